@@ -1,0 +1,82 @@
+package org.ovaflow.core.event;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The body of every event of an import (ova.arrived … ova.published, ova.rejected). Each stage adds what it
+ * learnt and passes the whole envelope on, so no stage re-derives what an earlier one found: the source
+ * object, the tar index, the manifest verdict, the appliance metadata, the staged artifacts, the checks.
+ *
+ * <p>The shape is versioned by {@link #schemaVersion}; docs/events.md is the contract.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record ImportEvent(
+        int schemaVersion,
+        String importId,
+        ObjectRef source,
+        String origin,
+        Instant arrivedAt,
+        TarIndex tarIndex,
+        ManifestVerdict manifest,
+        ApplianceMetadata appliance,
+        List<StagedArtifact> artifacts,
+        List<CheckResult> checks,
+        String catalogPath) {
+
+    /** The version of this shape that this code writes and reads. */
+    public static final int SCHEMA_VERSION = 1;
+
+    public ImportEvent {
+        artifacts = artifacts == null ? List.of() : List.copyOf(artifacts);
+        checks = checks == null ? List.of() : List.copyOf(checks);
+    }
+
+    /** A new import of {@code source}, as ingest emits it. */
+    public static ImportEvent arrived(ObjectRef source, String origin, Instant arrivedAt) {
+        return new ImportEvent(SCHEMA_VERSION, ImportId.of(source), source, origin, arrivedAt,
+                null, null, null, List.of(), List.of(), null);
+    }
+
+    public ImportEvent withTarIndex(TarIndex index) {
+        return new ImportEvent(schemaVersion, importId, source, origin, arrivedAt, index, manifest, appliance,
+                artifacts, checks, catalogPath);
+    }
+
+    public ImportEvent withManifest(ManifestVerdict verdict) {
+        return new ImportEvent(schemaVersion, importId, source, origin, arrivedAt, tarIndex, verdict, appliance,
+                artifacts, checks, catalogPath);
+    }
+
+    public ImportEvent withAppliance(ApplianceMetadata metadata) {
+        return new ImportEvent(schemaVersion, importId, source, origin, arrivedAt, tarIndex, manifest, metadata,
+                artifacts, checks, catalogPath);
+    }
+
+    public ImportEvent withArtifacts(List<StagedArtifact> staged) {
+        return new ImportEvent(schemaVersion, importId, source, origin, arrivedAt, tarIndex, manifest, appliance,
+                staged, checks, catalogPath);
+    }
+
+    public ImportEvent withCatalogPath(String path) {
+        return new ImportEvent(schemaVersion, importId, source, origin, arrivedAt, tarIndex, manifest, appliance,
+                artifacts, checks, path);
+    }
+
+    /** This event with {@code more} checks appended to those of earlier stages. */
+    public ImportEvent withChecks(List<CheckResult> more) {
+        List<CheckResult> all = new ArrayList<>(checks);
+        all.addAll(more);
+        return new ImportEvent(schemaVersion, importId, source, origin, arrivedAt, tarIndex, manifest, appliance,
+                artifacts, all, catalogPath);
+    }
+
+    @JsonIgnore
+    public List<CheckResult> failedChecks() {
+        return checks.stream().filter(CheckResult::failed).toList();
+    }
+}
