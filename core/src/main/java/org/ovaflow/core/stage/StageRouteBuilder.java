@@ -1,0 +1,209 @@
+package org.ovaflow.core.stage;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.Processor;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.component.kafka.KafkaConstants;
+import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
+import org.apache.camel.model.RouteDefinition;
+import org.apache.camel.support.DefaultMessage;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+import org.ovaflow.core.event.DeadLetter;
+import org.ovaflow.core.event.EventCodec;
+import org.ovaflow.core.event.ImportEvent;
+import org.ovaflow.core.event.PoisonEventException;
+import org.ovaflow.core.event.StatusEvent;
+import org.ovaflow.core.event.Topics;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The base of every stage's routes: how a stage reads its topic, writes its outcome and commits, and what
+ * happens when it cannot — declared once here so that each stage's RouteBuilder reads like the flow.
+ *
+ * <p>Delivery: each stage is its own consumer group; the offset of a record is committed only after the
+ * events it caused are acknowledged by all in-sync replicas (at least once). Infrastructure failures are
+ * retried with exponential backoff and jitter, then the record goes to ova.dlq with the reason and the
+ * import's status becomes FAILED; a record that is not an event this code can read goes to ova.dlq at once.
+ * If even the DLQ cannot be written, the offset stays uncommitted and the record is read again.
+ */
+public abstract class StageRouteBuilder extends RouteBuilder {
+
+    /** Exchange property carrying the decoded input event, for the error handler's status line. */
+    private static final String INPUT_EVENT = "ovaflowInputEvent";
+    private static final String STARTED = "ovaflowStarted";
+    private static final Logger LOG = LoggerFactory.getLogger(StageRouteBuilder.class);
+
+    @Override
+    public final void configure() {
+        onException(PoisonEventException.class)
+                .handled(true)
+                .useOriginalMessage()
+                .process(this::deadLetter)
+                .to(producer())
+                .process(StageRouteBuilder::commitOffset);
+
+        onException(Exception.class)
+                .handled(true)
+                .useOriginalMessage()
+                .maximumRedeliveries("{{ovaflow.retry.attempts:5}}")
+                .redeliveryDelay("{{ovaflow.retry.initial-delay-ms:500}}")
+                .useExponentialBackOff()
+                .backOffMultiplier(2)
+                .useCollisionAvoidance()
+                .maximumRedeliveryDelay("{{ovaflow.retry.max-delay-ms:30000}}")
+                .retryAttemptedLogLevel(org.apache.camel.LoggingLevel.WARN)
+                .process(this::deadLetter)
+                .to(producer())
+                .process(StageRouteBuilder::commitOffset);
+
+        configureStage();
+    }
+
+    /** The stage's routes, written with {@link #fromTopic}, {@link #readEvent}, {@link #writeOutcome} etc. */
+    protected abstract void configureStage();
+
+    /** The name of the stage: its consumer group is {@code ovaflow-<stage>}. */
+    protected abstract String stage();
+
+    /** Consumes {@code topic} as this stage's consumer group, one record at a time, committing by hand. */
+    protected RouteDefinition fromTopic(Topics topic) {
+        return from("kafka:" + topic.topic()
+                + "?brokers={{ovaflow.kafka.brokers}}"
+                + "&groupId=ovaflow-" + stage()
+                + "&clientId=ovaflow-" + stage() + "-{{ovaflow.instance:1}}"
+                + "&autoOffsetReset=earliest"
+                + "&allowManualCommit=true&autoCommitEnable=false"
+                + "&breakOnFirstError=true"
+                + "&maxPollRecords=1"
+                // a stage may work on one import for a long time (a large disk): keep the partition meanwhile
+                + "&maxPollIntervalMs={{ovaflow.stage." + stage() + ".max-poll-interval-ms:3600000}}"
+                + "&valueDeserializer=org.apache.kafka.common.serialization.ByteArrayDeserializer")
+                .routeId(stage());
+    }
+
+    /** The producer every stage writes through: acks from all in-sync replicas, idempotent, topic per record. */
+    protected String producer() {
+        return "kafka:" + Topics.DLQ.topic()
+                + "?brokers={{ovaflow.kafka.brokers}}"
+                + "&requestRequiredAcks=all&enableIdempotence=true"
+                + "&valueSerializer=org.apache.kafka.common.serialization.ByteArraySerializer";
+    }
+
+    /** Decodes the CloudEvent of the current record into an {@link ImportEvent} body. */
+    protected Processor readEvent() {
+        return exchange -> {
+            Headers headers = exchange.getIn().getHeader(KafkaConstants.HEADERS, Headers.class);
+            byte[] value = exchange.getIn().getBody(byte[].class);
+            if (headers == null || value == null) {
+                throw new PoisonEventException("record without headers or value");
+            }
+            ImportEvent event = EventCodec.readImportEvent(headers, value);
+            exchange.setProperty(INPUT_EVENT, event);
+            exchange.setProperty(STARTED, System.nanoTime());
+            exchange.getIn().setBody(event);
+        };
+    }
+
+    /** The work of one stage: from the import event to its outcome. */
+    @FunctionalInterface
+    protected interface StageWork {
+        StageOutcome process(ImportEvent event) throws Exception;
+    }
+
+    /** Runs the stage's work on the body and leaves the {@link StageOutcome} as the body. */
+    protected Processor run(StageWork work) {
+        return exchange -> exchange.getIn().setBody(work.process(exchange.getIn().getBody(ImportEvent.class)));
+    }
+
+    /** Turns the outcome into the records to write: the next event (if any) and the import's new status. */
+    protected Processor writeOutcome() {
+        return exchange -> {
+            StageOutcome outcome = exchange.getIn().getBody(StageOutcome.class);
+            List<Message> records = new ArrayList<>();
+            if (outcome.next() != null) {
+                records.add(message(exchange, EventCodec.toRecord(outcome.next(), stage(), outcome.event())));
+            }
+            records.add(message(exchange, EventCodec.toRecord(Topics.STATUS, stage(),
+                    status(outcome.event(), outcome.state(), outcome.message()))));
+            exchange.getIn().setBody(records);
+            Long started = exchange.getProperty(STARTED, Long.class);
+            if (started != null) {
+                StageMetrics.duration(stage(), Duration.ofNanos(System.nanoTime() - started));
+            }
+            StageMetrics.outcome(stage(), outcome.state().name().toLowerCase());
+        };
+    }
+
+    /** Commits the offset of the record just handled: everything it caused is written. */
+    protected static void commitOffset(Exchange exchange) {
+        KafkaManualCommit commit = exchange.getIn().getHeader(KafkaConstants.MANUAL_COMMIT, KafkaManualCommit.class);
+        if (commit != null) {
+            commit.commit();
+        }
+    }
+
+    protected StatusEvent status(ImportEvent event, StatusEvent.State state, String message) {
+        return new StatusEvent(ImportEvent.SCHEMA_VERSION, event.importId(), stage(), state,
+                event.source() == null ? null : event.source().toString(), message, event.catalogPath(),
+                Instant.now());
+    }
+
+    /** A Camel message that the Kafka producer turns back into exactly {@code record}. */
+    protected static Message message(Exchange exchange, ProducerRecord<String, byte[]> record) {
+        Message message = new DefaultMessage(exchange);
+        message.setHeader(KafkaConstants.OVERRIDE_TOPIC, record.topic());
+        message.setHeader(KafkaConstants.KEY, record.key());
+        for (Header header : record.headers()) {
+            message.setHeader(header.key(), header.value());
+        }
+        message.setBody(record.value());
+        return message;
+    }
+
+    private void deadLetter(Exchange exchange) {
+        Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        String reason = failure instanceof PoisonEventException ? "unreadable event" : "failed after retries";
+        String error = failure == null ? "unknown" : failure.getClass().getSimpleName() + ": " + failure.getMessage();
+        Message in = exchange.getIn();
+        String key = in.getHeader(KafkaConstants.KEY, String.class);
+        String topic = in.getHeader(KafkaConstants.TOPIC, String.class);
+        LOG.error("{}: record {} of {} goes to {}: {}", stage(), key, topic, Topics.DLQ.topic(), error, failure);
+
+        Map<String, String> headers = new LinkedHashMap<>();
+        Headers original = in.getHeader(KafkaConstants.HEADERS, Headers.class);
+        if (original != null) {
+            for (Header header : original) {
+                headers.put(header.key(), header.value() == null ? null
+                        : new String(header.value(), StandardCharsets.UTF_8));
+            }
+        }
+        byte[] value = in.getBody(byte[].class);
+        DeadLetter letter = new DeadLetter(ImportEvent.SCHEMA_VERSION, stage(), reason, error, topic,
+                in.getHeader(KafkaConstants.PARTITION, Integer.class), in.getHeader(KafkaConstants.OFFSET, Long.class),
+                key, headers, value == null ? null : Base64.getEncoder().encodeToString(value), Instant.now());
+
+        List<Message> records = new ArrayList<>();
+        String deadLetterKey = key != null ? key : topic + "-" + letter.partition() + "-" + letter.offset();
+        records.add(message(exchange, EventCodec.toRecord(Topics.DLQ, stage(), deadLetterKey, letter)));
+        ImportEvent input = exchange.getProperty(INPUT_EVENT, ImportEvent.class);
+        if (input != null) {
+            records.add(message(exchange, EventCodec.toRecord(Topics.STATUS, stage(),
+                    status(input, StatusEvent.State.FAILED, reason + ": " + error))));
+        }
+        in.setBody(records);
+        StageMetrics.outcome(stage(), "dead-letter");
+    }
+}

@@ -1,0 +1,207 @@
+package org.ovaflow.core.store;
+
+import io.minio.BucketExistsArgs;
+import io.minio.CopyObjectArgs;
+import io.minio.GetObjectArgs;
+import io.minio.ListObjectsArgs;
+import io.minio.MakeBucketArgs;
+import io.minio.MinioClient;
+import io.minio.ObjectWriteResponse;
+import io.minio.PutObjectArgs;
+import io.minio.RemoveObjectArgs;
+import io.minio.Result;
+import io.minio.SourceObject;
+import io.minio.StatObjectArgs;
+import io.minio.StatObjectResponse;
+import io.minio.errors.ErrorResponseException;
+import io.minio.errors.MinioException;
+import io.minio.messages.Item;
+import okhttp3.OkHttpClient;
+import org.ovaflow.core.event.ObjectRef;
+
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * ovaflow's view of an S3-compatible store (MinIO, the embedded s3proxy, any other), through the MinIO Java
+ * client. Streams in both directions: reads are (ranged) GETs handed out as streams, writes of unknown length
+ * go up as multipart uploads of {@link #PART_SIZE} parts, so no object is ever held whole in memory.
+ */
+public final class ObjectStore {
+
+    /** Multipart part size: the most one upload buffers in memory at a time. */
+    public static final long PART_SIZE = 16L * 1024 * 1024;
+
+    private static final Set<String> GONE_CODES = Set.of("NoSuchKey", "NoSuchVersion", "PreconditionFailed");
+
+    private final MinioClient client;
+    private final String endpoint;
+
+    public ObjectStore(String endpoint, String accessKey, String secretKey) {
+        this.endpoint = endpoint;
+        // long reads of big disks: no read timeout on the stream, but fail fast on connect
+        OkHttpClient http = new OkHttpClient.Builder()
+                .connectTimeout(Duration.ofSeconds(10))
+                .readTimeout(Duration.ofMinutes(5))
+                .writeTimeout(Duration.ofMinutes(5))
+                .retryOnConnectionFailure(true)
+                .build();
+        this.client = MinioClient.builder()
+                .endpoint(endpoint)
+                .credentials(accessKey, secretKey)
+                .region("us-east-1")
+                .httpClient(http, true)
+                .build();
+    }
+
+    public String endpoint() {
+        return endpoint;
+    }
+
+    public void ensureBuckets(Collection<String> buckets) {
+        for (String bucket : buckets) {
+            call("create bucket " + bucket, () -> {
+                if (!client.bucketExists(BucketExistsArgs.builder().bucket(bucket).build())) {
+                    try {
+                        client.makeBucket(MakeBucketArgs.builder().bucket(bucket).build());
+                    } catch (ErrorResponseException e) {
+                        // another process made it between our check and our request
+                        String code = e.errorResponse().code();
+                        if (!"BucketAlreadyOwnedByYou".equals(code) && !"BucketAlreadyExists".equals(code)) {
+                            throw e;
+                        }
+                    }
+                }
+                return null;
+            });
+        }
+    }
+
+    public Optional<ObjectInfo> stat(String bucket, String key) {
+        try {
+            StatObjectResponse stat = call("stat s3://" + bucket + "/" + key,
+                    () -> client.statObject(StatObjectArgs.builder().bucket(bucket).object(key).build()));
+            return Optional.of(new ObjectInfo(bucket, key, stat.etag(), stat.size(), stat.versionId(),
+                    stat.lastModified() == null ? null : stat.lastModified().toInstant()));
+        } catch (ObjectGoneException e) {
+            return Optional.empty();
+        }
+    }
+
+    public boolean exists(String bucket, String key) {
+        return stat(bucket, key).isPresent();
+    }
+
+    /**
+     * The whole object, as long as it still has the content {@code ref} names (If-Match on the etag): an
+     * object replaced since the event was written is gone for this import, not silently another input.
+     */
+    public InputStream read(ObjectRef ref) {
+        return read(ref, null, null);
+    }
+
+    /** {@code length} bytes from {@code offset} of the object {@code ref} names, with one ranged GET. */
+    public InputStream readRange(ObjectRef ref, long offset, long length) {
+        if (length == 0) {
+            return InputStream.nullInputStream();
+        }
+        return read(ref, offset, length);
+    }
+
+    private InputStream read(ObjectRef ref, Long offset, Long length) {
+        return call("read " + ref, () -> {
+            GetObjectArgs.Builder args = GetObjectArgs.builder().bucket(ref.bucket()).object(ref.key());
+            if (ref.etag() != null) {
+                args.matchETag(ref.etag());
+            }
+            if (offset != null) {
+                args.offset(offset).length(length);
+            }
+            return client.getObject(args.build());
+        });
+    }
+
+    /** Reads a whole small object (a descriptor, a report); callers bound what they read by its size. */
+    public InputStream read(String bucket, String key) {
+        return call("read s3://" + bucket + "/" + key,
+                () -> client.getObject(GetObjectArgs.builder().bucket(bucket).object(key).build()));
+    }
+
+    /**
+     * Uploads a stream: with a known size in one request (or parts for large ones), with size -1 as a
+     * multipart upload of {@link #PART_SIZE} parts.
+     */
+    public ObjectInfo write(String bucket, String key, InputStream data, long size, String contentType) {
+        ObjectWriteResponse response = call("write s3://" + bucket + "/" + key, () -> client.putObject(
+                PutObjectArgs.builder().bucket(bucket).object(key)
+                        .stream(data, size < 0 ? null : size, size < 0 ? PART_SIZE : null)
+                        .contentType(contentType)
+                        .build()));
+        return new ObjectInfo(bucket, key, response.etag(), size, response.versionId(), null);
+    }
+
+    public ObjectInfo write(String bucket, String key, byte[] data, String contentType) {
+        return write(bucket, key, new ByteArrayInputStream(data), data.length, contentType);
+    }
+
+    /** A server-side copy: the bytes never pass through ovaflow. */
+    public void copy(String fromBucket, String fromKey, String toBucket, String toKey) {
+        call("copy s3://" + fromBucket + "/" + fromKey + " to s3://" + toBucket + "/" + toKey,
+                () -> client.copyObject(CopyObjectArgs.builder().bucket(toBucket).object(toKey)
+                        .source(SourceObject.builder().bucket(fromBucket).object(fromKey).build())
+                        .build()));
+    }
+
+    /** Removes an object; removing one that is not there is not an error (S3 semantics). */
+    public void remove(String bucket, String key) {
+        call("remove s3://" + bucket + "/" + key, () -> {
+            client.removeObject(RemoveObjectArgs.builder().bucket(bucket).object(key).build());
+            return null;
+        });
+    }
+
+    /** Every object under {@code prefix}, recursively, in key order. */
+    public List<ObjectInfo> list(String bucket, String prefix) {
+        return call("list s3://" + bucket + "/" + prefix, () -> {
+            List<ObjectInfo> objects = new ArrayList<>();
+            for (Result<Item> result : client.listObjects(ListObjectsArgs.builder().bucket(bucket)
+                    .prefix(prefix).recursive(true).build())) {
+                Item item = result.get();
+                if (!item.isDir()) {
+                    objects.add(new ObjectInfo(bucket, item.objectName(), item.etag(), item.size(),
+                            item.versionId(), item.lastModified() == null ? null : item.lastModified().toInstant()));
+                }
+            }
+            return objects;
+        });
+    }
+
+    @FunctionalInterface
+    private interface StoreCall<T> {
+        T run() throws Exception;
+    }
+
+    private static <T> T call(String what, StoreCall<T> request) {
+        try {
+            return request.run();
+        } catch (ErrorResponseException e) {
+            String code = e.errorResponse() == null ? null : e.errorResponse().code();
+            if (code != null && GONE_CODES.contains(code)) {
+                throw new ObjectGoneException(what + ": " + code, e);
+            }
+            throw new ObjectStoreException(what + " failed: " + (code != null ? code : e.getMessage()), e);
+        } catch (MinioException e) {
+            throw new ObjectStoreException(what + " failed: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new ObjectStoreException(what + " failed: " + e, e);
+        }
+    }
+}

@@ -1,0 +1,99 @@
+package org.ovaflow.validate.checksum;
+
+import org.ovaflow.core.ova.OvaArchive;
+import org.ovaflow.core.ova.OvaEntry;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Hashes every file of an OVA as the tar walk streams it past, so the whole package is verified in one read.
+ * SHA-256 always (the catalog records it); before the manifest is seen, every algorithm a manifest may name
+ * (tools put the .mf before or after the disks); after it, the ones it names. The manifest itself is kept,
+ * bounded by {@link Manifest#MAX_BYTES}.
+ */
+final class EntryDigests implements OvaArchive.EntryReader {
+
+    private static final int BUFFER = 1 << 20;
+
+    private final Map<String, Map<String, String>> digestsByEntry = new LinkedHashMap<>();
+    private Manifest manifest;
+    private String oversizeManifest;
+    private long bytesRead;
+
+    @Override
+    public void read(OvaEntry entry, InputStream data) throws IOException {
+        boolean isManifest = manifest == null && entry.name().toLowerCase().endsWith(".mf");
+        if (isManifest && entry.size() > Manifest.MAX_BYTES) {
+            oversizeManifest = entry.name();
+            isManifest = false;
+        }
+        Map<String, MessageDigest> digests = new HashMap<>();
+        for (String algorithm : algorithmsFor()) {
+            digests.put(algorithm, newDigest(algorithm));
+        }
+        ByteArrayOutputStream manifestBytes = isManifest ? new ByteArrayOutputStream() : null;
+        byte[] buffer = new byte[BUFFER];
+        int n;
+        while ((n = data.read(buffer)) > 0) {
+            for (MessageDigest digest : digests.values()) {
+                digest.update(buffer, 0, n);
+            }
+            if (manifestBytes != null) {
+                manifestBytes.write(buffer, 0, n);
+            }
+            bytesRead += n;
+        }
+        Map<String, String> hex = new HashMap<>();
+        digests.forEach((algorithm, digest) -> hex.put(algorithm, HexFormat.of().formatHex(digest.digest())));
+        digestsByEntry.putIfAbsent(entry.name(), hex);
+        if (manifestBytes != null) {
+            manifest = Manifest.parse(entry.name(), manifestBytes.toString(StandardCharsets.UTF_8));
+        }
+    }
+
+    private Set<String> algorithmsFor() {
+        if (manifest == null) {
+            return Manifest.ALGORITHMS;
+        }
+        Set<String> wanted = new java.util.HashSet<>(manifest.algorithms());
+        wanted.add("SHA256");
+        return wanted;
+    }
+
+    private static MessageDigest newDigest(String algorithm) {
+        try {
+            return MessageDigest.getInstance(Manifest.jcaName(algorithm));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(algorithm + " missing from the JDK", e);
+        }
+    }
+
+    /** The hex digest of {@code entry} by {@code algorithm}, null when it was not computed. */
+    String digest(String entry, String algorithm) {
+        Map<String, String> digests = digestsByEntry.get(entry);
+        return digests == null ? null : digests.get(algorithm);
+    }
+
+    Manifest manifest() {
+        return manifest;
+    }
+
+    /** The name of a manifest too large to be one, null when there was none. */
+    String oversizeManifest() {
+        return oversizeManifest;
+    }
+
+    long bytesRead() {
+        return bytesRead;
+    }
+}

@@ -1,0 +1,146 @@
+package org.ovaflow.validate.checksum;
+
+import org.ovaflow.core.event.CheckResult;
+import org.ovaflow.core.event.ManifestVerdict;
+import org.ovaflow.core.event.TarEntry;
+import org.ovaflow.core.event.TarIndex;
+import org.ovaflow.core.ova.InvalidOvaException;
+import org.ovaflow.core.ova.OvaArchive;
+import org.ovaflow.core.ova.OvaEntry;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The checksum stage's verdict on an OVA, from one pass over its bytes: the tar is well-formed and holds only
+ * plain files with safe names, the descriptor comes first, and every digest of the manifest is right.
+ * Works on any stream, so the pipeline (a GET of the object) and {@code ovaflow inspect} (a local file)
+ * run the same checks.
+ */
+public final class PackageVerifier {
+
+    public PackageVerification verify(String ovaName, InputStream ova) throws IOException {
+        EntryDigests digests = new EntryDigests();
+        List<OvaEntry> entries;
+        try {
+            entries = OvaArchive.walk(ova, digests);
+        } catch (InvalidOvaException e) {
+            return new PackageVerification(new TarIndex(List.of()), new ManifestVerdict(null, Map.of()),
+                    List.of(CheckResult.fail(e.checkId(), ovaName, e.getMessage())), digests.bytesRead());
+        }
+        List<CheckResult> checks = new ArrayList<>(tarChecks(entries));
+        ManifestVerdict verdict = manifestChecks(entries, digests, checks);
+        List<TarEntry> index = entries.stream()
+                .filter(e -> e.kind() == OvaEntry.Kind.FILE)
+                .map(e -> new TarEntry(e.name(), e.dataOffset(), e.size(), digests.digest(e.name(), "SHA256")))
+                .toList();
+        return new PackageVerification(new TarIndex(index), verdict, List.copyOf(checks), digests.bytesRead());
+    }
+
+    private static List<CheckResult> tarChecks(List<OvaEntry> entries) {
+        List<CheckResult> checks = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        for (OvaEntry entry : entries) {
+            if (entry.kind() != OvaEntry.Kind.FILE) {
+                checks.add(CheckResult.fail("tar.entry-type", entry.name(), "a " + entry.kind().name().toLowerCase()
+                        + (entry.linkTarget() != null ? " to " + entry.linkTarget() : "")
+                        + " entry: an OVA holds only regular files"));
+            }
+            String unsafe = unsafeName(entry.name());
+            if (unsafe != null) {
+                checks.add(CheckResult.fail("tar.entry-name", entry.name(), unsafe));
+            }
+            if (!seen.add(entry.name())) {
+                checks.add(CheckResult.fail("tar.duplicate-name", entry.name(),
+                        "the archive holds this name more than once"));
+            }
+        }
+        OvaEntry first = entries.get(0);
+        if (first.name().toLowerCase().endsWith(".ovf") && first.kind() == OvaEntry.Kind.FILE) {
+            checks.add(CheckResult.pass("tar.descriptor-first", first.name(), "the descriptor is the first entry"));
+        } else {
+            checks.add(CheckResult.fail("tar.descriptor-first", first.name(),
+                    "the first entry must be the .ovf descriptor (DSP0243), found " + first.name()));
+        }
+        if (checks.stream().noneMatch(CheckResult::failed)) {
+            checks.add(CheckResult.pass("tar.structure", null, entries.size() + " plain files with safe names"));
+        }
+        return checks;
+    }
+
+    /** Why a tar entry name is unsafe to use as a file or object name, or null when it is fine. */
+    static String unsafeName(String name) {
+        if (name.isEmpty()) {
+            return "empty name";
+        }
+        if (name.startsWith("/") || name.startsWith("\\") || name.matches("^[A-Za-z]:.*")) {
+            return "absolute path";
+        }
+        for (String segment : name.split("[/\\\\]")) {
+            if (segment.equals("..")) {
+                return "path traversal ('..')";
+            }
+        }
+        for (char c : name.toCharArray()) {
+            if (c < 0x20 || c == 0x7f) {
+                return "control character in the name";
+            }
+        }
+        return null;
+    }
+
+    private static ManifestVerdict manifestChecks(List<OvaEntry> entries, EntryDigests digests,
+                                                  List<CheckResult> checks) {
+        if (digests.oversizeManifest() != null) {
+            checks.add(CheckResult.fail("manifest.syntax", digests.oversizeManifest(),
+                    "larger than " + Manifest.MAX_BYTES + " bytes: not a manifest"));
+            return new ManifestVerdict(digests.oversizeManifest(), Map.of());
+        }
+        Manifest manifest = digests.manifest();
+        if (manifest == null) {
+            checks.add(CheckResult.warn("manifest.present", null, "no .mf manifest: file digests not verified"));
+            return new ManifestVerdict(null, Map.of());
+        }
+        for (String error : manifest.errors()) {
+            checks.add(CheckResult.fail("manifest.syntax", manifest.fileName(), error));
+        }
+        Set<String> files = new HashSet<>();
+        entries.stream().filter(e -> e.kind() == OvaEntry.Kind.FILE).forEach(e -> files.add(e.name()));
+        Map<String, ManifestVerdict.VerifiedDigest> verified = new LinkedHashMap<>();
+        for (Manifest.Line line : manifest.lines()) {
+            if (!files.contains(line.file())) {
+                checks.add(CheckResult.fail("manifest.entry-missing", line.file(),
+                        manifest.fileName() + " line " + line.number() + " lists a file the archive does not hold"));
+                continue;
+            }
+            String actual = digests.digest(line.file(), line.algorithm());
+            if (actual == null) {
+                // cannot happen while EntryDigests computes every listed algorithm, but never pass unverified
+                checks.add(CheckResult.fail("manifest.digest", line.file(), line.algorithm() + " not computed"));
+            } else if (!actual.equals(line.digest())) {
+                checks.add(CheckResult.fail("manifest.digest", line.file(), line.algorithm() + " is " + actual
+                        + ", " + manifest.fileName() + " says " + line.digest()));
+            } else {
+                verified.put(line.file(), new ManifestVerdict.VerifiedDigest(line.algorithm(), line.digest()));
+            }
+        }
+        for (OvaEntry entry : entries) {
+            String name = entry.name().toLowerCase();
+            if (entry.kind() == OvaEntry.Kind.FILE && !name.endsWith(".mf") && !name.endsWith(".cert")
+                    && manifest.lines().stream().noneMatch(l -> l.file().equals(entry.name()))) {
+                checks.add(CheckResult.warn("manifest.coverage", entry.name(), "not listed in " + manifest.fileName()));
+            }
+        }
+        if (!verified.isEmpty()) {
+            checks.add(CheckResult.pass("manifest.digest", manifest.fileName(), verified.size()
+                    + " digest(s) verified (" + String.join(", ", manifest.algorithms()) + ")"));
+        }
+        return new ManifestVerdict(manifest.fileName(), verified);
+    }
+}

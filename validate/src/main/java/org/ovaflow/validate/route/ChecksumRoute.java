@@ -1,0 +1,30 @@
+package org.ovaflow.validate.route;
+
+import org.ovaflow.core.event.Topics;
+import org.ovaflow.core.stage.StageRouteBuilder;
+import org.ovaflow.validate.checksum.ChecksumStage;
+
+/** ova.arrived → checksum → ova.verified or ova.rejected. */
+public final class ChecksumRoute extends StageRouteBuilder {
+
+    private final ChecksumStage checksum;
+
+    public ChecksumRoute(ChecksumStage checksum) {
+        this.checksum = checksum;
+    }
+
+    @Override
+    protected String stage() {
+        return ChecksumStage.NAME;
+    }
+
+    @Override
+    protected void configureStage() {
+        fromTopic(Topics.ARRIVED)
+                .process(readEvent())
+                .process(run(checksum::verify))
+                .process(writeOutcome())
+                .to(producer())
+                .process(StageRouteBuilder::commitOffset);
+    }
+}
