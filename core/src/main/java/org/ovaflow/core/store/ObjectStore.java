@@ -1,6 +1,7 @@
 package org.ovaflow.core.store;
 
 import io.minio.BucketExistsArgs;
+import io.minio.ComposeObjectArgs;
 import io.minio.CopyObjectArgs;
 import io.minio.GetObjectArgs;
 import io.minio.ListObjectsArgs;
@@ -37,6 +38,8 @@ public final class ObjectStore {
 
     /** Multipart part size: the most one upload buffers in memory at a time. */
     public static final long PART_SIZE = 16L * 1024 * 1024;
+
+    private static final long MAX_SINGLE_COPY = 5L * 1024 * 1024 * 1024;
 
     private static final Set<String> GONE_CODES = Set.of("NoSuchKey", "NoSuchVersion", "PreconditionFailed");
 
@@ -140,7 +143,7 @@ public final class ObjectStore {
     public ObjectInfo write(String bucket, String key, InputStream data, long size, String contentType) {
         ObjectWriteResponse response = call("write s3://" + bucket + "/" + key, () -> client.putObject(
                 PutObjectArgs.builder().bucket(bucket).object(key)
-                        .stream(data, size < 0 ? null : size, size < 0 ? PART_SIZE : null)
+                        .stream(data, size < 0 ? null : size, PART_SIZE)
                         .contentType(contentType)
                         .build()));
         return new ObjectInfo(bucket, key, response.etag(), size, response.versionId(), null);
@@ -150,12 +153,18 @@ public final class ObjectStore {
         return write(bucket, key, new ByteArrayInputStream(data), data.length, contentType);
     }
 
-    /** A server-side copy: the bytes never pass through ovaflow. */
-    public void copy(String fromBucket, String fromKey, String toBucket, String toKey) {
-        call("copy s3://" + fromBucket + "/" + fromKey + " to s3://" + toBucket + "/" + toKey,
-                () -> client.copyObject(CopyObjectArgs.builder().bucket(toBucket).object(toKey)
-                        .source(SourceObject.builder().bucket(fromBucket).object(fromKey).build())
-                        .build()));
+    /**
+     * A server-side copy: the bytes never pass through ovaflow. S3's single CopyObject stops at 5 GiB; larger
+     * objects are copied part by part on the server (multipart upload-part-copy).
+     */
+    public void copy(String fromBucket, String fromKey, long size, String toBucket, String toKey) {
+        SourceObject source = SourceObject.builder().bucket(fromBucket).object(fromKey).build();
+        call("copy s3://" + fromBucket + "/" + fromKey + " to s3://" + toBucket + "/" + toKey, () ->
+                size <= MAX_SINGLE_COPY
+                        ? client.copyObject(CopyObjectArgs.builder().bucket(toBucket).object(toKey).source(source)
+                        .build())
+                        : client.composeObject(ComposeObjectArgs.builder().bucket(toBucket).object(toKey)
+                        .sources(List.of(source)).build()));
     }
 
     /** Removes an object; removing one that is not there is not an error (S3 semantics). */
