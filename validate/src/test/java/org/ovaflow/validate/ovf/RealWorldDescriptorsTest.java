@@ -35,9 +35,11 @@ class RealWorldDescriptorsTest {
 
     static Stream<Path> descriptors() throws IOException {
         Optional<Path> corpus = corpusDirectory();
-        Assumptions.assumeTrue(corpus.isPresent(),
-                "real-world OVF corpus not found via -D" + CORPUS_PROPERTY + " nor in a shared/realworld-ovf above "
-                        + Path.of("").toAbsolutePath());
+        if (corpus.isEmpty()) {
+            // One placeholder invocation that skips: an assumption failing here would drop the test from the
+            // report silently, hiding a misconfigured build.
+            return Stream.of((Path) null);
+        }
         try (Stream<Path> files = Files.list(corpus.get())) {
             return files.filter(f -> f.getFileName().toString().endsWith(".ovf")).sorted().toList().stream();
         }
@@ -46,6 +48,8 @@ class RealWorldDescriptorsTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("descriptors")
     void parsesAsExpected(Path descriptor) throws Exception {
+        Assumptions.assumeTrue(descriptor != null, () -> "real-world OVF corpus not found via -D" + CORPUS_PROPERTY
+                + " nor as shared/realworld-ovf above " + Path.of("").toAbsolutePath());
         String fileName = descriptor.getFileName().toString();
         JsonNode expected = expectations(descriptor.getParent()).path("files").path(fileName);
         assertThat(expected.isObject()).as("expected.json has an entry for %s", fileName).isTrue();
