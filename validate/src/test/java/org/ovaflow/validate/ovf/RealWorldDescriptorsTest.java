@@ -1,0 +1,147 @@
+package org.ovaflow.validate.ovf;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.ovaflow.core.event.ApplianceMetadata;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Parses every real-world descriptor of the shared corpus and compares the result with the corpus's
+ * expected.json, field by field for every field that ApplianceMetadata carries.
+ */
+class RealWorldDescriptorsTest {
+
+    private static final String CORPUS_PROPERTY = "realworld.ovf.dir";
+    private static final Path CORPUS_IN_SHARED = Path.of("shared", "realworld-ovf");
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+    private final OvfDescriptorParser parser = new OvfDescriptorParser();
+
+    static Stream<Path> descriptors() throws IOException {
+        Optional<Path> corpus = corpusDirectory();
+        if (corpus.isEmpty()) {
+            // One placeholder invocation that skips: an assumption failing here would drop the test from the
+            // report silently, hiding a misconfigured build.
+            return Stream.of((Path) null);
+        }
+        try (Stream<Path> files = Files.list(corpus.get())) {
+            return files.filter(f -> f.getFileName().toString().endsWith(".ovf")).sorted().toList().stream();
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("descriptors")
+    void parsesAsExpected(Path descriptor) throws Exception {
+        Assumptions.assumeTrue(descriptor != null, () -> "real-world OVF corpus not found via -D" + CORPUS_PROPERTY
+                + " nor as shared/realworld-ovf above " + Path.of("").toAbsolutePath());
+        String fileName = descriptor.getFileName().toString();
+        JsonNode expected = expectations(descriptor.getParent()).path("files").path(fileName);
+        assertThat(expected.isObject()).as("expected.json has an entry for %s", fileName).isTrue();
+
+        ApplianceMetadata metadata;
+        try (InputStream in = Files.newInputStream(descriptor)) {
+            metadata = parser.parse(fileName, in);
+        }
+
+        assertThat(comparable(actualAsExpectedShape(metadata), FULL_SHAPE).toPrettyString())
+                .as(fileName)
+                .isEqualTo(comparable(expected, FULL_SHAPE).toPrettyString());
+    }
+
+    /** The real-world corpus: the system property if it names a directory, else shared/realworld-ovf above the working directory. */
+    private static Optional<Path> corpusDirectory() {
+        String configured = System.getProperty(CORPUS_PROPERTY);
+        if (configured != null && Files.isDirectory(Path.of(configured))) {
+            return Optional.of(Path.of(configured));
+        }
+        // Git worktrees sit beside the main checkout, so the configured ../shared can miss; look further up.
+        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            Path candidate = dir.resolve(CORPUS_IN_SHARED);
+            if (Files.isRegularFile(candidate.resolve("expected.json"))) {
+                return Optional.of(candidate);
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static JsonNode expectations(Path corpus) throws IOException {
+        return JSON.readTree(corpus.resolve("expected.json").toFile());
+    }
+
+    /** Our metadata in expected.json's vocabulary (e.g. disks without format, "virtualSystems" as a count). */
+    private static ObjectNode actualAsExpectedShape(ApplianceMetadata m) {
+        ObjectNode actual = NODES.objectNode();
+        actual.put("ovfVersion", m.ovfVersion());
+        ArrayNode files = actual.putArray("files");
+        m.files().forEach(f -> files.addObject()
+                .put("id", f.id()).put("href", f.href()).put("size", f.size())
+                .put("compression", f.compression()).put("chunkSize", f.chunkSize()));
+        ArrayNode disks = actual.putArray("disks");
+        m.disks().forEach(d -> disks.addObject()
+                .put("diskId", d.diskId()).put("fileRef", d.fileRef()).put("parentRef", d.parentRef())
+                .put("capacity", d.capacity()).put("capacityAllocationUnits", d.capacityAllocationUnits())
+                .put("capacityBytes", d.capacityBytes()));
+        actual.put("diskCount", m.disks().size());
+        m.networks().forEach(actual.putArray("networks")::add);
+        actual.put("virtualSystems", m.virtualSystems().size());
+        ArrayNode systems = actual.putArray("virtualSystemList");
+        m.virtualSystems().forEach(vs -> systems.addObject()
+                .put("id", vs.id()).put("inCollection", vs.inCollection())
+                .put("product", vs.product()).put("vendor", vs.vendor()).put("version", vs.version())
+                .put("osId", vs.osId()).put("virtualSystemType", vs.virtualSystemType())
+                .put("cpus", vs.cpus()).put("memoryMiB", vs.memoryMiB())
+                .put("diskItems", vs.diskItems()).put("nicItems", vs.nicItems()));
+        if (m.deploymentOptions().isEmpty()) {
+            actual.putNull("deploymentOptions"); // expected.json writes null for "no DeploymentOptionSection"
+        } else {
+            m.deploymentOptions().forEach(actual.putArray("deploymentOptions")::add);
+        }
+        actual.put("defaultDeploymentOption", m.defaultDeploymentOption());
+        actual.put("hasEula", m.hasEula());
+        return actual;
+    }
+
+    /**
+     * expected.json reduced to the fields ApplianceMetadata carries (those {@link #actualAsExpectedShape} writes),
+     * with integral numbers as longs so that 1 and 1L compare equal.
+     */
+    private static JsonNode comparable(JsonNode expected, JsonNode actualShape) {
+        if (expected.isObject() && actualShape.isObject()) {
+            ObjectNode kept = NODES.objectNode();
+            actualShape.fieldNames().forEachRemaining(name -> kept.set(name,
+                    expected.has(name) ? comparable(expected.get(name), actualShape.get(name)) : NODES.textNode("<not in expected.json>")));
+            return kept;
+        }
+        if (expected.isArray()) {
+            ArrayNode kept = NODES.arrayNode();
+            JsonNode elementShape = actualShape.isArray() && !actualShape.isEmpty() ? actualShape.get(0) : NODES.nullNode();
+            expected.forEach(element -> kept.add(comparable(element, elementShape)));
+            return kept;
+        }
+        return expected.isIntegralNumber() ? NODES.numberNode(expected.asLong()) : expected;
+    }
+
+    /** One of everything, so that the comparison knows the field names of every nested record. */
+    private static final ObjectNode FULL_SHAPE = actualAsExpectedShape(new ApplianceMetadata("1.x", null, null, null,
+            null, null, null,
+            List.of(new ApplianceMetadata.VirtualSystem("id", null, null, null, null, null, 1, null, null, 1, 1L, 0, 0)),
+            List.of(new ApplianceMetadata.Disk("d", null, null, null, null, null, null, null)),
+            List.of(new ApplianceMetadata.File("f", null, null, null, null)),
+            List.of("n"), List.of("o"), "o", false));
+}
