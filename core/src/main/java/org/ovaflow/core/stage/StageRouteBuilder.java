@@ -47,7 +47,7 @@ public abstract class StageRouteBuilder extends RouteBuilder {
     private static final Logger LOG = LoggerFactory.getLogger(StageRouteBuilder.class);
 
     @Override
-    public final void configure() {
+    public final void configure() throws Exception {
         onException(PoisonEventException.class)
                 .handled(true)
                 .useOriginalMessage()
@@ -73,7 +73,7 @@ public abstract class StageRouteBuilder extends RouteBuilder {
     }
 
     /** The stage's routes, written with {@link #fromTopic}, {@link #readEvent}, {@link #writeOutcome} etc. */
-    protected abstract void configureStage();
+    protected abstract void configureStage() throws Exception;
 
     /** The name of the stage: its consumer group is {@code ovaflow-<stage>}. */
     protected abstract String stage();

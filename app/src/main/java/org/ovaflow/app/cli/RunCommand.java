@@ -1,0 +1,56 @@
+package org.ovaflow.app.cli;
+
+import org.ovaflow.app.Ovaflow;
+import org.ovaflow.app.pipeline.Pipeline;
+import org.ovaflow.app.pipeline.PipelineSettings;
+import org.ovaflow.app.pipeline.Stage;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/** {@code ovaflow run}: runs the pipeline (or some of its stages) until stopped. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = "Run the pipeline: embedded Kafka and S3 unless --kafka/--s3 are given.")
+public final class RunCommand implements Callable<Integer> {
+
+    @Mixin
+    ConnectionOptions connection;
+
+    @Option(names = "--stages", defaultValue = "all", paramLabel = "LIST",
+            description = "Stages to run: ingest,checksum,schema,transcode,publish,quarantine, all or none "
+                    + "(only the embedded servers). Default: ${DEFAULT-VALUE}.")
+    String stages;
+
+    @Option(names = "--http-host", defaultValue = "127.0.0.1", description = "Address of /health, /metrics, /api.")
+    String httpHost;
+
+    @Option(names = "--http-port", defaultValue = "8642", description = "Port of /health, /metrics, /api; 0 = any free "
+            + "port, -1 = none. Default: ${DEFAULT-VALUE}.")
+    int httpPort;
+
+    @Option(names = {"-D", "--set"}, paramLabel = "KEY=VALUE",
+            description = "A pipeline property, e.g. ovaflow.ingest.scan-interval-ms=2000 (see README).")
+    Map<String, String> properties = new HashMap<>();
+
+    @Override
+    public Integer call() throws Exception {
+        PipelineSettings settings = new PipelineSettings(connection.dataDir, connection.kafka, connection.s3,
+                ConnectionOptions.accessKey(), ConnectionOptions.secretKey(), Stage.parse(stages), httpHost, httpPort,
+                properties);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Pipeline pipeline = Pipeline.start(settings);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            pipeline.close();
+            stopped.countDown();
+        }, "ovaflow-shutdown"));
+        System.out.println("ovaflow is running: Kafka " + pipeline.kafka() + ", S3 " + pipeline.endpoints().s3()
+                + (pipeline.httpUrl() == null ? "" : ", HTTP " + pipeline.httpUrl()) + ". Ctrl-C stops it.");
+        stopped.await();
+        return Ovaflow.OK;
+    }
+}

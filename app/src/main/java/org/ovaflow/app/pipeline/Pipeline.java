@@ -1,0 +1,189 @@
+package org.ovaflow.app.pipeline;
+
+import io.micrometer.core.instrument.Metrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.apache.camel.CamelContext;
+import org.apache.camel.RoutesBuilder;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.processor.idempotent.kafka.KafkaIdempotentRepository;
+import org.ovaflow.app.http.StatusServer;
+import org.ovaflow.core.event.Topics;
+import org.ovaflow.core.store.ObjectStore;
+import org.ovaflow.ingest.Arrivals;
+import org.ovaflow.ingest.notification.S3EventNotification;
+import org.ovaflow.ingest.route.IngestRoutes;
+import org.ovaflow.ingest.scan.BucketScan;
+import org.ovaflow.publish.catalog.PublishStage;
+import org.ovaflow.publish.quarantine.QuarantineStage;
+import org.ovaflow.publish.route.PublishRoute;
+import org.ovaflow.publish.route.QuarantineRoute;
+import org.ovaflow.transform.passthrough.PassThroughTranscoder;
+import org.ovaflow.transform.route.TranscodeRoute;
+import org.ovaflow.validate.checksum.ChecksumStage;
+import org.ovaflow.validate.ovf.OvfDescriptorParser;
+import org.ovaflow.validate.route.ChecksumRoute;
+import org.ovaflow.validate.route.SchemaRoute;
+import org.ovaflow.validate.schema.SchemaStage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Properties;
+import java.util.function.Consumer;
+
+/**
+ * One ovaflow process: its broker and store (embedded or external), the Camel routes of the stages it runs,
+ * the status reader and the HTTP server. Closing it stops them in reverse order.
+ */
+public final class Pipeline implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Pipeline.class);
+
+    private final PipelineSettings settings;
+    private final Infrastructure infrastructure;
+    private final CamelContext camel;
+    private final ImportStatuses statuses;
+    private final StatusServer http;
+    private final PrometheusMeterRegistry metrics;
+
+    private Pipeline(PipelineSettings settings, Infrastructure infrastructure, CamelContext camel,
+                     ImportStatuses statuses, StatusServer http, PrometheusMeterRegistry metrics) {
+        this.settings = settings;
+        this.infrastructure = infrastructure;
+        this.camel = camel;
+        this.statuses = statuses;
+        this.http = http;
+        this.metrics = metrics;
+    }
+
+    public static Pipeline start(PipelineSettings settings) throws Exception {
+        return start(settings, camel -> { });
+    }
+
+    /** Starts the pipeline; {@code beforeStart} may change the Camel context before its routes start. */
+    public static Pipeline start(PipelineSettings settings, Consumer<CamelContext> beforeStart) throws Exception {
+        long started = System.nanoTime();
+        Infrastructure infrastructure = Infrastructure.start(settings);
+        CamelContext camel = null;
+        ImportStatuses statuses = null;
+        StatusServer http = null;
+        PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        Metrics.addRegistry(metrics);
+        try {
+            infrastructure.prepare(settings);
+            camel = camelContext(settings, infrastructure);
+            beforeStart.accept(camel);
+            camel.start();
+            statuses = new ImportStatuses(infrastructure.kafka()).start();
+            if (settings.httpPort() >= 0) {
+                http = StatusServer.start(settings.httpHost(), settings.httpPort(), statuses, metrics,
+                        camel::isStarted);
+            }
+            Pipeline pipeline = new Pipeline(settings, infrastructure, camel, statuses, http, metrics);
+            infrastructure.endpoints(http == null ? null : http.url()).writeTo(settings.dataDir());
+            LOG.info("ovaflow started in {} ms: stages {}, Kafka {}, S3 {}{}",
+                    (System.nanoTime() - started) / 1_000_000, settings.stages(), infrastructure.kafka(),
+                    infrastructure.s3(), http == null ? "" : ", HTTP " + http.url());
+            return pipeline;
+        } catch (Exception | Error e) {
+            closeAll(http, statuses, camel, infrastructure, metrics);
+            throw e;
+        }
+    }
+
+    private static CamelContext camelContext(PipelineSettings settings, Infrastructure infrastructure) {
+        CamelContext camel = new DefaultCamelContext();
+        camel.getCamelContextExtension().setName("ovaflow");
+        Properties properties = new Properties();
+        properties.putAll(settings.properties());
+        properties.setProperty("ovaflow.kafka.brokers", infrastructure.kafka());
+        camel.getPropertiesComponent().setInitialProperties(properties);
+        camel.getShutdownStrategy().setTimeout(Long.parseLong(settings.property("ovaflow.shutdown-timeout-s", "10")));
+        for (RoutesBuilder routes : routes(settings, infrastructure)) {
+            try {
+                camel.addRoutes(routes);
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot add routes " + routes, e);
+            }
+        }
+        return camel;
+    }
+
+    private static List<RoutesBuilder> routes(PipelineSettings settings, Infrastructure infrastructure) {
+        ObjectStore store = infrastructure.store();
+        Buckets buckets = settings.buckets();
+        List<RoutesBuilder> routes = new ArrayList<>();
+        for (Stage stage : settings.stages()) {
+            routes.add(switch (stage) {
+                case INGEST -> {
+                    Arrivals arrivals = new Arrivals(buckets.incoming(),
+                            Arrays.asList(settings.property("ovaflow.ingest.suffixes", ".ova").split("\\s*,\\s*")));
+                    KafkaIdempotentRepository seen = new KafkaIdempotentRepository(Topics.INGEST_SEEN.topic(),
+                            infrastructure.kafka());
+                    seen.setMaxCacheSize(Integer.parseInt(settings.property("ovaflow.ingest.seen-cache", "1000000")));
+                    yield new IngestRoutes(new BucketScan(store, arrivals, Clock.systemUTC()),
+                            new S3EventNotification(arrivals, Clock.systemUTC()), seen);
+                }
+                case CHECKSUM -> new ChecksumRoute(new ChecksumStage(store));
+                case SCHEMA -> new SchemaRoute(new SchemaStage(store, new OvfDescriptorParser()));
+                case TRANSCODE -> new TranscodeRoute(new PassThroughTranscoder(store, buckets.staging()));
+                case PUBLISH -> new PublishRoute(new PublishStage(store, buckets.catalog()));
+                case QUARANTINE -> new QuarantineRoute(new QuarantineStage(store, buckets.quarantine()));
+            });
+        }
+        return routes;
+    }
+
+    public PipelineSettings settings() {
+        return settings;
+    }
+
+    public ObjectStore store() {
+        return infrastructure.store();
+    }
+
+    public String kafka() {
+        return infrastructure.kafka();
+    }
+
+    public Endpoints endpoints() {
+        return infrastructure.endpoints(http == null ? null : http.url());
+    }
+
+    public ImportStatuses statuses() {
+        return statuses;
+    }
+
+    public CamelContext camel() {
+        return camel;
+    }
+
+    public String httpUrl() {
+        return http == null ? null : http.url();
+    }
+
+    @Override
+    public void close() {
+        closeAll(http, statuses, camel, infrastructure, metrics);
+    }
+
+    private static void closeAll(StatusServer http, ImportStatuses statuses, CamelContext camel,
+                                 Infrastructure infrastructure, PrometheusMeterRegistry metrics) {
+        for (AutoCloseable part : new AutoCloseable[]{http, statuses, camel, infrastructure}) {
+            if (part == null) {
+                continue;
+            }
+            try {
+                part.close();
+            } catch (Exception e) {
+                LOG.warn("stopping {} failed: {}", part.getClass().getSimpleName(), e.toString());
+            }
+        }
+        Metrics.removeRegistry(metrics);
+        metrics.close();
+    }
+}

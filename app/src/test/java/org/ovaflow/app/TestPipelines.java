@@ -1,0 +1,74 @@
+package org.ovaflow.app;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.ovaflow.app.pipeline.PipelineSettings;
+import org.ovaflow.app.pipeline.Stage;
+import org.ovaflow.core.store.ObjectStore;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Settings and small Kafka helpers shared by the pipeline tests. */
+final class TestPipelines {
+
+    private TestPipelines() {
+    }
+
+    /** A whole pipeline on embedded servers under {@code dataDir}, scanning often, stopping fast. */
+    static PipelineSettings embedded(Path dataDir, String stages, Map<String, String> extra) {
+        Map<String, String> properties = new HashMap<>(Map.of(
+                "ovaflow.ingest.scan-interval-ms", "300",
+                "ovaflow.ingest.scan-delay-ms", "100",
+                "ovaflow.shutdown-timeout-s", "3",
+                "ovaflow.retry.attempts", "2",
+                "ovaflow.retry.initial-delay-ms", "100"));
+        properties.putAll(extra);
+        return new PipelineSettings(dataDir, null, null, null, null, Stage.parse(stages), "127.0.0.1", 0, properties);
+    }
+
+    /** Every record of {@code topic} from its beginning, read without a consumer group. */
+    static List<ConsumerRecord<String, byte[]>> readAll(String bootstrap, String topic) {
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), new StringDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p)) && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+            }
+            return records;
+        }
+    }
+
+    static void send(String bootstrap, String topic, String key, byte[] value) throws Exception {
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), new StringSerializer(), new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(topic, key, value)).get();
+        }
+    }
+
+    static String read(ObjectStore store, String bucket, String key) throws Exception {
+        try (var in = store.read(bucket, key)) {
+            return new String(in.readAllBytes());
+        }
+    }
+}

@@ -1,0 +1,105 @@
+package org.ovaflow.ingest.route;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.LoggingLevel;
+import org.apache.camel.Message;
+import org.apache.camel.spi.IdempotentRepository;
+import org.ovaflow.core.event.EventCodec;
+import org.ovaflow.core.event.ImportEvent;
+import org.ovaflow.core.event.StatusEvent;
+import org.ovaflow.core.event.Topics;
+import org.ovaflow.core.stage.StageMetrics;
+import org.ovaflow.core.stage.StageRouteBuilder;
+import org.ovaflow.ingest.notification.S3EventNotification;
+import org.ovaflow.ingest.scan.BucketScan;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Ingest: bucket scan (timer) and S3 event notifications (ova.notifications) → ova.arrived. Both sources
+ * name an object by bucket, key and etag, so both give the same importId for it; the idempotent repository
+ * (kept in Kafka, so it survives restarts) lets only the first through.
+ */
+public final class IngestRoutes extends StageRouteBuilder {
+
+    public static final String NAME = "ingest";
+
+    private final BucketScan scan;
+    private final S3EventNotification notifications;
+    private final IdempotentRepository seen;
+
+    public IngestRoutes(BucketScan scan, S3EventNotification notifications, IdempotentRepository seen) {
+        this.scan = scan;
+        this.notifications = notifications;
+        this.seen = seen;
+    }
+
+    @Override
+    protected String stage() {
+        return NAME;
+    }
+
+    @Override
+    protected void configureStage() throws Exception {
+        // the context starts and stops the repository with the routes (it loads its topic when it starts)
+        getContext().addService(seen, true, true);
+
+        from("timer:ingest-scan?delay={{ovaflow.ingest.scan-delay-ms:1000}}"
+                + "&period={{ovaflow.ingest.scan-interval-ms:5000}}")
+                .routeId("ingest-scan")
+                // a failed scan (store down) is not a record to dead-letter: the next scan tries again
+                .onException(Exception.class).handled(true)
+                    .log(LoggingLevel.WARN, "bucket scan failed, retrying at the next scan: ${exception.message}")
+                .end()
+                .process(exchange -> exchange.getIn().setBody(scan.scan()))
+                .process(this::keepUnseen)
+                .filter(IngestRoutes::hasRecords)
+                    .to(producer())
+                    .process(this::markSeen)
+                .end();
+
+        fromTopic(Topics.NOTIFICATIONS)
+                .process(exchange -> exchange.getIn().setBody(notifications.arrivals(
+                        exchange.getIn().getBody(byte[].class))))
+                .process(this::keepUnseen)
+                .filter(IngestRoutes::hasRecords)
+                    .to(producer())
+                    .process(this::markSeen)
+                .end()
+                .process(StageRouteBuilder::commitOffset);
+    }
+
+    /**
+     * Keeps the arrivals not emitted before and turns them into their records (ova.arrived and status).
+     * They are marked seen only after the records are written, so a failed write is retried, never lost.
+     */
+    private void keepUnseen(Exchange exchange) {
+        @SuppressWarnings("unchecked")
+        List<ImportEvent> arrivals = exchange.getIn().getBody(List.class);
+        List<Message> records = new ArrayList<>();
+        List<String> fresh = new ArrayList<>();
+        for (ImportEvent arrival : arrivals) {
+            if (seen.contains(arrival.importId()) || fresh.contains(arrival.importId())) {
+                continue;
+            }
+            fresh.add(arrival.importId());
+            records.add(message(exchange, EventCodec.toRecord(Topics.ARRIVED, NAME, arrival)));
+            records.add(message(exchange, EventCodec.toRecord(Topics.STATUS, NAME,
+                    status(arrival, StatusEvent.State.ARRIVED, "from " + arrival.origin()))));
+            StageMetrics.outcome(NAME, "arrived");
+        }
+        exchange.setProperty("ovaflowFresh", fresh);
+        exchange.getIn().setBody(records);
+    }
+
+    private static boolean hasRecords(Exchange exchange) {
+        return !exchange.getIn().getBody(List.class).isEmpty();
+    }
+
+    private void markSeen(Exchange exchange) {
+        @SuppressWarnings("unchecked")
+        List<String> fresh = exchange.getProperty("ovaflowFresh", List.class);
+        fresh.forEach(seen::add);
+    }
+}

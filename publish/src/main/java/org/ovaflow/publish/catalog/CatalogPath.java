@@ -1,0 +1,57 @@
+package org.ovaflow.publish.catalog;
+
+import org.ovaflow.core.event.ApplianceMetadata;
+import org.ovaflow.core.event.ImportEvent;
+
+import java.text.Normalizer;
+import java.util.Locale;
+
+/**
+ * Where an appliance lives in the catalog: {@code <vendor>/<product>/<version>/}, each part a stable slug
+ * (lower-case ASCII letters, digits, '.', '_' and '-'; never '.', '..' or empty), so no descriptor can
+ * steer a write outside its own folder.
+ *
+ * <p>Fallbacks when the ProductSection is silent: vendor {@code unknown-vendor}; product the appliance's
+ * name, else the OVA's file name without extension; version {@code unversioned-<importId>}, so two
+ * unversioned uploads of different content never collide.
+ */
+public record CatalogPath(String vendor, String product, String version) {
+
+    private static final int MAX_SLUG = 64;
+
+    public static CatalogPath of(ImportEvent event) {
+        ApplianceMetadata appliance = event.appliance();
+        String vendor = appliance == null ? null : appliance.vendor();
+        String product = appliance == null ? null : firstNonBlank(appliance.product(), appliance.name());
+        String version = appliance == null ? null : appliance.version();
+        String fileStem = event.source().fileName().replaceFirst("\\.[^.]*$", "");
+        return new CatalogPath(
+                slug(vendor, "unknown-vendor"),
+                slug(firstNonBlank(product, fileStem), "unnamed-appliance"),
+                slug(version, "unversioned-" + event.importId()));
+    }
+
+    /** The folder of this version, with a trailing slash. */
+    public String prefix() {
+        return vendor + "/" + product + "/" + version + "/";
+    }
+
+    static String slug(String text, String fallback) {
+        if (text == null || text.isBlank()) {
+            return fallback;
+        }
+        String ascii = Normalizer.normalize(text, Normalizer.Form.NFKD).replaceAll("\\p{M}", "");
+        String slug = ascii.toLowerCase(Locale.ROOT)
+                .replaceAll("[^a-z0-9._-]+", "-")
+                .replaceAll("-{2,}", "-")
+                .replaceAll("^[-.]+|[-.]+$", "");
+        if (slug.length() > MAX_SLUG) {
+            slug = slug.substring(0, MAX_SLUG).replaceAll("[-.]+$", "");
+        }
+        return slug.isEmpty() || slug.equals(".") || slug.equals("..") ? fallback : slug;
+    }
+
+    private static String firstNonBlank(String a, String b) {
+        return a != null && !a.isBlank() ? a : b;
+    }
+}

@@ -1,0 +1,30 @@
+package org.ovaflow.publish.route;
+
+import org.ovaflow.core.event.Topics;
+import org.ovaflow.core.stage.StageRouteBuilder;
+import org.ovaflow.publish.catalog.PublishStage;
+
+/** ova.transcoded → publish → ova.published (or ova.rejected on a version conflict). */
+public final class PublishRoute extends StageRouteBuilder {
+
+    private final PublishStage publish;
+
+    public PublishRoute(PublishStage publish) {
+        this.publish = publish;
+    }
+
+    @Override
+    protected String stage() {
+        return PublishStage.NAME;
+    }
+
+    @Override
+    protected void configureStage() {
+        fromTopic(Topics.TRANSCODED)
+                .process(readEvent())
+                .process(run(publish::publish))
+                .process(writeOutcome())
+                .to(producer())
+                .process(StageRouteBuilder::commitOffset);
+    }
+}

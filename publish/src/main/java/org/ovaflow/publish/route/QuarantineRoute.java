@@ -1,0 +1,30 @@
+package org.ovaflow.publish.route;
+
+import org.ovaflow.core.event.Topics;
+import org.ovaflow.core.stage.StageRouteBuilder;
+import org.ovaflow.publish.quarantine.QuarantineStage;
+
+/** ova.rejected → quarantine: the original and its report.json in the quarantine bucket. */
+public final class QuarantineRoute extends StageRouteBuilder {
+
+    private final QuarantineStage quarantine;
+
+    public QuarantineRoute(QuarantineStage quarantine) {
+        this.quarantine = quarantine;
+    }
+
+    @Override
+    protected String stage() {
+        return QuarantineStage.NAME;
+    }
+
+    @Override
+    protected void configureStage() {
+        fromTopic(Topics.REJECTED)
+                .process(readEvent())
+                .process(run(quarantine::quarantine))
+                .process(writeOutcome())
+                .to(producer())
+                .process(StageRouteBuilder::commitOffset);
+    }
+}

@@ -1,0 +1,30 @@
+package org.ovaflow.validate.route;
+
+import org.ovaflow.core.event.Topics;
+import org.ovaflow.core.stage.StageRouteBuilder;
+import org.ovaflow.validate.schema.SchemaStage;
+
+/** ova.verified → schema → ova.validated or ova.rejected. */
+public final class SchemaRoute extends StageRouteBuilder {
+
+    private final SchemaStage schema;
+
+    public SchemaRoute(SchemaStage schema) {
+        this.schema = schema;
+    }
+
+    @Override
+    protected String stage() {
+        return SchemaStage.NAME;
+    }
+
+    @Override
+    protected void configureStage() {
+        fromTopic(Topics.VERIFIED)
+                .process(readEvent())
+                .process(run(schema::validate))
+                .process(writeOutcome())
+                .to(producer())
+                .process(StageRouteBuilder::commitOffset);
+    }
+}
