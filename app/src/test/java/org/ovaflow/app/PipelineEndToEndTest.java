@@ -36,7 +36,7 @@ class PipelineEndToEndTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
 
     @TempDir
-    Path dir;
+    static Path dir;
 
     private Pipeline pipeline;
     private ObjectStore store;

@@ -88,6 +88,8 @@ public abstract class StageRouteBuilder extends RouteBuilder {
                 + "&allowManualCommit=true&autoCommitEnable=false"
                 + "&breakOnFirstError=true"
                 + "&maxPollRecords=1"
+                // the consumer notices a stop between polls: short polls make shutdown quick
+                + "&pollTimeoutMs=500"
                 // a stage may work on one import for a long time (a large disk): keep the partition meanwhile
                 + "&maxPollIntervalMs={{ovaflow.stage." + stage() + ".max-poll-interval-ms:3600000}}"
                 + "&valueDeserializer=org.apache.kafka.common.serialization.ByteArrayDeserializer")
@@ -99,6 +101,8 @@ public abstract class StageRouteBuilder extends RouteBuilder {
         return "kafka:" + Topics.DLQ.topic()
                 + "?brokers={{ovaflow.kafka.brokers}}"
                 + "&requestRequiredAcks=all&enableIdempotence=true"
+                // each record of a batch carries its own CloudEvents headers, not those of the exchange
+                + "&batchWithIndividualHeaders=true"
                 + "&valueSerializer=org.apache.kafka.common.serialization.ByteArraySerializer";
     }
 
@@ -126,6 +130,20 @@ public abstract class StageRouteBuilder extends RouteBuilder {
     /** Runs the stage's work on the body and leaves the {@link StageOutcome} as the body. */
     protected Processor run(StageWork work) {
         return exchange -> exchange.getIn().setBody(work.process(exchange.getIn().getBody(ImportEvent.class)));
+    }
+
+    /**
+     * The route of a stage that turns each event of {@code input} into its outcome: read the event, do the
+     * work, write the next event and the import's status, then commit. Steps have ids {@code <stage>-read},
+     * {@code -work}, {@code -outcome}, {@code -write}, {@code -commit}.
+     */
+    protected RouteDefinition stageRoute(Topics input, StageWork work) {
+        return fromTopic(input)
+                .process(readEvent()).id(stage() + "-read")
+                .process(run(work)).id(stage() + "-work")
+                .process(writeOutcome()).id(stage() + "-outcome")
+                .to(producer()).id(stage() + "-write")
+                .process(StageRouteBuilder::commitOffset).id(stage() + "-commit");
     }
 
     /** Turns the outcome into the records to write: the next event (if any) and the import's new status. */

@@ -20,11 +20,6 @@ public final class PublishRoute extends StageRouteBuilder {
 
     @Override
     protected void configureStage() {
-        fromTopic(Topics.TRANSCODED)
-                .process(readEvent())
-                .process(run(publish::publish))
-                .process(writeOutcome())
-                .to(producer())
-                .process(StageRouteBuilder::commitOffset);
+        stageRoute(Topics.TRANSCODED, publish::publish);
     }
 }

@@ -20,11 +20,6 @@ public final class QuarantineRoute extends StageRouteBuilder {
 
     @Override
     protected void configureStage() {
-        fromTopic(Topics.REJECTED)
-                .process(readEvent())
-                .process(run(quarantine::quarantine))
-                .process(writeOutcome())
-                .to(producer())
-                .process(StageRouteBuilder::commitOffset);
+        stageRoute(Topics.REJECTED, quarantine::quarantine);
     }
 }

@@ -20,11 +20,6 @@ public final class TranscodeRoute extends StageRouteBuilder {
 
     @Override
     protected void configureStage() {
-        fromTopic(Topics.VALIDATED)
-                .process(readEvent())
-                .process(run(transcoder::transcode))
-                .process(writeOutcome())
-                .to(producer())
-                .process(StageRouteBuilder::commitOffset);
+        stageRoute(Topics.VALIDATED, transcoder::transcode);
     }
 }

@@ -20,11 +20,6 @@ public final class ChecksumRoute extends StageRouteBuilder {
 
     @Override
     protected void configureStage() {
-        fromTopic(Topics.ARRIVED)
-                .process(readEvent())
-                .process(run(checksum::verify))
-                .process(writeOutcome())
-                .to(producer())
-                .process(StageRouteBuilder::commitOffset);
+        stageRoute(Topics.ARRIVED, checksum::verify);
     }
 }

@@ -20,11 +20,6 @@ public final class SchemaRoute extends StageRouteBuilder {
 
     @Override
     protected void configureStage() {
-        fromTopic(Topics.VERIFIED)
-                .process(readEvent())
-                .process(run(schema::validate))
-                .process(writeOutcome())
-                .to(producer())
-                .process(StageRouteBuilder::commitOffset);
+        stageRoute(Topics.VERIFIED, schema::validate);
     }
 }
