@@ -172,6 +172,46 @@ class PipelineEndToEndTest {
         assertThat(get(http, "/api/imports/000000000000000000000000").statusCode()).isEqualTo(404);
     }
 
+    @Test
+    void realEventsOnEveryTopicHaveTheShapeDocsEventsMdShows() throws Exception {
+        Drop good = drop("docs-good.ova", SampleAppliance.ova("Acme Corp", "Docs Appliance", "2.0", 20_000, 7).toBytes());
+        Drop bad = drop("docs-bad.ova", SampleAppliance.ova("Acme Corp", "Docs Broken", "2.0", 20_000, 8)
+                .spoilDigestOf("disk1.img").toBytes());
+        await(good);
+        await(bad);
+        // a record that is no event at all: the checksum stage must dead-letter it and go on
+        TestPipelines.send(pipeline.kafka(), Topics.ARRIVED.topic(), "poison", "not an event".getBytes());
+
+        Map<String, com.fasterxml.jackson.databind.JsonNode> documented =
+                EventExamples.read(Path.of("..", "docs", "events.md"));
+        Map<Topics, String> importOf = Map.of(Topics.ARRIVED, good.importId(), Topics.VERIFIED, good.importId(),
+                Topics.VALIDATED, good.importId(), Topics.TRANSCODED, good.importId(), Topics.PUBLISHED, good.importId(),
+                Topics.REJECTED, bad.importId(), Topics.STATUS, good.importId(), Topics.DLQ, "poison");
+        for (Map.Entry<Topics, String> topic : importOf.entrySet()) {
+            String name = topic.getKey().topic();
+            ConsumerRecord<String, byte[]> real = awaitRecord(name, topic.getValue());
+            var example = EventExamples.asExample(real);
+            assertThat(documented).as("docs/events.md documents " + name).containsKey(name);
+            assertThat(EventExamples.shape(documented.get(name)))
+                    .as("shape of " + name + " in docs/events.md; a real one is:\n"
+                            + EventCodec.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(example))
+                    .isEqualTo(EventExamples.shape(example));
+        }
+    }
+
+    private ConsumerRecord<String, byte[]> awaitRecord(String topic, String key) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            List<ConsumerRecord<String, byte[]>> records = TestPipelines.readAll(pipeline.kafka(), topic).stream()
+                    .filter(r -> key.equals(r.key())).toList();
+            if (!records.isEmpty()) {
+                return records.get(records.size() - 1);
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("no record " + key + " on " + topic);
+    }
+
     private HttpResponse<String> get(HttpClient http, String path) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create(pipeline.httpUrl() + path)).build(),
                 HttpResponse.BodyHandlers.ofString());

@@ -33,7 +33,7 @@ final class TestPipelines {
         Map<String, String> properties = new HashMap<>(Map.of(
                 "ovaflow.ingest.scan-interval-ms", "300",
                 "ovaflow.ingest.scan-delay-ms", "100",
-                "ovaflow.shutdown-timeout-s", "3",
+                "ovaflow.shutdown-timeout-s", "10",
                 "ovaflow.retry.attempts", "2",
                 "ovaflow.retry.initial-delay-ms", "100"));
         properties.putAll(extra);

@@ -4,6 +4,7 @@ import org.apache.camel.Exchange;
 import org.apache.camel.LoggingLevel;
 import org.apache.camel.Message;
 import org.apache.camel.spi.IdempotentRepository;
+import org.apache.camel.support.SynchronizationAdapter;
 import org.ovaflow.core.event.EventCodec;
 import org.ovaflow.core.event.ImportEvent;
 import org.ovaflow.core.event.StatusEvent;
@@ -15,6 +16,8 @@ import org.ovaflow.ingest.scan.BucketScan;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Ingest: bucket scan (timer) and S3 event notifications (ova.notifications) → ova.arrived. Both sources
@@ -28,6 +31,8 @@ public final class IngestRoutes extends StageRouteBuilder {
     private final BucketScan scan;
     private final S3EventNotification notifications;
     private final IdempotentRepository seen;
+    /** importIds being written right now: the scan and the notifications race for the same new object. */
+    private final Set<String> claimed = ConcurrentHashMap.newKeySet();
 
     public IngestRoutes(BucketScan scan, S3EventNotification notifications, IdempotentRepository seen) {
         this.scan = scan;
@@ -72,7 +77,8 @@ public final class IngestRoutes extends StageRouteBuilder {
 
     /**
      * Keeps the arrivals not emitted before and turns them into their records (ova.arrived and status).
-     * They are marked seen only after the records are written, so a failed write is retried, never lost.
+     * They are marked seen only after the records are written, so a failed write is retried, never lost;
+     * meanwhile they are claimed, so that the other route of this process does not emit them too.
      */
     private void keepUnseen(Exchange exchange) {
         @SuppressWarnings("unchecked")
@@ -80,7 +86,7 @@ public final class IngestRoutes extends StageRouteBuilder {
         List<Message> records = new ArrayList<>();
         List<String> fresh = new ArrayList<>();
         for (ImportEvent arrival : arrivals) {
-            if (seen.contains(arrival.importId()) || fresh.contains(arrival.importId())) {
+            if (seen.contains(arrival.importId()) || !claimed.add(arrival.importId())) {
                 continue;
             }
             fresh.add(arrival.importId());
@@ -90,6 +96,13 @@ public final class IngestRoutes extends StageRouteBuilder {
             StageMetrics.outcome(NAME, "arrived");
         }
         exchange.setProperty("ovaflowFresh", fresh);
+        // released when the exchange ends, written and marked seen, or failed and to be tried again
+        exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
+            @Override
+            public void onDone(Exchange done) {
+                fresh.forEach(claimed::remove);
+            }
+        });
         exchange.getIn().setBody(records);
     }
 
