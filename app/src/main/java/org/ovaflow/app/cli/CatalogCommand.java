@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
@@ -20,7 +20,7 @@ import java.util.concurrent.Callable;
 public final class CatalogCommand {
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List every published appliance.")
-    static final class ListEntries implements Callable<Integer> {
+    static final class ListEntries extends CommandOutput implements Callable<Integer> {
         @Mixin
         StoreOptions options;
 
@@ -28,16 +28,16 @@ public final class CatalogCommand {
         public Integer call() {
             List<ApplianceRecord> records = new CatalogReader(options.store(), options.buckets().catalog()).list();
             if (options.json) {
-                System.out.println(new String(EventCodec.toPrettyJson(records), StandardCharsets.UTF_8));
+                out().println(new String(EventCodec.toPrettyJson(records), StandardCharsets.UTF_8));
             } else {
-                print(records, System.out);
+                print(records, out());
             }
             return Ovaflow.OK;
         }
     }
 
     @Command(name = "show", mixinStandardHelpOptions = true, description = "Show one entry's appliance.json.")
-    static final class ShowEntry implements Callable<Integer> {
+    static final class ShowEntry extends CommandOutput implements Callable<Integer> {
         @Mixin
         StoreOptions options;
 
@@ -48,15 +48,15 @@ public final class CatalogCommand {
         public Integer call() {
             Optional<ApplianceRecord> record = new CatalogReader(options.store(), options.buckets().catalog()).find(id);
             if (record.isEmpty()) {
-                System.err.println("ovaflow: no catalog entry " + id);
+                err().println("ovaflow: no catalog entry " + id);
                 return Ovaflow.REJECTED;
             }
-            System.out.println(new String(EventCodec.toPrettyJson(record.get()), StandardCharsets.UTF_8));
+            out().println(new String(EventCodec.toPrettyJson(record.get()), StandardCharsets.UTF_8));
             return Ovaflow.OK;
         }
     }
 
-    static void print(List<ApplianceRecord> records, PrintStream out) {
+    static void print(List<ApplianceRecord> records, PrintWriter out) {
         if (records.isEmpty()) {
             out.println("(the catalog is empty)");
             return;

@@ -31,7 +31,7 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Start an embedded pipeline, import sample OVAs (good and bad), show the catalog and quarantine.")
-public final class DemoCommand implements Callable<Integer> {
+public final class DemoCommand extends CommandOutput implements Callable<Integer> {
 
     @Option(names = "--keep", description = "Keep the demo's data dir instead of deleting it (its path is printed).")
     boolean keep;
@@ -46,14 +46,14 @@ public final class DemoCommand implements Callable<Integer> {
                 "127.0.0.1", 0, Map.of("ovaflow.ingest.scan-interval-ms", "500", "ovaflow.shutdown-timeout-s", "5"));
         long started = System.nanoTime();
         try (Pipeline pipeline = Pipeline.start(settings)) {
-            System.out.printf("Embedded Kafka on %s and S3 on %s, up in %.1f s; status on %s%n", pipeline.kafka(),
+            out().printf("Embedded Kafka on %s and S3 on %s, up in %.1f s; status on %s%n", pipeline.kafka(),
                     pipeline.endpoints().s3(), (System.nanoTime() - started) / 1e9, pipeline.httpUrl());
             List<DemoSamples.Sample> samples = DemoSamples.writeTo(dataDir.resolve("samples"));
             List<Drop> drops = new ArrayList<>();
             for (DemoSamples.Sample sample : samples) {
                 drops.add(Drop.of(pipeline.store(), settings.buckets().incoming(), sample.file()));
             }
-            System.out.println("\nDropped " + drops.size() + " OVAs into " + settings.buckets().incoming() + ":");
+            out().println("\nDropped " + drops.size() + " OVAs into " + settings.buckets().incoming() + ":");
             Map<String, StatusEvent> outcomes = pipeline.statuses()
                     .awaitFinal(drops.stream().map(Drop::importId).toList(), timeout);
             boolean asExpected = true;
@@ -62,19 +62,19 @@ public final class DemoCommand implements Callable<Integer> {
                 StatusEvent.State expected = samples.get(i).good()
                         ? StatusEvent.State.PUBLISHED : StatusEvent.State.QUARANTINED;
                 asExpected &= status != null && status.state() == expected;
-                System.out.println("  " + OutcomeLine.of(drops.get(i), status) + "   (" + samples.get(i).why() + ")");
+                out().println("  " + OutcomeLine.of(drops.get(i), status) + "   (" + samples.get(i).why() + ")");
             }
-            System.out.println("\nCatalog (" + settings.buckets().catalog() + "):");
-            CatalogCommand.print(new CatalogReader(pipeline.store(), settings.buckets().catalog()).list(), System.out);
-            System.out.println("\nQuarantine (" + settings.buckets().quarantine() + "):");
+            out().println("\nCatalog (" + settings.buckets().catalog() + "):");
+            CatalogCommand.print(new CatalogReader(pipeline.store(), settings.buckets().catalog()).list(), out());
+            out().println("\nQuarantine (" + settings.buckets().quarantine() + "):");
             QuarantineCommand.print(new QuarantineReader(pipeline.store(), settings.buckets().quarantine()).list(),
-                    System.out);
-            System.out.printf("%nDemo %s in %.1f s.%n", asExpected ? "finished: every sample ended as it should"
+                    out());
+            out().printf("%nDemo %s in %.1f s.%n", asExpected ? "finished: every sample ended as it should"
                     : "FAILED: some samples did not end as they should", (System.nanoTime() - started) / 1e9);
             return asExpected ? Ovaflow.OK : Ovaflow.REJECTED;
         } finally {
             if (keep) {
-                System.out.println("Data kept in " + dataDir);
+                out().println("Data kept in " + dataDir);
             } else {
                 deleteTree(dataDir);
             }

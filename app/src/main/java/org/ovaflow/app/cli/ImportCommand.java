@@ -24,7 +24,7 @@ import java.util.concurrent.Callable;
 /** {@code ovaflow import FILE…}: drops OVAs into the incoming bucket of the running pipeline. */
 @Command(name = "import", mixinStandardHelpOptions = true,
         description = "Drop OVA files into the incoming bucket of the running pipeline, as a user would.")
-public final class ImportCommand implements Callable<Integer> {
+public final class ImportCommand extends CommandOutput implements Callable<Integer> {
 
     @Mixin
     ConnectionOptions connection;
@@ -56,7 +56,7 @@ public final class ImportCommand implements Callable<Integer> {
             Drop drop = Drop.of(store, bucket, file);
             drops.add(drop);
             if (!await) {
-                System.out.println(drop.importId() + "  " + file + "  dropped into " + drop.object());
+                out().println(drop.importId() + "  " + file + "  dropped into " + drop.object());
             }
         }
         if (!await) {
@@ -68,7 +68,7 @@ public final class ImportCommand implements Callable<Integer> {
             for (Drop drop : drops) {
                 StatusEvent status = outcomes.get(drop.importId());
                 allPublished &= status != null && status.state() == StatusEvent.State.PUBLISHED;
-                System.out.println(OutcomeLine.of(drop, status));
+                out().println(OutcomeLine.of(drop, status));
             }
             return allPublished ? Ovaflow.OK : Ovaflow.REJECTED;
         }

@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
@@ -24,7 +24,7 @@ public final class QuarantineCommand {
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List every rejected OVA with its reasons.")
-    static final class ListReports implements Callable<Integer> {
+    static final class ListReports extends CommandOutput implements Callable<Integer> {
         @Mixin
         StoreOptions options;
 
@@ -32,16 +32,16 @@ public final class QuarantineCommand {
         public Integer call() {
             List<RejectionReport> reports = new QuarantineReader(options.store(), options.buckets().quarantine()).list();
             if (options.json) {
-                System.out.println(new String(EventCodec.toPrettyJson(reports), StandardCharsets.UTF_8));
+                out().println(new String(EventCodec.toPrettyJson(reports), StandardCharsets.UTF_8));
             } else {
-                print(reports, System.out);
+                print(reports, out());
             }
             return Ovaflow.OK;
         }
     }
 
     @Command(name = "show", mixinStandardHelpOptions = true, description = "Show one rejection report.")
-    static final class ShowReport implements Callable<Integer> {
+    static final class ShowReport extends CommandOutput implements Callable<Integer> {
         @Mixin
         StoreOptions options;
 
@@ -52,15 +52,15 @@ public final class QuarantineCommand {
         public Integer call() {
             Optional<RejectionReport> report = new QuarantineReader(options.store(), options.buckets().quarantine()).find(id);
             if (report.isEmpty()) {
-                System.err.println("ovaflow: no quarantined import " + id);
+                err().println("ovaflow: no quarantined import " + id);
                 return Ovaflow.REJECTED;
             }
-            System.out.println(new String(EventCodec.toPrettyJson(report.get()), StandardCharsets.UTF_8));
+            out().println(new String(EventCodec.toPrettyJson(report.get()), StandardCharsets.UTF_8));
             return Ovaflow.OK;
         }
     }
 
-    static void print(List<RejectionReport> reports, PrintStream out) {
+    static void print(List<RejectionReport> reports, PrintWriter out) {
         if (reports.isEmpty()) {
             out.println("(the quarantine is empty)");
             return;

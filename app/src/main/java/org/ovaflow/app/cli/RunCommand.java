@@ -16,7 +16,7 @@ import java.util.concurrent.CountDownLatch;
 /** {@code ovaflow run}: runs the pipeline (or some of its stages) until stopped. */
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = "Run the pipeline: embedded Kafka and S3 unless --kafka/--s3 are given.")
-public final class RunCommand implements Callable<Integer> {
+public final class RunCommand extends CommandOutput implements Callable<Integer> {
 
     @Mixin
     ConnectionOptions connection;
@@ -48,7 +48,7 @@ public final class RunCommand implements Callable<Integer> {
             pipeline.close();
             stopped.countDown();
         }, "ovaflow-shutdown"));
-        System.out.println("ovaflow is running: Kafka " + pipeline.kafka() + ", S3 " + pipeline.endpoints().s3()
+        out().println("ovaflow is running: Kafka " + pipeline.kafka() + ", S3 " + pipeline.endpoints().s3()
                 + (pipeline.httpUrl() == null ? "" : ", HTTP " + pipeline.httpUrl()) + ". Ctrl-C stops it.");
         stopped.await();
         return Ovaflow.OK;
