@@ -38,8 +38,11 @@ public final class QuarantineStage {
             store.copy(event.source().bucket(), event.source().key(), original.get().size(), quarantineBucket,
                     quarantined);
         }
+        // the copy is there when made now or by an earlier run; an original replaced before any run is not
+        boolean held = sameContent || store.exists(quarantineBucket, quarantined);
+        String heldAs = held ? quarantineBucket + "/" + quarantined : null;
         RejectionReport report = new RejectionReport(ImportEvent.SCHEMA_VERSION, event.importId(),
-                event.source().toString(), event.source().etag(), quarantineBucket + "/" + quarantined,
+                event.source().toString(), event.source().etag(), heldAs,
                 event.arrivedAt(), Instant.now(), event.failedChecks(), event.checks());
         store.write(quarantineBucket, folder + REPORT_JSON, EventCodec.toPrettyJson(report), "application/json");
         if (sameContent) {
@@ -51,8 +54,8 @@ public final class QuarantineStage {
         }
         String reasons = String.join("; ", event.failedChecks().stream().map(c -> c.id()
                 + (c.file() != null ? " [" + c.file() + "]" : "")).toList());
-        return StageOutcome.finish(event, StatusEvent.State.QUARANTINED, "quarantined as " + quarantineBucket + "/"
-                + quarantined + ": " + reasons);
+        return StageOutcome.finish(event, StatusEvent.State.QUARANTINED, (held ? "quarantined as " + heldAs
+                : "rejected, the original was replaced or removed before it could be quarantined") + ": " + reasons);
     }
 
     private static boolean sameEtag(String a, String b) {

@@ -64,6 +64,7 @@ public final class PassThroughTranscoder {
         String digest = HexFormat.of().formatHex(sha256.digest());
         if (entry.sha256() != null && !entry.sha256().equals(digest)) {
             // the OVA changed under us although the GET was pinned to its etag: never stage other bytes
+            store.remove(stagingBucket, key);
             throw new IllegalStateException(entry.name() + " read back with sha256 " + digest + ", the checksum stage saw "
                     + entry.sha256());
         }

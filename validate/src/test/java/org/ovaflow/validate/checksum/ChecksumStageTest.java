@@ -1,0 +1,117 @@
+package org.ovaflow.validate.checksum;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.ovaflow.core.event.ImportEvent;
+import org.ovaflow.core.event.ObjectRef;
+import org.ovaflow.core.event.StatusEvent;
+import org.ovaflow.core.event.TarEntry;
+import org.ovaflow.core.event.Topics;
+import org.ovaflow.core.sample.SampleAppliance;
+import org.ovaflow.core.stage.StageOutcome;
+import org.ovaflow.core.store.ObjectGoneException;
+import org.ovaflow.core.store.ObjectInfo;
+import org.ovaflow.core.store.ObjectStore;
+import org.ovaflow.embedded.EmbeddedS3;
+
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The checksum stage reading real OVA objects from a real S3 server, pinned to the content the event names. */
+class ChecksumStageTest {
+
+    private static final String BUCKET = "ova-incoming";
+
+    @TempDir
+    static Path s3Dir;
+    static EmbeddedS3 s3;
+    static ObjectStore store;
+
+    private final ChecksumStage stage = new ChecksumStage(store);
+
+    @BeforeAll
+    static void startS3() {
+        s3 = new EmbeddedS3(s3Dir, 0, "checksum-test", "checksum-test-secret-0123456789");
+        s3.start();
+        store = new ObjectStore(s3.endpoint(), s3.accessKey(), s3.secretKey());
+        store.ensureBuckets(List.of(BUCKET));
+    }
+
+    @AfterAll
+    static void stopS3() {
+        s3.close();
+    }
+
+    @Test
+    void aGoodOvaIsVerifiedWithATarIndexThatPointsAtItsBytes() throws Exception {
+        byte[] ova = SampleAppliance.ova("Acme", "Widget", "1.0", 100_000, 1).toBytes();
+        ImportEvent event = arrived("good.ova", ova);
+
+        StageOutcome outcome = stage.verify(event);
+
+        assertThat(outcome.next()).isEqualTo(Topics.VERIFIED);
+        assertThat(outcome.state()).isEqualTo(StatusEvent.State.VERIFIED);
+        assertThat(outcome.message()).isEqualTo("3 files, manifest verified");
+        assertThat(outcome.event().importId()).isEqualTo(event.importId());
+        assertThat(outcome.event().failedChecks()).isEmpty();
+        assertThat(outcome.event().manifest().verified()).containsOnlyKeys("widget.ovf", "disk1.img");
+        assertThat(outcome.event().tarIndex().entries()).extracting(TarEntry::name)
+                .containsExactly("widget.ovf", "widget.mf", "disk1.img");
+        for (TarEntry entry : outcome.event().tarIndex().entries()) {
+            byte[] data = Arrays.copyOfRange(ova, (int) entry.offset(), (int) (entry.offset() + entry.size()));
+            assertThat(entry.sha256()).as(entry.name()).isEqualTo(sha256(data));
+        }
+    }
+
+    @Test
+    void aWrongDigestIsARejectionNotAnError() throws Exception {
+        byte[] ova = SampleAppliance.ova("Acme", "Widget", "1.0", 10_000, 1).spoilDigestOf("disk1.img").toBytes();
+
+        StageOutcome outcome = stage.verify(arrived("spoiled.ova", ova));
+
+        assertThat(outcome.next()).isEqualTo(Topics.REJECTED);
+        assertThat(outcome.event().failedChecks()).extracting(c -> c.id() + " " + c.file())
+                .containsExactly("manifest.digest disk1.img");
+        // the tar index is kept: quarantine and people can still see what the package held
+        assertThat(outcome.event().tarIndex().entries()).hasSize(3);
+    }
+
+    @Test
+    void anObjectOverwrittenAfterItsArrivalIsGoneNotVerifiedWithOtherBytes() {
+        ImportEvent event = arrived("replaced.ova", SampleAppliance.ova("Acme", "Widget", "1.0", 10_000, 1).toBytes());
+        store.write(BUCKET, "replaced.ova", SampleAppliance.ova("Acme", "Widget", "2.0", 10_000, 2).toBytes(),
+                "application/x-tar");
+
+        assertThatThrownBy(() -> stage.verify(event))
+                .isInstanceOf(ObjectGoneException.class)
+                .hasMessageContaining("replaced.ova");
+    }
+
+    @Test
+    void anObjectDeletedAfterItsArrivalIsGone() {
+        ImportEvent event = arrived("deleted.ova", SampleAppliance.ova("Acme", "Widget", "1.0", 10_000, 1).toBytes());
+        store.remove(BUCKET, "deleted.ova");
+
+        assertThatThrownBy(() -> stage.verify(event)).isInstanceOf(ObjectGoneException.class);
+    }
+
+    private static ImportEvent arrived(String key, byte[] ova) {
+        store.write(BUCKET, key, ova, "application/x-tar");
+        ObjectInfo stat = store.stat(BUCKET, key).orElseThrow();
+        return ImportEvent.arrived(new ObjectRef(BUCKET, key, stat.etag(), stat.size(), stat.versionId()), "scan",
+                Instant.parse("2024-05-01T10:00:00Z"));
+    }
+
+    private static String sha256(byte[] data) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+    }
+}

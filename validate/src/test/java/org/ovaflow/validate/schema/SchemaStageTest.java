@@ -1,0 +1,178 @@
+package org.ovaflow.validate.schema;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.ovaflow.core.event.ApplianceMetadata;
+import org.ovaflow.core.event.CheckResult;
+import org.ovaflow.core.event.ImportEvent;
+import org.ovaflow.core.event.ObjectRef;
+import org.ovaflow.core.event.StatusEvent;
+import org.ovaflow.core.event.Topics;
+import org.ovaflow.core.ova.OvaBuilder;
+import org.ovaflow.core.sample.SampleAppliance;
+import org.ovaflow.core.stage.StageOutcome;
+import org.ovaflow.core.store.ObjectInfo;
+import org.ovaflow.core.store.ObjectStore;
+import org.ovaflow.embedded.EmbeddedS3;
+import org.ovaflow.validate.checksum.PackageVerification;
+import org.ovaflow.validate.checksum.PackageVerifier;
+import org.ovaflow.validate.ovf.OvfDescriptorParser;
+
+import java.io.ByteArrayInputStream;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The schema stage on real OVA objects in a real S3 server, with the tar index the checksum stage's verifier
+ * makes of them, so the descriptor is read by its real offset.
+ */
+class SchemaStageTest {
+
+    private static final String BUCKET = "ova-incoming";
+    private static final int DISK_BYTES = 20_000;
+
+    @TempDir
+    static Path s3Dir;
+    static EmbeddedS3 s3;
+    static ObjectStore store;
+
+    private final SchemaStage stage = new SchemaStage(store, new OvfDescriptorParser());
+
+    @BeforeAll
+    static void startS3() {
+        s3 = new EmbeddedS3(s3Dir, 0, "validate-test", "validate-test-secret-0123456789");
+        s3.start();
+        store = new ObjectStore(s3.endpoint(), s3.accessKey(), s3.secretKey());
+        store.ensureBuckets(List.of(BUCKET));
+    }
+
+    @AfterAll
+    static void stopS3() {
+        s3.close();
+    }
+
+    @Test
+    void aGoodApplianceIsValidatedWithItsMetadata() throws Exception {
+        ImportEvent event = verified("good.ova", SampleAppliance.ova("Acme Corp", "Widget Server", "2.4.1", DISK_BYTES, 1));
+
+        StageOutcome outcome = stage.validate(event);
+
+        assertThat(outcome.next()).isEqualTo(Topics.VALIDATED);
+        assertThat(outcome.state()).isEqualTo(StatusEvent.State.VALIDATED);
+        assertThat(outcome.message()).contains("Widget Server", "2.4.1", "Acme Corp");
+        ApplianceMetadata appliance = outcome.event().appliance();
+        assertThat(appliance.vendor()).isEqualTo("Acme Corp");
+        assertThat(appliance.product()).isEqualTo("Widget Server");
+        assertThat(appliance.version()).isEqualTo("2.4.1");
+        assertThat(appliance.ovfVersion()).startsWith("1");
+        assertThat(appliance.virtualSystems()).singleElement().satisfies(vm -> {
+            assertThat(vm.cpus()).isEqualTo(2);
+            assertThat(vm.memoryMiB()).isEqualTo(1024L);
+            assertThat(vm.osId()).isEqualTo(101);
+        });
+        assertThat(appliance.disks()).singleElement().satisfies(disk -> {
+            assertThat(disk.fileRef()).isEqualTo("file1");
+            assertThat(disk.format()).isEqualTo(SampleAppliance.RAW_FORMAT);
+        });
+        assertThat(appliance.files()).singleElement().satisfies(file -> {
+            assertThat(file.href()).isEqualTo("disk1.img");
+            assertThat(file.size()).isEqualTo((long) DISK_BYTES);
+        });
+        assertThat(appliance.networks()).containsExactly("VM Network");
+        assertThat(outcome.event().failedChecks()).isEmpty();
+        assertThat(outcome.event().checks()).extracting(CheckResult::id).contains("ovf.descriptor", "ovf.references");
+        // the checks of the checksum stage stay in the event, the schema stage's come after them
+        assertThat(outcome.event().checks()).startsWith(event.checks().toArray(CheckResult[]::new));
+    }
+
+    @Test
+    void aDescriptorWithAnExternalEntityIsRejectedWithoutReadingIt() throws Exception {
+        String xxe = SampleAppliance.descriptor("Acme", "Widget", "1.0", "disk1.img", DISK_BYTES)
+                .replace("<Envelope ", "<!DOCTYPE Envelope [ <!ENTITY secret SYSTEM \"file:///etc/passwd\"> ]>\n<Envelope ")
+                .replace("<Product>Widget</Product>", "<Product>&secret;</Product>");
+        ImportEvent event = verified("xxe.ova", new OvaBuilder("widget.ovf", xxe)
+                .file("disk1.img", SampleAppliance.disk(DISK_BYTES, 1)));
+
+        StageOutcome outcome = stage.validate(event);
+
+        assertRejectedBy(outcome, "ovf.descriptor", "widget.ovf");
+        assertThat(outcome.message()).contains("DOCTYPE").doesNotContain("root:");
+        assertThat(outcome.event().appliance()).isNull();
+    }
+
+    @Test
+    void aReferencedFileMissingFromTheArchiveIsRejected() throws Exception {
+        String descriptor = SampleAppliance.descriptor("Acme", "Widget", "1.0", "disk1.img", DISK_BYTES);
+        ImportEvent event = verified("missing.ova", new OvaBuilder("widget.ovf", descriptor));
+
+        StageOutcome outcome = stage.validate(event);
+
+        assertRejectedBy(outcome, "ovf.file-present", "disk1.img");
+        assertThat(outcome.event().appliance()).isNotNull();
+    }
+
+    @Test
+    void aFileOfAnotherSizeThanReferencesSaysIsRejected() throws Exception {
+        String descriptor = SampleAppliance.descriptor("Acme", "Widget", "1.0", "disk1.img", DISK_BYTES + 1);
+        ImportEvent event = verified("size.ova", new OvaBuilder("widget.ovf", descriptor)
+                .file("disk1.img", SampleAppliance.disk(DISK_BYTES, 1)));
+
+        StageOutcome outcome = stage.validate(event);
+
+        assertRejectedBy(outcome, "ovf.file-size", "disk1.img");
+        assertThat(outcome.message()).contains(String.valueOf(DISK_BYTES + 1), String.valueOf(DISK_BYTES));
+    }
+
+    @Test
+    void aDiskReferringToAnUndeclaredFileIsRejected() throws Exception {
+        String descriptor = SampleAppliance.descriptor("Acme", "Widget", "1.0", "disk1.img", DISK_BYTES)
+                .replace("ovf:fileRef=\"file1\"", "ovf:fileRef=\"file9\"");
+        ImportEvent event = verified("diskref.ova", new OvaBuilder("widget.ovf", descriptor)
+                .file("disk1.img", SampleAppliance.disk(DISK_BYTES, 1)));
+
+        StageOutcome outcome = stage.validate(event);
+
+        assertRejectedBy(outcome, "ovf.disk-file-ref", "widget.ovf");
+        assertThat(outcome.message()).contains("file9");
+    }
+
+    @Test
+    void aDescriptorOverTheParserLimitIsRejectedWithoutAGet() throws Exception {
+        ImportEvent event = verified("limit.ova", SampleAppliance.ova("Acme", "Widget", "1.0", DISK_BYTES, 1));
+        SchemaStage strict = new SchemaStage(store, new OvfDescriptorParser(512));
+
+        StageOutcome outcome = strict.validate(event);
+
+        assertRejectedBy(outcome, "ovf.descriptor", "widget.ovf");
+        assertThat(outcome.message()).contains("limit of 512");
+    }
+
+    private static void assertRejectedBy(StageOutcome outcome, String checkId, String file) {
+        assertThat(outcome.next()).isEqualTo(Topics.REJECTED);
+        assertThat(outcome.state()).isEqualTo(StatusEvent.State.REJECTED);
+        assertThat(outcome.event().failedChecks()).singleElement().satisfies(check -> {
+            assertThat(check.id()).isEqualTo(checkId);
+            assertThat(check.file()).isEqualTo(file);
+        });
+        assertThat(outcome.message()).startsWith(checkId + " [" + file + "]");
+    }
+
+    /** Uploads the OVA and returns the event the checksum stage would hand on: arrival plus real tar index. */
+    private static ImportEvent verified(String key, OvaBuilder ova) throws Exception {
+        byte[] bytes = ova.toBytes();
+        store.write(BUCKET, key, bytes, "application/x-tar");
+        ObjectInfo stat = store.stat(BUCKET, key).orElseThrow();
+        PackageVerification verification = new PackageVerifier().verify(key, new ByteArrayInputStream(bytes));
+        assertThat(verification.rejected()).as("the package itself is sound").isFalse();
+        return ImportEvent.arrived(new ObjectRef(BUCKET, key, stat.etag(), stat.size(), stat.versionId()), "scan",
+                        Instant.parse("2024-05-01T10:00:00Z"))
+                .withTarIndex(verification.tarIndex())
+                .withManifest(verification.manifest())
+                .withChecks(verification.checks());
+    }
+}
