@@ -15,15 +15,20 @@ public final class ImportId {
     }
 
     /**
-     * 24 hex digits (96 bits) of SHA-256 over bucket, key and the version id when the store versions objects,
-     * else the etag. A new upload under the same key has a new etag, hence is a new import.
+     * 24 hex digits (96 bits) of SHA-256 over bucket, key and the etag; the version id only when the store
+     * gives no etag. The etag, not the version id, so that a bucket scan (which lists no versions) and a
+     * notification of a versioned bucket (which carries one) name the same import; a new upload with new
+     * content under the same key has a new etag, hence is a new import.
      */
     public static String of(ObjectRef object) {
-        String contentTag = object.versionId() != null && !object.versionId().isBlank()
-                && !"null".equals(object.versionId())
-                ? "v:" + object.versionId()
-                : "e:" + normaliseEtag(object.etag());
-        return of(object.bucket(), object.key(), contentTag);
+        boolean hasEtag = object.etag() != null && !object.etag().isBlank();
+        boolean hasVersion = object.versionId() != null && !object.versionId().isBlank()
+                && !"null".equals(object.versionId());
+        if (!hasEtag && !hasVersion) {
+            throw new IllegalArgumentException("an import needs the object's etag or version id");
+        }
+        return of(object.bucket(), object.key(), hasEtag ? "e:" + normaliseEtag(object.etag())
+                : "v:" + object.versionId());
     }
 
     private static String of(String bucket, String key, String contentTag) {
@@ -39,9 +44,6 @@ public final class ImportId {
 
     /** Stores and notifications disagree on quoting the etag: {@code "abc"} and {@code abc} are one etag. */
     static String normaliseEtag(String etag) {
-        if (etag == null) {
-            throw new IllegalArgumentException("an import needs the object's etag or version id");
-        }
         String tag = etag.trim();
         if (tag.startsWith("\"") && tag.endsWith("\"") && tag.length() >= 2) {
             tag = tag.substring(1, tag.length() - 1);

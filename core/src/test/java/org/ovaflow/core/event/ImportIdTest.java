@@ -27,9 +27,16 @@ class ImportIdTest {
     }
 
     @Test
-    void aVersionIdPinsContentWhenTheStoreVersions() {
-        String v1 = ImportId.of(new ObjectRef("b", "k", "same", 1, "v1"));
-        String v2 = ImportId.of(new ObjectRef("b", "k", "same", 1, "v2"));
+    void aScanWithoutVersionsAndANotificationWithOneNameTheSameImport() {
+        String scanned = ImportId.of(new ObjectRef("b", "k", "\"abc\"", 1, null));
+        String notified = ImportId.of(new ObjectRef("b", "k", "abc", 1, "3f1e-version"));
+        assertThat(scanned).isEqualTo(notified);
+    }
+
+    @Test
+    void theVersionIdServesWhenThereIsNoEtag() {
+        String v1 = ImportId.of(new ObjectRef("b", "k", null, 1, "v1"));
+        String v2 = ImportId.of(new ObjectRef("b", "k", "", 1, "v2"));
         assertThat(v1).isNotEqualTo(v2);
     }
 

@@ -21,14 +21,23 @@ public record CatalogPath(String vendor, String product, String version) {
 
     public static CatalogPath of(ImportEvent event) {
         ApplianceMetadata appliance = event.appliance();
-        String vendor = appliance == null ? null : appliance.vendor();
-        String product = appliance == null ? null : firstNonBlank(appliance.product(), appliance.name());
-        String version = appliance == null ? null : appliance.version();
         String fileStem = event.source().fileName().replaceFirst("\\.[^.]*$", "");
         return new CatalogPath(
-                slug(vendor, "unknown-vendor"),
-                slug(firstNonBlank(product, fileStem), "unnamed-appliance"),
-                slug(version, "unversioned-" + event.importId()));
+                firstSlug("unknown-vendor", appliance == null ? null : appliance.vendor()),
+                firstSlug("unnamed-appliance", appliance == null ? null : appliance.product(),
+                        appliance == null ? null : appliance.name(), fileStem),
+                firstSlug("unversioned-" + event.importId(), appliance == null ? null : appliance.version()));
+    }
+
+    /** The slug of the first candidate that has one (a name in another script may slug to nothing), else the fallback. */
+    private static String firstSlug(String fallback, String... candidates) {
+        for (String candidate : candidates) {
+            String slug = slug(candidate, "");
+            if (!slug.isEmpty()) {
+                return slug;
+            }
+        }
+        return fallback;
     }
 
     /** The folder of this version, with a trailing slash. */
@@ -48,10 +57,7 @@ public record CatalogPath(String vendor, String product, String version) {
         if (slug.length() > MAX_SLUG) {
             slug = slug.substring(0, MAX_SLUG).replaceAll("[-.]+$", "");
         }
-        return slug.isEmpty() || slug.equals(".") || slug.equals("..") ? fallback : slug;
+        return slug.isEmpty() || slug.matches("\\.+") ? fallback : slug;
     }
 
-    private static String firstNonBlank(String a, String b) {
-        return a != null && !a.isBlank() ? a : b;
-    }
 }

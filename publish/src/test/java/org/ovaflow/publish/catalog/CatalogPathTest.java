@@ -73,6 +73,13 @@ class CatalogPathTest {
     }
 
     @Test
+    void aNameThatSlugsToNothingFallsBackToTheNextCandidateNotToAPlaceholder() {
+        ImportEvent japanese = event("uploads/widget-jp.ova", metadata("株式会社", "ウィジェット", "1.0", "ウィジェット"));
+
+        assertThat(CatalogPath.of(japanese)).isEqualTo(new CatalogPath("unknown-vendor", "widget-jp", "1.0"));
+    }
+
+    @Test
     void withoutAnyMetadataTheFileNameAndImportIdNameTheEntry() {
         ImportEvent event = event("dir/router.v2.ova", null);
 
