@@ -1,21 +1,18 @@
 package org.ovaflow.ingest.scan;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.ovaflow.core.event.ImportEvent;
 import org.ovaflow.core.sample.SampleAppliance;
 import org.ovaflow.core.store.ObjectInfo;
 import org.ovaflow.core.store.ObjectStore;
-import org.ovaflow.embedded.EmbeddedS3;
+import org.ovaflow.core.testing.S3Server;
 import org.ovaflow.ingest.Arrivals;
 import org.ovaflow.ingest.notification.S3EventNotification;
 
 import java.io.ByteArrayInputStream;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -30,22 +27,10 @@ class BucketScanTest {
     private static final Instant NOW = Instant.parse("2024-05-01T10:15:30Z");
     private static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
 
-    @TempDir
-    static Path s3Dir;
-    static EmbeddedS3 s3;
-    static ObjectStore store;
+    @RegisterExtension
+    static final S3Server S3 = new S3Server();
 
-    @BeforeAll
-    static void startS3() {
-        s3 = new EmbeddedS3(s3Dir, 0, "ingest-test", "ingest-test-secret-0123456789");
-        s3.start();
-        store = new ObjectStore(s3.endpoint(), s3.accessKey(), s3.secretKey());
-    }
-
-    @AfterAll
-    static void stopS3() {
-        s3.close();
-    }
+    private final ObjectStore store = S3.store();
 
     @Test
     void listsOnlyKeysWithAnImportSuffixAtAnyDepth() {
@@ -128,7 +113,7 @@ class BucketScanTest {
         assertThat(scan(bucket).get(0).importId()).isNotEqualTo(first);
     }
 
-    private static List<ImportEvent> scan(String bucket) {
+    private List<ImportEvent> scan(String bucket) {
         return new BucketScan(store, arrivals(bucket), CLOCK).scan();
     }
 
@@ -136,7 +121,7 @@ class BucketScanTest {
         return new Arrivals(bucket, List.of(".ova"));
     }
 
-    private static String bucket(String name) {
+    private String bucket(String name) {
         String bucket = "incoming-" + name;
         store.ensureBuckets(List.of(bucket));
         return bucket;

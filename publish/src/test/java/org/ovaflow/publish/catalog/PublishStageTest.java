@@ -1,9 +1,7 @@
 package org.ovaflow.publish.catalog;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.ovaflow.core.event.ApplianceMetadata;
 import org.ovaflow.core.event.CheckResult;
 import org.ovaflow.core.event.ImportEvent;
@@ -17,7 +15,7 @@ import org.ovaflow.core.stage.StageOutcome;
 import org.ovaflow.core.store.ObjectGoneException;
 import org.ovaflow.core.store.ObjectInfo;
 import org.ovaflow.core.store.ObjectStore;
-import org.ovaflow.embedded.EmbeddedS3;
+import org.ovaflow.core.testing.S3Server;
 
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -42,27 +40,14 @@ class PublishStageTest {
     private static final String STAGING = "ova-staging";
     private static final Instant ARRIVED = Instant.parse("2024-05-01T10:00:00Z");
 
-    @TempDir
-    static Path s3Dir;
-    static EmbeddedS3 s3;
-    static ObjectStore store;
+    @RegisterExtension
+    static final S3Server S3 = new S3Server(INCOMING, STAGING);
+
+    private final ObjectStore store = S3.store();
 
     private final String catalog = "catalog-" + Long.toHexString(System.nanoTime());
     private final PublishStage stage = new PublishStage(store, catalog);
     private final CatalogReader reader = new CatalogReader(store, catalog);
-
-    @BeforeAll
-    static void startS3() {
-        s3 = new EmbeddedS3(s3Dir, 0, "publish-test", "publish-test-secret-0123456789");
-        s3.start();
-        store = new ObjectStore(s3.endpoint(), s3.accessKey(), s3.secretKey());
-        store.ensureBuckets(List.of(INCOMING, STAGING));
-    }
-
-    @AfterAll
-    static void stopS3() {
-        s3.close();
-    }
 
     @Test
     void copiesTheArtifactsIntoTheCatalogWritesApplianceJsonAndClearsStaging() throws Exception {
@@ -219,7 +204,7 @@ class PublishStageTest {
     }
 
     /** Stages {@code files} as the transcode stage would and returns its event. */
-    private static ImportEvent transcoded(String key, String etag, String version, Map<String, byte[]> files) {
+    private ImportEvent transcoded(String key, String etag, String version, Map<String, byte[]> files) {
         ImportEvent arrived = ImportEvent.arrived(new ObjectRef(INCOMING, key, etag, 100_000, null), "scan", ARRIVED);
         List<StagedArtifact> artifacts = new ArrayList<>();
         for (Map.Entry<String, byte[]> file : files.entrySet()) {
@@ -237,7 +222,7 @@ class PublishStageTest {
                 .withArtifacts(artifacts);
     }
 
-    private static byte[] read(String bucket, String key) throws Exception {
+    private byte[] read(String bucket, String key) throws Exception {
         try (InputStream in = store.read(bucket, key)) {
             return in.readAllBytes();
         }

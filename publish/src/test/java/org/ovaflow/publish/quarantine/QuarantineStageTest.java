@@ -1,9 +1,7 @@
 package org.ovaflow.publish.quarantine;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.ovaflow.core.event.CheckResult;
 import org.ovaflow.core.event.ImportEvent;
 import org.ovaflow.core.event.ObjectRef;
@@ -13,11 +11,10 @@ import org.ovaflow.core.sample.SampleAppliance;
 import org.ovaflow.core.stage.StageOutcome;
 import org.ovaflow.core.store.ObjectInfo;
 import org.ovaflow.core.store.ObjectStore;
-import org.ovaflow.embedded.EmbeddedS3;
+import org.ovaflow.core.testing.S3Server;
 
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 
@@ -36,26 +33,13 @@ class QuarantineStageTest {
             CheckResult.warn("manifest.coverage", "notes.txt", "not listed in widget.mf"),
             CheckResult.fail("ovf.file-size", "disk1.img", "References says 10 bytes, the archive holds 11"));
 
-    @TempDir
-    static Path s3Dir;
-    static EmbeddedS3 s3;
-    static ObjectStore store;
+    @RegisterExtension
+    static final S3Server S3 = new S3Server(INCOMING, STAGING, QUARANTINE);
+
+    private final ObjectStore store = S3.store();
 
     private final QuarantineStage stage = new QuarantineStage(store, QUARANTINE);
     private final QuarantineReader reader = new QuarantineReader(store, QUARANTINE);
-
-    @BeforeAll
-    static void startS3() {
-        s3 = new EmbeddedS3(s3Dir, 0, "quarantine-test", "quarantine-test-secret-0123456789");
-        s3.start();
-        store = new ObjectStore(s3.endpoint(), s3.accessKey(), s3.secretKey());
-        store.ensureBuckets(List.of(INCOMING, STAGING, QUARANTINE));
-    }
-
-    @AfterAll
-    static void stopS3() {
-        s3.close();
-    }
 
     @Test
     void movesTheOriginalBesideAReportNamingEveryFailedCheck() throws Exception {
@@ -149,14 +133,14 @@ class QuarantineStageTest {
     }
 
     /** Uploads the OVA and returns the rejected event naming it by its real etag. */
-    private static ImportEvent rejected(String key, byte[] ova) {
+    private ImportEvent rejected(String key, byte[] ova) {
         store.write(INCOMING, key, ova, "application/x-tar");
         ObjectInfo stat = store.stat(INCOMING, key).orElseThrow();
         return ImportEvent.arrived(new ObjectRef(INCOMING, key, stat.etag(), stat.size(), stat.versionId()), "scan",
                 ARRIVED).withChecks(CHECKS);
     }
 
-    private static byte[] read(String bucket, String key) throws Exception {
+    private byte[] read(String bucket, String key) throws Exception {
         try (InputStream in = store.read(bucket, key)) {
             return in.readAllBytes();
         }

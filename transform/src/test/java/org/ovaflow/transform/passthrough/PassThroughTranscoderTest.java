@@ -1,9 +1,7 @@
 package org.ovaflow.transform.passthrough;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.ovaflow.core.event.ApplianceMetadata;
 import org.ovaflow.core.event.ImportEvent;
 import org.ovaflow.core.event.ObjectRef;
@@ -19,12 +17,11 @@ import org.ovaflow.core.stage.StageOutcome;
 import org.ovaflow.core.store.ObjectGoneException;
 import org.ovaflow.core.store.ObjectInfo;
 import org.ovaflow.core.store.ObjectStore;
-import org.ovaflow.embedded.EmbeddedS3;
+import org.ovaflow.core.testing.S3Server;
 
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -44,25 +41,12 @@ class PassThroughTranscoderTest {
     private static final String STAGING = "ova-staging";
     private static final byte[] EULA = "Use it well.\n".getBytes(StandardCharsets.UTF_8);
 
-    @TempDir
-    static Path s3Dir;
-    static EmbeddedS3 s3;
-    static ObjectStore store;
+    @RegisterExtension
+    static final S3Server S3 = new S3Server(INCOMING, STAGING);
+
+    private final ObjectStore store = S3.store();
 
     private final PassThroughTranscoder transcoder = new PassThroughTranscoder(store, STAGING);
-
-    @BeforeAll
-    static void startS3() {
-        s3 = new EmbeddedS3(s3Dir, 0, "transform-test", "transform-test-secret-0123456789");
-        s3.start();
-        store = new ObjectStore(s3.endpoint(), s3.accessKey(), s3.secretKey());
-        store.ensureBuckets(List.of(INCOMING, STAGING));
-    }
-
-    @AfterAll
-    static void stopS3() {
-        s3.close();
-    }
 
     @Test
     void everyFileIsStagedByteIdenticalWithItsDigestAndRole() throws Exception {
@@ -163,7 +147,7 @@ class PassThroughTranscoderTest {
      * Uploads the OVA and returns the event the schema stage would hand on: the real tar index (offsets and
      * sha256 from a walk of the bytes) and the appliance metadata the sample descriptor declares.
      */
-    private static ImportEvent validated(String key, OvaBuilder ova, long diskSize) throws Exception {
+    private ImportEvent validated(String key, OvaBuilder ova, long diskSize) throws Exception {
         byte[] bytes = ova.toBytes();
         store.write(INCOMING, key, bytes, "application/x-tar");
         ObjectInfo stat = store.stat(INCOMING, key).orElseThrow();
@@ -181,7 +165,7 @@ class PassThroughTranscoderTest {
                 .withAppliance(appliance);
     }
 
-    private static byte[] staged(StagedArtifact artifact) throws Exception {
+    private byte[] staged(StagedArtifact artifact) throws Exception {
         try (InputStream in = store.read(artifact.bucket(), artifact.key())) {
             return in.readAllBytes();
         }

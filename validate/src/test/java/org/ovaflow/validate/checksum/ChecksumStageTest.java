@@ -1,9 +1,7 @@
 package org.ovaflow.validate.checksum;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.ovaflow.core.event.ImportEvent;
 import org.ovaflow.core.event.ObjectRef;
 import org.ovaflow.core.event.StatusEvent;
@@ -14,9 +12,8 @@ import org.ovaflow.core.stage.StageOutcome;
 import org.ovaflow.core.store.ObjectGoneException;
 import org.ovaflow.core.store.ObjectInfo;
 import org.ovaflow.core.store.ObjectStore;
-import org.ovaflow.embedded.EmbeddedS3;
+import org.ovaflow.core.testing.S3Server;
 
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.Arrays;
@@ -31,25 +28,12 @@ class ChecksumStageTest {
 
     private static final String BUCKET = "ova-incoming";
 
-    @TempDir
-    static Path s3Dir;
-    static EmbeddedS3 s3;
-    static ObjectStore store;
+    @RegisterExtension
+    static final S3Server S3 = new S3Server(BUCKET);
+
+    private final ObjectStore store = S3.store();
 
     private final ChecksumStage stage = new ChecksumStage(store);
-
-    @BeforeAll
-    static void startS3() {
-        s3 = new EmbeddedS3(s3Dir, 0, "checksum-test", "checksum-test-secret-0123456789");
-        s3.start();
-        store = new ObjectStore(s3.endpoint(), s3.accessKey(), s3.secretKey());
-        store.ensureBuckets(List.of(BUCKET));
-    }
-
-    @AfterAll
-    static void stopS3() {
-        s3.close();
-    }
 
     @Test
     void aGoodOvaIsVerifiedWithATarIndexThatPointsAtItsBytes() throws Exception {
@@ -104,7 +88,7 @@ class ChecksumStageTest {
         assertThatThrownBy(() -> stage.verify(event)).isInstanceOf(ObjectGoneException.class);
     }
 
-    private static ImportEvent arrived(String key, byte[] ova) {
+    private ImportEvent arrived(String key, byte[] ova) {
         store.write(BUCKET, key, ova, "application/x-tar");
         ObjectInfo stat = store.stat(BUCKET, key).orElseThrow();
         return ImportEvent.arrived(new ObjectRef(BUCKET, key, stat.etag(), stat.size(), stat.versionId()), "scan",

@@ -1,9 +1,7 @@
 package org.ovaflow.validate.schema;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.ovaflow.core.event.ApplianceMetadata;
 import org.ovaflow.core.event.CheckResult;
 import org.ovaflow.core.event.ImportEvent;
@@ -15,13 +13,12 @@ import org.ovaflow.core.sample.SampleAppliance;
 import org.ovaflow.core.stage.StageOutcome;
 import org.ovaflow.core.store.ObjectInfo;
 import org.ovaflow.core.store.ObjectStore;
-import org.ovaflow.embedded.EmbeddedS3;
+import org.ovaflow.core.testing.S3Server;
 import org.ovaflow.validate.checksum.PackageVerification;
 import org.ovaflow.validate.checksum.PackageVerifier;
 import org.ovaflow.validate.ovf.OvfDescriptorParser;
 
 import java.io.ByteArrayInputStream;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 
@@ -36,25 +33,12 @@ class SchemaStageTest {
     private static final String BUCKET = "ova-incoming";
     private static final int DISK_BYTES = 20_000;
 
-    @TempDir
-    static Path s3Dir;
-    static EmbeddedS3 s3;
-    static ObjectStore store;
+    @RegisterExtension
+    static final S3Server S3 = new S3Server(BUCKET);
+
+    private final ObjectStore store = S3.store();
 
     private final SchemaStage stage = new SchemaStage(store, new OvfDescriptorParser());
-
-    @BeforeAll
-    static void startS3() {
-        s3 = new EmbeddedS3(s3Dir, 0, "validate-test", "validate-test-secret-0123456789");
-        s3.start();
-        store = new ObjectStore(s3.endpoint(), s3.accessKey(), s3.secretKey());
-        store.ensureBuckets(List.of(BUCKET));
-    }
-
-    @AfterAll
-    static void stopS3() {
-        s3.close();
-    }
 
     @Test
     void aGoodApplianceIsValidatedWithItsMetadata() throws Exception {
@@ -163,7 +147,7 @@ class SchemaStageTest {
     }
 
     /** Uploads the OVA and returns the event the checksum stage would hand on: arrival plus real tar index. */
-    private static ImportEvent verified(String key, OvaBuilder ova) throws Exception {
+    private ImportEvent verified(String key, OvaBuilder ova) throws Exception {
         byte[] bytes = ova.toBytes();
         store.write(BUCKET, key, bytes, "application/x-tar");
         ObjectInfo stat = store.stat(BUCKET, key).orElseThrow();
