@@ -1,6 +1,8 @@
 package org.ovaflow.app.pipeline;
 
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.Map;
 import java.util.Set;
 
@@ -16,7 +18,8 @@ public record PipelineSettings(Path dataDir, String kafka, String s3, String s3A
 
     public PipelineSettings {
         properties = Map.copyOf(properties);
-        stages = Set.copyOf(stages);
+        // in pipeline order, for logs and status
+        stages = Collections.unmodifiableSet(stages.isEmpty() ? EnumSet.noneOf(Stage.class) : EnumSet.copyOf(stages));
     }
 
     public boolean embeddedKafka() {
