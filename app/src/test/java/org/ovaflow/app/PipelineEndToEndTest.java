@@ -150,6 +150,24 @@ class PipelineEndToEndTest {
     }
 
     @Test
+    void anObjectGoneBeforeItsTurnEndsAsFailedAtOnceNotInARetryLoop() throws Exception {
+        // a notification of an upload that was deleted before the pipeline got to it
+        String notification = """
+                {"Records":[{"eventName":"s3:ObjectCreated:Put","s3":{"bucket":{"name":"ova-incoming"},
+                "object":{"key":"deleted-meanwhile.ova","size":1024,"eTag":"0123456789abcdef0123456789abcdef"}}}]}""";
+        TestPipelines.send(pipeline.kafka(), Topics.NOTIFICATIONS.topic(), "ova-incoming/deleted-meanwhile.ova",
+                notification.getBytes(StandardCharsets.UTF_8));
+        String importId = org.ovaflow.core.event.ImportId.of(new org.ovaflow.core.event.ObjectRef("ova-incoming",
+                "deleted-meanwhile.ova", "0123456789abcdef0123456789abcdef", 1024, null));
+
+        StatusEvent status = pipeline.statuses().awaitFinal(List.of(importId), WAIT).get(importId);
+
+        assertThat(status.state()).isEqualTo(StatusEvent.State.FAILED);
+        assertThat(status.message()).startsWith("input gone").contains("NoSuchKey");
+        assertThat(awaitRecord(Topics.DLQ.topic(), importId).key()).isEqualTo(importId);
+    }
+
+    @Test
     void httpServesHealthMetricsAndImportStatus() throws Exception {
         Drop drop = drop("umbrella.ova", SampleAppliance.ova("Umbrella", "Hive", "1.1", 50_000, 6).toBytes());
         await(drop);

@@ -17,6 +17,7 @@ import org.ovaflow.core.event.ImportEvent;
 import org.ovaflow.core.event.PoisonEventException;
 import org.ovaflow.core.event.StatusEvent;
 import org.ovaflow.core.event.Topics;
+import org.ovaflow.core.store.ObjectGoneException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,7 +37,8 @@ import java.util.Map;
  * <p>Delivery: each stage is its own consumer group; the offset of a record is committed only after the
  * events it caused are acknowledged by all in-sync replicas (at least once). Infrastructure failures are
  * retried with exponential backoff and jitter, then the record goes to ova.dlq with the reason and the
- * import's status becomes FAILED; a record that is not an event this code can read goes to ova.dlq at once.
+ * import's status becomes FAILED; a record that is not an event this code can read, or whose object was
+ * deleted or replaced before its turn, goes to ova.dlq at once.
  * If even the DLQ cannot be written, the offset stays uncommitted and the record is read again.
  */
 public abstract class StageRouteBuilder extends RouteBuilder {
@@ -48,7 +50,8 @@ public abstract class StageRouteBuilder extends RouteBuilder {
 
     @Override
     public final void configure() throws Exception {
-        onException(PoisonEventException.class)
+        // neither an unreadable record nor an input deleted or replaced meanwhile gets better by retrying
+        onException(PoisonEventException.class, ObjectGoneException.class)
                 .handled(true)
                 .useOriginalMessage()
                 .process(this::deadLetter)
@@ -193,7 +196,8 @@ public abstract class StageRouteBuilder extends RouteBuilder {
 
     private void deadLetter(Exchange exchange) {
         Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        String reason = failure instanceof PoisonEventException ? "unreadable event" : "failed after retries";
+        String reason = failure instanceof PoisonEventException ? "unreadable event"
+                : failure instanceof ObjectGoneException ? "input gone" : "failed after retries";
         String error = failure == null ? "unknown" : failure.getClass().getSimpleName() + ": " + failure.getMessage();
         Message in = exchange.getIn();
         String key = in.getHeader(KafkaConstants.KEY, String.class);
