@@ -1,5 +1,7 @@
 package org.ovaflow.app;
 
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.ovaflow.app.pipeline.Drop;
@@ -36,7 +38,15 @@ class RestartTest {
             assertThat(status.state()).isEqualTo(StatusEvent.State.PUBLISHED);
         }
 
-        try (Pipeline second = Pipeline.start(settings)) {
+        // restarted with more partitions for the transcode stage's topic: it grows, everything else stays
+        PipelineSettings more = TestPipelines.embedded(dir.resolve("data"), "all",
+                Map.of("ovaflow.kafka.partitions.ova.validated", "6"));
+        try (Pipeline second = Pipeline.start(more)) {
+            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, second.kafka()))) {
+                var topics = admin.describeTopics(List.of("ova.validated", "ova.arrived")).allTopicNames().get();
+                assertThat(topics.get("ova.validated").partitions()).hasSize(6);
+                assertThat(topics.get("ova.arrived").partitions()).hasSize(3);
+            }
             assertThat(new CatalogReader(second.store(), "ova-catalog").find("tyrell/nexus/6")).isPresent();
             StatusEvent status = second.statuses().awaitFinal(List.of(importId), Duration.ofSeconds(30)).get(importId);
             assertThat(status.state()).as("status read back from the compacted topic").isEqualTo(StatusEvent.State.PUBLISHED);

@@ -2,7 +2,10 @@ package org.ovaflow.app.pipeline;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.ovaflow.core.event.Topics;
@@ -21,12 +24,14 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The broker and the store a pipeline runs on: external ones when configured, else a real Kafka broker (KRaft)
@@ -93,36 +98,71 @@ public final class Infrastructure implements AutoCloseable {
         }
     }
 
-    /** Creates the topics and buckets that are missing. */
+    /**
+     * Creates the topics and buckets that are missing, and grows topics that have fewer partitions than
+     * configured ({@code ovaflow.kafka.partitions}, per topic {@code ovaflow.kafka.partitions.<topic>}):
+     * partitions bound how many processes of a stage can share its work.
+     */
     public void prepare(PipelineSettings settings) {
-        createTopics(Integer.parseInt(settings.property("ovaflow.kafka.partitions", "3")),
-                Short.parseShort(settings.property("ovaflow.kafka.replication-factor",
-                        embeddedKafka != null ? "1" : "-1")));
+        short replicationFactor = Short.parseShort(settings.property("ovaflow.kafka.replication-factor",
+                embeddedKafka != null ? "1" : "-1"));
+        String partitions = settings.property("ovaflow.kafka.partitions", "3");
+        Map<String, Integer> wanted = new LinkedHashMap<>();
+        for (Topics topic : Topics.values()) {
+            wanted.put(topic.topic(), Integer.parseInt(
+                    settings.property("ovaflow.kafka.partitions." + topic.topic(), partitions)));
+        }
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka))) {
+            createTopics(admin, wanted, replicationFactor);
+            growTopics(admin, wanted);
+        }
         store.ensureBuckets(settings.buckets().all());
     }
 
-    private void createTopics(int partitions, short replicationFactor) {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka))) {
-            List<NewTopic> topics = new ArrayList<>();
-            for (Topics topic : Topics.values()) {
-                NewTopic newTopic = new NewTopic(topic.topic(), Optional.of(partitions),
-                        replicationFactor > 0 ? Optional.of(replicationFactor) : Optional.empty());
-                if (topic.compacted()) {
-                    newTopic.configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
-                }
-                topics.add(newTopic);
+    private static void createTopics(Admin admin, Map<String, Integer> wanted, short replicationFactor) {
+        List<NewTopic> topics = new ArrayList<>();
+        for (Topics topic : Topics.values()) {
+            NewTopic newTopic = new NewTopic(topic.topic(), Optional.of(wanted.get(topic.topic())),
+                    replicationFactor > 0 ? Optional.of(replicationFactor) : Optional.empty());
+            if (topic.compacted()) {
+                newTopic.configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
             }
-            admin.createTopics(topics).values().forEach((name, future) -> {
-                try {
-                    future.get(30, TimeUnit.SECONDS);
-                } catch (ExecutionException e) {
-                    if (!(e.getCause() instanceof TopicExistsException)) {
-                        throw new IllegalStateException("cannot create topic " + name + ": " + e.getCause(), e);
-                    }
-                } catch (Exception e) {
-                    throw new IllegalStateException("cannot create topic " + name + ": " + e, e);
-                }
-            });
+            topics.add(newTopic);
+        }
+        admin.createTopics(topics).values().forEach((name, future) -> await("create topic " + name, future,
+                TopicExistsException.class));
+    }
+
+    /** Kafka can add partitions, never remove them: a topic with more than configured keeps them. */
+    private static void growTopics(Admin admin, Map<String, Integer> wanted) {
+        Map<String, TopicDescription> existing = await("describe topics",
+                admin.describeTopics(wanted.keySet()).allTopicNames(), null);
+        Map<String, NewPartitions> growth = new LinkedHashMap<>();
+        existing.forEach((name, description) -> {
+            if (description.partitions().size() < wanted.get(name)) {
+                LOG.info("topic {}: {} partitions, growing to {}", name, description.partitions().size(),
+                        wanted.get(name));
+                growth.put(name, NewPartitions.increaseTo(wanted.get(name)));
+            }
+        });
+        if (!growth.isEmpty()) {
+            await("grow topics " + growth.keySet(), admin.createPartitions(growth).all(), null);
+        }
+    }
+
+    private static <T> T await(String what, KafkaFuture<T> future, Class<? extends Exception> harmless) {
+        try {
+            return future.get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (harmless != null && harmless.isInstance(e.getCause())) {
+                return null;
+            }
+            throw new IllegalStateException("cannot " + what + ": " + e.getCause(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted: " + what, e);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("cannot " + what + ": the broker did not answer in 30 s", e);
         }
     }
 
