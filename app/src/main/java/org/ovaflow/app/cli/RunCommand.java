@@ -1,6 +1,7 @@
 package org.ovaflow.app.cli;
 
 import org.ovaflow.app.Ovaflow;
+import org.ovaflow.app.http.ApiToken;
 import org.ovaflow.app.pipeline.Pipeline;
 import org.ovaflow.app.pipeline.PipelineSettings;
 import org.ovaflow.app.pipeline.Stage;
@@ -43,6 +44,8 @@ public final class RunCommand extends CommandOutput implements Callable<Integer>
                 ConnectionOptions.accessKey(), ConnectionOptions.secretKey(), Stage.parse(stages), httpHost, httpPort,
                 properties);
         CountDownLatch stopped = new CountDownLatch(1);
+        // resolved before the pipeline (which reads the same file), so that a token made up now is printed once
+        ApiToken token = httpPort >= 0 ? ApiToken.resolve(settings.dataDir()) : null;
         Pipeline pipeline = Pipeline.start(settings);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             pipeline.close();
@@ -50,6 +53,11 @@ public final class RunCommand extends CommandOutput implements Callable<Integer>
         }, "ovaflow-shutdown"));
         out().println("ovaflow is running: Kafka " + pipeline.kafka() + ", S3 " + pipeline.endpoints().s3()
                 + (pipeline.httpUrl() == null ? "" : ", HTTP " + pipeline.httpUrl()) + ". Ctrl-C stops it.");
+        if (token != null && token.generated()) {
+            // stdout only, never the logger: logs are shipped and kept, the token must not be in them
+            out().println("API token for POST /api/imports (also in " + settings.dataDir().resolve(ApiToken.FILE_NAME)
+                    + ", or set " + ApiToken.ENV + "): " + token.value());
+        }
         stopped.await();
         return Ovaflow.OK;
     }

@@ -7,6 +7,7 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.RoutesBuilder;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.processor.idempotent.kafka.KafkaIdempotentRepository;
+import org.ovaflow.app.http.ApiToken;
 import org.ovaflow.app.http.StatusServer;
 import org.ovaflow.core.event.Topics;
 import org.ovaflow.core.store.ObjectStore;
@@ -81,7 +82,8 @@ public final class Pipeline implements AutoCloseable {
             statuses = new ImportStatuses(infrastructure.kafka()).start();
             if (settings.httpPort() >= 0) {
                 http = StatusServer.start(settings.httpHost(), settings.httpPort(), statuses, metrics,
-                        camel::isStarted);
+                        camel::isStarted, infrastructure.store(), settings.buckets(),
+                        ApiToken.resolve(settings.dataDir()));
             }
             Pipeline pipeline = new Pipeline(settings, infrastructure, camel, statuses, http, metrics);
             infrastructure.endpoints(http == null ? null : http.url()).writeTo(settings.dataDir());
