@@ -5,10 +5,15 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.camel.CamelContext;
 import org.apache.camel.RoutesBuilder;
+import org.apache.camel.component.kafka.KafkaComponent;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.processor.idempotent.kafka.KafkaIdempotentRepository;
 import org.ovaflow.app.http.ApiToken;
 import org.ovaflow.app.http.StatusServer;
+import org.ovaflow.app.metrics.MeteredKafkaClientFactory;
+import org.ovaflow.app.metrics.ProcessMetrics;
+import org.ovaflow.app.metrics.RouteExchangeMetrics;
+import org.ovaflow.app.metrics.ThirdPartyMeterNames;
 import org.ovaflow.core.event.Topics;
 import org.ovaflow.core.store.ObjectStore;
 import org.ovaflow.ingest.Arrivals;
@@ -50,15 +55,18 @@ public final class Pipeline implements AutoCloseable {
     private final ImportStatuses statuses;
     private final StatusServer http;
     private final PrometheusMeterRegistry metrics;
+    private final ProcessMetrics processMetrics;
 
     private Pipeline(PipelineSettings settings, Infrastructure infrastructure, CamelContext camel,
-                     ImportStatuses statuses, StatusServer http, PrometheusMeterRegistry metrics) {
+                     ImportStatuses statuses, StatusServer http, PrometheusMeterRegistry metrics,
+                     ProcessMetrics processMetrics) {
         this.settings = settings;
         this.infrastructure = infrastructure;
         this.camel = camel;
         this.statuses = statuses;
         this.http = http;
         this.metrics = metrics;
+        this.processMetrics = processMetrics;
     }
 
     public static Pipeline start(PipelineSettings settings) throws Exception {
@@ -73,10 +81,13 @@ public final class Pipeline implements AutoCloseable {
         ImportStatuses statuses = null;
         StatusServer http = null;
         PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        // before any meter exists: the filter applies to meters registered after it
+        metrics.config().meterFilter(new ThirdPartyMeterNames());
         Metrics.addRegistry(metrics);
+        ProcessMetrics processMetrics = ProcessMetrics.bindTo(metrics);
         try {
             infrastructure.prepare(settings);
-            camel = camelContext(settings, infrastructure);
+            camel = camelContext(settings, infrastructure, metrics);
             beforeStart.accept(camel);
             camel.start();
             statuses = new ImportStatuses(infrastructure.kafka()).start();
@@ -85,21 +96,25 @@ public final class Pipeline implements AutoCloseable {
                         camel::isStarted, infrastructure.store(), settings.buckets(),
                         ApiToken.resolve(settings.dataDir()));
             }
-            Pipeline pipeline = new Pipeline(settings, infrastructure, camel, statuses, http, metrics);
+            Pipeline pipeline = new Pipeline(settings, infrastructure, camel, statuses, http, metrics, processMetrics);
             infrastructure.endpoints(http == null ? null : http.url()).writeTo(settings.dataDir());
             LOG.info("ovaflow started in {} ms: stages {}, Kafka {}, S3 {}{}",
                     (System.nanoTime() - started) / 1_000_000, settings.stages(), infrastructure.kafka(),
                     infrastructure.s3(), http == null ? "" : ", HTTP " + http.url());
             return pipeline;
         } catch (Exception | Error e) {
-            closeAll(http, statuses, camel, infrastructure, metrics);
+            closeAll(http, statuses, camel, infrastructure, metrics, processMetrics);
             throw e;
         }
     }
 
-    private static CamelContext camelContext(PipelineSettings settings, Infrastructure infrastructure) {
+    private static CamelContext camelContext(PipelineSettings settings, Infrastructure infrastructure,
+                                             PrometheusMeterRegistry metrics) {
         CamelContext camel = new DefaultCamelContext();
         camel.getCamelContextExtension().setName("ovaflow");
+        // every Kafka client of the routes reports its metrics (consumer lag…); every route its exchanges
+        camel.getComponent("kafka", KafkaComponent.class).setKafkaClientFactory(new MeteredKafkaClientFactory(metrics));
+        camel.getManagementStrategy().addEventNotifier(new RouteExchangeMetrics(metrics));
         Properties properties = new Properties();
         properties.putAll(settings.properties());
         properties.setProperty("ovaflow.kafka.brokers", infrastructure.kafka());
@@ -170,12 +185,13 @@ public final class Pipeline implements AutoCloseable {
 
     @Override
     public void close() {
-        closeAll(http, statuses, camel, infrastructure, metrics);
+        closeAll(http, statuses, camel, infrastructure, metrics, processMetrics);
     }
 
     private static void closeAll(StatusServer http, ImportStatuses statuses, CamelContext camel,
-                                 Infrastructure infrastructure, PrometheusMeterRegistry metrics) {
-        for (AutoCloseable part : new AutoCloseable[]{http, statuses, camel, infrastructure}) {
+                                 Infrastructure infrastructure, PrometheusMeterRegistry metrics,
+                                 ProcessMetrics processMetrics) {
+        for (AutoCloseable part : new AutoCloseable[]{http, statuses, camel, infrastructure, processMetrics}) {
             if (part == null) {
                 continue;
             }

@@ -8,6 +8,7 @@ import org.apache.camel.component.kafka.KafkaConstants;
 import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
 import org.apache.camel.model.RouteDefinition;
 import org.apache.camel.support.DefaultMessage;
+import org.apache.camel.support.SynchronizationAdapter;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
@@ -46,16 +47,20 @@ public abstract class StageRouteBuilder extends RouteBuilder {
     /** Exchange property carrying the decoded input event, for the error handler's status line. */
     private static final String INPUT_EVENT = "ovaflowInputEvent";
     private static final String STARTED = "ovaflowStarted";
+    /** Exchange property carrying why the record goes to ova.dlq, counted once it is written there. */
+    private static final String DEAD_LETTER_REASON = "ovaflowDeadLetterReason";
     private static final Logger LOG = LoggerFactory.getLogger(StageRouteBuilder.class);
 
     @Override
     public final void configure() throws Exception {
+        StageMetrics.declare(stage());
         // neither an unreadable record nor an input deleted or replaced meanwhile gets better by retrying
         onException(PoisonEventException.class, ObjectGoneException.class)
                 .handled(true)
                 .useOriginalMessage()
                 .process(this::deadLetter)
                 .to(producer())
+                .process(this::countDeadLetter)
                 .process(StageRouteBuilder::commitOffset);
 
         onException(Exception.class)
@@ -68,8 +73,10 @@ public abstract class StageRouteBuilder extends RouteBuilder {
                 .useCollisionAvoidance()
                 .maximumRedeliveryDelay("{{ovaflow.retry.max-delay-ms:30000}}")
                 .retryAttemptedLogLevel(org.apache.camel.LoggingLevel.WARN)
+                .onRedelivery(exchange -> StageMetrics.retried(stage()))
                 .process(this::deadLetter)
                 .to(producer())
+                .process(this::countDeadLetter)
                 .process(StageRouteBuilder::commitOffset);
 
         configureStage();
@@ -96,7 +103,19 @@ public abstract class StageRouteBuilder extends RouteBuilder {
                 // a stage may work on one import for a long time (a large disk): keep the partition meanwhile
                 + "&maxPollIntervalMs={{ovaflow.stage." + stage() + ".max-poll-interval-ms:3600000}}"
                 + "&valueDeserializer=org.apache.kafka.common.serialization.ByteArrayDeserializer")
-                .routeId(stage());
+                .routeId(stage())
+                .process(this::takeUp).id(stage() + "-take-up");
+    }
+
+    /** Counts the record as in flight until its exchange is done, however it ends. */
+    private void takeUp(Exchange exchange) {
+        StageMetrics.started(stage());
+        exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
+            @Override
+            public void onDone(Exchange done) {
+                StageMetrics.finished(stage());
+            }
+        });
     }
 
     /** The producer every stage writes through: acks from all in-sync replicas, idempotent, topic per record. */
@@ -165,6 +184,9 @@ public abstract class StageRouteBuilder extends RouteBuilder {
                 StageMetrics.duration(stage(), Duration.ofNanos(System.nanoTime() - started));
             }
             StageMetrics.outcome(stage(), outcome.state().name().toLowerCase());
+            if (outcome.state() == StatusEvent.State.REJECTED) {
+                outcome.event().failedChecks().forEach(check -> StageMetrics.rejected(stage(), check.id()));
+            }
         };
     }
 
@@ -226,6 +248,12 @@ public abstract class StageRouteBuilder extends RouteBuilder {
                     status(input, StatusEvent.State.FAILED, reason + ": " + error))));
         }
         in.setBody(records);
+        exchange.setProperty(DEAD_LETTER_REASON, reason.replace(' ', '-'));
+    }
+
+    /** Counts a record written to ova.dlq: only now, so that a failed DLQ write read again is counted once. */
+    private void countDeadLetter(Exchange exchange) {
         StageMetrics.outcome(stage(), "dead-letter");
+        StageMetrics.deadLettered(stage(), exchange.getProperty(DEAD_LETTER_REASON, String.class));
     }
 }
