@@ -124,7 +124,7 @@ class MetricsTest {
         for (String stage : STAGES) {
             assertThat(lines("kafka_consumer_fetch_manager_records_lag_max"))
                     .as("lag of stage " + stage)
-                    .anyMatch(line -> line.contains("client_id=\"ovaflow-" + stage + "-1\""));
+                    .anyMatch(line -> line.contains("client_id=\"ovaflow-" + stage + "-"));
         }
         assertThat(lines("kafka_producer_record_send_total")).isNotEmpty();
     }

@@ -118,6 +118,8 @@ public final class Pipeline implements AutoCloseable {
         Properties properties = new Properties();
         properties.putAll(settings.properties());
         properties.setProperty("ovaflow.kafka.brokers", infrastructure.kafka());
+        // each process of a stage gets Kafka client ids of its own (metrics, broker logs) unless told otherwise
+        properties.putIfAbsent("ovaflow.instance", defaultInstance());
         camel.getPropertiesComponent().setInitialProperties(properties);
         camel.getShutdownStrategy().setTimeout(Long.parseLong(settings.property("ovaflow.shutdown-timeout-s", "10")));
         for (RoutesBuilder routes : routes(settings, infrastructure)) {
@@ -128,6 +130,17 @@ public final class Pipeline implements AutoCloseable {
             }
         }
         return camel;
+    }
+
+    /** The host name (a container's id under Docker) and the process id. */
+    private static String defaultInstance() {
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            host = "localhost";
+        }
+        return host.replaceAll("[^A-Za-z0-9._-]", "_") + "-" + ProcessHandle.current().pid();
     }
 
     private static List<RoutesBuilder> routes(PipelineSettings settings, Infrastructure infrastructure) {
