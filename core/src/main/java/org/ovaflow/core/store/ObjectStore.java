@@ -25,7 +25,10 @@ import java.io.InputStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -40,6 +43,8 @@ public final class ObjectStore {
     public static final long PART_SIZE = 16L * 1024 * 1024;
 
     private static final long MAX_SINGLE_COPY = 5L * 1024 * 1024 * 1024;
+
+    private static final String USER_METADATA_PREFIX = "x-amz-meta-";
 
     private static final Set<String> GONE_CODES = Set.of("NoSuchKey", "NoSuchVersion", "PreconditionFailed");
 
@@ -87,11 +92,25 @@ public final class ObjectStore {
     }
 
     public Optional<ObjectInfo> stat(String bucket, String key) {
+        return describe(bucket, key).map(StoredObject::info);
+    }
+
+    /** Like {@link #stat}, with the object's user metadata; empty when there is no such object. */
+    public Optional<StoredObject> describe(String bucket, String key) {
         try {
             StatObjectResponse stat = call("stat s3://" + bucket + "/" + key,
                     () -> client.statObject(StatObjectArgs.builder().bucket(bucket).object(key).build()));
-            return Optional.of(new ObjectInfo(bucket, key, stat.etag(), stat.size(), stat.versionId(),
-                    stat.lastModified() == null ? null : stat.lastModified().toInstant()));
+            ObjectInfo info = new ObjectInfo(bucket, key, stat.etag(), stat.size(), stat.versionId(),
+                    stat.lastModified() == null ? null : stat.lastModified().toInstant());
+            Map<String, String> metadata = new HashMap<>();
+            if (stat.userMetadata() != null) {
+                for (Map.Entry<String, String> header : stat.userMetadata().entries()) {
+                    String name = header.getKey().toLowerCase(Locale.ROOT);
+                    metadata.putIfAbsent(name.startsWith(USER_METADATA_PREFIX)
+                            ? name.substring(USER_METADATA_PREFIX.length()) : name, header.getValue());
+                }
+            }
+            return Optional.of(new StoredObject(info, metadata));
         } catch (ObjectGoneException e) {
             return Optional.empty();
         }
@@ -141,10 +160,21 @@ public final class ObjectStore {
      * multipart upload of {@link #PART_SIZE} parts.
      */
     public ObjectInfo write(String bucket, String key, InputStream data, long size, String contentType) {
+        return write(bucket, key, data, size, contentType, Map.of());
+    }
+
+    /**
+     * {@link #write(String, String, InputStream, long, String)} with user metadata ({@code x-amz-meta-*}),
+     * read back by {@link #describe}. Should reading {@code data} fail, the upload is abandoned (a multipart
+     * upload aborted): no object, half or whole, is created.
+     */
+    public ObjectInfo write(String bucket, String key, InputStream data, long size, String contentType,
+                            Map<String, String> userMetadata) {
         ObjectWriteResponse response = call("write s3://" + bucket + "/" + key, () -> client.putObject(
                 PutObjectArgs.builder().bucket(bucket).object(key)
                         .stream(data, size < 0 ? null : size, PART_SIZE)
                         .contentType(contentType)
+                        .userMetadata(userMetadata)
                         .build()));
         return new ObjectInfo(bucket, key, response.etag(), size, response.versionId(), null);
     }
