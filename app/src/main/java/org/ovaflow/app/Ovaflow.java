@@ -3,6 +3,7 @@ package org.ovaflow.app;
 import org.ovaflow.app.cli.CatalogCommand;
 import org.ovaflow.app.cli.DemoCommand;
 import org.ovaflow.app.cli.ImportCommand;
+import org.ovaflow.app.cli.OnboardCommand;
 import org.ovaflow.app.cli.QuarantineCommand;
 import org.ovaflow.app.cli.RunCommand;
 import picocli.CommandLine;
@@ -14,8 +15,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "ovaflow", mixinStandardHelpOptions = true, versionProvider = Ovaflow.Version.class,
         description = "Imports OVF/OVA virtual appliances into an object-storage catalog, over Kafka.",
-        subcommands = {RunCommand.class, ImportCommand.class, CatalogCommand.class, QuarantineCommand.class,
-                DemoCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, ImportCommand.class, OnboardCommand.class, CatalogCommand.class,
+                QuarantineCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
 public final class Ovaflow {
 
     public static final int OK = 0;
@@ -28,6 +29,7 @@ public final class Ovaflow {
 
     public static CommandLine commandLine() {
         CommandLine commandLine = new CommandLine(new Ovaflow());
+        commandLine.setCaseInsensitiveEnumValuesAllowed(true); // --progress plain, not PLAIN
         // configuration errors (bad --stages, no credentials) are usage errors, not crashes
         commandLine.setExecutionExceptionHandler((e, cmd, parseResult) -> {
             if (e instanceof IllegalArgumentException) {

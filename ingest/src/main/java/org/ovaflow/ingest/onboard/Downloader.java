@@ -33,13 +33,16 @@ import java.util.function.Function;
  * a stream that counts and digests them; a body longer than announced stops at once, a shorter one or a
  * wrong SHA-256 fails the last read, so the store abandons the upload and never completes a wrong object.
  * Resumable: an item already in the bucket with its SHA-256 (user metadata {@code sha256}, written with the
- * upload when the catalog gives one) or, without one, its size, is not fetched again.
+ * upload when the catalog gives one) or, without one, downloaded from the same URL (user metadata
+ * {@code source}) or of the announced size, is not fetched again.
  * Thread-safe: fetch from several threads.
  */
 public final class Downloader {
 
     /** User metadata key holding the catalog's SHA-256 of an uploaded OVA. */
     public static final String SHA256_METADATA = "sha256";
+    /** User metadata key holding the URL an OVA was downloaded from: a completed upload is a complete download. */
+    public static final String SOURCE_METADATA = "source";
     static final int MAX_REDIRECTS = 5;
     static final Duration DEFAULT_RESPONSE_TIMEOUT = Duration.ofMinutes(1);
 
@@ -116,7 +119,11 @@ public final class Downloader {
         VerifyingStream body = new VerifyingStream(source.body(), expected, item.sha256(),
                 () -> listener.progressed(item, holder[0].count()));
         holder[0] = body;
-        Map<String, String> metadata = item.sha256() == null ? Map.of() : Map.of(SHA256_METADATA, item.sha256());
+        Map<String, String> metadata = new java.util.HashMap<>();
+        metadata.put(SOURCE_METADATA, item.source().toASCIIString());
+        if (item.sha256() != null) {
+            metadata.put(SHA256_METADATA, item.sha256());
+        }
         try {
             // size -1 on purpose: the store then reads the body to its end (multipart), so the checks at the
             // end of the stream run before the upload completes
@@ -158,11 +165,20 @@ public final class Downloader {
         }
     }
 
+    /**
+     * Whether the object already in the bucket is this item: by its sha256 when the catalog gives one; else
+     * it is the download of the same URL (an upload completes only when the whole body arrived and passed the
+     * checks), or of the same size when it did not come from a download of ours.
+     */
     private static boolean isSame(CatalogItem item, StoredObject existing) {
         if (item.sha256() != null) {
             return item.sha256().equalsIgnoreCase(existing.userMetadata().get(SHA256_METADATA));
         }
-        return item.size() != null && item.size() == existing.info().size();
+        boolean sizeFits = item.size() == null || item.size() == existing.info().size();
+        if (item.source().toASCIIString().equals(existing.userMetadata().get(SOURCE_METADATA))) {
+            return sizeFits;
+        }
+        return item.size() != null && sizeFits;
     }
 
     private ObjectRef ref(ObjectInfo info) {

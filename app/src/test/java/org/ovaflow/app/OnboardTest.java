@@ -1,0 +1,192 @@
+package org.ovaflow.app;
+
+import com.sun.net.httpserver.HttpServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import org.ovaflow.app.pipeline.Pipeline;
+import org.ovaflow.core.event.Topics;
+import org.ovaflow.core.sample.SampleAppliance;
+import picocli.CommandLine;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** {@code ovaflow onboard} against a vendor's web server on loopback and a running pipeline. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class OnboardTest {
+
+    @TempDir
+    static Path dir;
+
+    private Pipeline pipeline;
+    private Path dataDir;
+    private HttpServer vendor;
+    private final Map<String, byte[]> files = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> requests = new ConcurrentHashMap<>();
+    /** Paths whose body the server sends slowly, so that a test can stop onboarding midway. */
+    private final Map<String, Boolean> slow = new ConcurrentHashMap<>();
+
+    @BeforeAll
+    void start() throws Exception {
+        dataDir = dir.resolve("data");
+        pipeline = Pipeline.start(TestPipelines.embedded(dataDir, "all", Map.of()));
+        vendor = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        vendor.createContext("/", exchange -> {
+            String path = exchange.getRequestURI().getPath();
+            requests.computeIfAbsent(path, p -> new AtomicInteger()).incrementAndGet();
+            byte[] body = files.get(path);
+            try (exchange) {
+                if (body == null) {
+                    exchange.sendResponseHeaders(404, -1);
+                    return;
+                }
+                exchange.sendResponseHeaders(200, body.length);
+                try (OutputStream out = exchange.getResponseBody()) {
+                    int chunk = slow.containsKey(path) ? 16 * 1024 : body.length;
+                    for (int at = 0; at < body.length; at += chunk) {
+                        out.write(body, at, Math.min(chunk, body.length - at));
+                        if (slow.containsKey(path)) {
+                            Thread.sleep(100);
+                        }
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } catch (IOException e) {
+                    // the client went away (onboarding stopped): nothing to do
+                }
+            }
+        });
+        vendor.setExecutor(java.util.concurrent.Executors.newFixedThreadPool(8));
+        vendor.start();
+    }
+
+    @AfterAll
+    void stop() {
+        if (vendor != null) {
+            vendor.stop(0);
+        }
+        if (pipeline != null) {
+            pipeline.close();
+        }
+    }
+
+    @Test
+    void aCatalogOfGoodAndBadItemsEndsWithASummaryOfEveryItemAndExitOne() throws Exception {
+        byte[] good = serve("/acme/widget-1.0.ova", SampleAppliance.ova("Acme", "Onboard Widget", "1.0", 200_000, 31).toBytes());
+        byte[] spoiled = serve("/acme/broken-1.0.ova", SampleAppliance.ova("Acme", "Onboard Broken", "1.0", 100_000, 32)
+                .spoilDigestOf("disk1.img").toBytes());
+        byte[] other = serve("/acme/other-2.0.ova", SampleAppliance.ova("Acme", "Onboard Other", "2.0", 100_000, 33).toBytes());
+        Path catalog = dir.resolve("acme.json");
+        Files.writeString(catalog, """
+                {"items": [
+                  {"url": "%1$s/acme/widget-1.0.ova", "sha256": "%2$s", "size": %3$d},
+                  {"url": "%1$s/acme/broken-1.0.ova"},
+                  {"url": "%1$s/acme/missing-3.0.ova"},
+                  {"url": "%1$s/acme/other-2.0.ova", "sha256": "%4$s"},
+                  {"sha256": "no url on this line"}
+                ]}""".formatted(base(), sha256(good), good.length, "0".repeat(64)));
+
+        Run run = onboard(catalog.toString(), "--progress", "plain", "--timeout", "PT90S");
+
+        assertThat(run.exit).as(run.out).isEqualTo(1);
+        assertThat(line(run.out, "widget-1.0.ova")).contains("PUBLISHED", "acme/onboard-widget/1.0/");
+        assertThat(line(run.out, "broken-1.0.ova")).contains("REJECTED", "manifest.digest");
+        assertThat(line(run.out, "missing-3.0.ova")).contains("FAILED", "404");
+        assertThat(line(run.out, "other-2.0.ova")).contains("FAILED", "sha256");
+        assertThat(run.out).contains("5 item(s): 1 published, 1 rejected, 3 failed");
+        assertThat(pipeline.store().exists("ova-incoming", "other-2.0.ova")).as("a wrong download is not left behind").isFalse();
+        assertThat(other).isNotEmpty();
+        assertThat(spoiled).isNotEmpty();
+    }
+
+    @Test
+    void onboardingStoppedMidwayAndRunAgainPublishesEveryItemOnceWithoutDownloadingItAgain() throws Exception {
+        StringBuilder items = new StringBuilder();
+        for (int i = 1; i <= 4; i++) {
+            String path = "/globex/router-" + i + ".ova";
+            serve(path, SampleAppliance.ova("Globex", "Resume Router " + i, "1." + i, i == 4 ? 3_000_000 : 100_000, 40 + i).toBytes());
+            items.append(i > 1 ? "," : "").append("{\"url\": \"").append(base()).append(path).append("\"}");
+        }
+        slow.put("/globex/router-4.ova", true); // ~20 s to send: the first run is stopped while it downloads
+        Path catalog = dir.resolve("globex.json");
+        Files.writeString(catalog, "[" + items + "]");
+
+        Thread first = new Thread(() -> onboard(catalog.toString(), "--progress", "quiet", "--parallel", "4"));
+        first.start();
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (!(pipeline.store().exists("ova-incoming", "router-1.ova") && pipeline.store().exists("ova-incoming", "router-2.ova")
+                && pipeline.store().exists("ova-incoming", "router-3.ova") && requests.containsKey("/globex/router-4.ova"))) {
+            assertThat(System.nanoTime()).as("the first run got going").isLessThan(deadline);
+            Thread.sleep(100);
+        }
+        first.interrupt(); // like Ctrl-C in the middle of router-4's download
+        first.join(30_000);
+        assertThat(first.isAlive()).isFalse();
+
+        slow.remove("/globex/router-4.ova");
+        Run again = onboard(catalog.toString(), "--progress", "plain", "--timeout", "PT90S");
+
+        assertThat(again.exit).as(again.out).isEqualTo(0);
+        assertThat(again.out).contains("4 item(s): 4 published");
+        for (int i = 1; i <= 3; i++) {
+            assertThat(requests.get("/globex/router-" + i + ".ova").get()).as("router-" + i + " downloaded once").isEqualTo(1);
+        }
+        List<String> entries = pipeline.store().list("ova-catalog", "globex/").stream().map(o -> o.key())
+                .filter(k -> k.endsWith("/appliance.json")).toList();
+        assertThat(entries).hasSize(4);
+        var arrivals = TestPipelines.readAll(pipeline.kafka(), Topics.ARRIVED.topic()).stream()
+                .filter(r -> new String(r.value()).contains("router-")).map(r -> r.key()).toList();
+        assertThat(arrivals).hasSize(4).doesNotHaveDuplicates();
+    }
+
+    private byte[] serve(String path, byte[] body) {
+        files.put(path, body);
+        return body;
+    }
+
+    private String base() {
+        return "http://127.0.0.1:" + vendor.getAddress().getPort();
+    }
+
+    private record Run(int exit, String out) {
+    }
+
+    private Run onboard(String... args) {
+        StringWriter out = new StringWriter();
+        CommandLine commandLine = Ovaflow.commandLine();
+        commandLine.setOut(new PrintWriter(out, true));
+        commandLine.setErr(new PrintWriter(out, true));
+        String[] all = new String[args.length + 3];
+        all[0] = "onboard";
+        all[1] = "--data-dir";
+        all[2] = dataDir.toString();
+        System.arraycopy(args, 0, all, 3, args.length);
+        int exit = commandLine.execute(all);
+        return new Run(exit, out.toString());
+    }
+
+    private static String line(String output, String file) {
+        return output.lines().filter(l -> l.contains(file) && (l.startsWith("PUBLISHED") || l.startsWith("REJECTED")
+                || l.startsWith("FAILED") || l.startsWith("PENDING"))).findFirst().orElse("(no summary line for " + file + ")");
+    }
+
+    private static String sha256(byte[] data) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+    }
+}
