@@ -91,6 +91,7 @@ class OnboardTest {
         byte[] good = serve("/acme/widget-1.0.ova", SampleAppliance.ova("Acme", "Onboard Widget", "1.0", 200_000, 31).toBytes());
         byte[] spoiled = serve("/acme/broken-1.0.ova", SampleAppliance.ova("Acme", "Onboard Broken", "1.0", 100_000, 32)
                 .spoilDigestOf("disk1.img").toBytes());
+        serve("/acme/renamed.ova", SampleAppliance.ova("acme", "widget", "0.1-internal", 100_000, 34).toBytes());
         byte[] other = serve("/acme/other-2.0.ova", SampleAppliance.ova("Acme", "Onboard Other", "2.0", 100_000, 33).toBytes());
         Path catalog = dir.resolve("acme.json");
         Files.writeString(catalog, """
@@ -99,6 +100,7 @@ class OnboardTest {
                   {"url": "%1$s/acme/broken-1.0.ova"},
                   {"url": "%1$s/acme/missing-3.0.ova"},
                   {"url": "%1$s/acme/other-2.0.ova", "sha256": "%4$s"},
+                  {"url": "%1$s/acme/renamed.ova", "vendor": "ACME Corporation", "product": "Widget Pro", "version": "7.0"},
                   {"sha256": "no url on this line"}
                 ]}""".formatted(base(), sha256(good), good.length, "0".repeat(64)));
 
@@ -109,7 +111,9 @@ class OnboardTest {
         assertThat(line(run.out, "broken-1.0.ova")).contains("REJECTED", "manifest.digest");
         assertThat(line(run.out, "missing-3.0.ova")).contains("FAILED", "404");
         assertThat(line(run.out, "other-2.0.ova")).contains("FAILED", "sha256");
-        assertThat(run.out).contains("5 item(s): 1 published, 1 rejected, 3 failed");
+        assertThat(line(run.out, "renamed.ova")).as("the catalog's overrides win").contains("PUBLISHED",
+                "acme-corporation/widget-pro/7.0/");
+        assertThat(run.out).contains("6 item(s): 2 published, 1 rejected, 3 failed");
         assertThat(pipeline.store().exists("ova-incoming", "other-2.0.ova")).as("a wrong download is not left behind").isFalse();
         assertThat(other).isNotEmpty();
         assertThat(spoiled).isNotEmpty();

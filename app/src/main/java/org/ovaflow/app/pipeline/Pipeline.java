@@ -17,6 +17,7 @@ import org.ovaflow.app.metrics.ThirdPartyMeterNames;
 import org.ovaflow.core.event.Topics;
 import org.ovaflow.core.store.ObjectStore;
 import org.ovaflow.ingest.Arrivals;
+import org.ovaflow.ingest.UploaderOverrides;
 import org.ovaflow.ingest.notification.S3EventNotification;
 import org.ovaflow.ingest.route.IngestRoutes;
 import org.ovaflow.ingest.scan.BucketScan;
@@ -156,7 +157,7 @@ public final class Pipeline implements AutoCloseable {
                             infrastructure.kafka());
                     seen.setMaxCacheSize(Integer.parseInt(settings.property("ovaflow.ingest.seen-cache", "1000000")));
                     yield new IngestRoutes(new BucketScan(store, arrivals, Clock.systemUTC()),
-                            new S3EventNotification(arrivals, Clock.systemUTC()), seen);
+                            new S3EventNotification(arrivals, Clock.systemUTC()), seen, new UploaderOverrides(store));
                 }
                 case CHECKSUM -> new ChecksumRoute(new ChecksumStage(store));
                 case SCHEMA -> new SchemaRoute(new SchemaStage(store, new OvfDescriptorParser()));

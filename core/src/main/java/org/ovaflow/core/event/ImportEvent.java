@@ -20,6 +20,7 @@ public record ImportEvent(
         String importId,
         ObjectRef source,
         String origin,
+        ProductOverrides overrides,
         Instant arrivedAt,
         TarIndex tarIndex,
         ManifestVerdict manifest,
@@ -38,32 +39,38 @@ public record ImportEvent(
 
     /** A new import of {@code source}, as ingest emits it. */
     public static ImportEvent arrived(ObjectRef source, String origin, Instant arrivedAt) {
-        return new ImportEvent(SCHEMA_VERSION, ImportId.of(source), source, origin, arrivedAt,
+        return new ImportEvent(SCHEMA_VERSION, ImportId.of(source), source, origin, null, arrivedAt,
                 null, null, null, List.of(), List.of(), null);
     }
 
+    /** This arrival with the vendor, product and version its uploader gave (they win over the descriptor's). */
+    public ImportEvent withOverrides(ProductOverrides given) {
+        return new ImportEvent(schemaVersion, importId, source, origin, given, arrivedAt, tarIndex, manifest,
+                appliance, artifacts, checks, catalogPath);
+    }
+
     public ImportEvent withTarIndex(TarIndex index) {
-        return new ImportEvent(schemaVersion, importId, source, origin, arrivedAt, index, manifest, appliance,
+        return new ImportEvent(schemaVersion, importId, source, origin, overrides, arrivedAt, index, manifest, appliance,
                 artifacts, checks, catalogPath);
     }
 
     public ImportEvent withManifest(ManifestVerdict verdict) {
-        return new ImportEvent(schemaVersion, importId, source, origin, arrivedAt, tarIndex, verdict, appliance,
+        return new ImportEvent(schemaVersion, importId, source, origin, overrides, arrivedAt, tarIndex, verdict, appliance,
                 artifacts, checks, catalogPath);
     }
 
     public ImportEvent withAppliance(ApplianceMetadata metadata) {
-        return new ImportEvent(schemaVersion, importId, source, origin, arrivedAt, tarIndex, manifest, metadata,
+        return new ImportEvent(schemaVersion, importId, source, origin, overrides, arrivedAt, tarIndex, manifest, metadata,
                 artifacts, checks, catalogPath);
     }
 
     public ImportEvent withArtifacts(List<StagedArtifact> staged) {
-        return new ImportEvent(schemaVersion, importId, source, origin, arrivedAt, tarIndex, manifest, appliance,
+        return new ImportEvent(schemaVersion, importId, source, origin, overrides, arrivedAt, tarIndex, manifest, appliance,
                 staged, checks, catalogPath);
     }
 
     public ImportEvent withCatalogPath(String path) {
-        return new ImportEvent(schemaVersion, importId, source, origin, arrivedAt, tarIndex, manifest, appliance,
+        return new ImportEvent(schemaVersion, importId, source, origin, overrides, arrivedAt, tarIndex, manifest, appliance,
                 artifacts, checks, path);
     }
 
@@ -71,7 +78,7 @@ public record ImportEvent(
     public ImportEvent withChecks(List<CheckResult> more) {
         List<CheckResult> all = new ArrayList<>(checks);
         all.addAll(more);
-        return new ImportEvent(schemaVersion, importId, source, origin, arrivedAt, tarIndex, manifest, appliance,
+        return new ImportEvent(schemaVersion, importId, source, origin, overrides, arrivedAt, tarIndex, manifest, appliance,
                 artifacts, all, catalogPath);
     }
 

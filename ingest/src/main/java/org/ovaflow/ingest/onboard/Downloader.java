@@ -1,6 +1,7 @@
 package org.ovaflow.ingest.onboard;
 
 import org.ovaflow.core.event.ObjectRef;
+import org.ovaflow.core.event.ProductOverrides;
 import org.ovaflow.core.store.ObjectInfo;
 import org.ovaflow.core.store.ObjectStore;
 import org.ovaflow.core.store.StoredObject;
@@ -124,6 +125,8 @@ public final class Downloader {
         if (item.sha256() != null) {
             metadata.put(SHA256_METADATA, item.sha256());
         }
+        // the catalog's vendor/product/version travel with the object; ingest hands them to publication
+        metadata.putAll(new ProductOverrides(item.vendor(), item.product(), item.version()).toMetadata());
         try {
             // size -1 on purpose: the store then reads the body to its end (multipart), so the checks at the
             // end of the stream run before the upload completes

@@ -11,6 +11,7 @@ import org.ovaflow.core.event.StatusEvent;
 import org.ovaflow.core.event.Topics;
 import org.ovaflow.core.stage.StageMetrics;
 import org.ovaflow.core.stage.StageRouteBuilder;
+import org.ovaflow.ingest.UploaderOverrides;
 import org.ovaflow.ingest.notification.S3EventNotification;
 import org.ovaflow.ingest.scan.BucketScan;
 
@@ -31,13 +32,16 @@ public final class IngestRoutes extends StageRouteBuilder {
     private final BucketScan scan;
     private final S3EventNotification notifications;
     private final IdempotentRepository seen;
+    private final UploaderOverrides overrides;
     /** importIds being written right now: the scan and the notifications race for the same new object. */
     private final Set<String> claimed = ConcurrentHashMap.newKeySet();
 
-    public IngestRoutes(BucketScan scan, S3EventNotification notifications, IdempotentRepository seen) {
+    public IngestRoutes(BucketScan scan, S3EventNotification notifications, IdempotentRepository seen,
+                        UploaderOverrides overrides) {
         this.scan = scan;
         this.notifications = notifications;
         this.seen = seen;
+        this.overrides = overrides;
     }
 
     @Override
@@ -90,6 +94,7 @@ public final class IngestRoutes extends StageRouteBuilder {
                 continue;
             }
             fresh.add(arrival.importId());
+            arrival = overrides.apply(arrival);
             records.add(message(exchange, EventCodec.toRecord(Topics.ARRIVED, NAME, arrival)));
             records.add(message(exchange, EventCodec.toRecord(Topics.STATUS, NAME,
                     status(arrival, StatusEvent.State.ARRIVED, "from " + arrival.origin()))));

@@ -80,6 +80,14 @@ class CatalogPathTest {
     }
 
     @Test
+    void theUploadersOverridesWinOverTheDescriptor() {
+        ImportEvent event = event("uploads/x.ova", metadata("Acme", "Widget", "1.0", null))
+                .withOverrides(new org.ovaflow.core.event.ProductOverrides("ACME Corporation", null, "1.0.1"));
+
+        assertThat(CatalogPath.of(event)).isEqualTo(new CatalogPath("acme-corporation", "widget", "1.0.1"));
+    }
+
+    @Test
     void withoutAnyMetadataTheFileNameAndImportIdNameTheEntry() {
         ImportEvent event = event("dir/router.v2.ova", null);
 
