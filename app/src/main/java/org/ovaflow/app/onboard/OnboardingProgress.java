@@ -121,11 +121,15 @@ public abstract class OnboardingProgress implements DownloadListener, AutoClosea
             this.overall = new ProgressBarBuilder().setTaskName("catalog").setInitialMax(Math.max(knownBytes, 0))
                     .setUnit("MiB", 1 << 20).showSpeed().setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK)
                     .setUpdateIntervalMillis(250).build();
-            overall.setExtraMessage("0/" + items + " items");
+            overall.setExtraMessage(" 0/" + items + " items");
         }
 
         @Override
         public void started(CatalogItem item, long expectedBytes) {
+            if (item.size() == null && expectedBytes > 0) {
+                // the catalog did not say; the server did (Content-Length): the total grows as downloads start
+                overall.maxHint(overall.getMax() + expectedBytes);
+            }
             downloads.put(item.id(), new ProgressBarBuilder().setTaskName(shorten(item.fileName()))
                     .setInitialMax(Math.max(expectedBytes, 0)).setUnit("MiB", 1 << 20).showSpeed()
                     .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(250).clearDisplayOnFinish().build());
@@ -148,7 +152,7 @@ public abstract class OnboardingProgress implements DownloadListener, AutoClosea
                 bar.close();
             }
             reported.remove(result.item().id());
-            overall.setExtraMessage(done.incrementAndGet() + "/" + items + " items");
+            overall.setExtraMessage(" " + done.incrementAndGet() + "/" + items + " items");
         }
 
         @Override
