@@ -159,6 +159,47 @@ class OnboardTest {
         assertThat(arrivals).hasSize(4).doesNotHaveDuplicates();
     }
 
+    @Test
+    void followingAVmcastFeedOnboardsNewItemsAsTheyAppear() throws Exception {
+        byte[] first = serve("/vmcast/umbrella-hive-1.0.ova", SampleAppliance.ova("Umbrella", "Hive", "1.0", 100_000, 51).toBytes());
+        serve("/vmcast/feed.xml", feed(Map.of("umbrella-hive-1.0.ova", first.length)));
+
+        Thread follower = new Thread(() -> onboard(base() + "/vmcast/feed.xml", "--follow", "--interval", "PT1S",
+                "--progress", "quiet", "--timeout", "PT60S"));
+        follower.start();
+        try {
+            awaitCatalogEntry("umbrella/hive/1.0/appliance.json");
+            byte[] second = serve("/vmcast/umbrella-hive-1.1.ova", SampleAppliance.ova("Umbrella", "Hive", "1.1", 100_000, 52).toBytes());
+            serve("/vmcast/feed.xml", feed(Map.of("umbrella-hive-1.0.ova", first.length, "umbrella-hive-1.1.ova", second.length)));
+            awaitCatalogEntry("umbrella/hive/1.1/appliance.json");
+        } finally {
+            follower.interrupt();
+            follower.join(30_000);
+        }
+        assertThat(requests.get("/vmcast/umbrella-hive-1.0.ova").get()).as("an item seen before is not fetched again").isEqualTo(1);
+    }
+
+    private byte[] feed(Map<String, Integer> enclosures) {
+        StringBuilder items = new StringBuilder();
+        enclosures.forEach((file, length) -> items.append("""
+                <item><title>%1$s</title><guid>%1$s</guid>
+                  <enclosure url="%2$s/vmcast/%1$s" length="%3$d" type="application/x-tar"/></item>
+                """.formatted(file, base(), length)));
+        return ("""
+                <?xml version="1.0" encoding="UTF-8"?>
+                <rss version="2.0"><channel><title>Umbrella VMcast</title><link>%s</link>
+                <description>Umbrella's appliances</description>
+                %s</channel></rss>""".formatted(base(), items)).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    private void awaitCatalogEntry(String key) throws InterruptedException {
+        long deadline = System.nanoTime() + 90_000_000_000L;
+        while (!pipeline.store().exists("ova-catalog", key)) {
+            assertThat(System.nanoTime()).as("waiting for " + key).isLessThan(deadline);
+            Thread.sleep(200);
+        }
+    }
+
     private byte[] serve(String path, byte[] body) {
         files.put(path, body);
         return body;
