@@ -6,20 +6,27 @@ import org.apache.camel.component.kafka.DefaultKafkaClientFactory;
 import org.apache.camel.component.kafka.KafkaClientFactory;
 import org.apache.camel.component.kafka.KafkaConfiguration;
 import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.Producer;
 
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The Kafka clients Camel creates, with Micrometer's {@link KafkaClientMetrics} bound to each (consumer lag,
  * fetch and send rates…, told apart by their {@code client_id} label); the binder is closed with its client.
+ * The consumers of one route (its {@code consumersCount}) share their configured client id: the second and
+ * later of them get {@code -2}, {@code -3}… appended, so that each keeps meters of its own.
  */
 public final class MeteredKafkaClientFactory implements KafkaClientFactory {
 
     private final KafkaClientFactory clients;
     private final MeterRegistry registry;
+    /** Client ids of the consumers made here and not closed yet. */
+    private final Set<String> consumerIds = ConcurrentHashMap.newKeySet();
 
     public MeteredKafkaClientFactory(KafkaClientFactory clients, MeterRegistry registry) {
         this.clients = clients;
@@ -36,16 +43,40 @@ public final class MeteredKafkaClientFactory implements KafkaClientFactory {
         Producer<?, ?> producer = clients.getProducer(properties);
         KafkaClientMetrics metrics = new KafkaClientMetrics(producer);
         metrics.bindTo(registry);
-        return closingWith(Producer.class, producer, metrics);
+        return closingWith(Producer.class, producer, metrics::close);
     }
 
     @Override
     @SuppressWarnings("rawtypes")
     public Consumer getConsumer(Properties properties) {
-        Consumer<?, ?> consumer = clients.getConsumer(properties);
+        String clientId = properties.getProperty(ConsumerConfig.CLIENT_ID_CONFIG);
+        String uniqueId = null;
+        if (clientId != null && !clientId.isEmpty()) {
+            uniqueId = clientId;
+            for (int n = 2; !consumerIds.add(uniqueId); n++) {
+                uniqueId = clientId + "-" + n;
+            }
+            properties = (Properties) properties.clone();
+            properties.setProperty(ConsumerConfig.CLIENT_ID_CONFIG, uniqueId);
+        }
+        Consumer<?, ?> consumer;
+        try {
+            consumer = clients.getConsumer(properties);
+        } catch (RuntimeException e) {
+            if (uniqueId != null) {
+                consumerIds.remove(uniqueId);
+            }
+            throw e;
+        }
         KafkaClientMetrics metrics = new KafkaClientMetrics(consumer);
         metrics.bindTo(registry);
-        return closingWith(Consumer.class, consumer, metrics);
+        String issued = uniqueId;
+        return closingWith(Consumer.class, consumer, () -> {
+            metrics.close();
+            if (issued != null) {
+                consumerIds.remove(issued);
+            }
+        });
     }
 
     @Override
@@ -54,13 +85,13 @@ public final class MeteredKafkaClientFactory implements KafkaClientFactory {
     }
 
     /**
-     * {@code client} as its interface, closing {@code metrics} when it is closed: the binder polls the client
-     * and keeps a thread of its own, and its meters would otherwise outlive the client.
+     * {@code client} as its interface, running {@code onClose} (closing its metrics binder…) when it is closed:
+     * the binder polls the client and keeps a thread of its own, and its meters would otherwise outlive the client.
      */
-    private static <T> T closingWith(Class<T> type, T client, KafkaClientMetrics metrics) {
+    private static <T> T closingWith(Class<T> type, T client, Runnable onClose) {
         return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[]{type}, (proxy, method, args) -> {
             if (method.getName().equals("close")) {
-                metrics.close();
+                onClose.run();
             }
             try {
                 return method.invoke(client, args);

@@ -88,12 +88,21 @@ public abstract class StageRouteBuilder extends RouteBuilder {
     /** The name of the stage: its consumer group is {@code ovaflow-<stage>}. */
     protected abstract String stage();
 
-    /** Consumes {@code topic} as this stage's consumer group, one record at a time, committing by hand. */
+    /**
+     * Consumes {@code topic} as this stage's consumer group, one record at a time, committing by hand. Each of
+     * the process's consumers of the stage ({@code ovaflow.stage.<stage>.consumers}, default 1) is a member of
+     * the group with partitions of its own, handled one record after the other. Default 1: Kafka's assignors
+     * hand partitions to members in the order of their ids, so one process with several consumers would take
+     * every partition from the processes started after it (ScaleOutTest).
+     */
     protected RouteDefinition fromTopic(Topics topic) {
         return from("kafka:" + topic.topic()
                 + "?brokers={{ovaflow.kafka.brokers}}"
                 + "&groupId=ovaflow-" + stage()
                 + "&clientId=ovaflow-" + stage() + "-{{ovaflow.instance:1}}"
+                // a consumer waits on the store and the broker most of the time: more of them let a lone
+                // process of a stage work on one import per partition at once
+                + "&consumersCount={{ovaflow.stage." + stage() + ".consumers:1}}"
                 + "&autoOffsetReset=earliest"
                 + "&allowManualCommit=true&autoCommitEnable=false"
                 + "&breakOnFirstError=true"
@@ -123,6 +132,8 @@ public abstract class StageRouteBuilder extends RouteBuilder {
         return "kafka:" + Topics.DLQ.topic()
                 + "?brokers={{ovaflow.kafka.brokers}}"
                 + "&requestRequiredAcks=all&enableIdempotence=true"
+                // the route waits for each send's acknowledgement before it commits: lingering only delays it
+                + "&lingerMs=0"
                 // each record of a batch carries its own CloudEvents headers, not those of the exchange
                 + "&batchWithIndividualHeaders=true"
                 + "&valueSerializer=org.apache.kafka.common.serialization.ByteArraySerializer";

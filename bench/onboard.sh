@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Throughput benchmark: N good OVAs (1 MiB each, each its own catalog entry) dropped at once into a fresh
+# embedded pipeline; waits until every one is published and prints imports/s, latency and where the time goes.
+#
+#   bench/onboard.sh [-D key=value ...]        run from the repository root; -D options go to 'ovaflow run'
+#
+# Environment: BENCH_COUNT (1000), BENCH_BYTES (1048576), BENCH_UPLOADERS (16), BENCH_TIMEOUT_S (600, the wait
+# for publication), BENCH_SKIP_BUILD=1 (use the jars as built), MAVEN_OPTS_BENCH (extra mvn arguments, e.g. -o).
+# Everything runs on 127.0.0.1 under a temporary folder that is removed at the end, with the pipeline.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+count="${BENCH_COUNT:-1000}"
+bytes="${BENCH_BYTES:-1048576}"
+uploaders="${BENCH_UPLOADERS:-16}"
+wait_s="${BENCH_TIMEOUT_S:-600}"
+
+tmp="$(mktemp -d "${TMPDIR:-/tmp}/ovaflow-bench.XXXXXX")"
+run_pid=""
+cleanup() {
+  if [ -n "$run_pid" ] && kill -0 "$run_pid" 2>/dev/null; then
+    kill -TERM "$run_pid" 2>/dev/null || true
+    for _ in $(seq 1 60); do kill -0 "$run_pid" 2>/dev/null || break; sleep 0.5; done
+    kill -KILL "$run_pid" 2>/dev/null || true
+    wait "$run_pid" 2>/dev/null || true
+  fi
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+if [ "${BENCH_SKIP_BUILD:-}" != 1 ]; then
+  echo "bench: building (mvn package, tests compiled, not run)..." >&2
+  # shellcheck disable=SC2086
+  mvn -B -q -DskipTests ${MAVEN_OPTS_BENCH:-} package >"$tmp/build.log" 2>&1 || { cat "$tmp/build.log" >&2; exit 2; }
+fi
+cp="app/target/test-classes:app/target/ovaflow.jar:app/target/lib/*"
+bench() { timeout "$1" java -cp "$cp" org.ovaflow.app.bench.OnboardBench "${@:2}"; }
+
+echo "bench: generating $count OVAs of $bytes bytes..." >&2
+bench 300 generate "$tmp/ovas" "$count" "$bytes"
+
+echo "bench: starting ovaflow run (embedded Kafka and S3, data in $tmp/data) $*" >&2
+./ovaflow run --data-dir "$tmp/data" --http-port 0 "$@" >"$tmp/run.log" 2>&1 &
+run_pid=$!
+http=""
+for _ in $(seq 1 240); do
+  kill -0 "$run_pid" 2>/dev/null || { cat "$tmp/run.log" >&2; echo "bench: ovaflow run stopped" >&2; exit 2; }
+  if [ -f "$tmp/data/endpoints.properties" ]; then
+    http="$(sed -n 's/^http=//p' "$tmp/data/endpoints.properties" | sed 's/\\:/:/g')"
+    [ -n "$http" ] && curl -fsS "$http/health" >/dev/null 2>&1 && break
+  fi
+  sleep 0.5
+done
+[ -n "$http" ] || { cat "$tmp/run.log" >&2; echo "bench: ovaflow run did not come up" >&2; exit 2; }
+
+echo "bench: dropping $count OVAs with $uploaders uploaders, waiting for publication..." >&2
+status=0
+bench "$((wait_s + 300))" drop "$tmp/data" "$tmp/ovas" "$uploaders" "$wait_s" || status=$?
+if grep -q ' ERROR ' "$tmp/run.log"; then
+  echo "bench: errors in the pipeline's log:" >&2
+  grep ' ERROR ' "$tmp/run.log" | head -5 >&2
+fi
+exit "$status"
