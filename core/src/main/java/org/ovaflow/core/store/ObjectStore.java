@@ -1,6 +1,7 @@
 package org.ovaflow.core.store;
 
 import io.minio.BucketExistsArgs;
+import io.minio.Checksum;
 import io.minio.ComposeObjectArgs;
 import io.minio.CopyObjectArgs;
 import io.minio.GetObjectArgs;
@@ -173,6 +174,9 @@ public final class ObjectStore {
         ObjectWriteResponse response = call("write s3://" + bucket + "/" + key, () -> client.putObject(
                 PutObjectArgs.builder().bucket(bucket).object(key)
                         .stream(data, size < 0 ? null : size, PART_SIZE)
+                        // the client's default CRC32C is computed in plain Java (most of a stage's CPU);
+                        // the JDK's CRC32 is an intrinsic
+                        .checksum(Checksum.Algorithm.CRC32)
                         .contentType(contentType)
                         .userMetadata(userMetadata)
                         .build()));
