@@ -202,7 +202,7 @@ class OperationsConfigTest {
             if ("true".equalsIgnoreCase(System.getenv("CI"))) {
                 fail(message + ": on CI the operations checks must run");
             }
-            Assumptions.assumeTrue(false, message + ": skipping the Prometheus checks");
+            Assumptions.abort(message + ": skipping the Prometheus checks");
         }
         List<String> command = new ArrayList<>();
         command.add(promtool.toString());
