@@ -24,6 +24,11 @@ public record CheckResult(String id, Status status, String file, String message)
         return new CheckResult(id, Status.FAIL, file, message);
     }
 
+    /** The check and the file it concerns, as people read it in status lines: {@code manifest.digest [disk1.img]}. */
+    public String where() {
+        return id + (file != null ? " [" + file + "]" : "");
+    }
+
     public boolean failed() {
         return status == Status.FAIL;
     }

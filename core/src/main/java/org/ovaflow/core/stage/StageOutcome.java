@@ -20,7 +20,7 @@ public record StageOutcome(Topics next, ImportEvent event, StatusEvent.State sta
     /** The import is rejected; {@code event} carries the failed checks. */
     public static StageOutcome reject(ImportEvent event) {
         String reasons = String.join("; ", event.failedChecks().stream()
-                .map(c -> c.id() + (c.file() != null ? " [" + c.file() + "]" : "") + ": " + c.message())
+                .map(c -> c.where() + ": " + c.message())
                 .toList());
         return new StageOutcome(Topics.REJECTED, event, StatusEvent.State.REJECTED, reasons);
     }

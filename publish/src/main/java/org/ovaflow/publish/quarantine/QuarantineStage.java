@@ -1,5 +1,6 @@
 package org.ovaflow.publish.quarantine;
 
+import org.ovaflow.core.event.CheckResult;
 import org.ovaflow.core.event.EventCodec;
 import org.ovaflow.core.event.ImportEvent;
 import org.ovaflow.core.event.StagedArtifact;
@@ -52,8 +53,7 @@ public final class QuarantineStage {
         for (StagedArtifact artifact : event.artifacts()) {
             store.remove(artifact.bucket(), artifact.key());
         }
-        String reasons = String.join("; ", event.failedChecks().stream().map(c -> c.id()
-                + (c.file() != null ? " [" + c.file() + "]" : "")).toList());
+        String reasons = String.join("; ", event.failedChecks().stream().map(CheckResult::where).toList());
         return StageOutcome.finish(event, StatusEvent.State.QUARANTINED, (held ? "quarantined as " + heldAs
                 : "rejected, the original was replaced or removed before it could be quarantined") + ": " + reasons);
     }
