@@ -1,7 +1,5 @@
 package org.ovaflow.app;
 
-import org.apache.camel.CamelContext;
-import org.apache.camel.builder.AdviceWith;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
@@ -33,8 +31,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Two {@code ovaflow run --stages transcode} processes against one broker and store share the transcode
- * partitions as one consumer group; when the one holding an import is stopped mid-import, the other takes
- * its partition over and finishes the import, exactly once in the catalog.
+ * partitions as one consumer group; when the one holding an import (the first to get one holds it) is stopped
+ * mid-import, the other takes its partition over and finishes the import, exactly once in the catalog.
  */
 class ScaleOutTest {
 
@@ -53,7 +51,8 @@ class ScaleOutTest {
                     "ingest,checksum,schema,publish,quarantine"))) {
                 for (String name : List.of("transcoder-a", "transcoder-b")) {
                     transcoders.put(name, Pipeline.start(process(endpoints, name, "transcode"),
-                            camel -> holdFirstImport(camel, name, holder, held)));
+                            camel -> TestPipelines.holdAfterTranscodeWork(camel,
+                                    () -> holder.compareAndSet(null, name), held)));
                 }
                 awaitGroupSharedBy(endpoints.kafka(), 2);
 
@@ -83,25 +82,6 @@ class ScaleOutTest {
                 Map.of("ovaflow.instance", name));
         return new PipelineSettings(embedded.dataDir(), endpoints.kafka(), endpoints.s3(), endpoints.s3AccessKey(),
                 endpoints.s3SecretKey(), embedded.stages(), "127.0.0.1", -1, embedded.properties());
-    }
-
-    /** The first transcoder to get an import holds it after its work, unwritten and uncommitted, until stopped. */
-    private static void holdFirstImport(CamelContext camel, String name, AtomicReference<String> holder,
-                                        CountDownLatch held) {
-        try {
-            AdviceWith.adviceWith(camel, "transcode", route -> route.weaveById("transcode-work").after()
-                    .process(exchange -> {
-                        if (holder.compareAndSet(null, name)) {
-                            held.countDown();
-                            while (!exchange.getContext().isStopping()) {
-                                Thread.sleep(20);
-                            }
-                            exchange.setRouteStop(true);
-                        }
-                    }));
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     /** Waits until the transcode group has {@code members} members that together own every partition. */

@@ -1,6 +1,5 @@
 package org.ovaflow.app;
 
-import org.apache.camel.builder.AdviceWith;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.ovaflow.app.pipeline.Drop;
@@ -41,7 +40,7 @@ class StageRestartTest {
 
             CountDownLatch inTheMiddle = new CountDownLatch(1);
             Pipeline doomed = Pipeline.start(stagesOn(endpoints, dir.resolve("doomed")), camel ->
-                    adviceTranscode(camel, inTheMiddle));
+                    TestPipelines.holdAfterTranscodeWork(camel, () -> true, inTheMiddle));
             Drop drop = Drop.of(servers.store(), "ova-incoming", ova);
             assertThat(inTheMiddle.await(60, TimeUnit.SECONDS)).as("transcode reached its work").isTrue();
             // the disk is staged, the next event not yet written, the offset not committed: stop it here
@@ -74,23 +73,5 @@ class StageRestartTest {
         PipelineSettings embedded = TestPipelines.embedded(dataDir, "all", Map.of());
         return new PipelineSettings(dataDir, endpoints.kafka(), endpoints.s3(), endpoints.s3AccessKey(),
                 endpoints.s3SecretKey(), embedded.stages(), "127.0.0.1", -1, embedded.properties());
-    }
-
-    /**
-     * After the transcode stage's work, hold the exchange until the process stops,
-     * then end the exchange there: nothing written, nothing committed, as if the process had died.
-     */
-    private static void adviceTranscode(org.apache.camel.CamelContext camel, CountDownLatch inTheMiddle) {
-        try {
-            AdviceWith.adviceWith(camel, "transcode", route -> route.weaveById("transcode-work").after().process(exchange -> {
-                        inTheMiddle.countDown();
-                        while (!exchange.getContext().isStopping()) {
-                            Thread.sleep(20);
-                        }
-                        exchange.setRouteStop(true);
-                    }));
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

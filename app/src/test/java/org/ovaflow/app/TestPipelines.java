@@ -1,5 +1,7 @@
 package org.ovaflow.app;
 
+import org.apache.camel.CamelContext;
+import org.apache.camel.builder.AdviceWith;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -21,6 +23,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.BooleanSupplier;
 
 /** Settings and small Kafka helpers shared by the pipeline tests. */
 final class TestPipelines {
@@ -63,6 +67,27 @@ final class TestPipelines {
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), new StringSerializer(), new ByteArraySerializer())) {
             producer.send(new ProducerRecord<>(topic, key, value)).get();
+        }
+    }
+
+    /**
+     * After the transcode stage's work, holds each exchange {@code hold} picks until the process stops, then ends
+     * it there: its disk staged, its next event not written, its offset not committed, as if the process had died.
+     */
+    static void holdAfterTranscodeWork(CamelContext camel, BooleanSupplier hold, CountDownLatch held) {
+        try {
+            AdviceWith.adviceWith(camel, "transcode", route -> route.weaveById("transcode-work").after()
+                    .process(exchange -> {
+                        if (hold.getAsBoolean()) {
+                            held.countDown();
+                            while (!exchange.getContext().isStopping()) {
+                                Thread.sleep(20);
+                            }
+                            exchange.setRouteStop(true);
+                        }
+                    }));
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot advise the transcode route", e);
         }
     }
 
