@@ -3,7 +3,6 @@ package org.ovaflow.app.http;
 import org.ovaflow.core.event.EventCodec;
 import org.ovaflow.core.store.ObjectStore;
 import org.ovaflow.publish.catalog.CatalogReader;
-import org.ovaflow.publish.catalog.PublishStage;
 import org.ovaflow.publish.quarantine.QuarantineReader;
 
 import java.util.List;
@@ -20,14 +19,10 @@ final class StoredDocuments {
     private static final Pattern SEGMENT = Pattern.compile("[A-Za-z0-9_-][A-Za-z0-9._+-]{0,127}");
     private static final Pattern IMPORT_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
-    private final ObjectStore store;
-    private final String catalogBucket;
     private final CatalogReader catalog;
     private final QuarantineReader quarantine;
 
     StoredDocuments(ObjectStore store, String catalogBucket, String quarantineBucket) {
-        this.store = store;
-        this.catalogBucket = catalogBucket;
         this.catalog = new CatalogReader(store, catalogBucket);
         this.quarantine = new QuarantineReader(store, quarantineBucket);
     }
@@ -38,12 +33,8 @@ final class StoredDocuments {
         if (segments.size() != 3 || !segments.stream().allMatch(s -> SEGMENT.matcher(s).matches())) {
             return Optional.empty();
         }
-        String entry = String.join("/", segments) + "/";
-        // checked first: on a miss CatalogReader.find would list the whole catalog looking for an importId
-        if (!store.exists(catalogBucket, entry + PublishStage.APPLIANCE_JSON)) {
-            return Optional.empty();
-        }
-        return catalog.find(entry).map(EventCodec::toJson);
+        // at, not find: on a miss find would list the whole catalog looking for an importId
+        return catalog.at(String.join("/", segments) + "/").map(EventCodec::toJson);
     }
 
     /** The report.json of a quarantined import, empty when there is none. */

@@ -1,7 +1,7 @@
 package org.ovaflow.publish.catalog;
 
 import org.ovaflow.core.event.EventCodec;
-import org.ovaflow.core.store.ObjectInfo;
+import org.ovaflow.core.store.ObjectGoneException;
 import org.ovaflow.core.store.ObjectStore;
 
 import java.io.IOException;
@@ -24,24 +24,35 @@ public final class CatalogReader {
     public List<ApplianceRecord> list() {
         return store.list(catalogBucket, "").stream()
                 .filter(o -> o.key().endsWith("/" + PublishStage.APPLIANCE_JSON))
-                .map(this::read)
+                .map(o -> read(o.key()))
                 .toList();
     }
 
     /** The entry at {@code vendor/product/version}, or the one published by import {@code id}. */
     public Optional<ApplianceRecord> find(String id) {
-        String path = id.endsWith("/") ? id : id + "/";
-        if (id.contains("/") && store.exists(catalogBucket, path + PublishStage.APPLIANCE_JSON)) {
-            return Optional.of(read(store.stat(catalogBucket, path + PublishStage.APPLIANCE_JSON).orElseThrow()));
+        if (id.contains("/")) {
+            Optional<ApplianceRecord> entry = at(id.endsWith("/") ? id : id + "/");
+            if (entry.isPresent()) {
+                return entry;
+            }
         }
         return list().stream().filter(r -> r.provenance().importId().equals(id)).findFirst();
     }
 
-    private ApplianceRecord read(ObjectInfo object) {
-        try (InputStream json = store.read(object.bucket(), object.key())) {
+    /** The entry whose folder is {@code prefix} ({@code vendor/product/version/}), read with one GET. */
+    public Optional<ApplianceRecord> at(String prefix) {
+        try {
+            return Optional.of(read(prefix + PublishStage.APPLIANCE_JSON));
+        } catch (ObjectGoneException e) {
+            return Optional.empty(); // nothing published there (yet)
+        }
+    }
+
+    private ApplianceRecord read(String key) {
+        try (InputStream json = store.read(catalogBucket, key)) {
             return EventCodec.JSON.readValue(json, ApplianceRecord.class);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read s3://" + object.bucket() + "/" + object.key(), e);
+            throw new UncheckedIOException("cannot read s3://" + catalogBucket + "/" + key, e);
         }
     }
 }

@@ -9,8 +9,6 @@ import org.ovaflow.core.event.Topics;
 import org.ovaflow.core.stage.StageOutcome;
 import org.ovaflow.core.store.ObjectStore;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -28,16 +26,18 @@ public final class PublishStage {
 
     private final ObjectStore store;
     private final String catalogBucket;
+    private final CatalogReader catalog;
 
     public PublishStage(ObjectStore store, String catalogBucket) {
         this.store = store;
         this.catalogBucket = catalogBucket;
+        this.catalog = new CatalogReader(store, catalogBucket);
     }
 
-    public StageOutcome publish(ImportEvent event) throws IOException {
+    public StageOutcome publish(ImportEvent event) {
         CatalogPath path = CatalogPath.of(event);
         String commitKey = path.prefix() + APPLIANCE_JSON;
-        Optional<ApplianceRecord> existing = readRecord(commitKey);
+        Optional<ApplianceRecord> existing = catalog.at(path.prefix());
         if (existing.isPresent()) {
             ApplianceRecord record = existing.get();
             if (!record.provenance().importId().equals(event.importId()) && !sameContent(record, event)) {
@@ -66,15 +66,6 @@ public final class PublishStage {
 
     private StageOutcome published(ImportEvent event, String message) {
         return StageOutcome.forward(Topics.PUBLISHED, event, StatusEvent.State.PUBLISHED, message);
-    }
-
-    private Optional<ApplianceRecord> readRecord(String key) throws IOException {
-        if (!store.exists(catalogBucket, key)) {
-            return Optional.empty();
-        }
-        try (InputStream json = store.read(catalogBucket, key)) {
-            return Optional.of(EventCodec.JSON.readValue(json, ApplianceRecord.class));
-        }
     }
 
     /** Same files with the same digests: a re-upload of what is already there. */
