@@ -1,0 +1,85 @@
+package org.ovaflow.transform.disk;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * An image written to a local file: to a temporary sibling first, renamed into place by {@link #finish()},
+ * so a failed conversion leaves no half file under the target's name. Runs of zeros become holes.
+ */
+public final class FileImageSink implements ImageSink {
+
+    private final Path target;
+    private final Path partial;
+    private final FileChannel channel;
+    private long position;
+    private boolean finished;
+
+    public FileImageSink(Path target) throws IOException {
+        this.target = target.toAbsolutePath();
+        this.partial = this.target.resolveSibling(this.target.getFileName() + ".partial");
+        this.channel = FileChannel.open(partial, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.WRITE, StandardOpenOption.READ);
+    }
+
+    @Override
+    public void write(byte[] bytes, int from, int length) throws IOException {
+        ByteBuffer buffer = ByteBuffer.wrap(bytes, from, length);
+        while (buffer.hasRemaining()) {
+            position += channel.write(buffer, position);
+        }
+    }
+
+    @Override
+    public void writeZeros(long count) throws IOException {
+        position += count;
+    }
+
+    @Override
+    public long position() {
+        return position;
+    }
+
+    @Override
+    public long patchableHead() {
+        return Long.MAX_VALUE;
+    }
+
+    @Override
+    public void patch(long offset, byte[] bytes, int from, int length) throws IOException {
+        if (offset + length > position) {
+            throw new IllegalStateException("patch of [" + offset + ", " + (offset + length) + ") past what was written ("
+                    + position + ")");
+        }
+        ByteBuffer buffer = ByteBuffer.wrap(bytes, from, length);
+        long at = offset;
+        while (buffer.hasRemaining()) {
+            at += channel.write(buffer, at);
+        }
+    }
+
+    @Override
+    public void finish() throws IOException {
+        if (channel.size() < position) {
+            // a trailing hole: the file must still have its full length
+            channel.write(ByteBuffer.allocate(1), position - 1);
+        }
+        channel.force(false);
+        channel.close();
+        Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        finished = true;
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (!finished) {
+            channel.close();
+            Files.deleteIfExists(partial);
+        }
+    }
+}

@@ -1,0 +1,90 @@
+package org.ovaflow.transform.disk;
+
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * A file the package stores gzip-compressed ({@code ovf:compression="gzip"}), decompressed on the fly. It can
+ * only be read forward, from one stream: formats that read in file order (streamOptimized VMDK, what ovftool
+ * compresses) convert from it; the others are refused with {@code disk.random-access}.
+ */
+public final class GzipImageSource implements ImageSource {
+
+    private final ImageSource compressed;
+    private InputStream inflated;
+    private long position;
+
+    public GzipImageSource(ImageSource compressed) {
+        this.compressed = compressed;
+    }
+
+    @Override
+    public long size() {
+        return -1;
+    }
+
+    @Override
+    public boolean randomAccess() {
+        return false;
+    }
+
+    @Override
+    public String name() {
+        return compressed.name() + " (gunzipped)";
+    }
+
+    @Override
+    public InputStream open(long offset, long length) throws IOException {
+        if (inflated == null) {
+            inflated = new GZIPInputStream(compressed.open(0, compressed.size() < 0 ? Long.MAX_VALUE : compressed.size()),
+                    64 * 1024);
+        }
+        if (offset < position) {
+            throw new InvalidDiskImageException("disk.random-access", name() + " can only be read forward; offset "
+                    + offset + " was asked after " + position);
+        }
+        inflated.skipNBytes(offset - position);
+        position = offset;
+        // a view that advances the one decompressor and is closed without closing it
+        return new FilterInputStream(inflated) {
+            @Override
+            public int read() throws IOException {
+                int b = super.read();
+                if (b >= 0) {
+                    position++;
+                }
+                return b;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                int read = super.read(b, off, len);
+                if (read > 0) {
+                    position += read;
+                }
+                return read;
+            }
+
+            @Override
+            public long skip(long n) throws IOException {
+                long skipped = super.skip(n);
+                position += skipped;
+                return skipped;
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (inflated != null) {
+            inflated.close();
+        }
+        compressed.close();
+    }
+}
