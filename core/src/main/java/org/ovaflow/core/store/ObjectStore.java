@@ -7,6 +7,11 @@ import io.minio.CopyObjectArgs;
 import io.minio.GetObjectArgs;
 import io.minio.ListObjectsArgs;
 import io.minio.MakeBucketArgs;
+import io.minio.AbortMultipartUploadArgs;
+import io.minio.CompleteMultipartUploadArgs;
+import io.minio.CreateMultipartUploadArgs;
+import io.minio.Http;
+import io.minio.MinioAsyncClient;
 import io.minio.MinioClient;
 import io.minio.ObjectWriteResponse;
 import io.minio.PutObjectArgs;
@@ -15,9 +20,11 @@ import io.minio.Result;
 import io.minio.SourceObject;
 import io.minio.StatObjectArgs;
 import io.minio.StatObjectResponse;
+import io.minio.UploadPartArgs;
 import io.minio.errors.ErrorResponseException;
 import io.minio.errors.MinioException;
 import io.minio.messages.Item;
+import io.minio.messages.Part;
 import okhttp3.OkHttpClient;
 import org.ovaflow.core.event.ObjectRef;
 
@@ -32,6 +39,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 
 /**
  * ovaflow's view of an S3-compatible store (MinIO, the embedded s3proxy, any other), through the MinIO Java
@@ -50,6 +61,8 @@ public final class ObjectStore {
     private static final Set<String> GONE_CODES = Set.of("NoSuchKey", "NoSuchVersion", "PreconditionFailed");
 
     private final MinioClient client;
+    /** The same connection pool, for the multipart calls only the async client exposes. */
+    private final MinioAsyncClient asyncClient;
     private final String endpoint;
 
     public ObjectStore(String endpoint, String accessKey, String secretKey) {
@@ -62,6 +75,12 @@ public final class ObjectStore {
                 .retryOnConnectionFailure(true)
                 .build();
         this.client = MinioClient.builder()
+                .endpoint(endpoint)
+                .credentials(accessKey, secretKey)
+                .region("us-east-1")
+                .httpClient(http, true)
+                .build();
+        this.asyncClient = MinioAsyncClient.builder()
                 .endpoint(endpoint)
                 .credentials(accessKey, secretKey)
                 .region("us-east-1")
@@ -199,6 +218,71 @@ public final class ObjectStore {
                         .build())
                         : client.composeObject(ComposeObjectArgs.builder().bucket(toBucket).object(toKey)
                         .sources(List.of(source)).build()));
+    }
+
+    /**
+     * Starts a multipart upload whose parts the caller numbers and sends itself, in any order: what a writer
+     * needs that fills in its first bytes last (a disk image's header and tables). Parts but the last must be
+     * at least 5 MiB (S3's rule).
+     */
+    public Upload startUpload(String bucket, String key, String contentType) {
+        String uploadId = call("start upload s3://" + bucket + "/" + key, () -> await(asyncClient.createMultipartUpload(
+                CreateMultipartUploadArgs.builder().bucket(bucket).object(key)
+                        .headers(new Http.Headers("Content-Type", contentType)).build())).result().uploadId());
+        return new Upload(bucket, key, uploadId);
+    }
+
+    /** A multipart upload in progress: parts, then {@link #complete()}; {@link #close()} aborts it unless completed. */
+    public final class Upload implements AutoCloseable {
+
+        private final String bucket;
+        private final String key;
+        private final String uploadId;
+        private final SortedMap<Integer, Part> parts = new TreeMap<>();
+        private long size;
+        private boolean done;
+
+        private Upload(String bucket, String key, String uploadId) {
+            this.bucket = bucket;
+            this.key = key;
+            this.uploadId = uploadId;
+        }
+
+        /** Uploads part {@code number} (1 to 10,000) from {@code data[0, length)}. */
+        public void part(int number, byte[] data, int length) {
+            String etag = call("upload part " + number + " of s3://" + bucket + "/" + key, () -> await(
+                    asyncClient.uploadPart(UploadPartArgs.builder().bucket(bucket).object(key).uploadId(uploadId)
+                            .partNumber(number).data(data, length).build())).part().etag());
+            parts.put(number, new Part(number, etag));
+            size += length;
+        }
+
+        /** Makes the object of every part uploaded, in part-number order. */
+        public ObjectInfo complete() {
+            ObjectWriteResponse response = call("complete upload of s3://" + bucket + "/" + key, () -> await(
+                    asyncClient.completeMultipartUpload(CompleteMultipartUploadArgs.builder().bucket(bucket).object(key)
+                            .uploadId(uploadId).parts(parts.values().toArray(Part[]::new)).build())));
+            done = true;
+            return new ObjectInfo(bucket, key, response.etag(), size, response.versionId(), null);
+        }
+
+        /** Aborts the upload unless it was completed: the store drops the parts. */
+        @Override
+        public void close() {
+            if (!done) {
+                done = true;
+                call("abort upload of s3://" + bucket + "/" + key, () -> await(asyncClient.abortMultipartUpload(
+                        AbortMultipartUploadArgs.builder().bucket(bucket).object(key).uploadId(uploadId).build())));
+            }
+        }
+    }
+
+    private static <T> T await(CompletableFuture<T> future) throws Exception {
+        try {
+            return future.get();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof Exception cause ? cause : e;
+        }
     }
 
     /** Removes an object; removing one that is not there is not an error (S3 semantics). */
