@@ -1,4 +1,4 @@
-package org.ovaflow.validate.ovf;
+package org.ovaflow.core.xml;
 
 import org.xml.sax.ErrorHandler;
 import org.xml.sax.SAXParseException;
@@ -9,13 +9,14 @@ import javax.xml.parsers.DocumentBuilderFactory;
 import javax.xml.parsers.ParserConfigurationException;
 
 /**
- * JAXP DOM builders locked down for untrusted descriptors: no DTDs at all (which rules out XXE and entity
+ * JAXP DOM builders locked down for untrusted descriptors (the schema stage parses them, the transcode stage
+ * rewrites them): no DTDs at all (which rules out XXE and entity
  * expansion bombs), no external fetches, no XInclude, and a depth bound so hostile nesting cannot exhaust the stack.
  */
-final class HardenedDocumentBuilders {
+public final class HardenedDocumentBuilders {
 
     /** Far above any real descriptor (Envelope, nested collections, VirtualSystem, section, Item, setting). */
-    static final int MAX_ELEMENT_DEPTH = 100;
+    public static final int MAX_ELEMENT_DEPTH = 100;
 
     private static final String DISALLOW_DOCTYPE = "http://apache.org/xml/features/disallow-doctype-decl";
     private static final String EXTERNAL_GENERAL_ENTITIES = "http://xml.org/sax/features/external-general-entities";
@@ -25,7 +26,7 @@ final class HardenedDocumentBuilders {
 
     private final DocumentBuilderFactory factory;
 
-    HardenedDocumentBuilders() {
+    public HardenedDocumentBuilders() {
         // newDefaultInstance, not newInstance: a Xerces or other parser on the classpath must not replace the JDK's,
         // whose support for every setting below is known.
         factory = DocumentBuilderFactory.newDefaultInstance();
@@ -49,7 +50,7 @@ final class HardenedDocumentBuilders {
     }
 
     /** A fresh builder (builders are not thread-safe) that fails on every error instead of printing it. */
-    DocumentBuilder newDocumentBuilder() {
+    public DocumentBuilder newDocumentBuilder() {
         try {
             DocumentBuilder builder = factory.newDocumentBuilder();
             builder.setErrorHandler(FAIL_ON_ERRORS);

@@ -1,5 +1,6 @@
 package org.ovaflow.validate.ovf;
 
+import org.ovaflow.core.xml.HardenedDocumentBuilders;
 import org.ovaflow.core.event.ApplianceMetadata;
 import org.w3c.dom.Document;
 import org.xml.sax.SAXException;

@@ -1,5 +1,6 @@
 package org.ovaflow.validate.ovf;
 
+import org.ovaflow.core.xml.HardenedDocumentBuilders;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.ovaflow.core.event.ApplianceMetadata;
