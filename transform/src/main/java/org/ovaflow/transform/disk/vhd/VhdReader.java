@@ -74,10 +74,8 @@ public final class VhdReader implements DiskImageReader {
                     + " bytes long, shorter than a VHD footer");
         }
         byte[] tail = read(source, size - VhdFormat.FOOTER_SIZE, VhdFormat.FOOTER_SIZE);
-        byte[] head = size >= 2L * VhdFormat.FOOTER_SIZE ? read(source, 0, VhdFormat.FOOTER_SIZE) : null;
-        boolean headCookie = head != null && VhdFormat.startsWith(head, VhdFormat.FOOTER_COOKIE);
         if (!VhdFormat.startsWith(tail, VhdFormat.FOOTER_COOKIE)) {
-            if (headCookie) {
+            if (hasFooterCopy(source)) {
                 throw new InvalidDiskImageException("disk.vhd.truncated", name + " starts with a VHD footer copy but "
                         + "has no footer at its end: the file is truncated");
             }
@@ -88,7 +86,8 @@ public final class VhdReader implements DiskImageReader {
         checkFooterChecksum(name, footer, "footer at the end of the file");
         checkDiskType(name, footer);
         if (footer.diskType() == VhdFormat.DISK_TYPE_DYNAMIC) {
-            if (!headCookie) {
+            byte[] head = size >= 2L * VhdFormat.FOOTER_SIZE ? read(source, 0, VhdFormat.FOOTER_SIZE) : null;
+            if (head == null || !VhdFormat.startsWith(head, VhdFormat.FOOTER_COOKIE)) {
                 throw new InvalidDiskImageException("disk.vhd.footer", name + " is a dynamic VHD without the copy "
                         + "of its footer at offset 0");
             }
@@ -113,6 +112,11 @@ public final class VhdReader implements DiskImageReader {
             return new VhdReader(source, virtualSize, null, 0);
         }
         return openDynamic(source, size, footer, virtualSize);
+    }
+
+    /** Whether a footer copy (a dynamic disk's) starts the file: tells a cut-off dynamic disk from a non-VHD. */
+    private static boolean hasFooterCopy(ImageSource source) throws IOException {
+        return VhdFormat.startsWith(read(source, 0, VhdFormat.FOOTER_COOKIE.length), VhdFormat.FOOTER_COOKIE);
     }
 
     private static VhdReader openDynamic(ImageSource source, long size, VhdFooter footer, long virtualSize)

@@ -205,6 +205,12 @@ class VhdRefusalTest {
                             e -> assertThat(e.check()).isEqualTo("disk.vhd.virtual-size"));
             assertThat(source.bytesRead).isEqualTo(1024); // the footer and its copy
         }
+        try (CountingSource source = new CountingSource(new FileImageSource(fixed))) {
+            assertThatThrownBy(() -> VhdReader.open(source, new ReadOptions(MIB, name -> Optional.empty())))
+                    .isInstanceOfSatisfying(InvalidDiskImageException.class,
+                            e -> assertThat(e.check()).isEqualTo("disk.vhd.virtual-size"));
+            assertThat(source.bytesRead).isEqualTo(512); // the footer
+        }
     }
 
     @Test
@@ -234,6 +240,15 @@ class VhdRefusalTest {
     }
 
     @Test
+    void aFileThatIsNoVhdIsRefused() throws IOException {
+        Path random = dir.resolve("random.vhd");
+        byte[] bytes = new byte[64 * 1024];
+        new Random(22).nextBytes(bytes);
+        Files.write(random, bytes);
+        assertRefused(random, "disk.vhd.footer");
+    }
+
+    @Test
     void aFileShorterThanAFooterIsRefused() throws IOException {
         Path tiny = dir.resolve("tiny.vhd");
         Files.write(tiny, new byte[100]);
@@ -258,6 +273,31 @@ class VhdRefusalTest {
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("2040 GiB");
             assertThat(VhdWriter.fixed(VhdWriter.MAX_VIRTUAL_SIZE - 1, sink, true).virtualSize())
                     .isEqualTo(VhdWriter.MAX_VIRTUAL_SIZE);
+        }
+    }
+
+    @Test
+    void randomDamageToTheMetadataIsReadOrRefusedByName() throws IOException {
+        Random random = new Random(23);
+        byte[] good = Files.readAllBytes(dynamic);
+        Path damaged = dir.resolve("damaged.vhd");
+        for (int round = 0; round < 120; round++) {
+            byte[] bytes = good.clone();
+            for (int flips = 1 + random.nextInt(4); flips > 0; flips--) {
+                // the footer copy, the header, the BAT or the footer at the end
+                int at = random.nextBoolean() ? random.nextInt(2048) : bytes.length - 512 + random.nextInt(512);
+                bytes[at] = (byte) random.nextInt(256);
+            }
+            Files.write(damaged, bytes);
+            if (random.nextBoolean()) {
+                VhdTestFiles.fixFooterChecksums(damaged);
+                fixChecksum(damaged, HEADER, 1024, VhdDynamicHeader.CHECKSUM_FIELD);
+            }
+            try {
+                VhdTestFiles.open(damaged, ReadOptions.defaults());
+            } catch (InvalidDiskImageException e) {
+                assertThat(e.check()).startsWith("disk.vhd.");
+            }
         }
     }
 
