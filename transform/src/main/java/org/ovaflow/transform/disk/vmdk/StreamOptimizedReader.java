@@ -20,7 +20,9 @@ import java.util.ArrayDeque;
  *
  * <p>Grains are inflated on the codec threads and handed on in file order, which must be ascending lba
  * order: a grain behind an earlier one could only be placed by going back, so such a file is refused
- * ({@code disk.vmdk.grain-order}). Memory: {@link OrderedTasks#defaultInFlight()} + 1 grain buffers (one
+ * ({@code disk.vmdk.grain-order}). A file that ends before its end-of-stream marker is truncated
+ * ({@code disk.vmdk.truncated}), except one that ends right where its first marker would be: qemu-img
+ * writes an empty disk so. Memory: {@link OrderedTasks#defaultInFlight()} + 1 grain buffers (one
  * grain inflated, up to two grains compressed), about 1.3 MiB on 2 cores with 64 KiB grains; no tables.
  */
 final class StreamOptimizedReader implements DiskImageReader {
@@ -38,6 +40,7 @@ final class StreamOptimizedReader implements DiskImageReader {
     private final OrderedTasks<Grain> tasks = new OrderedTasks<>(OrderedTasks.defaultInFlight());
     private final ArrayDeque<Grain> free = new ArrayDeque<>();
     private final byte[] sector = new byte[SparseExtentHeader.SECTOR];
+    private final long firstMarker;
     private Grain lent;
     private long position;
     private long previousLba = -1;
@@ -71,7 +74,8 @@ final class StreamOptimizedReader implements DiskImageReader {
                     + header.overHead() + ", which is not past its header and descriptor (sector "
                     + header.descriptorEnd() + ")");
         }
-        this.position = header.overHead() * SparseExtentHeader.SECTOR;
+        this.firstMarker = header.overHead() * SparseExtentHeader.SECTOR;
+        this.position = firstMarker;
     }
 
     @Override
@@ -111,6 +115,11 @@ final class StreamOptimizedReader implements DiskImageReader {
     /** Reads the marker at {@code position} and what follows it: a grain goes to the codec threads. */
     private void readMarker() throws IOException {
         int read = cursor.readUpTo(position, sector, 0, sector.length);
+        if (read == 0 && position == firstMarker) {
+            // qemu-img writes a disk it wrote no grain to as header and descriptor only, without markers
+            ended = true;
+            return;
+        }
         if (read < sector.length) {
             throw truncated(file + " ends at " + (position + read) + " without an end-of-stream marker");
         }
