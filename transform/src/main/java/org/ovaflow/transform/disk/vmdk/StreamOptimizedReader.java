@@ -20,9 +20,11 @@ import java.util.ArrayDeque;
  *
  * <p>Grains are inflated on the codec threads and handed on in file order, which must be ascending lba
  * order: a grain behind an earlier one could only be placed by going back, so such a file is refused
- * ({@code disk.vmdk.grain-order}). A file that ends before its end-of-stream marker is truncated
- * ({@code disk.vmdk.truncated}), except one that ends right where its first marker would be: qemu-img
- * writes an empty disk so. Memory: {@link OrderedTasks#defaultInFlight()} + 1 grain buffers (one
+ * ({@code disk.vmdk.grain-order}). A file whose grain directory is "at the end" (VMware's layout) that
+ * ends before its end-of-stream marker is truncated ({@code disk.vmdk.truncated}), as is any file ending
+ * within a marker or grain. qemu-img (7.2 at least) keeps its grain directory in the head and ends the file
+ * after its last grain without a marker: such a file may end on a sector where a marker would start.
+ * Memory: {@link OrderedTasks#defaultInFlight()} + 1 grain buffers (one
  * grain inflated, up to two grains compressed), about 1.3 MiB on 2 cores with 64 KiB grains; no tables.
  */
 final class StreamOptimizedReader implements DiskImageReader {
@@ -40,7 +42,6 @@ final class StreamOptimizedReader implements DiskImageReader {
     private final OrderedTasks<Grain> tasks = new OrderedTasks<>(OrderedTasks.defaultInFlight());
     private final ArrayDeque<Grain> free = new ArrayDeque<>();
     private final byte[] sector = new byte[SparseExtentHeader.SECTOR];
-    private final long firstMarker;
     private Grain lent;
     private long position;
     private long previousLba = -1;
@@ -74,8 +75,7 @@ final class StreamOptimizedReader implements DiskImageReader {
                     + header.overHead() + ", which is not past its header and descriptor (sector "
                     + header.descriptorEnd() + ")");
         }
-        this.firstMarker = header.overHead() * SparseExtentHeader.SECTOR;
-        this.position = firstMarker;
+        this.position = header.overHead() * SparseExtentHeader.SECTOR;
     }
 
     @Override
@@ -115,8 +115,8 @@ final class StreamOptimizedReader implements DiskImageReader {
     /** Reads the marker at {@code position} and what follows it: a grain goes to the codec threads. */
     private void readMarker() throws IOException {
         int read = cursor.readUpTo(position, sector, 0, sector.length);
-        if (read == 0 && position == firstMarker) {
-            // qemu-img writes a disk it wrote no grain to as header and descriptor only, without markers
+        if (read == 0 && header.gdOffset() != SparseExtentHeader.GD_AT_END) {
+            // qemu-img keeps its tables at the start and ends the file after the last grain, without markers
             ended = true;
             return;
         }

@@ -102,6 +102,9 @@ public final class StreamOptimizedWriter implements DiskImageWriter {
 
     @Override
     public void write(long offset, byte[] data, int from, int length) throws IOException {
+        if (finished) {
+            throw new IllegalStateException("write after finish()");
+        }
         start();
         assembler.write(offset, data, from, length);
     }
@@ -132,9 +135,7 @@ public final class StreamOptimizedWriter implements DiskImageWriter {
     @Override
     public void close() throws IOException {
         tasks.close();
-        if (!finished) {
-            sink.close();
-        }
+        sink.close(); // aborts the image unless finish() completed it
     }
 
     private SparseExtentHeader header(long gdOffset) {

@@ -136,6 +136,20 @@ class VmdkHostileImageTest {
         assertRefused(vmdk, ReadOptions.defaults(), "disk.vmdk.truncated");
     }
 
+    /** qemu-img's layout: tables in the head (gdOffset set), the file ends after its last grain. */
+    @Test
+    void aFileWithItsDirectoryInTheHeadMayEndWithoutEndOfStream() throws Exception {
+        Path vmdk = streamOptimized(dir.resolve("s.vmdk"), CAPACITY, false,
+                new StreamGrain(0, zlib(filled(GRAIN, 1))));
+        patchLong(vmdk, 56, 21);
+        byte[] expected = new byte[(int) CAPACITY * SECTOR];
+        System.arraycopy(filled(GRAIN, 1), 0, expected, 0, GRAIN);
+        assertThat(Files.readAllBytes(read(vmdk))).isEqualTo(expected);
+        // but not within a marker
+        Files.write(vmdk, new byte[100], java.nio.file.StandardOpenOption.APPEND);
+        assertRefused(vmdk, ReadOptions.defaults(), "disk.vmdk.truncated");
+    }
+
     @Test
     void aGrainCutByTheEndOfTheFileIsTruncated() throws Exception {
         Path vmdk = streamOptimized(dir.resolve("s.vmdk"), CAPACITY, false,
@@ -338,7 +352,7 @@ class VmdkHostileImageTest {
     }
 
     @Test
-    void extentTheePackageDoesNotHave() throws Exception {
+    void extentThePackageDoesNotHave() throws Exception {
         assertDescriptorRefused("RW 2048 FLAT \"missing-flat.vmdk\" 0", "disk.vmdk.extent-file", "other.bin");
     }
 
