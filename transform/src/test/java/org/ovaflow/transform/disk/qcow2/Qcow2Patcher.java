@@ -76,7 +76,7 @@ final class Qcow2Patcher {
     }
 
     long firstStandardEntry() throws IOException {
-        return findL2Entry(e -> e >= 0 && (e & (1L << 62)) == 0 && (e & 0x00ff_ffff_ffff_fe00L) != 0);
+        return findL2Entry(e -> (e & (1L << 62)) == 0 && (e & 1) == 0 && (e & 0x00ff_ffff_ffff_fe00L) != 0);
     }
 
     long firstCompressedEntry() throws IOException {
