@@ -33,7 +33,7 @@ import static org.ovaflow.transform.disk.qcow2.Qcow2Format.*;
  * L1 entry (32 KiB per TiB of virtual disk with 64 KiB clusters; at most 64 MiB, for qemu's largest L1
  * table); one L2 table (one cluster); and {@link OrderedTasks#defaultInFlight()} + 1 chunk buffers of
  * {@value #CHUNK_BYTES} bytes (or one cluster, when larger) plus the compressed input of the chunks being
- * inflated.
+ * inflated (at most twice their size: a compressed cluster spans at most two clusters of the file).
  */
 public final class Qcow2Reader implements DiskImageReader {
 
@@ -41,6 +41,13 @@ public final class Qcow2Reader implements DiskImageReader {
     static final int CHUNK_BYTES = 1 << 20;
     /** Piece size for reading a large L1 table. */
     private static final int TABLE_READ_BYTES = 1 << 20;
+    /**
+     * An L2 table at most this far ahead of the data being read is read by the data cursor, which passes
+     * there anyway: qemu allocates each L2 table just before the first data cluster it maps, so tables and
+     * data are read in one stream. Tables elsewhere (behind, or all at the end as Qcow2Writer puts them) are
+     * read by a second cursor, which keeps the data stream going.
+     */
+    private static final long L2_NEAR_AHEAD = 4L << 20;
 
     private final String file;
     private final Qcow2Header header;
@@ -180,6 +187,10 @@ public final class Qcow2Reader implements DiskImageReader {
         ContiguousRead run = new ContiguousRead(data, buffer);
         List<CompressedCluster> compressed = new ArrayList<>();
         while (nextCluster < clusters && filled + clusterSize <= chunkCapacity) {
+            if (nextCluster % l2Entries == 0) {
+                // a new L2 table may be read by the data cursor: the clusters gathered so far are read first
+                run.flush();
+            }
             long entry = mapping(nextCluster);
             if (!holdsData(entry)) {
                 break;
@@ -232,7 +243,9 @@ public final class Qcow2Reader implements DiskImageReader {
             return 0;
         }
         if (l2Loaded != l1Index) {
-            tables.read(tableOffset, l2Bytes, 0, clusterSize);
+            long dataAt = data.position();
+            boolean nearAhead = dataAt >= 0 && tableOffset >= dataAt && tableOffset - dataAt <= L2_NEAR_AHEAD;
+            (nearAhead ? data : tables).read(tableOffset, l2Bytes, 0, clusterSize);
             ByteBuffer.wrap(l2Bytes).asLongBuffer().get(l2);
             l2Loaded = l1Index;
         }

@@ -7,12 +7,16 @@ import org.ovaflow.transform.disk.Conversion;
 import org.ovaflow.transform.disk.DiskImageReader;
 import org.ovaflow.transform.disk.FileImageSink;
 import org.ovaflow.transform.disk.FileImageSource;
+import org.ovaflow.transform.disk.ImageSource;
 import org.ovaflow.transform.disk.ReadOptions;
+import org.ovaflow.transform.disk.raw.RawReader;
 import org.ovaflow.transform.disk.raw.RawWriter;
 import org.ovaflow.transform.disk.testing.QemuImg;
 import org.ovaflow.transform.disk.testing.TestDisks;
 
+import java.io.FilterInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -120,6 +124,76 @@ class Qcow2ReaderTest {
         Path expected = dir.resolve("expected.raw");
         qemu.convert(image, "qcow2", expected, "raw");
         assertThat(Files.mismatch(expected, readToRaw(image))).isEqualTo(-1);
+    }
+
+    @Test
+    void readsInAFewLongRequests() throws Exception {
+        // what matters when the source is an object store: each open is a ranged GET
+        QemuImg qemu = QemuImg.require();
+        Path raw = TestDisks.patterned(dir.resolve("in.raw"), TestDisks.ODD_SIZE, 9);
+        Path small = dir.resolve("c4k.qcow2");
+        qemu.convert(raw, "raw", small, "qcow2", "-o", "cluster_size=4096");
+        Path ours = dir.resolve("ours.qcow2");
+        try (FileImageSource source = new FileImageSource(raw);
+             RawReader reader = RawReader.open(source, ReadOptions.defaults());
+             Qcow2Writer writer = new Qcow2Writer(reader.virtualSize(), new FileImageSink(ours))) {
+            Conversion.copy(reader, List.of(writer));
+        }
+        for (Path image : List.of(small, ours)) {
+            try (FileImageSource file = new FileImageSource(image)) {
+                CountingSource source = new CountingSource(file);
+                try (Qcow2Reader reader = Qcow2Reader.open(source, ReadOptions.defaults())) {
+                    while (reader.next() != null) {
+                        // drain
+                    }
+                }
+                // the header, the L1 table, the data (with qemu's L2 tables between), our L2 tables at the end
+                assertThat(source.opens).as(image.getFileName() + " requests").isLessThanOrEqualTo(4);
+                assertThat(source.bytes).as(image.getFileName() + " bytes transferred").isLessThanOrEqualTo(Files.size(image));
+            }
+        }
+    }
+
+    /** Counts the requests made of a source. */
+    static final class CountingSource implements ImageSource {
+        private final ImageSource source;
+        int opens;
+        long bytes;
+
+        CountingSource(ImageSource source) {
+            this.source = source;
+        }
+
+        @Override
+        public long size() {
+            return source.size();
+        }
+
+        @Override
+        public String name() {
+            return source.name();
+        }
+
+        @Override
+        public InputStream open(long offset, long length) throws IOException {
+            opens++;
+            return new FilterInputStream(source.open(offset, length)) {
+                @Override
+                public int read(byte[] b, int off, int len) throws IOException {
+                    int n = super.read(b, off, len);
+                    bytes += Math.max(0, n);
+                    return n;
+                }
+
+                @Override
+                public long skip(long n) throws IOException {
+                    // a ranged GET reads what it skips
+                    long skipped = super.skip(n);
+                    bytes += skipped;
+                    return skipped;
+                }
+            };
+        }
     }
 
     private void assertReadsLikeQemu(String name, String... options) throws IOException {
