@@ -101,6 +101,29 @@ class Qcow2ReaderTest {
     }
 
     @Test
+    void anInternalSnapshotIsIgnoredAndTheActiveLayerRead() throws Exception {
+        QemuImg qemu = QemuImg.require();
+        Path image = dir.resolve("snapshots.qcow2");
+        qemu.create(image, "qcow2", 16L * 1024 * 1024);
+        qemuIo(image, "write -P 0x11 0 3M");
+        qemu.run(List.of("snapshot", "-c", "before", image.toString())).assertSuccess();
+        // shared clusters (refcount 2) and clusters the snapshot keeps but the active layer no longer maps
+        qemuIo(image, "write -P 0x22 1M 3M");
+        assertReadsAsQemuDoes(qemu, image);
+    }
+
+    @Test
+    void preallocatedMetadata() throws Exception {
+        QemuImg qemu = QemuImg.require();
+        for (String compat : List.of("0.10", "1.1")) {
+            Path image = dir.resolve("prealloc-" + compat + ".qcow2");
+            qemu.create(image, "qcow2", 16L * 1024 * 1024, "-o", "preallocation=metadata,compat=" + compat);
+            qemuIo(image, "write -P 0x33 5M 100k");
+            assertReadsAsQemuDoes(qemu, image);
+        }
+    }
+
+    @Test
     void chunksAscendAndStayWithinTheChunkSize() throws Exception {
         QemuImg qemu = QemuImg.require();
         Path raw = TestDisks.patterned(dir.resolve("in.raw"), TestDisks.ODD_SIZE, 8);
@@ -194,6 +217,12 @@ class Qcow2ReaderTest {
                 }
             };
         }
+    }
+
+    private void assertReadsAsQemuDoes(QemuImg qemu, Path image) throws IOException {
+        Path expected = dir.resolve(image.getFileName() + ".qemu.raw");
+        qemu.convert(image, "qcow2", expected, "raw");
+        assertThat(Files.mismatch(expected, readToRaw(image))).as(image.getFileName().toString()).isEqualTo(-1);
     }
 
     private void assertReadsLikeQemu(String name, String... options) throws IOException {
