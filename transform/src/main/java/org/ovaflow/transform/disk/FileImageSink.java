@@ -10,7 +10,8 @@ import java.nio.file.StandardOpenOption;
 
 /**
  * An image written to a local file: to a temporary sibling first, renamed into place by {@link #finish()},
- * so a failed conversion leaves no half file under the target's name. Runs of zeros become holes.
+ * so a failed conversion leaves no half file under the target's name. Runs of zeros become holes. Like
+ * {@code cp} and {@code qemu-img convert}, it leaves flushing to the page cache's own time (no fsync).
  */
 public final class FileImageSink implements ImageSink {
 
@@ -69,7 +70,6 @@ public final class FileImageSink implements ImageSink {
             // a trailing hole: the file must still have its full length
             channel.write(ByteBuffer.allocate(1), position - 1);
         }
-        channel.force(false);
         channel.close();
         Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         finished = true;

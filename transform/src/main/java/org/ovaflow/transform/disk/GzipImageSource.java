@@ -12,6 +12,9 @@ import java.util.zip.GZIPInputStream;
  */
 public final class GzipImageSource implements ImageSource {
 
+    /** Going back costs decompressing again from the start: allowed only this near it (format detection). */
+    static final long REWIND_LIMIT = 1024 * 1024;
+
     private final ImageSource compressed;
     private InputStream inflated;
     private long position;
@@ -37,7 +40,12 @@ public final class GzipImageSource implements ImageSource {
 
     @Override
     public InputStream open(long offset, long length) throws IOException {
+        if (inflated != null && offset < position && position <= REWIND_LIMIT) {
+            inflated.close();
+            inflated = null;
+        }
         if (inflated == null) {
+            position = 0;
             inflated = new GZIPInputStream(compressed.open(0, compressed.size() < 0 ? Long.MAX_VALUE : compressed.size()),
                     64 * 1024);
         }
