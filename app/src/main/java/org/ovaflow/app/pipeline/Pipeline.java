@@ -25,7 +25,9 @@ import org.ovaflow.publish.catalog.PublishStage;
 import org.ovaflow.publish.quarantine.QuarantineStage;
 import org.ovaflow.publish.route.PublishRoute;
 import org.ovaflow.publish.route.QuarantineRoute;
-import org.ovaflow.transform.passthrough.PassThroughTranscoder;
+import org.ovaflow.transform.disk.ReadOptions;
+import org.ovaflow.transform.transcode.TranscodeSettings;
+import org.ovaflow.transform.transcode.TranscodeStage;
 import org.ovaflow.transform.route.TranscodeRoute;
 import org.ovaflow.validate.checksum.ChecksumStage;
 import org.ovaflow.validate.ovf.OvfDescriptorParser;
@@ -161,12 +163,21 @@ public final class Pipeline implements AutoCloseable {
                 }
                 case CHECKSUM -> new ChecksumRoute(new ChecksumStage(store));
                 case SCHEMA -> new SchemaRoute(new SchemaStage(store, new OvfDescriptorParser()));
-                case TRANSCODE -> new TranscodeRoute(new PassThroughTranscoder(store, buckets.staging()));
+                case TRANSCODE -> new TranscodeRoute(new TranscodeStage(store, buckets.staging(),
+                        transcodeSettings(settings)));
                 case PUBLISH -> new PublishRoute(new PublishStage(store, buckets.catalog()));
                 case QUARANTINE -> new QuarantineRoute(new QuarantineStage(store, buckets.quarantine()));
             });
         }
         return routes;
+    }
+
+    /** {@code ovaflow.transcode.*}: the targets, VHD rounding and the largest disk accepted. */
+    static TranscodeSettings transcodeSettings(PipelineSettings settings) {
+        return TranscodeSettings.parse(settings.property("ovaflow.transcode.targets", TranscodeSettings.DEFAULT_TARGETS),
+                Boolean.parseBoolean(settings.property("ovaflow.transcode.vhd-round-to-mib", "true")),
+                Long.parseLong(settings.property("ovaflow.transcode.max-virtual-size",
+                        Long.toString(ReadOptions.DEFAULT_MAX_VIRTUAL_SIZE))));
     }
 
     public PipelineSettings settings() {

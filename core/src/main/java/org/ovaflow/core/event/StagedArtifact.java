@@ -9,8 +9,10 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param role   {@code disk}, {@code descriptor} or {@code manifest}
  * @param name   the file name it is published under
  * @param format the disk format URI or short name, for disks
+ * @param target the disk format this file belongs to ({@code qcow2}, {@code vhd}, …), published under a folder
+ *               of that name; null for the package's original files
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record StagedArtifact(String role, String name, String bucket, String key, long size, String sha256,
-                             String format) {
+                             String format, String target) {
 }

@@ -23,7 +23,8 @@ public record ApplianceRecord(
 
     /** A file of the entry, with what a client needs to fetch and verify it. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Artifact(String name, String role, String key, long size, String sha256, String format) {
+    public record Artifact(String name, String role, String key, long size, String sha256, String format,
+                           String target) {
     }
 
     /** Where the entry came from and what it passed. */

@@ -53,7 +53,8 @@ public final class PublishStage {
         List<ApplianceRecord.Artifact> artifacts = event.artifacts().stream().map(a -> {
             String key = path.prefix() + a.name();
             store.copy(a.bucket(), a.key(), a.size(), catalogBucket, key);
-            return new ApplianceRecord.Artifact(a.name(), a.role(), key, a.size(), a.sha256(), a.format());
+            return new ApplianceRecord.Artifact(a.name(), a.role(), key, a.size(), a.sha256(), a.format(),
+                    a.target());
         }).toList();
         ApplianceRecord record = new ApplianceRecord(ImportEvent.SCHEMA_VERSION, path.vendor(), path.product(),
                 path.version(), event.appliance(), artifacts, new ApplianceRecord.Provenance(event.importId(),

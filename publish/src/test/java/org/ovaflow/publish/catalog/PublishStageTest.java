@@ -212,7 +212,7 @@ class PublishStageTest {
             store.write(STAGING, stagedKey, file.getValue(), "application/octet-stream");
             String role = file.getKey().endsWith(".ovf") ? "descriptor" : file.getKey().endsWith(".mf") ? "manifest" : "disk";
             artifacts.add(new StagedArtifact(role, file.getKey(), STAGING, stagedKey, file.getValue().length,
-                    sha256(file.getValue()), role.equals("disk") ? SampleAppliance.RAW_FORMAT : null));
+                    sha256(file.getValue()), role.equals("disk") ? SampleAppliance.RAW_FORMAT : null, null));
         }
         ApplianceMetadata appliance = new ApplianceMetadata("1.x", "Acme Corp", "Widget Server", version, version,
                 null, "widget-server", List.of(), List.of(), List.of(), List.of("VM Network"), List.of(), null, false);

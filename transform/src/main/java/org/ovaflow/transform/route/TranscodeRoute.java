@@ -2,20 +2,20 @@ package org.ovaflow.transform.route;
 
 import org.ovaflow.core.event.Topics;
 import org.ovaflow.core.stage.StageRouteBuilder;
-import org.ovaflow.transform.passthrough.PassThroughTranscoder;
+import org.ovaflow.transform.transcode.TranscodeStage;
 
 /** ova.validated → transcode → ova.transcoded. */
 public final class TranscodeRoute extends StageRouteBuilder {
 
-    private final PassThroughTranscoder transcoder;
+    private final TranscodeStage transcoder;
 
-    public TranscodeRoute(PassThroughTranscoder transcoder) {
+    public TranscodeRoute(TranscodeStage transcoder) {
         this.transcoder = transcoder;
     }
 
     @Override
     protected String stage() {
-        return PassThroughTranscoder.NAME;
+        return TranscodeStage.NAME;
     }
 
     @Override

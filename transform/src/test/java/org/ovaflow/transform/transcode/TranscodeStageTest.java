@@ -1,4 +1,4 @@
-package org.ovaflow.transform.passthrough;
+package org.ovaflow.transform.transcode;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -18,6 +18,17 @@ import org.ovaflow.core.store.ObjectGoneException;
 import org.ovaflow.core.store.ObjectInfo;
 import org.ovaflow.core.store.ObjectStore;
 import org.ovaflow.core.testing.S3Server;
+import org.ovaflow.transform.disk.ReadOptions;
+import org.ovaflow.transform.disk.TargetFormat;
+import org.ovaflow.transform.disk.testing.QemuImg;
+import org.ovaflow.transform.disk.testing.TestDisks;
+import org.junit.jupiter.api.io.TempDir;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+
+import javax.xml.parsers.DocumentBuilderFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
@@ -34,11 +45,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
-/** The pass-through transcoder copying the files of real OVA objects into the staging bucket of a real S3 server. */
-class PassThroughTranscoderTest {
+/** The transcode stage on real OVA objects in a real S3 server: the original files, and disks converted. */
+class TranscodeStageTest {
 
     private static final String INCOMING = "ova-incoming";
     private static final String STAGING = "ova-staging";
+    private static final String OVF = "http://schemas.dmtf.org/ovf/envelope/1";
     private static final byte[] EULA = "Use it well.\n".getBytes(StandardCharsets.UTF_8);
 
     @RegisterExtension
@@ -46,7 +58,8 @@ class PassThroughTranscoderTest {
 
     private final ObjectStore store = S3.store();
 
-    private final PassThroughTranscoder transcoder = new PassThroughTranscoder(store, STAGING);
+    private final TranscodeStage transcoder = new TranscodeStage(store, STAGING,
+            TranscodeSettings.parse("original", true, ReadOptions.DEFAULT_MAX_VIRTUAL_SIZE));
 
     @Test
     void everyFileIsStagedByteIdenticalWithItsDigestAndRole() throws Exception {
@@ -58,9 +71,9 @@ class PassThroughTranscoderTest {
 
         assertThat(outcome.next()).isEqualTo(Topics.TRANSCODED);
         assertThat(outcome.state()).isEqualTo(StatusEvent.State.TRANSCODED);
-        assertThat(outcome.message()).isEqualTo("4 files staged unchanged");
+        assertThat(outcome.message()).isEqualTo("original files staged unchanged");
         String prefix = "imports/" + event.importId() + "/";
-        assertThat(PassThroughTranscoder.stagingPrefix(event.importId())).isEqualTo(prefix);
+        assertThat(TranscodeStage.stagingPrefix(event.importId())).isEqualTo(prefix);
         Map<String, byte[]> originals = Map.of(
                 "widget.ovf", descriptor(disk.length).getBytes(StandardCharsets.UTF_8),
                 "widget.mf", ova.manifest().getBytes(StandardCharsets.UTF_8),
@@ -92,7 +105,7 @@ class PassThroughTranscoderTest {
         ImportEvent event = validated("large.ova", appliance("large.ova", disk), disk.length);
 
         StageOutcome first = transcoder.transcode(event);
-        String prefix = PassThroughTranscoder.stagingPrefix(event.importId());
+        String prefix = TranscodeStage.stagingPrefix(event.importId());
         List<ObjectInfo> afterFirst = store.list(STAGING, prefix);
         StageOutcome second = transcoder.transcode(event);
         List<ObjectInfo> afterSecond = store.list(STAGING, prefix);
@@ -117,7 +130,7 @@ class PassThroughTranscoderTest {
         store.write(INCOMING, "replaced.ova", appliance("replaced.ova", other).toBytes(), "application/x-tar");
 
         assertThatThrownBy(() -> transcoder.transcode(event)).isInstanceOf(ObjectGoneException.class);
-        assertThat(store.list(STAGING, PassThroughTranscoder.stagingPrefix(event.importId()))).isEmpty();
+        assertThat(store.list(STAGING, TranscodeStage.stagingPrefix(event.importId()))).isEmpty();
     }
 
     @Test
@@ -132,7 +145,109 @@ class PassThroughTranscoderTest {
         assertThatThrownBy(() -> transcoder.transcode(corrupted))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("disk1.img");
-        assertThat(store.exists(STAGING, PassThroughTranscoder.stagingPrefix(event.importId()) + "disk1.img")).isFalse();
+        assertThat(store.exists(STAGING, TranscodeStage.stagingPrefix(event.importId()) + "disk1.img")).isFalse();
+    }
+
+    @Test
+    void everyDiskIsConvertedToEveryTargetWithItsOwnDescriptorAndManifest(@TempDir Path dir) throws Exception {
+        QemuImg qemu = QemuImg.require();
+        Path raw = TestDisks.patterned(dir.resolve("disk.raw"), TestDisks.ODD_SIZE, 11);
+        byte[] disk = Files.readAllBytes(raw);
+        ImportEvent event = validated("converted.ova", appliance("converted.ova", disk), disk.length);
+        TranscodeStage everyTarget = new TranscodeStage(store, STAGING,
+                TranscodeSettings.parse("original,qcow2,vhd,vhd-fixed,raw,vmdk", true, ReadOptions.DEFAULT_MAX_VIRTUAL_SIZE));
+
+        StageOutcome outcome = everyTarget.transcode(event);
+
+        assertThat(outcome.state()).isEqualTo(StatusEvent.State.TRANSCODED);
+        assertThat(outcome.message()).isEqualTo("original files staged unchanged, 1 disk converted to qcow2, "
+                + "1 disk converted to vhd, 1 disk converted to vhd-fixed, 1 disk converted to raw, "
+                + "1 disk converted to vmdk");
+        Map<String, String> qemuFormats = Map.of("qcow2", "qcow2", "vhd", "vpc", "vhd-fixed", "vpc", "raw", "raw",
+                "vmdk", "vmdk");
+        for (Map.Entry<String, String> target : qemuFormats.entrySet()) {
+            TargetFormat format = TargetFormat.of(target.getKey());
+            List<StagedArtifact> files = outcome.event().artifacts().stream()
+                    .filter(a -> target.getKey().equals(a.target())).toList();
+            String diskName = target.getKey() + "/disk1." + format.extension();
+            assertThat(files).extracting(StagedArtifact::name, StagedArtifact::role).containsExactly(
+                    tuple(target.getKey() + "/widget.ovf", "descriptor"), tuple(diskName, "disk"),
+                    tuple(target.getKey() + "/widget.mf", "manifest"));
+            StagedArtifact converted = files.get(1);
+            Path downloaded = dir.resolve(target.getKey() + "." + format.extension());
+            Files.write(downloaded, staged(converted));
+            assertThat(converted.sha256()).as(diskName).isEqualTo(sha256(Files.readAllBytes(downloaded)));
+            assertThat(converted.format()).isEqualTo(format.ovfFormat());
+            qemu.check(downloaded, target.getValue());
+            qemu.assertSameContent(raw, "raw", downloaded, target.getValue());
+
+            Document descriptor = DocumentBuilderFactory.newDefaultNSInstance().newDocumentBuilder()
+                    .parse(new ByteArrayInputStream(staged(files.get(0))));
+            Element file = (Element) descriptor.getElementsByTagNameNS(OVF, "File").item(0);
+            assertThat(file.getAttributeNS(OVF, "href")).isEqualTo("disk1." + format.extension());
+            assertThat(file.getAttributeNS(OVF, "size")).isEqualTo(Long.toString(converted.size()));
+            Element diskElement = (Element) descriptor.getElementsByTagNameNS(OVF, "Disk").item(0);
+            assertThat(diskElement.getAttributeNS(OVF, "format")).isEqualTo(format.ovfFormat());
+            assertThat(descriptor.getElementsByTagNameNS(OVF, "Product").item(0).getTextContent()).isEqualTo("Widget");
+            assertThat(new String(staged(files.get(2)), StandardCharsets.UTF_8)).isEqualTo(
+                    "SHA256(widget.ovf)= " + files.get(0).sha256() + "\n"
+                            + "SHA256(disk1." + format.extension() + ")= " + converted.sha256() + "\n");
+        }
+    }
+
+    @Test
+    void aDiskSplitIntoChunksIsReadAsOneFile() throws Exception {
+        byte[] disk = SampleAppliance.disk(3 * 1024 * 1024 + 512, 12);
+        int half = 2 * 1024 * 1024;
+        String descriptor = descriptor(disk.length).replace("ovf:href=\"disk1.img\"",
+                "ovf:href=\"disk1.img\" ovf:chunkSize=\"" + half + "\"");
+        OvaBuilder ova = new OvaBuilder("widget.ovf", descriptor)
+                .file("disk1.img.000000000", java.util.Arrays.copyOfRange(disk, 0, half))
+                .file("disk1.img.000000001", java.util.Arrays.copyOfRange(disk, half, disk.length));
+        ImportEvent event = validated("chunked.ova", ova, disk.length);
+        TranscodeStage toRaw = new TranscodeStage(store, STAGING,
+                TranscodeSettings.parse("raw", true, ReadOptions.DEFAULT_MAX_VIRTUAL_SIZE));
+
+        StageOutcome outcome = toRaw.transcode(event);
+
+        StagedArtifact converted = outcome.event().artifacts().stream().filter(a -> a.role().equals("disk"))
+                .findFirst().orElseThrow();
+        assertThat(converted.name()).isEqualTo("raw/disk1.img");
+        // the declared capacity (4 MiB) is the disk's size on every platform: the image grows to it
+        byte[] expected = java.util.Arrays.copyOf(disk, 4 * 1024 * 1024);
+        assertThat(staged(converted)).isEqualTo(expected);
+    }
+
+    @Test
+    void aDiskOfAFormatOvaflowDoesNotReadRejectsTheImportWithTheCheckAndStagesNothing() throws Exception {
+        byte[] vhdx = new byte[64 * 1024];
+        System.arraycopy("vhdxfile".getBytes(StandardCharsets.US_ASCII), 0, vhdx, 0, 8);
+        ImportEvent event = validated("vhdx.ova", appliance("vhdx.ova", vhdx), vhdx.length);
+        TranscodeStage transcode = new TranscodeStage(store, STAGING,
+                TranscodeSettings.parse("original,qcow2", true, ReadOptions.DEFAULT_MAX_VIRTUAL_SIZE));
+
+        StageOutcome outcome = transcode.transcode(event);
+
+        assertThat(outcome.next()).isEqualTo(Topics.REJECTED);
+        assertThat(outcome.event().failedChecks()).singleElement().satisfies(check -> {
+            assertThat(check.id()).isEqualTo("disk.format.unsupported");
+            assertThat(check.file()).isEqualTo("disk1.img");
+            assertThat(check.message()).contains("VHDX");
+        });
+        assertThat(store.list(STAGING, TranscodeStage.stagingPrefix(event.importId()))).isEmpty();
+    }
+
+    @Test
+    void aCapacityOverTheLimitIsRejectedBeforeAnythingIsWritten() throws Exception {
+        byte[] disk = SampleAppliance.disk(10_000, 13);
+        ImportEvent event = validated("bomb.ova", appliance("bomb.ova", disk), disk.length);
+        TranscodeStage transcode = new TranscodeStage(store, STAGING, TranscodeSettings.parse("qcow2", true, 512 * 1024));
+
+        StageOutcome outcome = transcode.transcode(event);
+
+        assertThat(outcome.next()).isEqualTo(Topics.REJECTED);
+        assertThat(outcome.event().failedChecks()).extracting(c -> c.id()).containsExactly("disk.capacity.virtual-size");
+        assertThat(store.list(STAGING, TranscodeStage.stagingPrefix(event.importId()))).isEmpty();
     }
 
     private static OvaBuilder appliance(String name, byte[] disk) {
@@ -155,8 +270,10 @@ class PassThroughTranscoderTest {
         OvaArchive.walk(new ByteArrayInputStream(bytes),
                 (entry, data) -> entries.add(new TarEntry(entry.name(), entry.dataOffset(), entry.size(),
                         sha256(data.readAllBytes()))));
+        long capacityMiB = Math.max(1, (diskSize + (1 << 20) - 1) >> 20); // as SampleAppliance.descriptor declares
         ApplianceMetadata appliance = new ApplianceMetadata("1.x", "Acme", "Widget", "1.0", "1.0", null, "Widget",
-                List.of(), List.of(new ApplianceMetadata.Disk("vmdisk1", "file1", null, "1", "byte * 2^20", null,
+                List.of(), List.of(new ApplianceMetadata.Disk("vmdisk1", "file1", null, Long.toString(capacityMiB),
+                "byte * 2^20", capacityMiB << 20,
                 SampleAppliance.RAW_FORMAT, null)), List.of(new ApplianceMetadata.File("file1", "disk1.img", diskSize,
                 null, null)), List.of("VM Network"), List.of(), null, false);
         return ImportEvent.arrived(new ObjectRef(INCOMING, key, stat.etag(), stat.size(), stat.versionId()), "scan",

@@ -1,0 +1,163 @@
+package org.ovaflow.transform.transcode;
+
+import org.ovaflow.core.store.ObjectInfo;
+import org.ovaflow.core.store.ObjectStore;
+import org.ovaflow.transform.disk.ImageSink;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * A disk image written straight into the store as a multipart upload of {@link #PART_SIZE} parts: the most
+ * it buffers is one part, plus, for formats that fill in their head at the end (qcow2, dynamic VHD), the
+ * first part, held back and uploaded last. Its sha256 is computed on the way up; when the head was patched
+ * after it went through the digest, the finished object is read back once to hash its final bytes.
+ */
+final class UploadImageSink implements ImageSink {
+
+    /** 8 MiB: above S3's 5 MiB minimum, small enough that several conversions fit in a modest heap. */
+    static final int PART_SIZE = 8 * 1024 * 1024;
+
+    private static final byte[] ZEROS = new byte[64 * 1024];
+
+    private final ObjectStore store;
+    private final ObjectStore.Upload upload;
+    private final boolean holdsHead;
+    private final MessageDigest sha256 = sha256();
+    private byte[] head;
+    private byte[] part = new byte[PART_SIZE];
+    private int partLength;
+    private int partNumber = 1;
+    private long position;
+    private boolean patched;
+    private boolean finished;
+    private ObjectInfo result;
+    private String digest;
+
+    /**
+     * @param holdsHead whether the writer will {@link #patch} its first bytes (the first part is then held)
+     */
+    UploadImageSink(ObjectStore store, String bucket, String key, String contentType, boolean holdsHead) {
+        this.store = store;
+        this.upload = store.startUpload(bucket, key, contentType);
+        this.holdsHead = holdsHead;
+    }
+
+    @Override
+    public void write(byte[] bytes, int from, int length) {
+        sha256.update(bytes, from, length);
+        int at = from;
+        int left = length;
+        while (left > 0) {
+            int run = Math.min(left, PART_SIZE - partLength);
+            System.arraycopy(bytes, at, part, partLength, run);
+            partLength += run;
+            at += run;
+            left -= run;
+            position += run;
+            if (partLength == PART_SIZE) {
+                sendPart();
+            }
+        }
+    }
+
+    @Override
+    public void writeZeros(long count) {
+        long left = count;
+        while (left > 0) {
+            int run = (int) Math.min(left, ZEROS.length);
+            write(ZEROS, 0, run);
+            left -= run;
+        }
+    }
+
+    @Override
+    public long position() {
+        return position;
+    }
+
+    @Override
+    public long patchableHead() {
+        if (!holdsHead) {
+            return 0;
+        }
+        return head != null ? head.length : PART_SIZE;
+    }
+
+    @Override
+    public void patch(long offset, byte[] bytes, int from, int length) {
+        if (offset + length > Math.min(position, patchableHead())) {
+            throw new IllegalStateException("patch of [" + offset + ", " + (offset + length)
+                    + ") outside the held-back head of " + Math.min(position, patchableHead()) + " bytes");
+        }
+        byte[] target = head != null ? head : part;
+        System.arraycopy(bytes, from, target, (int) offset, length);
+        patched = true;
+    }
+
+    private void sendPart() {
+        if (partNumber == 1 && holdsHead) {
+            head = part;
+            part = new byte[PART_SIZE];
+        } else {
+            upload.part(partNumber, part, partLength);
+        }
+        partNumber++;
+        partLength = 0;
+    }
+
+    @Override
+    public void finish() throws IOException {
+        if (partLength > 0 || partNumber == 1) {
+            upload.part(partNumber, part, partLength);
+        }
+        if (head != null) {
+            upload.part(1, head, head.length);
+        }
+        part = null;
+        head = null;
+        result = upload.complete();
+        finished = true;
+        digest = patched ? readBackDigest() : HexFormat.of().formatHex(sha256.digest());
+    }
+
+    /** The uploaded object: bucket, key, size, etag. */
+    ObjectInfo result() {
+        return result;
+    }
+
+    /** The sha256 of the object as stored. */
+    String sha256Hex() {
+        return digest;
+    }
+
+    private String readBackDigest() throws IOException {
+        MessageDigest readBack = sha256();
+        try (InputStream in = new DigestInputStream(store.read(result.bucket(), result.key()), readBack)) {
+            in.transferTo(java.io.OutputStream.nullOutputStream());
+        }
+        return HexFormat.of().formatHex(readBack.digest());
+    }
+
+    @Override
+    public void close() {
+        if (!finished) {
+            part = null;
+            head = null;
+            upload.close();
+        }
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new UncheckedIOException(new IOException("SHA-256 missing from the JDK", e));
+        }
+    }
+}
