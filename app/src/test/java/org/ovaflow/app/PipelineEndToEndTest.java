@@ -14,6 +14,10 @@ import org.ovaflow.core.event.StatusEvent;
 import org.ovaflow.core.event.Topics;
 import org.ovaflow.core.sample.SampleAppliance;
 import org.ovaflow.core.store.ObjectStore;
+import org.ovaflow.transform.disk.DiskImageReader;
+import org.ovaflow.transform.disk.DiskImages;
+import org.ovaflow.transform.disk.FileImageSource;
+import org.ovaflow.transform.disk.ReadOptions;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -22,6 +26,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -74,13 +79,34 @@ class PipelineEndToEndTest {
         assertThat(appliance.path("appliance").path("networks").get(0).asText()).isEqualTo("VM Network");
         assertThat(appliance.path("provenance").path("importId").asText()).isEqualTo(drop.importId());
         assertThat(appliance.path("artifacts")).extracting(a -> a.path("name").asText())
-                .containsExactlyInAnyOrder("widget-server.ovf", "widget-server.mf", "disk1.img");
-        // the disk is published byte for byte, and nothing of the import is left in staging
+                .containsExactlyInAnyOrder("widget-server.ovf", "widget-server.mf", "disk1.img",
+                        "qcow2/widget-server.ovf", "qcow2/widget-server.mf", "qcow2/disk1.qcow2");
+        // the disk is published byte for byte, and as a qcow2 of the same content (grown to the declared
+        // 1 MiB), and nothing of the import is left in staging
         byte[] disk = SampleAppliance.disk(300_000, 1);
         try (var in = store.read("ova-catalog", "acme-corp/widget-server/1.0/disk1.img")) {
             assertThat(in.readAllBytes()).isEqualTo(disk);
         }
+        Path qcow2 = Files.createTempFile("published", ".qcow2");
+        try (var in = store.read("ova-catalog", "acme-corp/widget-server/1.0/qcow2/disk1.qcow2")) {
+            Files.copy(in, qcow2, StandardCopyOption.REPLACE_EXISTING);
+            assertThat(guestContent(qcow2)).isEqualTo(Arrays.copyOf(disk, 1024 * 1024));
+        } finally {
+            Files.delete(qcow2);
+        }
         assertThat(store.list("ova-staging", "imports/" + drop.importId() + "/")).isEmpty();
+    }
+
+    /** What a guest sees of a disk image, read by ovaflow's own codecs. */
+    private static byte[] guestContent(Path image) throws Exception {
+        try (FileImageSource source = new FileImageSource(image);
+             DiskImageReader reader = DiskImages.open(source, ReadOptions.defaults())) {
+            byte[] content = new byte[Math.toIntExact(reader.virtualSize())];
+            for (DiskImageReader.Chunk chunk = reader.next(); chunk != null; chunk = reader.next()) {
+                System.arraycopy(chunk.data(), 0, content, Math.toIntExact(chunk.offset()), chunk.length());
+            }
+            return content;
+        }
     }
 
     @Test
