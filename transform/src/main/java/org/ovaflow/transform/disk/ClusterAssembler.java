@@ -16,10 +16,11 @@ public final class ClusterAssembler {
     public interface ClusterConsumer {
         /**
          * @param index   the cluster's number (virtual offset / cluster size)
-         * @param data    the cluster, {@code data[0, length)}; the assembler's array, reused after the call
+         * @param data    the cluster is {@code data[from, from + length)}: the assembler's array or, for a cluster
+         *                one write covered whole, the caller's; either way only valid during the call
          * @param allZero whether every byte of it is zero
          */
-        void accept(long index, byte[] data, int length, boolean allZero) throws IOException;
+        void accept(long index, byte[] data, int from, int length, boolean allZero) throws IOException;
     }
 
     private final int clusterSize;
@@ -27,6 +28,8 @@ public final class ClusterAssembler {
     private final ClusterConsumer consumer;
     private final byte[] cluster;
     private long current = -1;
+    /** How far into the current cluster bytes were written: what lies beyond still holds an old cluster. */
+    private int filled;
     private long written;
 
     public ClusterAssembler(int clusterSize, long virtualSize, ClusterConsumer consumer) {
@@ -46,19 +49,29 @@ public final class ClusterAssembler {
                     + ") past the virtual size " + virtualSize);
         }
         long at = offset;
-        int from2 = from;
+        int next = from;
         int left = length;
         while (left > 0) {
             long index = at / clusterSize;
-            if (index != current) {
-                flush();
-                current = index;
-            }
             int within = (int) (at % clusterSize);
+            int clusterLength = clusterLength(index);
             int run = Math.min(left, clusterSize - within);
-            System.arraycopy(data, from2, cluster, within, run);
+            if (within == 0 && run >= clusterLength && index != current) {
+                // a whole cluster in one write: handed over from the caller's array, no copy
+                flush();
+                consumer.accept(index, data, next, clusterLength, Zeros.allZero(data, next, clusterLength));
+            } else {
+                if (index != current) {
+                    flush();
+                    current = index;
+                    filled = 0;
+                }
+                Arrays.fill(cluster, filled, within, (byte) 0);
+                System.arraycopy(data, next, cluster, within, run);
+                filled = within + run;
+            }
             at += run;
-            from2 += run;
+            next += run;
             left -= run;
         }
         written = offset + length;
@@ -69,9 +82,14 @@ public final class ClusterAssembler {
         if (current < 0) {
             return;
         }
-        int length = (int) Math.min(clusterSize, virtualSize - current * clusterSize);
-        consumer.accept(current, cluster, length, Zeros.allZero(cluster, 0, length));
-        Arrays.fill(cluster, (byte) 0);
+        int length = clusterLength(current);
+        Arrays.fill(cluster, Math.min(filled, length), length, (byte) 0);
+        consumer.accept(current, cluster, 0, length, Zeros.allZero(cluster, 0, length));
         current = -1;
+    }
+
+    /** A cluster's length: the cluster size but for the last one of a disk that is not a multiple of it. */
+    private int clusterLength(long index) {
+        return (int) Math.min(clusterSize, virtualSize - index * clusterSize);
     }
 }

@@ -18,6 +18,9 @@ public final class FileImageSink implements ImageSink {
     private final Path target;
     private final Path partial;
     private final FileChannel channel;
+    /** Writes gathered into 1 MiB before they go to the file: 16 times fewer system calls than cluster by cluster. */
+    private final ByteBuffer pending = ByteBuffer.allocateDirect(1024 * 1024);
+    private long pendingAt;
     private long position;
     private boolean finished;
 
@@ -30,15 +33,36 @@ public final class FileImageSink implements ImageSink {
 
     @Override
     public void write(byte[] bytes, int from, int length) throws IOException {
-        ByteBuffer buffer = ByteBuffer.wrap(bytes, from, length);
-        while (buffer.hasRemaining()) {
-            position += channel.write(buffer, position);
+        int at = from;
+        int left = length;
+        while (left > 0) {
+            if (pending.position() == 0) {
+                pendingAt = position;
+            }
+            int run = Math.min(left, pending.remaining());
+            pending.put(bytes, at, run);
+            at += run;
+            left -= run;
+            position += run;
+            if (!pending.hasRemaining()) {
+                drain();
+            }
         }
     }
 
     @Override
     public void writeZeros(long count) throws IOException {
+        drain();
         position += count;
+    }
+
+    private void drain() throws IOException {
+        pending.flip();
+        long at = pendingAt;
+        while (pending.hasRemaining()) {
+            at += channel.write(pending, at);
+        }
+        pending.clear();
     }
 
     @Override
@@ -53,6 +77,7 @@ public final class FileImageSink implements ImageSink {
 
     @Override
     public void patch(long offset, byte[] bytes, int from, int length) throws IOException {
+        drain();
         if (offset + length > position) {
             throw new IllegalStateException("patch of [" + offset + ", " + (offset + length) + ") past what was written ("
                     + position + ")");
@@ -66,6 +91,7 @@ public final class FileImageSink implements ImageSink {
 
     @Override
     public void finish() throws IOException {
+        drain();
         if (channel.size() < position) {
             // a trailing hole: the file must still have its full length
             channel.write(ByteBuffer.allocate(1), position - 1);

@@ -2,13 +2,16 @@ package org.ovaflow.transform.disk;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.channels.Channels;
+import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /** An image in a local file (what {@code ovaflow convert} reads). */
 public final class FileImageSource implements ImageSource {
+
+    /** Mapped 64 MiB at a time: few mappings, and address space is released as windows are dropped. */
+    private static final long WINDOW = 64L * 1024 * 1024;
 
     private final Path path;
     private final FileChannel channel;
@@ -32,12 +35,17 @@ public final class FileImageSource implements ImageSource {
         return path.getFileName().toString();
     }
 
+    /**
+     * A bounded stream on the file through memory-mapped windows: the bytes are copied once, from the page cache
+     * into the reader's array (a channel read copies twice). Several streams may be open on the one file.
+     */
     @Override
     public InputStream open(long offset, long length) throws IOException {
-        // a bounded view on a positional channel: several streams may be open on the one file
+        long end = offset + Math.min(length, Math.max(0, size() - offset));
         return new InputStream() {
             private long position = offset;
-            private final long end = offset + Math.min(length, Math.max(0, size() - offset));
+            private MappedByteBuffer window;
+            private long windowAt;
 
             @Override
             public int read() throws IOException {
@@ -50,11 +58,15 @@ public final class FileImageSource implements ImageSource {
                 if (position >= end) {
                     return -1;
                 }
-                int read = channel.read(java.nio.ByteBuffer.wrap(b, off, (int) Math.min(len, end - position)), position);
-                if (read > 0) {
-                    position += read;
+                if (window == null || position < windowAt || position >= windowAt + window.limit()) {
+                    windowAt = position;
+                    window = channel.map(FileChannel.MapMode.READ_ONLY, position, Math.min(WINDOW, end - position));
                 }
-                return read;
+                int within = (int) (position - windowAt);
+                int run = (int) Math.min(len, window.limit() - within);
+                window.get(within, b, off, run);
+                position += run;
+                return run;
             }
 
             @Override

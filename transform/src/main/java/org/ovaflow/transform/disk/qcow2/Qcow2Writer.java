@@ -128,14 +128,14 @@ public final class Qcow2Writer implements DiskImageWriter {
         started = true;
     }
 
-    private void writeCluster(long index, byte[] data, int length, boolean allZero) throws IOException {
+    private void writeCluster(long index, byte[] data, int from, int length, boolean allZero) throws IOException {
         if (allZero) {
             return;
         }
         int within = (int) (index % L2_ENTRIES);
         written.computeIfAbsent((int) (index / L2_ENTRIES), region -> new long[L2_ENTRIES / Long.SIZE])
                 [within / Long.SIZE] |= 1L << (within % Long.SIZE);
-        sink.write(data, 0, length);
+        sink.write(data, from, length);
         if (length < CLUSTER_SIZE) {
             // the last cluster of a disk whose size is not a multiple of it: a host cluster is always whole
             sink.writeZeros(CLUSTER_SIZE - length);

@@ -154,13 +154,13 @@ public final class VhdWriter implements DiskImageWriter {
         headWritten = true;
     }
 
-    private void writeBlock(long index, byte[] data, int length, boolean allZero) throws IOException {
+    private void writeBlock(long index, byte[] data, int from, int length, boolean allZero) throws IOException {
         if (allZero) {
             return;
         }
         table[(int) index] = (int) (sink.position() / VhdFormat.SECTOR);
         sink.write(Bitmap.ALL_SET, 0, Bitmap.ALL_SET.length);
-        sink.write(data, 0, length);
+        sink.write(data, from, length);
         // the last block of a disk that is not a whole number of blocks is still stored whole
         sink.writeZeros(BLOCK_SIZE - length);
     }

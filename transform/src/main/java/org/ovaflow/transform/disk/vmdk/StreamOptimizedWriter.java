@@ -185,7 +185,7 @@ public final class StreamOptimizedWriter implements DiskImageWriter {
     }
 
     /** A whole grain from the assembler: zeros are left out, the rest goes to be deflated. */
-    private void grain(long index, byte[] data, int length, boolean allZero) throws IOException {
+    private void grain(long index, byte[] data, int from, int length, boolean allZero) throws IOException {
         if (allZero) {
             return;
         }
@@ -193,7 +193,7 @@ public final class StreamOptimizedWriter implements DiskImageWriter {
             writeGrain(tasks.take());
         }
         Grain grain = free.isEmpty() ? new Grain() : free.poll();
-        System.arraycopy(data, 0, grain.data, 0, length);
+        System.arraycopy(data, from, grain.data, 0, length);
         Arrays.fill(grain.data, length, GRAIN_BYTES, (byte) 0);
         grain.lba = index * GRAIN_SECTORS;
         tasks.submit(() -> {
