@@ -103,7 +103,7 @@ class PipelineEndToEndTest {
              DiskImageReader reader = DiskImages.open(source, ReadOptions.defaults())) {
             byte[] content = new byte[Math.toIntExact(reader.virtualSize())];
             for (DiskImageReader.Chunk chunk = reader.next(); chunk != null; chunk = reader.next()) {
-                System.arraycopy(chunk.data(), 0, content, Math.toIntExact(chunk.offset()), chunk.length());
+                System.arraycopy(chunk.data(), chunk.from(), content, Math.toIntExact(chunk.offset()), chunk.length());
             }
             return content;
         }

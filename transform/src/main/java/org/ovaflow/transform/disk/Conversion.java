@@ -23,7 +23,7 @@ public final class Conversion {
                         + ") lies past the virtual size " + reader.virtualSize());
             }
             for (DiskImageWriter writer : writers) {
-                writer.write(chunk.offset(), chunk.data(), 0, chunk.length());
+                writer.write(chunk.offset(), chunk.data(), chunk.from(), chunk.length());
             }
             data += chunk.length();
         }

@@ -24,8 +24,13 @@ public interface DiskImageReader extends Closeable {
      */
     Chunk next() throws IOException;
 
-    /** {@code length} bytes of guest data at virtual {@code offset}, held in {@code data[0, length)}. */
-    record Chunk(long offset, byte[] data, int length) {
+    /** {@code length} bytes of guest data at virtual {@code offset}, held in {@code data[from, from + length)}. */
+    record Chunk(long offset, byte[] data, int from, int length) {
+
+        /** A chunk held at the start of {@code data}. */
+        public Chunk(long offset, byte[] data, int length) {
+            this(offset, data, 0, length);
+        }
 
         public long end() {
             return offset + length;

@@ -1,26 +1,46 @@
 package org.ovaflow.transform.disk;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * An image written to a local file: to a temporary sibling first, renamed into place by {@link #finish()},
  * so a failed conversion leaves no half file under the target's name. Runs of zeros become holes. Like
  * {@code cp} and {@code qemu-img convert}, it leaves flushing to the page cache's own time (no fsync).
+ *
+ * <p>Writes are gathered into {@value #BUFFER_SIZE}-byte buffers that a thread of the sink's own writes to the
+ * file while the conversion fills the next one: the system's copying into the page cache, a third of a
+ * conversion's time, overlaps the decoding instead of following it. At most {@value #BUFFERS} buffers exist.
  */
 public final class FileImageSink implements ImageSink {
+
+    static final int BUFFER_SIZE = 4 * 1024 * 1024;
+    static final int BUFFERS = 3;
 
     private final Path target;
     private final Path partial;
     private final FileChannel channel;
-    /** Writes gathered into 1 MiB before they go to the file: 16 times fewer system calls than cluster by cluster. */
-    private final ByteBuffer pending = ByteBuffer.allocateDirect(1024 * 1024);
+    private final ExecutorService writer = Executors.newSingleThreadExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "ovaflow-file-writer");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private final BlockingQueue<ByteBuffer> free = new ArrayBlockingQueue<>(BUFFERS);
+    private ByteBuffer pending;
     private long pendingAt;
+    private Future<?> lastWrite;
     private long position;
     private boolean finished;
 
@@ -29,6 +49,10 @@ public final class FileImageSink implements ImageSink {
         this.partial = this.target.resolveSibling(this.target.getFileName() + ".partial");
         this.channel = FileChannel.open(partial, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                 StandardOpenOption.WRITE, StandardOpenOption.READ);
+        for (int i = 0; i < BUFFERS - 1; i++) {
+            free.add(ByteBuffer.allocateDirect(BUFFER_SIZE));
+        }
+        pending = ByteBuffer.allocateDirect(BUFFER_SIZE);
     }
 
     @Override
@@ -45,24 +69,60 @@ public final class FileImageSink implements ImageSink {
             left -= run;
             position += run;
             if (!pending.hasRemaining()) {
-                drain();
+                handOver();
             }
         }
     }
 
     @Override
     public void writeZeros(long count) throws IOException {
-        drain();
+        handOver();
         position += count;
     }
 
-    private void drain() throws IOException {
-        pending.flip();
-        long at = pendingAt;
-        while (pending.hasRemaining()) {
-            at += channel.write(pending, at);
+    /** Gives the filled buffer to the writing thread and takes a free one (waiting for one if need be). */
+    private void handOver() throws IOException {
+        if (pending.position() == 0) {
+            return;
         }
-        pending.clear();
+        checkLastWrite(false);
+        ByteBuffer full = pending.flip();
+        long at = pendingAt;
+        lastWrite = writer.submit(() -> {
+            long offset = at;
+            while (full.hasRemaining()) {
+                offset += channel.write(full, offset);
+            }
+            free.add(full.clear());
+            return null;
+        });
+        try {
+            pending = free.take();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while waiting to write " + partial);
+        }
+    }
+
+    /** Rethrows a failed write; with {@code wait}, first waits for every write handed over. */
+    private void checkLastWrite(boolean wait) throws IOException {
+        if (lastWrite == null || (!wait && !lastWrite.isDone())) {
+            return;
+        }
+        try {
+            lastWrite.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while writing " + partial);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof IOException io ? io : new IOException("writing " + partial + " failed",
+                    e.getCause());
+        }
+    }
+
+    private void flush() throws IOException {
+        handOver();
+        checkLastWrite(true);
     }
 
     @Override
@@ -77,11 +137,11 @@ public final class FileImageSink implements ImageSink {
 
     @Override
     public void patch(long offset, byte[] bytes, int from, int length) throws IOException {
-        drain();
         if (offset + length > position) {
             throw new IllegalStateException("patch of [" + offset + ", " + (offset + length) + ") past what was written ("
                     + position + ")");
         }
+        flush();
         ByteBuffer buffer = ByteBuffer.wrap(bytes, from, length);
         long at = offset;
         while (buffer.hasRemaining()) {
@@ -91,12 +151,13 @@ public final class FileImageSink implements ImageSink {
 
     @Override
     public void finish() throws IOException {
-        drain();
+        flush();
         if (channel.size() < position) {
             // a trailing hole: the file must still have its full length
             channel.write(ByteBuffer.allocate(1), position - 1);
         }
         channel.close();
+        writer.shutdown();
         Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         finished = true;
     }
@@ -104,6 +165,7 @@ public final class FileImageSink implements ImageSink {
     @Override
     public void close() throws IOException {
         if (!finished) {
+            writer.shutdownNow();
             channel.close();
             Files.deleteIfExists(partial);
         }

@@ -48,7 +48,7 @@ final class ConcatenatedExtentsReader implements DiskImageReader {
                 if (chunk != null && chunk.offset() < part.length()) {
                     // a sparse extent whose capacity exceeds the descriptor's count of sectors: cut there
                     int length = (int) Math.min(chunk.length(), part.length() - chunk.offset());
-                    return new Chunk(part.start() + chunk.offset(), chunk.data(), length);
+                    return new Chunk(part.start() + chunk.offset(), chunk.data(), chunk.from(), length);
                 }
                 reader.close();
                 reader = null;

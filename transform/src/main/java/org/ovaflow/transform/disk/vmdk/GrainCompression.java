@@ -2,6 +2,7 @@ package org.ovaflow.transform.disk.vmdk;
 
 import org.ovaflow.transform.disk.InvalidDiskImageException;
 
+import java.util.function.Supplier;
 import java.util.zip.DataFormatException;
 import java.util.zip.Deflater;
 import java.util.zip.Inflater;
@@ -36,13 +37,19 @@ final class GrainCompression {
      * @return the bytes inflated, at most {@code into.length}
      */
     static int inflate(byte[] data, int from, int length, byte[] into, String where) throws InvalidDiskImageException {
+        return inflate(data, from, length, into, 0, into.length, () -> where);
+    }
+
+    /** {@link #inflate(byte[], int, int, byte[], String)} into {@code into[at, at + grain)}. */
+    static int inflate(byte[] data, int from, int length, byte[] into, int at, int grain, Supplier<String> where)
+            throws InvalidDiskImageException {
         Inflater inflater = INFLATERS.get();
         inflater.reset();
         inflater.setInput(data, from, length);
         try {
             int produced = 0;
-            while (produced < into.length && !inflater.finished()) {
-                int n = inflater.inflate(into, produced, into.length - produced);
+            while (produced < grain && !inflater.finished()) {
+                int n = inflater.inflate(into, at + produced, grain - produced);
                 if (n == 0) {
                     break; // wants input it will not get, or a preset dictionary: judged below
                 }
@@ -51,17 +58,17 @@ final class GrainCompression {
             if (!inflater.finished()) {
                 byte[] probe = new byte[1];
                 if (inflater.inflate(probe) > 0) {
-                    throw new InvalidDiskImageException("disk.vmdk.grain-bomb", where + " inflates to more than one grain ("
-                            + into.length + " bytes)");
+                    throw new InvalidDiskImageException("disk.vmdk.grain-bomb", where.get() + " inflates to more than one "
+                            + "grain (" + grain + " bytes)");
                 }
                 if (!inflater.finished()) {
-                    throw new InvalidDiskImageException("disk.vmdk.grain-data", where
+                    throw new InvalidDiskImageException("disk.vmdk.grain-data", where.get()
                             + " holds a deflate stream that ends before its end marker");
                 }
             }
             return produced;
         } catch (DataFormatException e) {
-            throw new InvalidDiskImageException("disk.vmdk.grain-data", where + " is not zlib-compressed data: "
+            throw new InvalidDiskImageException("disk.vmdk.grain-data", where.get() + " is not zlib-compressed data: "
                     + e.getMessage(), e);
         }
     }
