@@ -5,7 +5,7 @@
 #
 # Generates a streamOptimized VMDK of 4 GiB virtual size holding ~1 GiB of data (half random, half text, in
 # 4 MiB runs spread over the disk; written by qemu-img, as VMware tools write them), then converts it to qcow2,
-# VHD (dynamic, qemu's 'vpc') and raw with `qemu-img convert` and with `ovaflow convert` (java -Xmx256m),
+# VHD (dynamic, qemu's 'vpc') and raw with `qemu-img convert` and with `./ovaflow convert` (-Xmx256m),
 # BENCH_RUNS times each, alternating, and prints the best time of each, the ratio ovaflow/qemu-img and
 # ovaflow's peak heap (from the GC log). Every ovaflow output is checked equal to the input by `qemu-img compare`.
 #
@@ -64,7 +64,7 @@ for target in $targets; do
     [ -z "${qemu_best[$target]:-}" ] || (( $(echo "$t < ${qemu_best[$target]}" | bc) )) && qemu_best[$target]=$t
 
     start=$(now)
-    java -Xmx256m -Xlog:gc:file="$tmp/gc.log" -jar app/target/ovaflow.jar convert "$tmp/source.vmdk" \
+    OVAFLOW_JAVA_OPTS="-Xmx256m -Xlog:gc:file=$tmp/gc.log" ./ovaflow convert "$tmp/source.vmdk" \
       "$tmp/ovaflow.$target" --to "$ovaflow_fmt" >"$tmp/convert.log"
     t=$(echo "$(now) - $start" | bc)
     # peak heap: the largest "before" figure of any collection (MiB)
