@@ -20,6 +20,7 @@ final class GrainCompression {
     static final int LEVEL = Deflater.BEST_SPEED;
 
     private static final ThreadLocal<Inflater> INFLATERS = ThreadLocal.withInitial(Inflater::new);
+    private static final ThreadLocal<Inflater> RAW_INFLATERS = ThreadLocal.withInitial(() -> new Inflater(true));
     private static final ThreadLocal<Deflater> DEFLATERS = ThreadLocal.withInitial(() -> new Deflater(LEVEL));
 
     private GrainCompression() {
@@ -37,15 +38,30 @@ final class GrainCompression {
      * @return the bytes inflated, at most {@code into.length}
      */
     static int inflate(byte[] data, int from, int length, byte[] into, String where) throws InvalidDiskImageException {
-        return inflate(data, from, length, into, 0, into.length, () -> where);
+        return inflate(data, from, length, into, 0, into.length, true, where::toString);
     }
 
-    /** {@link #inflate(byte[], int, int, byte[], String)} into {@code into[at, at + grain)}. */
-    static int inflate(byte[] data, int from, int length, byte[] into, int at, int grain, Supplier<String> where)
-            throws InvalidDiskImageException {
-        Inflater inflater = INFLATERS.get();
-        inflater.reset();
-        inflater.setInput(data, from, length);
+    /**
+     * {@link #inflate(byte[], int, int, byte[], String)} into {@code into[at, at + grain)}; without
+     * {@code checkAdler32}, the zlib header is checked and the deflate data inflated raw, its trailing Adler-32
+     * left unchecked.
+     */
+    static int inflate(byte[] data, int from, int length, byte[] into, int at, int grain, boolean checkAdler32,
+                       Supplier<String> where) throws InvalidDiskImageException {
+        Inflater inflater;
+        if (checkAdler32) {
+            inflater = INFLATERS.get();
+            inflater.reset();
+            inflater.setInput(data, from, length);
+        } else {
+            if (length < 2 || (data[from] & 0x0f) != 8 || (data[from + 1] & 0x20) != 0
+                    || ((data[from] & 0xff) << 8 | (data[from + 1] & 0xff)) % 31 != 0) {
+                throw new InvalidDiskImageException("disk.vmdk.grain-data", where.get() + " has no zlib header");
+            }
+            inflater = RAW_INFLATERS.get();
+            inflater.reset();
+            inflater.setInput(data, from + 2, length - 2);
+        }
         try {
             int produced = 0;
             while (produced < grain && !inflater.finished()) {

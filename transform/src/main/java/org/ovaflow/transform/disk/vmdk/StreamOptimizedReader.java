@@ -41,6 +41,8 @@ final class StreamOptimizedReader implements DiskImageReader {
     private final int grainBytes;
     /** The most sectors a table marker may announce: the grain directory of this capacity, and slack. */
     private final long maxMetadataSectors;
+    /** Whether each grain's Adler-32 is checked; not when a manifest digest already verified the file. */
+    private final boolean checkAdler32;
     private final OrderedTasks<Batch> tasks = new OrderedTasks<>(OrderedTasks.defaultInFlight());
     private final ArrayDeque<Batch> free = new ArrayDeque<>();
     private final byte[] sector = new byte[SparseExtentHeader.SECTOR];
@@ -79,8 +81,10 @@ final class StreamOptimizedReader implements DiskImageReader {
     static final int BATCH_GRAINS = 16;
 
     /** Takes over {@code cursor}, positioned past the header; reads the embedded descriptor. */
-    StreamOptimizedReader(SourceCursor cursor, SparseExtentHeader header, String file) throws IOException {
+    StreamOptimizedReader(SourceCursor cursor, SparseExtentHeader header, String file, boolean checkAdler32)
+            throws IOException {
         this.cursor = cursor;
+        this.checkAdler32 = checkAdler32;
         this.file = file;
         this.header = header;
         this.virtualSize = header.capacity() * SparseExtentHeader.SECTOR;
@@ -251,7 +255,8 @@ final class StreamOptimizedReader implements DiskImageReader {
                 int from = batch.compressedAt[i];
                 long lba = batch.lbas[i];
                 batch.lengths[i] = GrainCompression.inflate(batch.compressed, from, batch.compressedAt[i + 1] - from,
-                        batch.data, i * grainBytes, grainBytes, () -> file + ": the grain for sector " + lba);
+                        batch.data, i * grainBytes, grainBytes, checkAdler32,
+                        () -> file + ": the grain for sector " + lba);
                 batch.zero[i] = Zeros.allZero(batch.data, i * grainBytes, batch.lengths[i]);
             }
             return batch;

@@ -83,7 +83,7 @@ public final class VmdkReader {
         SparseExtentHeader header = SparseExtentHeader.parse(head, file);
         options.checkVirtualSize("vmdk", file, header.capacity() * SECTOR);
         if (header.streamOptimized()) {
-            return new StreamOptimizedReader(cursor, header, file);
+            return new StreamOptimizedReader(cursor, header, file, !options.digestVerified());
         }
         return MonolithicSparseReader.open(cursor, header, file);
     }

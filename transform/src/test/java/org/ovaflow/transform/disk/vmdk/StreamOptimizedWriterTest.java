@@ -7,6 +7,7 @@ import org.ovaflow.transform.disk.FileImageSink;
 import org.ovaflow.transform.disk.FileImageSource;
 import org.ovaflow.transform.disk.GzipImageSource;
 import org.ovaflow.transform.disk.ImageSource;
+import org.ovaflow.transform.disk.InvalidDiskImageException;
 import org.ovaflow.transform.disk.ReadOptions;
 import org.ovaflow.transform.disk.raw.RawReader;
 import org.ovaflow.transform.disk.testing.QemuImg;
@@ -21,6 +22,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.ovaflow.transform.disk.vmdk.VmdkTestImages.gzip;
 import static org.ovaflow.transform.disk.vmdk.VmdkTestImages.patch;
 import static org.ovaflow.transform.disk.vmdk.VmdkTestImages.toRaw;
@@ -98,6 +100,32 @@ class StreamOptimizedWriterTest {
             toRaw(source, ReadOptions.defaults(), fromGzip);
         }
         assertThat(Files.mismatch(in, fromGzip)).isEqualTo(-1);
+    }
+
+    /**
+     * A grain whose Adler-32 is wrong is refused, unless a manifest digest verified the file's bytes: then the
+     * weaker per-grain checksum is not computed again (the deflate data itself is still decoded and bounded).
+     */
+    @Test
+    void aGrainsAdler32IsCheckedUnlessAManifestDigestVouchesForTheFile() throws Exception {
+        Path in = TestDisks.patterned(dir.resolve("in.raw"), 4L * 1024 * 1024, 24);
+        Path vmdk = write(in, dir.resolve("out.vmdk"));
+        ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(vmdk)).order(ByteOrder.LITTLE_ENDIAN);
+        long firstGrain = b.getLong(64) * 512; // overHead: where the first marker is
+        int compressed = b.getInt((int) firstGrain + 8);
+        long adler32 = firstGrain + 12 + compressed - 4;
+        patch(vmdk, adler32, new byte[] {(byte) ~b.get((int) adler32)});
+
+        try (ImageSource source = new FileImageSource(vmdk)) {
+            assertThatThrownBy(() -> toRaw(source, ReadOptions.defaults(), dir.resolve("refused.raw")))
+                    .isInstanceOfSatisfying(InvalidDiskImageException.class,
+                            e -> assertThat(e.check()).isEqualTo("disk.vmdk.grain-data"));
+        }
+        Path raw = dir.resolve("back.raw");
+        try (ImageSource source = new FileImageSource(vmdk)) {
+            toRaw(source, ReadOptions.defaults().withDigestVerified(true), raw);
+        }
+        assertThat(Files.mismatch(in, raw)).isEqualTo(-1);
     }
 
     /** The layout VMware's readers expect: the header says "directory at the end", the footer says where. */
