@@ -76,6 +76,9 @@ public final class FileImageSink implements ImageSink {
 
     @Override
     public void writeZeros(long count) throws IOException {
+        if (count == 0) {
+            return; // a run that continues the last: keep filling the buffer
+        }
         handOver();
         position += count;
     }
