@@ -14,10 +14,6 @@ import org.ovaflow.core.event.StatusEvent;
 import org.ovaflow.core.event.Topics;
 import org.ovaflow.core.sample.SampleAppliance;
 import org.ovaflow.core.store.ObjectStore;
-import org.ovaflow.transform.disk.DiskImageReader;
-import org.ovaflow.transform.disk.DiskImages;
-import org.ovaflow.transform.disk.FileImageSource;
-import org.ovaflow.transform.disk.ReadOptions;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -90,23 +86,11 @@ class PipelineEndToEndTest {
         Path qcow2 = Files.createTempFile("published", ".qcow2");
         try (var in = store.read("ova-catalog", "acme-corp/widget-server/1.0/qcow2/disk1.qcow2")) {
             Files.copy(in, qcow2, StandardCopyOption.REPLACE_EXISTING);
-            assertThat(guestContent(qcow2)).isEqualTo(Arrays.copyOf(disk, 1024 * 1024));
+            assertThat(GuestContent.of(qcow2)).isEqualTo(Arrays.copyOf(disk, 1024 * 1024));
         } finally {
             Files.delete(qcow2);
         }
         assertThat(store.list("ova-staging", "imports/" + drop.importId() + "/")).isEmpty();
-    }
-
-    /** What a guest sees of a disk image, read by ovaflow's own codecs. */
-    private static byte[] guestContent(Path image) throws Exception {
-        try (FileImageSource source = new FileImageSource(image);
-             DiskImageReader reader = DiskImages.open(source, ReadOptions.defaults())) {
-            byte[] content = new byte[Math.toIntExact(reader.virtualSize())];
-            for (DiskImageReader.Chunk chunk = reader.next(); chunk != null; chunk = reader.next()) {
-                System.arraycopy(chunk.data(), chunk.from(), content, Math.toIntExact(chunk.offset()), chunk.length());
-            }
-            return content;
-        }
     }
 
     @Test
