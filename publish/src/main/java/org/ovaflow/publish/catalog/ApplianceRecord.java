@@ -9,7 +9,11 @@ import java.util.List;
 
 /**
  * The content of {@code appliance.json}, the commit point of a catalog entry: written last, so an entry
- * whose appliance.json exists is complete. Documented in docs/catalog.md.
+ * whose appliance.json exists is complete. Documented in docs/events.md.
+ *
+ * @param state      {@value #AVAILABLE}, or {@value #RETRACTED} once withdrawn (kept, but not offered); records
+ *                   written before the field existed read as available
+ * @param retraction when and why it was withdrawn, for a retracted entry
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ApplianceRecord(
@@ -19,7 +23,32 @@ public record ApplianceRecord(
         String version,
         ApplianceMetadata appliance,
         List<Artifact> artifacts,
-        Provenance provenance) {
+        Provenance provenance,
+        String state,
+        Retraction retraction) {
+
+    public static final String AVAILABLE = "available";
+    public static final String RETRACTED = "retracted";
+
+    public ApplianceRecord {
+        state = state == null ? AVAILABLE : state;
+    }
+
+    /** Whether the entry is offered: published and not retracted. */
+    public boolean available() {
+        return AVAILABLE.equals(state);
+    }
+
+    /** This entry withdrawn at {@code at} for {@code reason}. */
+    public ApplianceRecord retracted(Instant at, String reason) {
+        return new ApplianceRecord(schemaVersion, vendor, product, version, appliance, artifacts, provenance, RETRACTED,
+                new Retraction(at, reason));
+    }
+
+    /** When and why an entry was withdrawn. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Retraction(Instant at, String reason) {
+    }
 
     /** A file of the entry, with what a client needs to fetch and verify it. */
     @JsonInclude(JsonInclude.Include.NON_NULL)

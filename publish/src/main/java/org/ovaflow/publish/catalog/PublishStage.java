@@ -59,7 +59,7 @@ public final class PublishStage {
         ApplianceRecord record = new ApplianceRecord(ImportEvent.SCHEMA_VERSION, path.vendor(), path.product(),
                 path.version(), event.appliance(), artifacts, new ApplianceRecord.Provenance(event.importId(),
                 event.source().toString(), event.source().etag(), event.origin(), event.arrivedAt(), Instant.now(),
-                event.checks()));
+                event.checks()), ApplianceRecord.AVAILABLE, null);
         store.write(catalogBucket, commitKey, EventCodec.toPrettyJson(record), "application/json");
         clearStaging(event);
         return published(event.withCatalogPath(path.prefix()), "published at " + path.prefix());
