@@ -3,10 +3,7 @@ package org.ovaflow.app;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.ovaflow.core.sample.SampleAppliance;
-import picocli.CommandLine;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,9 +24,9 @@ class ConvertCommandTest {
         Path previous = raw;
         for (String format : new String[] {"vmdk", "qcow2", "vhd", "vhd-fixed", "raw"}) {
             Path next = dir.resolve("disk." + format);
-            Run run = run("convert", previous.toString(), next.toString(), "--to", format);
-            assertThat(run.exit).as(run.err).isZero();
-            assertThat(run.out).contains("disk." + format, "3145728 bytes virtual");
+            CommandRun run = CommandRun.of("convert", previous.toString(), next.toString(), "--to", format);
+            assertThat(run.exit()).as(run.err()).isZero();
+            assertThat(run.out()).contains("disk." + format, "3145728 bytes virtual");
             previous = next;
         }
         assertThat(Files.readAllBytes(previous)).isEqualTo(disk);
@@ -42,10 +39,10 @@ class ConvertCommandTest {
         Path in = Files.write(dir.resolve("disk.vhdx"), vhdx);
         Path out = dir.resolve("out.qcow2");
 
-        Run run = run("convert", in.toString(), out.toString(), "--to", "qcow2");
+        CommandRun run = CommandRun.of("convert", in.toString(), out.toString(), "--to", "qcow2");
 
-        assertThat(run.exit).isEqualTo(1);
-        assertThat(run.err).contains("disk.vhdx", "disk.format.unsupported", "VHDX");
+        assertThat(run.exit()).isEqualTo(1);
+        assertThat(run.err()).contains("disk.vhdx", "disk.format.unsupported", "VHDX");
         assertThat(dir.toFile().list()).containsExactly("disk.vhdx");
     }
 
@@ -53,21 +50,10 @@ class ConvertCommandTest {
     void anUnknownFormatOrAMissingInputIsAUsageError() throws Exception {
         Path raw = Files.write(dir.resolve("disk.raw"), new byte[4096]);
 
-        assertThat(run("convert", raw.toString(), dir.resolve("x").toString(), "--to", "vdi").exit).isEqualTo(2);
-        assertThat(run("convert", dir.resolve("none").toString(), dir.resolve("x").toString(), "--to", "raw").exit)
+        assertThat(CommandRun.of("convert", raw.toString(), dir.resolve("x").toString(), "--to",
+                "vdi").exit()).isEqualTo(2);
+        assertThat(CommandRun.of("convert", dir.resolve("none").toString(), dir.resolve("x").toString(), "--to",
+                "raw").exit())
                 .isEqualTo(2);
-    }
-
-    private record Run(int exit, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine commandLine = Ovaflow.commandLine();
-        commandLine.setOut(new PrintWriter(out, true));
-        commandLine.setErr(new PrintWriter(err, true));
-        int exit = commandLine.execute(args);
-        return new Run(exit, out.toString(), err.toString());
     }
 }

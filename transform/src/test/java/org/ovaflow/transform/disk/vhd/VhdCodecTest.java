@@ -8,6 +8,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.ovaflow.transform.disk.FileImageSource;
 import org.ovaflow.transform.disk.ReadOptions;
 import org.ovaflow.transform.disk.Zeros;
+import org.ovaflow.transform.disk.testing.CountingSource;
 import org.ovaflow.transform.disk.testing.QemuImg;
 import org.ovaflow.transform.disk.testing.TestDisks;
 

@@ -1,5 +1,6 @@
 package org.ovaflow.transform.disk.vhd;
 
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -8,8 +9,8 @@ import org.ovaflow.transform.disk.FileImageSource;
 import org.ovaflow.transform.disk.GzipImageSource;
 import org.ovaflow.transform.disk.InvalidDiskImageException;
 import org.ovaflow.transform.disk.ReadOptions;
+import org.ovaflow.transform.disk.testing.CountingSource;
 import org.ovaflow.transform.disk.testing.TestDisks;
-import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;

@@ -1,4 +1,4 @@
-package org.ovaflow.transform.disk.vhd;
+package org.ovaflow.transform.disk.testing;
 
 import org.ovaflow.transform.disk.ImageSource;
 
@@ -7,13 +7,15 @@ import java.io.IOException;
 import java.io.InputStream;
 
 /** A source that counts its requests and the bytes read through them, as a store's ranged GETs would be. */
-final class CountingSource implements ImageSource {
+public final class CountingSource implements ImageSource {
 
     private final ImageSource source;
-    int opens;
-    long bytesRead;
+    /** Requests made (each open is one ranged GET in the store). */
+    public int opens;
+    /** Bytes that went through them, skipped ones included (a ranged GET transfers what is skipped). */
+    public long bytesRead;
 
-    CountingSource(ImageSource source) {
+    public CountingSource(ImageSource source) {
         this.source = source;
     }
 
@@ -47,6 +49,13 @@ final class CountingSource implements ImageSource {
                     bytesRead += read;
                 }
                 return read;
+            }
+
+            @Override
+            public long skip(long n) throws IOException {
+                long skipped = super.skip(n);
+                bytesRead += skipped;
+                return skipped;
             }
         };
     }
