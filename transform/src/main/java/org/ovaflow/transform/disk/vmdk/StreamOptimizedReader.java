@@ -41,6 +41,11 @@ final class StreamOptimizedReader implements DiskImageReader {
     private final int grainBytes;
     /** The most sectors a table marker may announce: the grain directory of this capacity, and slack. */
     private final long maxMetadataSectors;
+    /**
+     * The longest a file of this capacity can be: every grain stored (deflate never grows data by more than a
+     * fraction), a marker each, and the tables; a gzip-compressed source could otherwise decompress forever.
+     */
+    private final long maxFileBytes;
     /** Whether each grain's Adler-32 is checked; not when a manifest digest already verified the file. */
     private final boolean checkAdler32;
     private final OrderedTasks<Batch> tasks = new OrderedTasks<>(OrderedTasks.defaultInFlight());
@@ -91,6 +96,9 @@ final class StreamOptimizedReader implements DiskImageReader {
         this.grainBytes = header.grainBytes();
         long grainTables = ceilDiv(ceilDiv(header.capacity(), header.grainSize()), SparseExtentHeader.GTES_PER_GT);
         this.maxMetadataSectors = ceilDiv(grainTables * 4, SparseExtentHeader.SECTOR) + 128;
+        long grains = ceilDiv(header.capacity(), header.grainSize());
+        this.maxFileBytes = 2 * virtualSize + grains * 2 * SparseExtentHeader.SECTOR
+                + 4 * (maxMetadataSectors + grainTables) * SparseExtentHeader.SECTOR + (1L << 20);
         VmdkReader.readEmbeddedDescriptor(cursor, header, file);
         if (header.overHead() < header.descriptorEnd() || header.overHead() > Integer.MAX_VALUE) {
             throw new InvalidDiskImageException("disk.vmdk.header", file + " says its grains start at sector "
@@ -168,6 +176,11 @@ final class StreamOptimizedReader implements DiskImageReader {
 
     /** Reads the marker at {@code position} and what follows it: a grain goes to the codec threads. */
     private void readMarker() throws IOException {
+        if (position > maxFileBytes) {
+            // only reachable from a source of unknown size (gzip): endless markers would read forever
+            throw new InvalidDiskImageException("disk.vmdk.too-long", file + " goes on past " + maxFileBytes
+                    + " bytes, more than any streamOptimized file of " + virtualSize + " bytes can take");
+        }
         int read = cursor.readUpTo(position, sector, 0, sector.length);
         if (read == 0 && header.gdOffset() != SparseExtentHeader.GD_AT_END) {
             // qemu-img keeps its tables at the start and ends the file after the last grain, without markers

@@ -4,18 +4,25 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.ovaflow.transform.disk.FileImageSink;
 import org.ovaflow.transform.disk.FileImageSource;
+import org.ovaflow.transform.disk.GzipImageSource;
 import org.ovaflow.transform.disk.ImageSource;
+import org.ovaflow.transform.disk.InvalidDiskImageException;
 import org.ovaflow.transform.disk.ReadOptions;
 import org.ovaflow.transform.disk.testing.QemuImg;
 
 import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.zip.GZIPOutputStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.ovaflow.transform.disk.vmdk.VmdkTestImages.GRAIN;
 import static org.ovaflow.transform.disk.vmdk.VmdkTestImages.GRAIN_SECTORS;
 import static org.ovaflow.transform.disk.vmdk.VmdkTestImages.SECTOR;
@@ -134,6 +141,31 @@ class VmdkHostileImageTest {
         Path vmdk = streamOptimized(dir.resolve("s.vmdk"), CAPACITY, false,
                 new StreamGrain(0, zlib(filled(GRAIN, 1))));
         assertRefused(vmdk, ReadOptions.defaults(), "disk.vmdk.truncated");
+    }
+
+    /**
+     * A gzip-compressed file has no size to stop at: one that decompresses into grain-table markers without
+     * end is refused once it is longer than any file of its capacity, instead of being read for ever.
+     */
+    @Test
+    void aGzipBombOfEndlessMarkersIsRefusedByLength() throws Exception {
+        Path head = streamOptimized(dir.resolve("head.vmdk"), CAPACITY, false);
+        Path bomb = dir.resolve("bomb.vmdk.gz");
+        byte[] tableMarker = new byte[5 * 512]; // a marker announcing 4 sectors of grain table, and the table
+        ByteBuffer.wrap(tableMarker).order(ByteOrder.LITTLE_ENDIAN).putLong(4).putInt(0)
+                .putInt(StreamMarker.TYPE_GRAIN_TABLE);
+        try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(bomb))) {
+            out.write(Files.readAllBytes(head));
+            for (int i = 0; i < 64 * 1024; i++) { // 160 MiB once inflated, from a few hundred KiB
+                out.write(tableMarker);
+            }
+        }
+        Path raw = dir.resolve("bomb.raw");
+        try (ImageSource source = new GzipImageSource(new FileImageSource(bomb))) {
+            assertThatThrownBy(() -> toRaw(source, ReadOptions.defaults(), raw))
+                    .isInstanceOfSatisfying(InvalidDiskImageException.class,
+                            e -> assertThat(e.check()).isEqualTo("disk.vmdk.too-long"));
+        }
     }
 
     /** qemu-img's layout: tables in the head (gdOffset set), the file ends after its last grain. */
