@@ -129,6 +129,7 @@ public final class DeadLetterQueue {
         if (chosen.isEmpty()) {
             return outcomes;
         }
+        String marks = replayedTopic();
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ProducerConfig.ACKS_CONFIG, "all",
@@ -144,7 +145,7 @@ public final class DeadLetterQueue {
                 RecordMetadata written = send(producer, original(entry));
                 ReplayMark mark = new ReplayMark(entry.id(), clock.instant(), written.topic(), written.partition(),
                         written.offset());
-                send(producer, new ProducerRecord<>(replayedTopic(), entry.id(), EventCodec.toJson(mark)));
+                send(producer, new ProducerRecord<>(marks, entry.id(), EventCodec.toJson(mark)));
                 outcomes.add(new ReplayOutcome(entry.id(), ReplayOutcome.Result.REPLAYED, entry, mark,
                         "unreadable event".equals(letter.reason())
                                 ? "it was unreadable (" + letter.error() + "): expect it back in " + Topics.DLQ.topic()
