@@ -44,7 +44,7 @@ public final class QuarantineStage {
         String heldAs = held ? quarantineBucket + "/" + quarantined : null;
         RejectionReport report = new RejectionReport(ImportEvent.SCHEMA_VERSION, event.importId(),
                 event.source().toString(), event.source().etag(), heldAs,
-                event.arrivedAt(), Instant.now(), event.failedChecks(), event.checks());
+                event.arrivedAt(), Instant.now(), event.failedChecks(), event.checks(), null);
         store.write(quarantineBucket, folder + REPORT_JSON, EventCodec.toPrettyJson(report), "application/json");
         if (sameContent) {
             // only now that the copy and its report are safe; a newer upload under the key is left alone

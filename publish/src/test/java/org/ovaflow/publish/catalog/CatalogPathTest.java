@@ -106,6 +106,65 @@ class CatalogPathTest {
         assertThat(CatalogPath.of(first).prefix()).isNotEqualTo(CatalogPath.of(second).prefix());
     }
 
+    /** Whatever a descriptor or a vendor catalog says, each part is a safe folder name and the same every time. */
+    static final List<String> HOSTILE = List.of(
+            "../../../etc/passwd", "..\\..\\windows\\system32", "/absolute/path", "./.", "..%2f..%2f", "~root",
+            "Acme\u0000Corp", "line\nbreak\rreturn\ttab", "\u001b[31mred\u001b[0m", "\u0007\u0008\u007f",
+            "<script>alert('x')</script>", "<img src=x onerror=alert(1)>", "\"quoted\" & 'single' `tick`",
+            "\u202Egnp.exe", "zero\u200Bwidth", "Ångström Ünïcödé", "🚀 Rocket 🚀", "Straße", "İstanbul",
+            "ウィジェット", "١٢٣ Arabic digits", "A".repeat(10 * 1024), "<b>Widget</b> ".repeat(800), "ä".repeat(10 * 1024),
+            ".", "..", "...", "-", "-.-", " ", "\u0000");
+
+    @Test
+    void hostileTextBecomesASafeStableSlugOrTheFallback() {
+        for (String text : HOSTILE) {
+            String slug = CatalogPath.slug(text, "fallback");
+
+            // never starts with a dot, so it is never "." or ".." (dots inside a name are harmless)
+            assertThat(slug).as(printable(text)).matches("[a-z0-9_][a-z0-9._-]{0,63}")
+                    .doesNotEndWith("-").doesNotEndWith(".");
+            assertThat(CatalogPath.slug(text, "fallback")).as("stable: " + printable(text)).isEqualTo(slug);
+        }
+    }
+
+    @Test
+    void hostileTextKeepsWhatIsSafeInIt() {
+        assertThat(CatalogPath.slug("../../../etc/passwd", "x")).isEqualTo("etc-passwd");
+        assertThat(CatalogPath.slug("..\\..\\windows\\system32", "x")).isEqualTo("windows-system32");
+        assertThat(CatalogPath.slug("Acme\u0000Corp", "x")).isEqualTo("acme-corp");
+        assertThat(CatalogPath.slug("line\nbreak\rreturn\ttab", "x")).isEqualTo("line-break-return-tab");
+        assertThat(CatalogPath.slug("\u001b[31mred\u001b[0m", "x")).isEqualTo("31mred-0m");
+        assertThat(CatalogPath.slug("<script>alert('x')</script>", "x")).isEqualTo("script-alert-x-script");
+        assertThat(CatalogPath.slug("\u202Egnp.exe", "x")).isEqualTo("gnp.exe");
+        assertThat(CatalogPath.slug("Ångström Ünïcödé", "x")).isEqualTo("angstrom-unicode");
+        assertThat(CatalogPath.slug("🚀 Rocket 🚀", "x")).isEqualTo("rocket");
+        assertThat(CatalogPath.slug("A".repeat(10 * 1024), "x")).isEqualTo("a".repeat(64));
+        assertThat(CatalogPath.slug("\u0007\u0008\u007f", "fallback")).isEqualTo("fallback");
+        assertThat(CatalogPath.slug("-.-", "fallback")).isEqualTo("fallback");
+    }
+
+    @Test
+    void anEntryOfHostileVendorProductAndVersionStaysInItsOwnThreeFolders() {
+        for (String text : HOSTILE) {
+            ImportEvent event = event("uploads/" + text.replace("/", "_") + ".ova", metadata(text, text, text, text));
+
+            CatalogPath path = CatalogPath.of(event);
+
+            assertThat(path.prefix()).as(printable(text))
+                    .matches("([a-z0-9_][a-z0-9._-]{0,63}/){3}");
+            assertThat(CatalogPath.of(event)).isEqualTo(path);
+        }
+    }
+
+    /** The text as a test report can show it: control characters escaped, 10 KB cut short. */
+    private static String printable(String text) {
+        String shown = text.length() > 60 ? text.substring(0, 60) + "… (" + text.length() + " chars)" : text;
+        StringBuilder out = new StringBuilder();
+        shown.codePoints().forEach(c -> out.append(Character.isISOControl(c) || Character.getType(c) == Character.FORMAT
+                ? String.format("\\u%04x", c) : Character.toString(c)));
+        return out.toString();
+    }
+
     static ApplianceMetadata metadata(String vendor, String product, String version, String name) {
         return new ApplianceMetadata("1.x", vendor, product, version, version, null, name, List.of(), List.of(),
                 List.of(), List.of(), List.of(), null, false);
