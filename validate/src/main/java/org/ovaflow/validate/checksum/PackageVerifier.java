@@ -74,10 +74,20 @@ public final class PackageVerifier {
         return checks;
     }
 
+    /**
+     * The longest entry name accepted, in UTF-8 bytes: what file systems allow, and short enough that staging
+     * and catalog keys built from it stay under S3's 1,024-byte key limit.
+     */
+    static final int MAX_NAME_BYTES = 255;
+
     /** Why a tar entry name is unsafe to use as a file or object name, or null when it is fine. */
     static String unsafeName(String name) {
         if (name.isEmpty()) {
             return "empty name";
+        }
+        int bytes = name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        if (bytes > MAX_NAME_BYTES) {
+            return "a name of " + bytes + " bytes (at most " + MAX_NAME_BYTES + ")";
         }
         if (name.startsWith("/") || name.startsWith("\\") || name.matches("^[A-Za-z]:.*")) {
             return "absolute path";

@@ -73,9 +73,12 @@ class PackageVerifierTest {
     @Test
     void hostileEntriesAreEachNamed() throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        String longName = "d".repeat(300) + ".vmdk"; // past any file system's limit, and S3 keys built from it
         try (TarArchiveOutputStream tar = new TarArchiveOutputStream(bytes)) {
+            tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
             put(tar, new TarArchiveEntry("app.ovf"), "<Envelope/>");
             put(tar, new TarArchiveEntry("../../etc/cron.d/evil"), "x");
+            put(tar, new TarArchiveEntry(longName), "x");
             put(tar, new TarArchiveEntry("/etc/shadow", true), "x");
             TarArchiveEntry link = new TarArchiveEntry("disk1.vmdk", TarArchiveEntry.LF_SYMLINK);
             link.setLinkName("/dev/sda");
@@ -89,6 +92,7 @@ class PackageVerifierTest {
                 .extracting(CheckResult::id, CheckResult::file)
                 .contains(org.assertj.core.groups.Tuple.tuple("tar.entry-name", "../../etc/cron.d/evil"),
                         org.assertj.core.groups.Tuple.tuple("tar.entry-name", "/etc/shadow"),
+                        org.assertj.core.groups.Tuple.tuple("tar.entry-name", longName),
                         org.assertj.core.groups.Tuple.tuple("tar.entry-type", "disk1.vmdk"),
                         org.assertj.core.groups.Tuple.tuple("tar.duplicate-name", "app.ovf"));
     }
