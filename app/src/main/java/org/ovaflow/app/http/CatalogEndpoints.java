@@ -120,7 +120,8 @@ final class CatalogEndpoints {
             return Response.notFound("no artifact " + name + " in " + prefix);
         }
         if (!record.available()) {
-            String reason = record.retraction() == null ? "" : ": " + record.retraction().reason();
+            String reason = record.retraction() == null || record.retraction().reason() == null ? ""
+                    : ": " + record.retraction().reason();
             return Response.error(410, prefix + " was retracted" + reason);
         }
         return Response.redirect(store.presignedGet(catalogBucket, artifact.get().key(), presignExpiry));
