@@ -24,8 +24,9 @@ import java.util.function.BooleanSupplier;
 
 /**
  * The HTTP side of a pipeline process: the status page at {@code /}, {@code /health}, {@code /metrics}
- * (Prometheus text format), {@code /api/imports[/ID]}, {@code /api/stages}, {@code /api/catalog/V/P/V},
- * {@code /api/quarantine/ID}, and {@code POST /api/imports?name=F.ova} (bearer token). A thin router: the
+ * (Prometheus text format), {@code /api/imports[/ID]}, {@code /api/stages}, the catalog ({@code /api/catalog…}
+ * and {@code /feeds/…}, see {@link CatalogEndpoints}), {@code /api/quarantine/ID}, and
+ * {@code POST /api/imports?name=F.ova} (bearer token). A thin router: the
  * work sits in the small classes beside it; the JDK's HTTP server is enough for this.
  */
 public final class StatusServer implements AutoCloseable {
@@ -43,17 +44,25 @@ public final class StatusServer implements AutoCloseable {
         this.url = url;
     }
 
+    /**
+     * Starts serving on {@code host:port}; {@code properties} are the pipeline's ({@code ovaflow.http.public-url},
+     * {@code ovaflow.http.presign-expiry-s}).
+     */
     public static StatusServer start(String host, int port, ImportStatuses statuses, PrometheusMeterRegistry metrics,
-                                     BooleanSupplier healthy, ObjectStore store, Buckets buckets, ApiToken token)
-            throws IOException {
+                                     BooleanSupplier healthy, ObjectStore store, Buckets buckets, ApiToken token,
+                                     Map<String, String> properties) throws IOException {
+        StoredDocuments documents = new StoredDocuments(store, buckets.catalog(), buckets.quarantine());
+        IncomingUpload uploads = new IncomingUpload(store, buckets.incoming());
+        // before binding: a bad setting must not leave the port taken
+        CatalogEndpoints catalog = new CatalogEndpoints(store, buckets.catalog(), documents, properties);
         HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 0);
         server.setExecutor(Executors.newFixedThreadPool(THREADS, r -> {
             Thread thread = new Thread(r, "ovaflow-http");
             thread.setDaemon(true);
             return thread;
         }));
-        StoredDocuments documents = new StoredDocuments(store, buckets.catalog(), buckets.quarantine());
-        IncomingUpload uploads = new IncomingUpload(store, buckets.incoming());
+        InetSocketAddress bound = server.getAddress();
+        String url = "http://" + bound.getHostString() + ":" + bound.getPort();
 
         server.createContext("/", exchange -> handle(exchange, () -> StaticPage.file(exchange.getRequestURI().getPath())
                 .map(file -> new Response(200, file.contentType(), file.content()))
@@ -81,17 +90,14 @@ public final class StatusServer implements AutoCloseable {
         });
         server.createContext("/api/stages", exchange -> handle(exchange, () ->
                 new Response(200, JSON, EventCodec.toJson(Map.of("stages", StageCounts.of(statuses))))));
-        server.createContext("/api/catalog/", exchange -> handle(exchange, () -> {
-            String path = subPath(exchange, "/api/catalog");
-            return json(documents.appliance(path), "no catalog entry " + path);
-        }));
+        server.createContext("/api/catalog", exchange -> handle(exchange, () -> catalog.catalog(exchange)));
+        server.createContext("/feeds/", exchange -> handle(exchange, () -> catalog.feed(exchange, url)));
         server.createContext("/api/quarantine/", exchange -> handle(exchange, () -> {
             String id = subPath(exchange, "/api/quarantine");
             return json(documents.rejectionReport(id), "no rejection report of " + id);
         }));
         server.start();
-        InetSocketAddress bound = server.getAddress();
-        return new StatusServer(server, "http://" + bound.getHostString() + ":" + bound.getPort());
+        return new StatusServer(server, url);
     }
 
     private static Response upload(HttpExchange exchange, IncomingUpload uploads) throws IOException {
@@ -140,14 +146,11 @@ public final class StatusServer implements AutoCloseable {
     }
 
     private static Response notFound(String message) {
-        return error(404, message);
+        return Response.notFound(message);
     }
 
     private static Response error(int status, String message) {
-        return new Response(status, JSON, EventCodec.toJson(Map.of("error", message)));
-    }
-
-    private record Response(int status, String contentType, byte[] body) {
+        return Response.error(status, message);
     }
 
     @FunctionalInterface
@@ -194,6 +197,7 @@ public final class StatusServer implements AutoCloseable {
     private static void send(HttpExchange exchange, Response response) throws IOException {
         var headers = exchange.getResponseHeaders();
         headers.set("Content-Type", response.contentType());
+        response.headers().forEach(headers::set);
         // the page shows names from uploaded files: whatever slips through, no script but ours runs
         headers.set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; "
                 + "connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'");

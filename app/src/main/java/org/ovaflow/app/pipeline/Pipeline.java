@@ -97,7 +97,7 @@ public final class Pipeline implements AutoCloseable {
             if (settings.httpPort() >= 0) {
                 http = StatusServer.start(settings.httpHost(), settings.httpPort(), statuses, metrics,
                         camel::isStarted, infrastructure.store(), settings.buckets(),
-                        ApiToken.resolve(settings.dataDir()));
+                        ApiToken.resolve(settings.dataDir()), settings.properties());
             }
             Pipeline pipeline = new Pipeline(settings, infrastructure, camel, statuses, http, metrics, processMetrics);
             infrastructure.endpoints(http == null ? null : http.url()).writeTo(settings.dataDir());

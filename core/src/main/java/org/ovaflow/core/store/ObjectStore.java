@@ -5,6 +5,7 @@ import io.minio.Checksum;
 import io.minio.ComposeObjectArgs;
 import io.minio.CopyObjectArgs;
 import io.minio.GetObjectArgs;
+import io.minio.GetPresignedObjectUrlArgs;
 import io.minio.ListObjectsArgs;
 import io.minio.MakeBucketArgs;
 import io.minio.AbortMultipartUploadArgs;
@@ -43,6 +44,7 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 
 /**
  * ovaflow's view of an S3-compatible store (MinIO, the embedded s3proxy, any other), through the MinIO Java
@@ -173,6 +175,16 @@ public final class ObjectStore {
     public InputStream read(String bucket, String key) {
         return call("read s3://" + bucket + "/" + key,
                 () -> client.getObject(GetObjectArgs.builder().bucket(bucket).object(key).build()));
+    }
+
+    /**
+     * A URL that lets whoever holds it GET the object until {@code expiry} has passed, without credentials (S3
+     * query-string signature, at most 7 days). Computed locally: no request is made, the object may not exist.
+     */
+    public String presignedGet(String bucket, String key, Duration expiry) {
+        return call("presign GET s3://" + bucket + "/" + key, () -> client.getPresignedObjectUrl(
+                GetPresignedObjectUrlArgs.builder().method(Http.Method.GET).bucket(bucket).object(key)
+                        .expiry(Math.toIntExact(expiry.toSeconds()), TimeUnit.SECONDS).build()));
     }
 
     /**

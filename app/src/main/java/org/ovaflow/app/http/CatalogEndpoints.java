@@ -1,0 +1,198 @@
+package org.ovaflow.app.http;
+
+import com.sun.net.httpserver.HttpExchange;
+import org.ovaflow.core.store.ObjectStore;
+import org.ovaflow.publish.catalog.ApplianceRecord;
+import org.ovaflow.publish.catalog.CatalogReader;
+import org.ovaflow.publish.feed.CatalogFeeds;
+import org.ovaflow.publish.feed.CatalogLinks;
+import org.ovaflow.publish.feed.FeedFormat;
+import org.ovaflow.publish.feed.FeedScope;
+
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * The catalog's public, read-only HTTP side: {@code GET /api/catalog} (every entry), {@code /api/catalog/V/P/V}
+ * (one entry), {@code /api/catalog/V/P/V/download/NAME} (a redirect to a presigned URL of the artifact) and the
+ * feeds {@code /feeds/catalog|V|V/P.rss|.atom}. No token: the catalog is public. Nothing outside the catalog
+ * bucket is reachable: URL paths are split and decoded segment by segment, checked against what publish
+ * makes (slugs), and a download is only ever of an artifact the entry's appliance.json lists under its folder.
+ */
+final class CatalogEndpoints {
+
+    static final String PUBLIC_URL = "ovaflow.http.public-url";
+    static final String PRESIGN_EXPIRY = "ovaflow.http.presign-expiry-s";
+    static final long DEFAULT_PRESIGN_EXPIRY_S = 3600;
+    /** S3's limit for a query-string signature. */
+    private static final long MAX_PRESIGN_EXPIRY_S = Duration.ofDays(7).toSeconds();
+
+    /** A catalog path segment as publish makes it (a slug); never "." or "..". */
+    private static final Pattern SEGMENT = Pattern.compile("[A-Za-z0-9_-][A-Za-z0-9._+-]{0,127}");
+    /** A Host header worth echoing into links: a name or an address and a port, nothing else. */
+    private static final Pattern HOST = Pattern.compile("([A-Za-z0-9.-]{1,253}|\\[[0-9A-Fa-f:.]{2,45}])(:[0-9]{1,5})?");
+
+    private final ObjectStore store;
+    private final String catalogBucket;
+    private final CatalogReader catalog;
+    private final StoredDocuments documents;
+    private final Duration presignExpiry;
+    private final String publicUrl;
+
+    CatalogEndpoints(ObjectStore store, String catalogBucket, StoredDocuments documents, Map<String, String> properties) {
+        this.store = store;
+        this.catalogBucket = catalogBucket;
+        this.catalog = new CatalogReader(store, catalogBucket);
+        this.documents = documents;
+        this.presignExpiry = presignExpiry(properties.get(PRESIGN_EXPIRY));
+        this.publicUrl = publicUrl(properties.get(PUBLIC_URL));
+    }
+
+    private static String publicUrl(String value) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        try {
+            return new CatalogLinks(value.strip()).baseUrl();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(PUBLIC_URL + " is not an http(s) URL: " + value, e);
+        }
+    }
+
+    private static Duration presignExpiry(String value) {
+        if (value == null || value.isBlank()) {
+            return Duration.ofSeconds(DEFAULT_PRESIGN_EXPIRY_S);
+        }
+        long seconds;
+        try {
+            seconds = Long.parseLong(value.strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(PRESIGN_EXPIRY + " is not a number of seconds: " + value);
+        }
+        if (seconds < 1 || seconds > MAX_PRESIGN_EXPIRY_S) {
+            throw new IllegalArgumentException(PRESIGN_EXPIRY + " must be 1 to " + MAX_PRESIGN_EXPIRY_S + " s: " + value);
+        }
+        return Duration.ofSeconds(seconds);
+    }
+
+    /** {@code /api/catalog…}. */
+    Response catalog(HttpExchange exchange) {
+        Optional<List<String>> parts = segments(exchange.getRequestURI().getRawPath(), "/api/catalog");
+        if (parts.isEmpty()) {
+            return Response.notFound("no catalog resource " + exchange.getRequestURI().getPath());
+        }
+        List<String> path = parts.get();
+        if (path.isEmpty()) {
+            return Response.json(catalog.list());
+        }
+        if (path.size() == 3) {
+            return documents.appliance(String.join("/", path)).map(body -> new Response(200, Response.JSON, body))
+                    .orElseGet(() -> Response.notFound("no catalog entry " + String.join("/", path)));
+        }
+        if (path.size() >= 5 && path.get(3).equals("download")) {
+            return download(path.subList(0, 3), String.join("/", path.subList(4, path.size())));
+        }
+        return Response.notFound("no catalog resource " + exchange.getRequestURI().getPath());
+    }
+
+    private Response download(List<String> entryPath, String name) {
+        if (!entryPath.stream().allMatch(s -> SEGMENT.matcher(s).matches())) {
+            return Response.notFound("no catalog entry " + String.join("/", entryPath));
+        }
+        String prefix = String.join("/", entryPath) + "/";
+        Optional<ApplianceRecord> entry = catalog.at(prefix);
+        if (entry.isEmpty()) {
+            return Response.notFound("no catalog entry " + prefix);
+        }
+        ApplianceRecord record = entry.get();
+        // only a file the entry lists, and only inside the entry's own folder
+        Optional<ApplianceRecord.Artifact> artifact = record.artifacts().stream()
+                .filter(a -> a.name().equals(name) && a.key().equals(prefix + a.name()))
+                .findFirst();
+        if (artifact.isEmpty()) {
+            return Response.notFound("no artifact " + name + " in " + prefix);
+        }
+        if (!record.available()) {
+            String reason = record.retraction() == null || record.retraction().reason() == null ? ""
+                    : ": " + record.retraction().reason();
+            return Response.error(410, prefix + " was retracted" + reason);
+        }
+        return Response.redirect(store.presignedGet(catalogBucket, artifact.get().key(), presignExpiry));
+    }
+
+    /** {@code /feeds/catalog.rss}, {@code /feeds/V.atom}, {@code /feeds/V/P.rss}… */
+    Response feed(HttpExchange exchange, String ownUrl) {
+        String missing = "no feed " + exchange.getRequestURI().getPath();
+        Optional<List<String>> parts = segments(exchange.getRequestURI().getRawPath(), "/feeds");
+        if (parts.isEmpty() || parts.get().isEmpty() || parts.get().size() > 2) {
+            return Response.notFound(missing);
+        }
+        List<String> path = new ArrayList<>(parts.get());
+        String last = path.get(path.size() - 1);
+        int dot = last.lastIndexOf('.');
+        Optional<FeedFormat> format = dot < 0 ? Optional.empty() : FeedFormat.byExtension(last.substring(dot + 1));
+        if (format.isEmpty()) {
+            return Response.notFound(missing);
+        }
+        path.set(path.size() - 1, last.substring(0, dot));
+        if (!path.stream().allMatch(s -> SEGMENT.matcher(s).matches())) {
+            return Response.notFound(missing);
+        }
+        FeedScope scope = path.size() == 2 ? FeedScope.product(path.get(0), path.get(1))
+                : path.get(0).equals("catalog") ? FeedScope.catalog() : FeedScope.vendor(path.get(0));
+        String base = baseUrl(exchange.getRequestHeaders().getFirst("Host"), ownUrl);
+        CatalogFeeds feeds = new CatalogFeeds(new CatalogLinks(base));
+        return feeds.xml(scope, format.get(), catalog.list())
+                .map(xml -> new Response(200, format.get().mediaType(), xml))
+                .orElseGet(() -> Response.notFound(missing));
+    }
+
+    /**
+     * Where links in a feed point: the configured public URL (behind a proxy), else the host the client asked
+     * for (so a feed fetched through a name links through that name), else the server's own address.
+     */
+    String baseUrl(String hostHeader, String ownUrl) {
+        if (publicUrl != null) {
+            return publicUrl;
+        }
+        return hostHeader != null && HOST.matcher(hostHeader.strip()).matches() ? "http://" + hostHeader.strip() : ownUrl;
+    }
+
+    /**
+     * The decoded segments of {@code rawPath} below {@code prefix} (empty list: the prefix itself), or empty when
+     * the path is not below it or a segment is malformed. Decoding each segment on its own keeps an encoded
+     * slash inside its segment, where the checks above refuse it.
+     */
+    static Optional<List<String>> segments(String rawPath, String prefix) {
+        if (rawPath.equals(prefix) || rawPath.equals(prefix + "/")) {
+            return Optional.of(List.of());
+        }
+        if (!rawPath.startsWith(prefix + "/")) {
+            return Optional.empty(); // "/api/catalogue" shares the context's prefix, not its path
+        }
+        String rest = rawPath.substring(prefix.length() + 1).replaceFirst("/$", "");
+        List<String> segments = new ArrayList<>();
+        for (String raw : Arrays.asList(rest.split("/", -1))) {
+            String segment;
+            try {
+                // a path has no '+'-for-space: keep a '+' a plus
+                segment = URLDecoder.decode(raw.replace("+", "%2B"), StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                return Optional.empty();
+            }
+            if (segment.isEmpty() || segment.equals(".") || segment.equals("..") || segment.contains("/")
+                    || segment.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+                return Optional.empty();
+            }
+            segments.add(segment);
+        }
+        return Optional.of(segments);
+    }
+}
