@@ -129,7 +129,8 @@ public final class CatalogIndex {
         SortedMap<String, String> entries = new TreeMap<>();
         for (ObjectInfo object : store.list(bucket, "")) {
             if (CatalogReader.isEntry(object.key())) {
-                entries.put(object.key(), Objects.requireNonNullElse(object.etag(), ""));
+                // listings quote etags, stat and HTTP answers may not: kept without quotes
+                entries.put(object.key(), Objects.requireNonNullElse(object.etag(), "").replace("\"", ""));
             }
         }
         return entries;
