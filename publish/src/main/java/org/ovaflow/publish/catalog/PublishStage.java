@@ -85,9 +85,12 @@ public final class PublishStage {
         if (existing.isPresent()) {
             ApplianceRecord entry = existing.get();
             if (entry.provenance().importId().equals(event.importId())) {
-                // this very import again (redelivered, or retried after a crash): finish what follows the commit
+                // this very import again (redelivered, or retried after a crash): finish what follows the commit,
+                // in the same order: the index first, so that it never names the files of a replaced entry once gone
+                index.rebuild();
                 removeReplaced(event, entry);
-                return finish(event, path, "already published at ");
+                clearStaging(event);
+                return published(event.withCatalogPath(path.prefix()), "already published at " + path.prefix());
             }
             if (entry.available() && sameContent(entry, event)) {
                 return finish(event, path, "already published at ");
