@@ -98,23 +98,33 @@ public final class CatalogIndex {
         return read(vendor + "/" + INDEX_JSON);
     }
 
+    /** {@link #rebuild(String)} without a vendor index to check. */
+    public Document rebuild() {
+        return rebuild(null);
+    }
+
     /**
      * Brings the index up to date with the committed entries and returns it: writes it (each changed vendor's,
      * then the root's) unless it already says what the entries say, and checks after writing that no entry was
      * committed or changed meanwhile (else it starts over).
      *
+     * @param vendor a vendor whose own index is read and checked too (the vendor of the entry just written: a
+     *               writer stopped between a vendor's index and the root's may have left it behind), or null
      * @throws ObjectStoreException when the entries kept changing for {@value #MAX_ROUNDS} rounds (retry later)
      */
-    public Document rebuild() {
+    public Document rebuild(String vendor) {
         for (int round = 1; round <= MAX_ROUNDS; round++) {
             SortedMap<String, String> entries = listEntries();
             Optional<Document> current = read();
             Map<String, Product> products = build(entries, current.orElse(null));
-            if (current.isPresent() && current.get().products().equals(products)) {
+            boolean rootCurrent = current.isPresent() && current.get().products().equals(products);
+            String behind = vendor == null || readVendor(vendor).map(Document::products).orElse(Map.of())
+                    .equals(ofVendor(products, vendor)) ? null : vendor;
+            if (rootCurrent && behind == null) {
                 return current.get(); // already says what every entry listed says: nothing to write
             }
             Document built = new Document(FORMAT, clock.instant(), products);
-            write(built, current.orElse(null));
+            write(built, current.orElse(null), behind, !rootCurrent);
             if (listEntries().equals(entries)) {
                 return built;
             }
@@ -186,13 +196,16 @@ public final class CatalogIndex {
                 record.provenance().importId(), path, etag, record.retraction(), items));
     }
 
-    /** Each vendor's index whose products changed, then the root's, so a root that lists an entry implies its vendor's does. */
-    private void write(Document built, Document previous) {
+    /**
+     * Each vendor's index whose products changed (and {@code behind}'s), then the root's, so that a root listing an
+     * entry implies its vendor's does.
+     */
+    private void write(Document built, Document previous, String behind, boolean root) {
         Set<String> vendors = new TreeSet<>();
         built.products().values().forEach(p -> vendors.add(p.vendor()));
         for (String vendor : vendors) {
-            Map<String, Product> now = ofVendor(built, vendor);
-            if (previous == null || !ofVendor(previous, vendor).equals(now)) {
+            Map<String, Product> now = ofVendor(built.products(), vendor);
+            if (previous == null || vendor.equals(behind) || !ofVendor(previous.products(), vendor).equals(now)) {
                 writeDocument(vendor + "/" + INDEX_JSON, new Document(FORMAT, built.updated(), now));
             }
         }
@@ -202,12 +215,14 @@ public final class CatalogIndex {
                 writes.remove(bucket, gone + "/" + INDEX_JSON);
             }
         }
-        writeDocument(INDEX_JSON, built);
+        if (root) {
+            writeDocument(INDEX_JSON, built);
+        }
     }
 
-    private static Map<String, Product> ofVendor(Document document, String vendor) {
+    private static Map<String, Product> ofVendor(Map<String, Product> all, String vendor) {
         Map<String, Product> products = new LinkedHashMap<>();
-        document.products().forEach((key, product) -> {
+        all.forEach((key, product) -> {
             if (product.vendor().equals(vendor)) {
                 products.put(key, product);
             }

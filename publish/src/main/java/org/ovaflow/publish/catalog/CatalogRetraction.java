@@ -48,7 +48,7 @@ public final class CatalogRetraction {
             writes.write(catalogBucket, entry.vendor() + "/" + entry.product() + "/" + entry.version() + "/"
                     + PublishStage.APPLIANCE_JSON, EventCodec.toPrettyJson(entry), "application/json");
         }
-        index.rebuild();
+        index.rebuild(entry.vendor());
         return Optional.of(entry);
     }
 }

@@ -87,7 +87,7 @@ public final class PublishStage {
             if (entry.provenance().importId().equals(event.importId())) {
                 // this very import again (redelivered, or retried after a crash): finish what follows the commit,
                 // in the same order: the index first, so that it never names the files of a replaced entry once gone
-                index.rebuild();
+                index.rebuild(path.vendor());
                 removeReplaced(event, entry);
                 clearStaging(event);
                 return published(event.withCatalogPath(path.prefix()), "already published at " + path.prefix());
@@ -124,7 +124,7 @@ public final class PublishStage {
                 event.importId(), event.source().toString(), event.source().etag(), event.origin(), event.arrivedAt(),
                 Instant.now(), event.checks()), ApplianceRecord.AVAILABLE, null);
         writes.write(catalogBucket, path.prefix() + APPLIANCE_JSON, EventCodec.toPrettyJson(record), "application/json");
-        index.rebuild();
+        index.rebuild(path.vendor());
         if (replaced != null) {
             removeReplaced(event, record);
         }
@@ -136,7 +136,7 @@ public final class PublishStage {
 
     /** The rest of a publication whose appliance.json is in place: the index, then staging. */
     private StageOutcome finish(ImportEvent event, CatalogPath path, String message) {
-        index.rebuild();
+        index.rebuild(path.vendor());
         clearStaging(event);
         return published(event.withCatalogPath(path.prefix()), message + path.prefix());
     }

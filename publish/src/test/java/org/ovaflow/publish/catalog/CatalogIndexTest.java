@@ -149,6 +149,26 @@ class CatalogIndexTest {
     }
 
     @Test
+    void aVendorIndexLeftBehindTheRootIsRewrittenByTheNextRebuildForThatVendor() throws Exception {
+        publish("Acme Corp", "Widget Server", "1.0", 1);
+        byte[] stale = imports.read(catalog, "acme-corp/index.json");
+        publish("Acme Corp", "Widget Server", "2.0", 2);
+        // a writer with an old view stopped after the vendor's index, before the root's
+        store.write(catalog, "acme-corp/index.json", stale, "application/json");
+        ObjectInfo root = store.stat(catalog, "index.json").orElseThrow();
+
+        assertThat(index.rebuild().products()).containsOnlyKeys("acme-corp/widget-server");
+        assertThat(index.readVendor("acme-corp").orElseThrow().products().get("acme-corp/widget-server").versions())
+                .as("not looked at without the vendor").containsOnlyKeys("1.0");
+
+        index.rebuild("acme-corp");
+
+        assertThat(index.readVendor("acme-corp").orElseThrow().products().get("acme-corp/widget-server").versions())
+                .containsOnlyKeys("1.0", "2.0");
+        assertThat(store.stat(catalog, "index.json").orElseThrow().etag()).as("the root was current").isEqualTo(root.etag());
+    }
+
+    @Test
     void aStaleIndexWrittenOverANewerOneIsCorrectedByItsWritersSecondListing() {
         publish("Acme Corp", "Widget Server", "1.0", 1);
         ImportEvent later = imports.transcoded("later.ova", "Acme Corp", "Widget Server", "2.0", 2);
