@@ -76,7 +76,7 @@ class PipelineEndToEndTest {
         assertThat(appliance.path("provenance").path("importId").asText()).isEqualTo(drop.importId());
         assertThat(appliance.path("artifacts")).extracting(a -> a.path("name").asText())
                 .containsExactlyInAnyOrder("widget-server.ovf", "widget-server.mf", "disk1.img",
-                        "qcow2/widget-server.ovf", "qcow2/widget-server.mf", "qcow2/disk1.qcow2");
+                        "qcow2/widget-server.ovf", "qcow2/widget-server.mf", "qcow2/disk1.qcow2", "acme-widget.ova");
         // the disk is published byte for byte, and as a qcow2 of the same content (grown to the declared
         // 1 MiB), and nothing of the import is left in staging
         byte[] disk = SampleAppliance.disk(300_000, 1);

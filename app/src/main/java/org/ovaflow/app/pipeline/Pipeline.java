@@ -21,6 +21,7 @@ import org.ovaflow.ingest.UploaderOverrides;
 import org.ovaflow.ingest.notification.S3EventNotification;
 import org.ovaflow.ingest.route.IngestRoutes;
 import org.ovaflow.ingest.scan.BucketScan;
+import org.ovaflow.publish.catalog.PublishSettings;
 import org.ovaflow.publish.catalog.PublishStage;
 import org.ovaflow.publish.quarantine.QuarantineStage;
 import org.ovaflow.publish.route.PublishRoute;
@@ -165,7 +166,9 @@ public final class Pipeline implements AutoCloseable {
                 case SCHEMA -> new SchemaRoute(new SchemaStage(store, new OvfDescriptorParser()));
                 case TRANSCODE -> new TranscodeRoute(new TranscodeStage(store, buckets.staging(),
                         transcodeSettings(settings)));
-                case PUBLISH -> new PublishRoute(new PublishStage(store, buckets.catalog()));
+                case PUBLISH -> new PublishRoute(new PublishStage(store, buckets.catalog(), PublishSettings.parse(
+                        settings.property("ovaflow.publish.on-conflict", "reject"),
+                        settings.property("ovaflow.publish.keep-ova", "true"))));
                 case QUARANTINE -> new QuarantineRoute(new QuarantineStage(store, buckets.quarantine()));
             });
         }

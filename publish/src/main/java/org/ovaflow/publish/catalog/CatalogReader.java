@@ -21,11 +21,18 @@ public final class CatalogReader {
         this.catalogBucket = catalogBucket;
     }
 
+    /** Every entry, retracted ones too (see {@link ApplianceRecord#available()}), in key order. */
     public List<ApplianceRecord> list() {
         return store.list(catalogBucket, "").stream()
-                .filter(o -> o.key().endsWith("/" + PublishStage.APPLIANCE_JSON))
+                .filter(o -> isEntry(o.key()))
                 .map(o -> read(o.key()))
                 .toList();
+    }
+
+    /** Whether {@code key} is the appliance.json of an entry: {@code <vendor>/<product>/<version>/appliance.json}. */
+    static boolean isEntry(String key) {
+        String[] parts = key.split("/", -1);
+        return parts.length == 4 && parts[3].equals(PublishStage.APPLIANCE_JSON);
     }
 
     /** The entry at {@code vendor/product/version}, or the one published by import {@code id}. */

@@ -1,84 +1,226 @@
 package org.ovaflow.publish.catalog;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import org.ovaflow.core.event.CheckResult;
 import org.ovaflow.core.event.EventCodec;
 import org.ovaflow.core.event.ImportEvent;
+import org.ovaflow.core.event.ObjectRef;
 import org.ovaflow.core.event.StagedArtifact;
 import org.ovaflow.core.event.StatusEvent;
 import org.ovaflow.core.event.Topics;
 import org.ovaflow.core.stage.StageOutcome;
+import org.ovaflow.core.store.ObjectGoneException;
+import org.ovaflow.core.store.ObjectInfo;
 import org.ovaflow.core.store.ObjectStore;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
- * The publish stage: server-side copies of the staged artifacts into {@code <catalog>/<vendor>/<product>/
- * <version>/}, then {@code appliance.json} as the commit point, then staging is cleared. Idempotent: a
- * redelivered event finds its own appliance.json and only finishes the clean-up; identical content under
- * another import is a no-op; different content under the same version is rejected as a conflict.
+ * The publish stage: server-side copies of the staged artifacts (and of the original OVA, when kept) into
+ * {@code <catalog>/<vendor>/<product>/<version>/}, then {@code appliance.json} as the commit point, then the
+ * catalog index, then staging is cleared. A crash between any two of these writes leaves either nothing a reader
+ * sees (no appliance.json, nothing in the index) or the whole entry, and the same event delivered again completes
+ * the publication: a redelivered event finds its own appliance.json and only finishes the index and the clean-up.
+ *
+ * <p>Identical content under another import is a no-op. Other content for a published version, or any new import
+ * of a retracted one, is a conflict: rejected, or with {@link PublishSettings.OnConflict#REPLACE} published in
+ * the entry's folder under {@code <importId>/} (so the old entry stays whole until the new appliance.json
+ * replaces it), the old entry's files removed after the commit.
  */
 public final class PublishStage {
 
     public static final String NAME = "publish";
     public static final String APPLIANCE_JSON = "appliance.json";
+    /** The role of the original OVA among an entry's artifacts. */
+    public static final String OVA_ROLE = "ova";
+    /**
+     * Written by a replacement beside its staged files before its commit: the keys of the entry it replaces, so
+     * that a retry after a crash still knows which files to remove. Cleared with the staged files, last.
+     */
+    static final String REPLACED_JSON = "publish-replaced.json";
 
     private final ObjectStore store;
+    private final CatalogWrites writes;
     private final String catalogBucket;
+    private final PublishSettings settings;
     private final CatalogReader catalog;
+    private final CatalogIndex index;
 
     public PublishStage(ObjectStore store, String catalogBucket) {
+        this(store, catalogBucket, PublishSettings.DEFAULTS);
+    }
+
+    public PublishStage(ObjectStore store, String catalogBucket, PublishSettings settings) {
+        this(store, CatalogWrites.to(store), catalogBucket, settings);
+    }
+
+    /** A stage whose every write goes through {@code writes}. */
+    public PublishStage(ObjectStore store, CatalogWrites writes, String catalogBucket, PublishSettings settings) {
         this.store = store;
+        this.writes = writes;
         this.catalogBucket = catalogBucket;
+        this.settings = settings;
         this.catalog = new CatalogReader(store, catalogBucket);
+        this.index = new CatalogIndex(store, writes, catalogBucket, Clock.systemUTC());
     }
 
     public StageOutcome publish(ImportEvent event) {
         CatalogPath path = CatalogPath.of(event);
-        String commitKey = path.prefix() + APPLIANCE_JSON;
+        Optional<StagedArtifact> reserved = event.artifacts().stream()
+                .filter(a -> a.name().equals(APPLIANCE_JSON)).findFirst();
+        if (reserved.isPresent()) {
+            return reject(event, path, CheckResult.fail("catalog.reserved-name", reserved.get().name(),
+                    "the package has a file named " + APPLIANCE_JSON + ", the name of the catalog entry's own file"));
+        }
         Optional<ApplianceRecord> existing = catalog.at(path.prefix());
         if (existing.isPresent()) {
-            ApplianceRecord record = existing.get();
-            if (!record.provenance().importId().equals(event.importId()) && !sameContent(record, event)) {
-                return StageOutcome.reject(event.withCatalogPath(path.prefix()).withChecks(List.of(CheckResult.fail(
-                        "catalog.version-conflict", event.source().fileName(), path.prefix()
-                                + " is already published by import " + record.provenance().importId()
-                                + " with different content"))));
+            ApplianceRecord entry = existing.get();
+            if (entry.provenance().importId().equals(event.importId())) {
+                // this very import again (redelivered, or retried after a crash): finish what follows the commit,
+                // in the same order: the index first, so that it never names the files of a replaced entry once gone
+                index.rebuild(path.vendor());
+                removeReplaced(event, entry);
+                clearStaging(event);
+                return published(event.withCatalogPath(path.prefix()), "already published at " + path.prefix());
             }
-            clearStaging(event);
-            return published(event.withCatalogPath(path.prefix()), "already published at " + path.prefix());
+            if (entry.available() && sameContent(entry, event)) {
+                return finish(event, path, "already published at ");
+            }
+            if (settings.onConflict() == PublishSettings.OnConflict.REJECT) {
+                return reject(event, path, CheckResult.fail("catalog.version-conflict", event.source().fileName(),
+                        path.prefix() + (entry.available()
+                                ? " is already published by import " + entry.provenance().importId()
+                                + " with different content"
+                                : " was published by import " + entry.provenance().importId() + " and retracted")));
+            }
         }
 
-        List<ApplianceRecord.Artifact> artifacts = event.artifacts().stream().map(a -> {
-            String key = path.prefix() + a.name();
-            store.copy(a.bucket(), a.key(), a.size(), catalogBucket, key);
-            return new ApplianceRecord.Artifact(a.name(), a.role(), key, a.size(), a.sha256(), a.format(),
-                    a.target());
-        }).toList();
+        ApplianceRecord replaced = existing.orElse(null);
+        String folder = replaced == null ? path.prefix() : path.prefix() + event.importId() + "/";
+        List<ApplianceRecord.Artifact> artifacts = new ArrayList<>();
+        for (StagedArtifact a : event.artifacts()) {
+            String key = folder + a.name();
+            writes.copy(a.bucket(), a.key(), a.size(), catalogBucket, key);
+            artifacts.add(new ApplianceRecord.Artifact(a.name(), a.role(), key, a.size(), a.sha256(), a.format(),
+                    a.target()));
+        }
+        if (settings.keepOva()) {
+            artifacts.add(keepOva(event.source(), folder, artifacts));
+        }
+        if (replaced != null) {
+            noteReplaced(event, replaced);
+        }
         ApplianceRecord record = new ApplianceRecord(ImportEvent.SCHEMA_VERSION, path.vendor(), path.product(),
-                path.version(), event.appliance(), artifacts, new ApplianceRecord.Provenance(event.importId(),
-                event.source().toString(), event.source().etag(), event.origin(), event.arrivedAt(), Instant.now(),
-                event.checks()), ApplianceRecord.AVAILABLE, null);
-        store.write(catalogBucket, commitKey, EventCodec.toPrettyJson(record), "application/json");
+                path.version(), event.appliance(), List.copyOf(artifacts), new ApplianceRecord.Provenance(
+                event.importId(), event.source().toString(), event.source().etag(), event.origin(), event.arrivedAt(),
+                Instant.now(), event.checks()), ApplianceRecord.AVAILABLE, null);
+        writes.write(catalogBucket, path.prefix() + APPLIANCE_JSON, EventCodec.toPrettyJson(record), "application/json");
+        index.rebuild(path.vendor());
+        if (replaced != null) {
+            removeReplaced(event, record);
+        }
         clearStaging(event);
-        return published(event.withCatalogPath(path.prefix()), "published at " + path.prefix());
+        return published(event.withCatalogPath(path.prefix()),
+                (replaced == null ? "published at " : "replaced import " + replaced.provenance().importId() + " at ")
+                        + path.prefix());
+    }
+
+    /** The rest of a publication whose appliance.json is in place: the index, then staging. */
+    private StageOutcome finish(ImportEvent event, CatalogPath path, String message) {
+        index.rebuild(path.vendor());
+        clearStaging(event);
+        return published(event.withCatalogPath(path.prefix()), message + path.prefix());
+    }
+
+    private StageOutcome reject(ImportEvent event, CatalogPath path, CheckResult check) {
+        return StageOutcome.reject(event.withCatalogPath(path.prefix()).withChecks(List.of(check)));
     }
 
     private StageOutcome published(ImportEvent event, String message) {
         return StageOutcome.forward(Topics.PUBLISHED, event, StatusEvent.State.PUBLISHED, message);
     }
 
-    /** Same files with the same digests: a re-upload of what is already there. */
+    /**
+     * The OVA as it was imported, copied on the server. Its sha256 is not known (no stage hashes the whole OVA),
+     * so the artifact has none; its etag is the entry's {@code provenance.etag}.
+     */
+    private ApplianceRecord.Artifact keepOva(ObjectRef source, String folder, List<ApplianceRecord.Artifact> others) {
+        ObjectInfo current = store.stat(source.bucket(), source.key()).orElseThrow(() ->
+                new ObjectGoneException(source + " is gone: the original OVA cannot be kept", null));
+        if (source.etag() != null && !unquoted(source.etag()).equals(unquoted(current.etag()))) {
+            throw new ObjectGoneException(source + " was replaced since it was imported", null);
+        }
+        String stem = CatalogPath.slug(source.fileName().replaceFirst("\\.[^.]*$", ""), "appliance");
+        // "original-" when the package has a file of that name
+        String name = others.stream().anyMatch(a -> a.name().equalsIgnoreCase(stem + ".ova"))
+                ? "original-" + stem + ".ova" : stem + ".ova";
+        String key = folder + name;
+        writes.copy(source.bucket(), source.key(), current.size(), catalogBucket, key);
+        return new ApplianceRecord.Artifact(name, OVA_ROLE, key, current.size(), null, null, null);
+    }
+
+    private static String unquoted(String etag) {
+        return etag == null ? "" : etag.replace("\"", "");
+    }
+
+    /** Same files with the same digests: a re-upload of what is already there (the kept OVA aside). */
     private static boolean sameContent(ApplianceRecord record, ImportEvent event) {
-        List<String> published = record.artifacts().stream().map(a -> a.name() + "=" + a.sha256()).sorted().toList();
+        List<String> published = record.artifacts().stream().filter(a -> !OVA_ROLE.equals(a.role()))
+                .map(a -> a.name() + "=" + a.sha256()).sorted().toList();
         List<String> staged = event.artifacts().stream().map(a -> a.name() + "=" + a.sha256()).sorted().toList();
         return published.equals(staged);
     }
 
+    private void noteReplaced(ImportEvent event, ApplianceRecord replaced) {
+        Optional<ObjectRef> note = replacedNote(event);
+        if (note.isPresent()) {
+            List<String> keys = replaced.artifacts().stream().map(ApplianceRecord.Artifact::key).toList();
+            writes.write(note.get().bucket(), note.get().key(), EventCodec.toJson(keys), "application/json");
+        }
+    }
+
+    /** Removes the files of the entry this import replaced that {@code current} does not use. */
+    private void removeReplaced(ImportEvent event, ApplianceRecord current) {
+        Optional<ObjectRef> note = replacedNote(event);
+        if (note.isEmpty() || !store.exists(note.get().bucket(), note.get().key())) {
+            return;
+        }
+        List<String> keys;
+        try (InputStream json = store.read(note.get().bucket(), note.get().key())) {
+            keys = EventCodec.JSON.readValue(json, new TypeReference<List<String>>() {
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + note.get(), e);
+        }
+        Set<String> used = new HashSet<>();
+        current.artifacts().forEach(a -> used.add(a.key()));
+        for (String key : keys) {
+            if (!used.contains(key)) {
+                writes.remove(catalogBucket, key);
+            }
+        }
+    }
+
+    /** Where this import's replacement note lives: in its staging folder, beside its staged files. */
+    private static Optional<ObjectRef> replacedNote(ImportEvent event) {
+        return event.artifacts().stream().filter(a -> a.key().endsWith("/" + a.name())).findFirst()
+                .map(a -> new ObjectRef(a.bucket(), a.key().substring(0, a.key().length() - a.name().length())
+                        + REPLACED_JSON, null, 0, null));
+    }
+
     private void clearStaging(ImportEvent event) {
         for (StagedArtifact artifact : event.artifacts()) {
-            store.remove(artifact.bucket(), artifact.key());
+            writes.remove(artifact.bucket(), artifact.key());
         }
+        replacedNote(event).ifPresent(note -> writes.remove(note.bucket(), note.key()));
     }
 }

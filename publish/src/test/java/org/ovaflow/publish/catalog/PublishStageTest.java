@@ -1,14 +1,11 @@
 package org.ovaflow.publish.catalog;
 
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.ovaflow.core.event.ApplianceMetadata;
-import org.ovaflow.core.event.CheckResult;
 import org.ovaflow.core.event.ImportEvent;
-import org.ovaflow.core.event.ObjectRef;
 import org.ovaflow.core.event.StagedArtifact;
 import org.ovaflow.core.event.StatusEvent;
-import org.ovaflow.core.event.TarIndex;
 import org.ovaflow.core.event.Topics;
 import org.ovaflow.core.sample.SampleAppliance;
 import org.ovaflow.core.stage.StageOutcome;
@@ -17,43 +14,48 @@ import org.ovaflow.core.store.ObjectInfo;
 import org.ovaflow.core.store.ObjectStore;
 import org.ovaflow.core.testing.S3Server;
 
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
+import static org.ovaflow.publish.catalog.StagedImports.ARRIVED;
+import static org.ovaflow.publish.catalog.StagedImports.INCOMING;
+import static org.ovaflow.publish.catalog.StagedImports.STAGING;
+import static org.ovaflow.publish.catalog.StagedImports.files;
+import static org.ovaflow.publish.catalog.StagedImports.sha256;
 
-/** Publication into a real S3 catalog bucket: copies, the appliance.json commit point, idempotence, conflicts. */
+/**
+ * Publication into a real S3 catalog bucket: copies, the kept OVA, the appliance.json commit point, the index,
+ * idempotence, conflicts and the replace policy.
+ */
 class PublishStageTest {
-
-    private static final String INCOMING = "ova-incoming";
-    private static final String STAGING = "ova-staging";
-    private static final Instant ARRIVED = Instant.parse("2024-05-01T10:00:00Z");
 
     @RegisterExtension
     static final S3Server S3 = new S3Server(INCOMING, STAGING);
 
     private final ObjectStore store = S3.store();
+    private final StagedImports imports = new StagedImports(store);
 
     private final String catalog = "catalog-" + Long.toHexString(System.nanoTime());
     private final PublishStage stage = new PublishStage(store, catalog);
+    private final PublishStage replacing = new PublishStage(store, catalog,
+            new PublishSettings(PublishSettings.OnConflict.REPLACE, true));
     private final CatalogReader reader = new CatalogReader(store, catalog);
+    private final CatalogIndex index = new CatalogIndex(store, catalog);
+
+    @BeforeEach
+    void createCatalog() {
+        store.ensureBuckets(List.of(catalog));
+    }
 
     @Test
-    void copiesTheArtifactsIntoTheCatalogWritesApplianceJsonAndClearsStaging() throws Exception {
-        store.ensureBuckets(List.of(catalog));
+    void copiesTheArtifactsAndTheOvaIntoTheCatalogWritesApplianceJsonTheIndexAndClearsStaging() throws Exception {
         Map<String, byte[]> files = files("2.4.1", 1);
-        ImportEvent event = transcoded("widget.ova", "etag-1", "2.4.1", files);
+        ImportEvent event = imports.transcoded("widget.ova", "2.4.1", files);
 
         StageOutcome outcome = stage.publish(event);
 
@@ -62,12 +64,15 @@ class PublishStageTest {
         assertThat(outcome.message()).isEqualTo("published at acme-corp/widget-server/2.4.1/");
         assertThat(outcome.event().catalogPath()).isEqualTo("acme-corp/widget-server/2.4.1/");
         for (Map.Entry<String, byte[]> file : files.entrySet()) {
-            assertThat(read(catalog, "acme-corp/widget-server/2.4.1/" + file.getKey())).as(file.getKey())
+            assertThat(imports.read(catalog, "acme-corp/widget-server/2.4.1/" + file.getKey())).as(file.getKey())
                     .isEqualTo(file.getValue());
         }
+        assertThat(imports.read(catalog, "acme-corp/widget-server/2.4.1/widget.ova"))
+                .isEqualTo(imports.read(INCOMING, "widget.ova"));
         assertThat(store.list(catalog, "")).extracting(ObjectInfo::key).containsExactlyInAnyOrder(
                 "acme-corp/widget-server/2.4.1/widget.ovf", "acme-corp/widget-server/2.4.1/widget.mf",
-                "acme-corp/widget-server/2.4.1/disk1.img", "acme-corp/widget-server/2.4.1/appliance.json");
+                "acme-corp/widget-server/2.4.1/disk1.img", "acme-corp/widget-server/2.4.1/widget.ova",
+                "acme-corp/widget-server/2.4.1/appliance.json", "acme-corp/index.json", "index.json");
         assertThat(store.list(STAGING, "imports/" + event.importId() + "/")).isEmpty();
 
         ApplianceRecord record = reader.find("acme-corp/widget-server/2.4.1").orElseThrow();
@@ -75,34 +80,66 @@ class PublishStageTest {
         assertThat(record.vendor()).isEqualTo("acme-corp");
         assertThat(record.product()).isEqualTo("widget-server");
         assertThat(record.version()).isEqualTo("2.4.1");
+        assertThat(record.available()).isTrue();
         assertThat(record.appliance()).isEqualTo(event.appliance());
-        assertThat(record.artifacts()).extracting(ApplianceRecord.Artifact::name, ApplianceRecord.Artifact::key,
-                        ApplianceRecord.Artifact::sha256)
+        assertThat(record.artifacts()).extracting(ApplianceRecord.Artifact::name, ApplianceRecord.Artifact::role,
+                        ApplianceRecord.Artifact::key, ApplianceRecord.Artifact::sha256)
                 .containsExactly(
-                        tuple("widget.ovf", "acme-corp/widget-server/2.4.1/widget.ovf",
+                        tuple("widget.ovf", "descriptor", "acme-corp/widget-server/2.4.1/widget.ovf",
                                 sha256(files.get("widget.ovf"))),
-                        tuple("widget.mf", "acme-corp/widget-server/2.4.1/widget.mf",
+                        tuple("widget.mf", "manifest", "acme-corp/widget-server/2.4.1/widget.mf",
                                 sha256(files.get("widget.mf"))),
-                        tuple("disk1.img", "acme-corp/widget-server/2.4.1/disk1.img",
-                                sha256(files.get("disk1.img"))));
+                        tuple("disk1.img", "disk", "acme-corp/widget-server/2.4.1/disk1.img",
+                                sha256(files.get("disk1.img"))),
+                        // no stage reads the whole OVA through a digest: its etag is the provenance's
+                        tuple("widget.ova", "ova", "acme-corp/widget-server/2.4.1/widget.ova", null));
+        assertThat(record.artifacts()).filteredOn(a -> a.role().equals("ova")).singleElement()
+                .satisfies(ova -> assertThat(ova.size()).isEqualTo(event.source().size()));
         assertThat(record.artifacts()).filteredOn(a -> a.role().equals("disk")).singleElement()
                 .satisfies(disk -> assertThat(disk.format()).isEqualTo(SampleAppliance.RAW_FORMAT));
         assertThat(record.provenance().importId()).isEqualTo(event.importId());
         assertThat(record.provenance().source()).isEqualTo("s3://ova-incoming/widget.ova");
-        assertThat(record.provenance().etag()).isEqualTo("etag-1");
+        assertThat(record.provenance().etag()).isEqualTo(event.source().etag());
         assertThat(record.provenance().origin()).isEqualTo("scan");
         assertThat(record.provenance().arrivedAt()).isEqualTo(ARRIVED);
         assertThat(record.provenance().publishedAt()).isAfter(ARRIVED);
         assertThat(record.provenance().checks()).isEqualTo(event.checks());
-        String json = new String(read(catalog, "acme-corp/widget-server/2.4.1/appliance.json"), StandardCharsets.UTF_8);
+        String json = new String(imports.read(catalog, "acme-corp/widget-server/2.4.1/appliance.json"),
+                StandardCharsets.UTF_8);
         assertThat(json).contains("\"vendor\" : \"acme-corp\"", "\"importId\" : \"" + event.importId() + "\"",
-                "\"publishedAt\" : \"20");
+                "\"publishedAt\" : \"20", "\"state\" : \"available\"");
+
+        CatalogIndex.Version indexed = index.read().orElseThrow().products().get("acme-corp/widget-server")
+                .versions().get("2.4.1");
+        assertThat(indexed.importId()).isEqualTo(event.importId());
+        assertThat(indexed.items()).containsOnlyKeys("widget.ovf", "widget.mf", "disk1.img", "widget.ova");
     }
 
     @Test
-    void publishingTheSameEventTwiceLeavesTheCatalogAsItWasWithTheSameNextEvent() throws Exception {
-        store.ensureBuckets(List.of(catalog));
-        ImportEvent event = transcoded("widget.ova", "etag-1", "1.0", files("1.0", 1));
+    void withoutKeepOvaTheEntryHasOnlyThePackagesFiles() {
+        PublishStage withoutOva = new PublishStage(store, catalog,
+                new PublishSettings(PublishSettings.OnConflict.REJECT, false));
+
+        withoutOva.publish(imports.transcoded("widget.ova", "2.0", files("2.0", 1)));
+
+        assertThat(reader.find("acme-corp/widget-server/2.0").orElseThrow().artifacts())
+                .extracting(ApplianceRecord.Artifact::role).containsExactly("descriptor", "manifest", "disk");
+        assertThat(store.exists(catalog, "acme-corp/widget-server/2.0/widget.ova")).isFalse();
+    }
+
+    @Test
+    void anOvaReplacedInTheIncomingBucketSinceItsImportIsNotKeptInItsPlace() {
+        ImportEvent event = imports.transcoded("widget.ova", "2.0", files("2.0", 1));
+        store.write(INCOMING, "widget.ova", "other bytes".getBytes(StandardCharsets.UTF_8), "application/x-tar");
+
+        assertThatThrownBy(() -> stage.publish(event)).isInstanceOf(ObjectGoneException.class)
+                .hasMessageContaining("replaced");
+        assertThat(reader.list()).isEmpty();
+    }
+
+    @Test
+    void publishingTheSameEventTwiceLeavesTheCatalogAsItWasWithTheSameNextEvent() {
+        ImportEvent event = imports.transcoded("widget.ova", "1.0", files("1.0", 1));
 
         StageOutcome first = stage.publish(event);
         List<ObjectInfo> catalogAfterFirst = store.list(catalog, "");
@@ -112,16 +149,16 @@ class PublishStageTest {
         assertThat(second.next()).isEqualTo(first.next());
         assertThat(second.state()).isEqualTo(first.state());
         assertThat(second.message()).isEqualTo("already published at acme-corp/widget-server/1.0/");
+        // the index too: rebuilt, found current, not rewritten
         assertThat(store.list(catalog, "")).extracting(ObjectInfo::key, ObjectInfo::etag)
                 .containsExactlyElementsOf(catalogAfterFirst.stream()
                         .map(o -> tuple(o.key(), o.etag())).toList());
     }
 
     @Test
-    void theSameContentUploadedAgainUnderAnotherNameIsAlreadyPublished() throws Exception {
-        store.ensureBuckets(List.of(catalog));
-        ImportEvent original = transcoded("widget.ova", "etag-1", "1.0", files("1.0", 1));
-        ImportEvent reupload = transcoded("copy of widget.ova", "etag-1", "1.0", files("1.0", 1));
+    void theSameContentUploadedAgainUnderAnotherNameIsAlreadyPublished() {
+        ImportEvent original = imports.transcoded("widget.ova", "1.0", files("1.0", 1));
+        ImportEvent reupload = imports.transcoded("copy of widget.ova", "1.0", files("1.0", 1));
         stage.publish(original);
         ObjectInfo commit = store.stat(catalog, "acme-corp/widget-server/1.0/appliance.json").orElseThrow();
 
@@ -138,10 +175,9 @@ class PublishStageTest {
     }
 
     @Test
-    void otherContentForAPublishedVersionIsRejectedAsAConflict() throws Exception {
-        store.ensureBuckets(List.of(catalog));
-        ImportEvent original = transcoded("widget.ova", "etag-1", "1.0", files("1.0", 1));
-        ImportEvent impostor = transcoded("widget-new.ova", "etag-2", "1.0", files("1.0", 2));
+    void otherContentForAPublishedVersionIsRejectedAsAConflict() {
+        ImportEvent original = imports.transcoded("widget.ova", "1.0", files("1.0", 1));
+        ImportEvent impostor = imports.transcoded("widget-new.ova", "1.0", files("1.0", 2));
         stage.publish(original);
         List<ObjectInfo> before = store.list(catalog, "");
 
@@ -152,7 +188,8 @@ class PublishStageTest {
         assertThat(outcome.event().failedChecks()).singleElement().satisfies(check -> {
             assertThat(check.id()).isEqualTo("catalog.version-conflict");
             assertThat(check.file()).isEqualTo("widget-new.ova");
-            assertThat(check.message()).contains("acme-corp/widget-server/1.0/", original.importId());
+            assertThat(check.message()).contains("acme-corp/widget-server/1.0/", original.importId(),
+                    "different content");
         });
         assertThat(store.list(catalog, "")).extracting(ObjectInfo::etag)
                 .containsExactlyElementsOf(before.stream().map(ObjectInfo::etag).toList());
@@ -161,9 +198,81 @@ class PublishStageTest {
     }
 
     @Test
-    void aPublicationThatFailsBeforeItsCommitPointIsInvisibleToReaders() throws Exception {
-        store.ensureBuckets(List.of(catalog));
-        ImportEvent event = transcoded("widget.ova", "etag-1", "3.0", files("3.0", 1));
+    void withReplaceOtherContentBecomesTheEntryAndTheOldFilesAreRemovedAfterTheCommit() throws Exception {
+        ImportEvent original = imports.transcoded("widget.ova", "1.0", files("1.0", 1));
+        Map<String, byte[]> newFiles = files("1.0", 2);
+        ImportEvent replacement = imports.transcoded("widget-fixed.ova", "1.0", newFiles);
+        stage.publish(original);
+
+        StageOutcome outcome = replacing.publish(replacement);
+
+        assertThat(outcome.next()).isEqualTo(Topics.PUBLISHED);
+        assertThat(outcome.message()).isEqualTo("replaced import " + original.importId()
+                + " at acme-corp/widget-server/1.0/");
+        String folder = "acme-corp/widget-server/1.0/" + replacement.importId() + "/";
+        ApplianceRecord entry = reader.find("acme-corp/widget-server/1.0").orElseThrow();
+        assertThat(entry.provenance().importId()).isEqualTo(replacement.importId());
+        assertThat(entry.artifacts()).extracting(ApplianceRecord.Artifact::name, ApplianceRecord.Artifact::key)
+                .containsExactly(tuple("widget.ovf", folder + "widget.ovf"), tuple("widget.mf", folder + "widget.mf"),
+                        tuple("disk1.img", folder + "disk1.img"), tuple("widget-fixed.ova", folder + "widget-fixed.ova"));
+        assertThat(imports.read(catalog, folder + "disk1.img")).isEqualTo(newFiles.get("disk1.img"));
+        assertThat(store.list(catalog, "acme-corp/widget-server/")).extracting(ObjectInfo::key)
+                .containsExactlyInAnyOrder("acme-corp/widget-server/1.0/appliance.json", folder + "widget.ovf",
+                        folder + "widget.mf", folder + "disk1.img", folder + "widget-fixed.ova");
+        assertThat(index.read().orElseThrow().products().get("acme-corp/widget-server").versions().get("1.0"))
+                .satisfies(v -> {
+                    assertThat(v.importId()).isEqualTo(replacement.importId());
+                    assertThat(v.items().get("disk1.img").key()).isEqualTo(folder + "disk1.img");
+                });
+        assertThat(store.list(STAGING, "imports/" + replacement.importId() + "/")).isEmpty();
+
+        // the replaced import delivered again is now the conflict (or, replacing, the entry again)
+        assertThat(stage.publish(original).next()).isEqualTo(Topics.REJECTED);
+    }
+
+    @Test
+    void aNewImportOfARetractedVersionIsAConflictUnlessReplacingWhichMakesItAvailableAgain() {
+        ImportEvent original = imports.transcoded("widget.ova", "1.0", files("1.0", 1));
+        stage.publish(original);
+        new CatalogRetraction(store, catalog).retract("acme-corp/widget-server/1.0", "recalled");
+        ImportEvent again = imports.transcoded("widget-again.ova", "1.0", files("1.0", 1));
+
+        StageOutcome rejected = stage.publish(again);
+
+        assertThat(rejected.next()).isEqualTo(Topics.REJECTED);
+        assertThat(rejected.event().failedChecks()).singleElement().satisfies(check -> {
+            assertThat(check.id()).isEqualTo("catalog.version-conflict");
+            assertThat(check.message()).contains("retracted", original.importId());
+        });
+        assertThat(reader.find("acme-corp/widget-server/1.0").orElseThrow().available()).isFalse();
+
+        StageOutcome republished = replacing.publish(again);
+
+        assertThat(republished.next()).isEqualTo(Topics.PUBLISHED);
+        ApplianceRecord entry = reader.find("acme-corp/widget-server/1.0").orElseThrow();
+        assertThat(entry.available()).isTrue();
+        assertThat(entry.retraction()).isNull();
+        assertThat(index.read().orElseThrow().products().get("acme-corp/widget-server").latest()).isEqualTo("1.0");
+    }
+
+    @Test
+    void aPackageFileNamedLikeTheCommitPointIsRejected() {
+        ImportEvent event = imports.transcoded("widget.ova", "1.0", files("1.0", 1));
+        List<StagedArtifact> artifacts = new ArrayList<>(event.artifacts());
+        StagedArtifact disk = artifacts.remove(2);
+        artifacts.add(new StagedArtifact("file", "appliance.json", disk.bucket(), disk.key(), disk.size(), disk.sha256(),
+                null, null));
+
+        StageOutcome outcome = stage.publish(event.withArtifacts(artifacts));
+
+        assertThat(outcome.next()).isEqualTo(Topics.REJECTED);
+        assertThat(outcome.event().failedChecks()).extracting(c -> c.id()).containsExactly("catalog.reserved-name");
+        assertThat(store.list(catalog, "")).isEmpty();
+    }
+
+    @Test
+    void aPublicationThatFailsBeforeItsCommitPointIsInvisibleToReaders() {
+        ImportEvent event = imports.transcoded("widget.ova", "3.0", files("3.0", 1));
         StagedArtifact disk = event.artifacts().get(2);
         store.remove(disk.bucket(), disk.key());
 
@@ -172,13 +281,13 @@ class PublishStageTest {
         assertThat(store.exists(catalog, "acme-corp/widget-server/3.0/appliance.json")).isFalse();
         assertThat(reader.list()).isEmpty();
         assertThat(reader.find(event.importId())).isEmpty();
+        assertThat(index.read()).isEmpty();
     }
 
     @Test
-    void theReaderListsAndFindsEntriesByPathOrImportId() throws Exception {
-        store.ensureBuckets(List.of(catalog));
-        ImportEvent one = transcoded("widget-1.ova", "etag-1", "1.0", files("1.0", 1));
-        ImportEvent two = transcoded("widget-2.ova", "etag-2", "2.0", files("2.0", 2));
+    void theReaderListsAndFindsEntriesByPathOrImportId() {
+        ImportEvent one = imports.transcoded("widget-1.ova", "1.0", files("1.0", 1));
+        ImportEvent two = imports.transcoded("widget-2.ova", "2.0", files("2.0", 2));
         stage.publish(one);
         stage.publish(two);
 
@@ -189,50 +298,5 @@ class PublishStageTest {
         assertThat(reader.find(one.importId())).get().extracting(ApplianceRecord::version).isEqualTo("1.0");
         assertThat(reader.find("acme-corp/widget-server/9.9")).isEmpty();
         assertThat(reader.find("0123456789abcdef01234567")).isEmpty();
-    }
-
-    /** The files of a sample appliance; {@code seed} varies the disk content. */
-    private static Map<String, byte[]> files(String version, long seed) {
-        byte[] disk = SampleAppliance.disk(30_000, seed);
-        var ova = SampleAppliance.ova("Acme Corp", "Widget Server", version, 30_000, seed);
-        Map<String, byte[]> files = new LinkedHashMap<>();
-        files.put("widget.ovf", SampleAppliance.descriptor("Acme Corp", "Widget Server", version, "disk1.img",
-                disk.length).getBytes(StandardCharsets.UTF_8));
-        files.put("widget.mf", ova.manifest().getBytes(StandardCharsets.UTF_8));
-        files.put("disk1.img", disk);
-        return files;
-    }
-
-    /** Stages {@code files} as the transcode stage would and returns its event. */
-    private ImportEvent transcoded(String key, String etag, String version, Map<String, byte[]> files) {
-        ImportEvent arrived = ImportEvent.arrived(new ObjectRef(INCOMING, key, etag, 100_000, null), "scan", ARRIVED);
-        List<StagedArtifact> artifacts = new ArrayList<>();
-        for (Map.Entry<String, byte[]> file : files.entrySet()) {
-            String stagedKey = "imports/" + arrived.importId() + "/" + file.getKey();
-            store.write(STAGING, stagedKey, file.getValue(), "application/octet-stream");
-            String role = file.getKey().endsWith(".ovf") ? "descriptor" : file.getKey().endsWith(".mf") ? "manifest" : "disk";
-            artifacts.add(new StagedArtifact(role, file.getKey(), STAGING, stagedKey, file.getValue().length,
-                    sha256(file.getValue()), role.equals("disk") ? SampleAppliance.RAW_FORMAT : null, null));
-        }
-        ApplianceMetadata appliance = new ApplianceMetadata("1.x", "Acme Corp", "Widget Server", version, version,
-                null, "widget-server", List.of(), List.of(), List.of(), List.of("VM Network"), List.of(), null, false);
-        return arrived.withTarIndex(new TarIndex(List.of()))
-                .withAppliance(appliance)
-                .withChecks(List.of(CheckResult.pass("manifest.digest", "widget.mf", "3 digest(s) verified")))
-                .withArtifacts(artifacts);
-    }
-
-    private byte[] read(String bucket, String key) throws Exception {
-        try (InputStream in = store.read(bucket, key)) {
-            return in.readAllBytes();
-        }
-    }
-
-    private static String sha256(byte[] data) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

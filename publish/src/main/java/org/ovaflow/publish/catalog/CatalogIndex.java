@@ -1,0 +1,251 @@
+package org.ovaflow.publish.catalog;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import org.ovaflow.core.event.EventCodec;
+import org.ovaflow.core.store.ObjectGoneException;
+import org.ovaflow.core.store.ObjectInfo;
+import org.ovaflow.core.store.ObjectStore;
+import org.ovaflow.core.store.ObjectStoreException;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+
+/**
+ * The catalog's {@code index.json} (every product at the root, each vendor's under {@code <vendor>/index.json}),
+ * derived from the committed entries, the appliance.json files, which stay the truth: products, their versions
+ * (retracted ones too, marked so) and each version's files, in the shape of simplestreams' products:versions:items.
+ * Documented in docs/events.md.
+ *
+ * <p>Any number of processes may rebuild it at once without losing an entry: a rebuild lists the entries, writes
+ * the index, then lists again, and starts over when the entries changed meanwhile. A writer that put a stale index
+ * over a newer one thus sees the newer entry on its second listing and writes again, and the publisher of an entry
+ * rebuilds after committing it, so the last index written has every entry. A rebuild reads only the appliance.json
+ * files whose etag differs from the one the current index was made from: one publication costs two listings of the
+ * catalog bucket (1,000 keys a request), a GET of index.json and of the vendor's, a GET of the new appliance.json,
+ * and two PUTs (the vendor's index, the root's); a rebuild that finds the index current costs a listing and two GETs.
+ */
+public final class CatalogIndex {
+
+    public static final String INDEX_JSON = "index.json";
+    public static final String FORMAT = "ovaflow-index:1";
+
+    /** Rounds before giving up (a retryable failure) when the entries keep changing under the rebuild. */
+    static final int MAX_ROUNDS = 20;
+
+    private final ObjectStore store;
+    private final CatalogWrites writes;
+    private final String bucket;
+    private final Clock clock;
+
+    public CatalogIndex(ObjectStore store, CatalogWrites writes, String bucket, Clock clock) {
+        this.store = store;
+        this.writes = writes;
+        this.bucket = bucket;
+        this.clock = clock;
+    }
+
+    public CatalogIndex(ObjectStore store, String bucket) {
+        this(store, CatalogWrites.to(store), bucket, Clock.systemUTC());
+    }
+
+    /** The root index.json document. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Document(String format, Instant updated, Map<String, Product> products) {
+    }
+
+    /**
+     * One product, key {@code <vendor>/<product>}: its versions in {@link VersionOrder}, the latest available one
+     * (absent when every version is retracted).
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Product(String vendor, String product, String latest, Map<String, Version> versions) {
+    }
+
+    /**
+     * One version of a product: what its appliance.json says, and that file's etag when indexed.
+     *
+     * @param path the entry's folder, {@code <vendor>/<product>/<version>/}
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Version(String state, Instant published, String importId, String path, String etag,
+                          ApplianceRecord.Retraction retraction, Map<String, Item> items) {
+    }
+
+    /** A file of a version, by its name in the entry. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Item(long size, String sha256, String format, String target, String role, String key) {
+    }
+
+    /** The root index as it is in the store, if there is one this code can read. */
+    public Optional<Document> read() {
+        return read(INDEX_JSON);
+    }
+
+    /** {@code vendor}'s index as it is in the store. */
+    public Optional<Document> readVendor(String vendor) {
+        return read(vendor + "/" + INDEX_JSON);
+    }
+
+    /** {@link #rebuild(String)} without a vendor index to check. */
+    public Document rebuild() {
+        return rebuild(null);
+    }
+
+    /**
+     * Brings the index up to date with the committed entries and returns it: writes it (each changed vendor's,
+     * then the root's) unless it already says what the entries say, and checks after writing that no entry was
+     * committed or changed meanwhile (else it starts over).
+     *
+     * @param vendor a vendor whose own index is read and checked too (the vendor of the entry just written: a
+     *               writer stopped between a vendor's index and the root's may have left it behind), or null
+     * @throws ObjectStoreException when the entries kept changing for {@value #MAX_ROUNDS} rounds (retry later)
+     */
+    public Document rebuild(String vendor) {
+        for (int round = 1; round <= MAX_ROUNDS; round++) {
+            SortedMap<String, String> entries = listEntries();
+            Optional<Document> current = read();
+            Map<String, Product> products = build(entries, current.orElse(null));
+            boolean rootCurrent = current.isPresent() && current.get().products().equals(products);
+            String behind = vendor == null || readVendor(vendor).map(Document::products).orElse(Map.of())
+                    .equals(ofVendor(products, vendor)) ? null : vendor;
+            if (rootCurrent && behind == null) {
+                return current.get(); // already says what every entry listed says: nothing to write
+            }
+            Document built = new Document(FORMAT, clock.instant(), products);
+            write(built, current.orElse(null), behind, !rootCurrent);
+            if (listEntries().equals(entries)) {
+                return built;
+            }
+            // an entry was committed or rewritten while we built: ours may have overwritten a newer index
+        }
+        throw new ObjectStoreException("the entries of s3://" + bucket + " kept changing during " + MAX_ROUNDS
+                + " index rebuilds", null);
+    }
+
+    /** The committed entries: key of each {@code <vendor>/<product>/<version>/appliance.json} and its etag. */
+    private SortedMap<String, String> listEntries() {
+        SortedMap<String, String> entries = new TreeMap<>();
+        for (ObjectInfo object : store.list(bucket, "")) {
+            if (CatalogReader.isEntry(object.key())) {
+                // listings quote etags, stat and HTTP answers may not: kept without quotes
+                entries.put(object.key(), Objects.requireNonNullElse(object.etag(), "").replace("\"", ""));
+            }
+        }
+        return entries;
+    }
+
+    /** The products of {@code entries}, reusing what {@code previous} says of an entry whose etag did not change. */
+    private Map<String, Product> build(SortedMap<String, String> entries, Document previous) {
+        Map<String, Version> known = new HashMap<>();
+        if (previous != null) {
+            previous.products().values().forEach(p -> p.versions().values().forEach(v -> known.put(v.path(), v)));
+        }
+        Map<String, SortedMap<String, Version>> versionsByProduct = new TreeMap<>();
+        for (Map.Entry<String, String> entry : entries.entrySet()) {
+            String path = entry.getKey().substring(0, entry.getKey().length() - PublishStage.APPLIANCE_JSON.length());
+            Version version = known.get(path);
+            if (version == null || !entry.getValue().equals(version.etag())) {
+                Optional<Version> read = readVersion(entry.getKey(), path, entry.getValue());
+                if (read.isEmpty()) {
+                    continue; // removed since the listing: the second listing will tell
+                }
+                version = read.get();
+            }
+            String[] parts = path.split("/");
+            versionsByProduct.computeIfAbsent(parts[0] + "/" + parts[1], p -> new TreeMap<>(VersionOrder.INSTANCE))
+                    .put(parts[2], version);
+        }
+        Map<String, Product> products = new LinkedHashMap<>();
+        versionsByProduct.forEach((key, versions) -> {
+            String[] parts = key.split("/");
+            String latest = versions.entrySet().stream()
+                    .filter(v -> ApplianceRecord.AVAILABLE.equals(v.getValue().state()))
+                    .map(Map.Entry::getKey).max(VersionOrder.INSTANCE).orElse(null);
+            products.put(key, new Product(parts[0], parts[1], latest, new LinkedHashMap<>(versions)));
+        });
+        return products;
+    }
+
+    private Optional<Version> readVersion(String key, String path, String etag) {
+        ApplianceRecord record;
+        try (InputStream json = store.read(bucket, key)) {
+            record = EventCodec.JSON.readValue(json, ApplianceRecord.class);
+        } catch (ObjectGoneException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read s3://" + bucket + "/" + key, e);
+        }
+        Map<String, Item> items = new LinkedHashMap<>();
+        for (ApplianceRecord.Artifact artifact : record.artifacts()) {
+            items.put(artifact.name(), new Item(artifact.size(), artifact.sha256(), artifact.format(),
+                    artifact.target(), artifact.role(), artifact.key()));
+        }
+        return Optional.of(new Version(record.state(), record.provenance().publishedAt(),
+                record.provenance().importId(), path, etag, record.retraction(), items));
+    }
+
+    /**
+     * Each vendor's index whose products changed (and {@code behind}'s), then the root's, so that a root listing an
+     * entry implies its vendor's does.
+     */
+    private void write(Document built, Document previous, String behind, boolean root) {
+        Set<String> vendors = new TreeSet<>();
+        built.products().values().forEach(p -> vendors.add(p.vendor()));
+        for (String vendor : vendors) {
+            Map<String, Product> now = ofVendor(built.products(), vendor);
+            if (previous == null || vendor.equals(behind) || !ofVendor(previous.products(), vendor).equals(now)) {
+                writeDocument(vendor + "/" + INDEX_JSON, new Document(FORMAT, built.updated(), now));
+            }
+        }
+        if (previous != null) {
+            for (String gone : previous.products().values().stream().map(Product::vendor)
+                    .filter(Predicate.not(vendors::contains)).collect(Collectors.toCollection(TreeSet::new))) {
+                writes.remove(bucket, gone + "/" + INDEX_JSON);
+            }
+        }
+        if (root) {
+            writeDocument(INDEX_JSON, built);
+        }
+    }
+
+    private static Map<String, Product> ofVendor(Map<String, Product> all, String vendor) {
+        Map<String, Product> products = new LinkedHashMap<>();
+        all.forEach((key, product) -> {
+            if (product.vendor().equals(vendor)) {
+                products.put(key, product);
+            }
+        });
+        return products;
+    }
+
+    private void writeDocument(String key, Document document) {
+        writes.write(bucket, key, EventCodec.toPrettyJson(document), "application/json");
+    }
+
+    private Optional<Document> read(String key) {
+        try (InputStream json = store.read(bucket, key)) {
+            Document document = EventCodec.JSON.readValue(json, Document.class);
+            return FORMAT.equals(document.format()) && document.products() != null
+                    ? Optional.of(document) : Optional.empty(); // another format: rebuilt from the entries
+        } catch (ObjectGoneException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            // unreadable (not JSON, another shape): the entries are the truth, the index is rebuilt from them
+            return Optional.empty();
+        }
+    }
+}

@@ -1,0 +1,39 @@
+package org.ovaflow.publish.catalog;
+
+import org.ovaflow.core.store.ObjectStore;
+
+/**
+ * Every write the catalog makes (publication, index, retraction), in the order it makes them: one seam through
+ * which they all go, so a test can stop a publication between any two of them as a crash would.
+ */
+public interface CatalogWrites {
+
+    /** A server-side copy (see {@link ObjectStore#copy}). */
+    void copy(String fromBucket, String fromKey, long size, String toBucket, String toKey);
+
+    /** A small object written whole (appliance.json, an index). */
+    void write(String bucket, String key, byte[] data, String contentType);
+
+    /** Removes an object; one that is not there is not an error. */
+    void remove(String bucket, String key);
+
+    /** The writes straight to {@code store}. */
+    static CatalogWrites to(ObjectStore store) {
+        return new CatalogWrites() {
+            @Override
+            public void copy(String fromBucket, String fromKey, long size, String toBucket, String toKey) {
+                store.copy(fromBucket, fromKey, size, toBucket, toKey);
+            }
+
+            @Override
+            public void write(String bucket, String key, byte[] data, String contentType) {
+                store.write(bucket, key, data, contentType);
+            }
+
+            @Override
+            public void remove(String bucket, String key) {
+                store.remove(bucket, key);
+            }
+        };
+    }
+}

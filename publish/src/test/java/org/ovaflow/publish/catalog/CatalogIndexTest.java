@@ -1,0 +1,220 @@
+package org.ovaflow.publish.catalog;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.ovaflow.core.event.ImportEvent;
+import org.ovaflow.core.store.ObjectInfo;
+import org.ovaflow.core.store.ObjectStore;
+import org.ovaflow.core.testing.S3Server;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.ovaflow.publish.catalog.StagedImports.INCOMING;
+import static org.ovaflow.publish.catalog.StagedImports.STAGING;
+
+/** index.json at the catalog's root and per vendor: shape, latest versions, retraction, rebuilds. */
+class CatalogIndexTest {
+
+    @RegisterExtension
+    static final S3Server S3 = new S3Server(INCOMING, STAGING);
+
+    private final ObjectStore store = S3.store();
+    private final StagedImports imports = new StagedImports(store);
+    private final String catalog = "catalog-" + Long.toHexString(System.nanoTime());
+    private final PublishStage stage = new PublishStage(store, catalog);
+    private final CatalogIndex index = new CatalogIndex(store, catalog);
+    private final Instant retractedAt = Instant.parse("2025-01-02T03:04:05Z");
+    private final CatalogRetraction retraction = new CatalogRetraction(store, CatalogWrites.to(store), catalog,
+            Clock.fixed(retractedAt, ZoneOffset.UTC));
+
+    @BeforeEach
+    void createCatalog() {
+        store.ensureBuckets(List.of(catalog));
+    }
+
+    @Test
+    void listsEveryProductWithItsVersionsInVersionOrderTheLatestAndEachVersionsFiles() throws Exception {
+        ImportEvent v12 = publish("Acme Corp", "Widget Server", "1.2", 1);
+        publish("Acme Corp", "Widget Server", "1.10", 2);
+        publish("Acme Corp", "Widget Server", "1.9", 3);
+        publish("Acme Corp", "Gadget", "7", 4);
+        publish("Globex", "Router", "3.0", 5);
+
+        CatalogIndex.Document root = index.read().orElseThrow();
+
+        assertThat(root.format()).isEqualTo("ovaflow-index:1");
+        assertThat(root.updated()).isNotNull();
+        assertThat(root.products()).containsOnlyKeys("acme-corp/gadget", "acme-corp/widget-server", "globex/router");
+        CatalogIndex.Product widget = root.products().get("acme-corp/widget-server");
+        assertThat(widget.vendor()).isEqualTo("acme-corp");
+        assertThat(widget.product()).isEqualTo("widget-server");
+        assertThat(widget.latest()).isEqualTo("1.10");
+        assertThat(widget.versions()).containsOnlyKeys("1.2", "1.9", "1.10");
+        CatalogIndex.Version version = widget.versions().get("1.2");
+        ApplianceRecord entry = new CatalogReader(store, catalog).find("acme-corp/widget-server/1.2").orElseThrow();
+        assertThat(version.state()).isEqualTo("available");
+        assertThat(version.importId()).isEqualTo(v12.importId());
+        assertThat(version.published()).isEqualTo(entry.provenance().publishedAt());
+        assertThat(version.path()).isEqualTo("acme-corp/widget-server/1.2/");
+        assertThat(version.etag()).isEqualTo(store.stat(catalog, "acme-corp/widget-server/1.2/appliance.json")
+                .orElseThrow().etag());
+        assertThat(version.retraction()).isNull();
+        assertThat(version.items()).containsOnlyKeys("widget.ovf", "widget.mf", "disk1.img", "widget-1-2.ova");
+        ApplianceRecord.Artifact disk = entry.artifacts().get(2);
+        assertThat(version.items().get("disk1.img")).isEqualTo(new CatalogIndex.Item(disk.size(), disk.sha256(),
+                disk.format(), null, "disk", "acme-corp/widget-server/1.2/disk1.img"));
+
+        String json = new String(imports.read(catalog, "index.json"), StandardCharsets.UTF_8);
+        // versions in version order, as written
+        assertThat(json.indexOf("\"1.2\" : {")).isLessThan(json.indexOf("\"1.9\" : {"));
+        assertThat(json.indexOf("\"1.9\" : {")).isLessThan(json.indexOf("\"1.10\" : {"));
+        assertThat(json).contains("\"format\" : \"ovaflow-index:1\"", "\"latest\" : \"1.10\"",
+                "\"items\" : {", "\"sha256\" : \"" + disk.sha256() + "\"");
+
+        CatalogIndex.Document acme = index.readVendor("acme-corp").orElseThrow();
+        assertThat(acme.products()).containsOnlyKeys("acme-corp/gadget", "acme-corp/widget-server");
+        assertThat(acme.products().get("acme-corp/widget-server")).isEqualTo(widget);
+        assertThat(index.readVendor("globex").orElseThrow().products()).containsOnlyKeys("globex/router");
+    }
+
+    @Test
+    void aRetractedVersionStaysMarkedButIsNeverTheLatest() {
+        publish("Acme Corp", "Widget Server", "1.2", 1);
+        publish("Acme Corp", "Widget Server", "1.10", 2);
+        publish("Acme Corp", "Widget Server", "1.9", 3);
+
+        ApplianceRecord retracted = retraction.retract("acme-corp/widget-server/1.10", "CVE-2025-0001").orElseThrow();
+
+        assertThat(retracted.state()).isEqualTo("retracted");
+        assertThat(retracted.retraction()).isEqualTo(new ApplianceRecord.Retraction(retractedAt, "CVE-2025-0001"));
+        CatalogIndex.Product widget = index.read().orElseThrow().products().get("acme-corp/widget-server");
+        assertThat(widget.latest()).isEqualTo("1.9");
+        assertThat(widget.versions().get("1.10").state()).isEqualTo("retracted");
+        assertThat(widget.versions().get("1.10").retraction().reason()).isEqualTo("CVE-2025-0001");
+        assertThat(index.readVendor("acme-corp").orElseThrow().products().get("acme-corp/widget-server").latest())
+                .isEqualTo("1.9");
+
+        retraction.retract("acme-corp/widget-server/1.9", null);
+        retraction.retract(new CatalogReader(store, catalog).find("acme-corp/widget-server/1.2").orElseThrow()
+                .provenance().importId(), "by importId");
+
+        widget = index.read().orElseThrow().products().get("acme-corp/widget-server");
+        assertThat(widget.latest()).isNull();
+        assertThat(widget.versions()).hasSize(3).allSatisfy((v, entry) -> assertThat(entry.state()).isEqualTo("retracted"));
+        assertThat(retraction.retract("acme-corp/widget-server/0.1", "no such")).isEmpty();
+    }
+
+    @Test
+    void retractingTwiceKeepsTheFirstRetraction() {
+        publish("Acme Corp", "Widget Server", "1.0", 1);
+        retraction.retract("acme-corp/widget-server/1.0", "first");
+        ObjectInfo commit = store.stat(catalog, "acme-corp/widget-server/1.0/appliance.json").orElseThrow();
+
+        ApplianceRecord again = retraction.retract("acme-corp/widget-server/1.0", "second").orElseThrow();
+
+        assertThat(again.retraction().reason()).isEqualTo("first");
+        assertThat(store.stat(catalog, "acme-corp/widget-server/1.0/appliance.json").orElseThrow().etag())
+                .isEqualTo(commit.etag());
+    }
+
+    @Test
+    void anIndexThatAlreadySaysWhatTheEntriesSayIsNotRewritten() {
+        publish("Acme Corp", "Widget Server", "1.0", 1);
+        ObjectInfo before = store.stat(catalog, "index.json").orElseThrow();
+
+        CatalogIndex.Document rebuilt = index.rebuild();
+
+        assertThat(store.stat(catalog, "index.json").orElseThrow().etag()).isEqualTo(before.etag());
+        assertThat(rebuilt.products()).containsOnlyKeys("acme-corp/widget-server");
+    }
+
+    @Test
+    void anUnreadableOrMissingIndexIsRebuiltFromTheEntries() {
+        publish("Acme Corp", "Widget Server", "1.0", 1);
+        publish("Globex", "Router", "3.0", 2);
+        store.write(catalog, "index.json", "not json".getBytes(StandardCharsets.UTF_8), "application/json");
+        store.remove(catalog, "globex/index.json");
+
+        index.rebuild();
+
+        assertThat(index.read().orElseThrow().products()).containsOnlyKeys("acme-corp/widget-server", "globex/router");
+        assertThat(index.readVendor("globex").orElseThrow().products()).containsOnlyKeys("globex/router");
+    }
+
+    @Test
+    void aVendorIndexLeftBehindTheRootIsRewrittenByTheNextRebuildForThatVendor() throws Exception {
+        publish("Acme Corp", "Widget Server", "1.0", 1);
+        byte[] stale = imports.read(catalog, "acme-corp/index.json");
+        publish("Acme Corp", "Widget Server", "2.0", 2);
+        // a writer with an old view stopped after the vendor's index, before the root's
+        store.write(catalog, "acme-corp/index.json", stale, "application/json");
+        ObjectInfo root = store.stat(catalog, "index.json").orElseThrow();
+
+        assertThat(index.rebuild().products()).containsOnlyKeys("acme-corp/widget-server");
+        assertThat(index.readVendor("acme-corp").orElseThrow().products().get("acme-corp/widget-server").versions())
+                .as("not looked at without the vendor").containsOnlyKeys("1.0");
+
+        index.rebuild("acme-corp");
+
+        assertThat(index.readVendor("acme-corp").orElseThrow().products().get("acme-corp/widget-server").versions())
+                .containsOnlyKeys("1.0", "2.0");
+        assertThat(store.stat(catalog, "index.json").orElseThrow().etag()).as("the root was current").isEqualTo(root.etag());
+    }
+
+    @Test
+    void aStaleIndexWrittenOverANewerOneIsCorrectedByItsWritersSecondListing() {
+        publish("Acme Corp", "Widget Server", "1.0", 1);
+        ImportEvent later = imports.transcoded("later.ova", "Acme Corp", "Widget Server", "2.0", 2);
+        PublishStage other = new PublishStage(store, catalog);
+        AtomicBoolean interleaved = new AtomicBoolean();
+        // just before this rebuild writes the index it built (from a listing with 1.0 only), another process
+        // publishes 2.0 and writes its index: this one's is then stale and overwrites the newer one
+        CatalogWrites slowWrites = new CatalogWrites() {
+            private final CatalogWrites direct = CatalogWrites.to(store);
+
+            @Override
+            public void copy(String fromBucket, String fromKey, long size, String toBucket, String toKey) {
+                direct.copy(fromBucket, fromKey, size, toBucket, toKey);
+            }
+
+            @Override
+            public void write(String bucket, String key, byte[] data, String contentType) {
+                if (key.endsWith(CatalogIndex.INDEX_JSON) && interleaved.compareAndSet(false, true)) {
+                    other.publish(later);
+                    assertThat(index.read().orElseThrow().products().get("acme-corp/widget-server").versions())
+                            .containsOnlyKeys("1.0", "2.0");
+                }
+                direct.write(bucket, key, data, contentType);
+            }
+
+            @Override
+            public void remove(String bucket, String key) {
+                direct.remove(bucket, key);
+            }
+        };
+        store.remove(catalog, "index.json"); // so that this rebuild has something to write
+        store.remove(catalog, "acme-corp/index.json");
+
+        new CatalogIndex(store, slowWrites, catalog, Clock.systemUTC()).rebuild();
+
+        assertThat(interleaved).isTrue();
+        assertThat(index.read().orElseThrow().products().get("acme-corp/widget-server").versions())
+                .containsOnlyKeys("1.0", "2.0");
+        assertThat(index.readVendor("acme-corp").orElseThrow().products().get("acme-corp/widget-server").latest())
+                .isEqualTo("2.0");
+    }
+
+    private ImportEvent publish(String vendor, String product, String version, long seed) {
+        ImportEvent event = imports.transcoded("widget-" + version.replace('.', '-') + ".ova", vendor, product,
+                version, seed);
+        assertThat(stage.publish(event).event().catalogPath()).isNotNull();
+        return event;
+    }
+}

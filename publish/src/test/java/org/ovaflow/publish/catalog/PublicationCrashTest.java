@@ -1,0 +1,206 @@
+package org.ovaflow.publish.catalog;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.ovaflow.core.event.ImportEvent;
+import org.ovaflow.core.event.Topics;
+import org.ovaflow.core.store.ObjectInfo;
+import org.ovaflow.core.store.ObjectStore;
+import org.ovaflow.core.testing.S3Server;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.ovaflow.publish.catalog.StagedImports.INCOMING;
+import static org.ovaflow.publish.catalog.StagedImports.STAGING;
+import static org.ovaflow.publish.catalog.StagedImports.files;
+import static org.ovaflow.publish.catalog.StagedImports.sha256;
+
+/**
+ * A publication stopped between any two of its writes, as a crash would, then the same event delivered again:
+ * readers (the entries, the index) see nothing or a whole entry after every single write, and the retry ends
+ * with the whole entry, in the index, staging cleared.
+ */
+class PublicationCrashTest {
+
+    @RegisterExtension
+    static final S3Server S3 = new S3Server(INCOMING, STAGING);
+
+    private final ObjectStore store = S3.store();
+    private final StagedImports imports = new StagedImports(store);
+
+    @Test
+    void aFirstPublicationCrashedBetweenAnyTwoWritesIsInvisibleOrWholeAndItsRetryCompletesIt() throws Exception {
+        int writes = countWrites(catalog -> imports.transcoded("widget.ova", "1.0", files("1.0", 1)), false);
+        assertThat(writes).as("copies (3 + the OVA), appliance.json, 2 indexes, 4 removals").isEqualTo(11);
+
+        for (int crashAfter = 0; crashAfter < writes; crashAfter++) {
+            String catalog = newCatalog();
+            ImportEvent event = imports.transcoded("widget.ova", "1.0", files("1.0", 1));
+
+            crashThenRetry(catalog, event, crashAfter, PublishSettings.DEFAULTS);
+
+            ApplianceRecord entry = new CatalogReader(store, catalog).find("acme-corp/widget-server/1.0").orElseThrow();
+            assertThat(entry.provenance().importId()).as("after a crash after write %d", crashAfter)
+                    .isEqualTo(event.importId());
+            assertWhole(catalog, entry);
+            assertThat(store.list(STAGING, "imports/" + event.importId() + "/")).isEmpty();
+        }
+    }
+
+    @Test
+    void aReplacementCrashedBetweenAnyTwoWritesLeavesTheOldOrTheNewEntryWholeAndItsRetryCompletesIt() throws Exception {
+        PublishSettings replace = new PublishSettings(PublishSettings.OnConflict.REPLACE, true);
+        int writes = countWrites(catalog -> {
+            new PublishStage(store, catalog).publish(imports.transcoded("widget.ova", "1.0", files("1.0", 1)));
+            return imports.transcoded("widget-fixed.ova", "1.0", files("1.0", 2));
+        }, true);
+        assertThat(writes).as("copies, the note, appliance.json, index, 4 old files removed, 5 removals")
+                .isEqualTo(16);
+
+        for (int crashAfter = 0; crashAfter < writes; crashAfter++) {
+            String catalog = newCatalog();
+            ImportEvent original = imports.transcoded("widget.ova", "1.0", files("1.0", 1));
+            new PublishStage(store, catalog).publish(original);
+            ImportEvent replacement = imports.transcoded("widget-fixed.ova", "1.0", files("1.0", 2));
+
+            crashThenRetry(catalog, replacement, crashAfter, replace);
+
+            ApplianceRecord entry = new CatalogReader(store, catalog).find("acme-corp/widget-server/1.0").orElseThrow();
+            assertThat(entry.provenance().importId()).isEqualTo(replacement.importId());
+            assertWhole(catalog, entry);
+            // nothing of the replaced entry is left
+            assertThat(store.list(catalog, "acme-corp/widget-server/1.0/")).extracting(ObjectInfo::key)
+                    .containsExactlyInAnyOrderElementsOf(keysOf(entry));
+            assertThat(store.list(STAGING, "imports/" + replacement.importId() + "/")).isEmpty();
+        }
+    }
+
+    /** Publishes with a crash after {@code crashAfter} writes, then again without: every state in between checked. */
+    private void crashThenRetry(String catalog, ImportEvent event, int crashAfter, PublishSettings settings) {
+        CrashingWrites crashing = new CrashingWrites(crashAfter, () -> assertNothingHalfVisible(catalog));
+        assertThatThrownBy(() -> new PublishStage(store, crashing, catalog, settings).publish(event))
+                .isInstanceOf(SimulatedCrash.class);
+        assertNothingHalfVisible(catalog);
+
+        CrashingWrites retry = new CrashingWrites(Integer.MAX_VALUE, () -> assertNothingHalfVisible(catalog));
+        assertThat(new PublishStage(store, retry, catalog, settings).publish(event).next()).isEqualTo(Topics.PUBLISHED);
+    }
+
+    private interface Scenario {
+        ImportEvent prepare(String catalog);
+    }
+
+    /** How many writes a publication without a crash makes (checking readers after each). */
+    private int countWrites(Scenario scenario, boolean replace) {
+        String catalog = newCatalog();
+        ImportEvent event = scenario.prepare(catalog);
+        CrashingWrites counting = new CrashingWrites(Integer.MAX_VALUE, () -> assertNothingHalfVisible(catalog));
+        new PublishStage(store, counting, catalog, new PublishSettings(replace
+                ? PublishSettings.OnConflict.REPLACE : PublishSettings.OnConflict.REJECT, true)).publish(event);
+        return counting.done;
+    }
+
+    /** What a reader sees (entries by their appliance.json, the root and vendor indexes) is whole. */
+    private void assertNothingHalfVisible(String catalog) {
+        for (ApplianceRecord entry : new CatalogReader(store, catalog).list()) {
+            assertWhole(catalog, entry);
+        }
+        CatalogIndex index = new CatalogIndex(store, catalog);
+        Optional<CatalogIndex.Document> root = index.read();
+        if (root.isEmpty()) {
+            return;
+        }
+        Set<String> vendors = new HashSet<>();
+        for (CatalogIndex.Product product : root.get().products().values()) {
+            vendors.add(product.vendor());
+            for (CatalogIndex.Version version : product.versions().values()) {
+                assertThat(store.exists(catalog, version.path() + PublishStage.APPLIANCE_JSON))
+                        .as("the index lists a committed entry").isTrue();
+                version.items().forEach((name, item) -> assertThat(store.stat(catalog, item.key()))
+                        .as("indexed %s", item.key()).get().extracting(ObjectInfo::size).isEqualTo(item.size()));
+            }
+        }
+        for (String vendor : vendors) {
+            assertThat(index.readVendor(vendor)).as("vendor index written before the root's").isPresent();
+        }
+    }
+
+    /** Every file of the entry there with its size and digest, and the entry in the root index. */
+    private void assertWhole(String catalog, ApplianceRecord entry) {
+        for (ApplianceRecord.Artifact artifact : entry.artifacts()) {
+            assertThat(store.stat(catalog, artifact.key())).as(artifact.key()).get()
+                    .extracting(ObjectInfo::size).isEqualTo(artifact.size());
+            if (artifact.sha256() != null) {
+                try {
+                    assertThat(sha256(imports.read(catalog, artifact.key()))).isEqualTo(artifact.sha256());
+                } catch (Exception e) {
+                    throw new AssertionError(e);
+                }
+            }
+        }
+    }
+
+    private static List<String> keysOf(ApplianceRecord entry) {
+        List<String> keys = new java.util.ArrayList<>(entry.artifacts().stream().map(ApplianceRecord.Artifact::key)
+                .toList());
+        keys.add(entry.vendor() + "/" + entry.product() + "/" + entry.version() + "/" + PublishStage.APPLIANCE_JSON);
+        return keys;
+    }
+
+    private String newCatalog() {
+        String catalog = "catalog-" + Long.toHexString(System.nanoTime());
+        store.ensureBuckets(List.of(catalog));
+        return catalog;
+    }
+
+    private static final class SimulatedCrash extends RuntimeException {
+        SimulatedCrash(int writes) {
+            super("crash after " + writes + " writes");
+        }
+    }
+
+    /** The real writes, stopped before write {@code crashAfter + 1}; {@code afterEach} runs after every write done. */
+    private final class CrashingWrites implements CatalogWrites {
+
+        private final int crashAfter;
+        private final Runnable afterEach;
+        private final CatalogWrites direct = CatalogWrites.to(store);
+        int done;
+
+        CrashingWrites(int crashAfter, Runnable afterEach) {
+            this.crashAfter = crashAfter;
+            this.afterEach = afterEach;
+        }
+
+        private void next(Runnable write) {
+            if (done == crashAfter) {
+                throw new SimulatedCrash(done);
+            }
+            write.run();
+            done++;
+            afterEach.run();
+        }
+
+        @Override
+        public void copy(String fromBucket, String fromKey, long size, String toBucket, String toKey) {
+            next(() -> direct.copy(fromBucket, fromKey, size, toBucket, toKey));
+        }
+
+        @Override
+        public void write(String bucket, String key, byte[] data, String contentType) {
+            next(() -> direct.write(bucket, key, data, contentType));
+        }
+
+        @Override
+        public void remove(String bucket, String key) {
+            next(() -> direct.remove(bucket, key));
+        }
+    }
+}
