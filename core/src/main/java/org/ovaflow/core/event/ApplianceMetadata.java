@@ -12,6 +12,8 @@ import java.util.List;
  * @param vendor     from the first ProductSection that names one, null when no section does
  * @param product    likewise
  * @param version    likewise
+ * @param annotation the first AnnotationSection's text (release notes, a description), at most
+ *                   {@value #MAX_ANNOTATION} characters; null when the descriptor has none
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ApplianceMetadata(
@@ -28,9 +30,24 @@ public record ApplianceMetadata(
         List<String> networks,
         List<String> deploymentOptions,
         String defaultDeploymentOption,
-        boolean hasEula) {
+        boolean hasEula,
+        String annotation) {
+
+    /** Annotations travel in every event of the import: longer ones are cut (Kafka's records stop at 1 MB). */
+    public static final int MAX_ANNOTATION = 8192;
+
+    /** Metadata of a descriptor without an annotation. */
+    public ApplianceMetadata(String ovfVersion, String vendor, String product, String version, String fullVersion,
+                             String productUrl, String name, List<VirtualSystem> virtualSystems, List<Disk> disks,
+                             List<File> files, List<String> networks, List<String> deploymentOptions,
+                             String defaultDeploymentOption, boolean hasEula) {
+        this(ovfVersion, vendor, product, version, fullVersion, productUrl, name, virtualSystems, disks, files, networks,
+                deploymentOptions, defaultDeploymentOption, hasEula, null);
+    }
 
     public ApplianceMetadata {
+        annotation = annotation == null || annotation.length() <= MAX_ANNOTATION ? annotation
+                : annotation.substring(0, MAX_ANNOTATION) + "…";
         virtualSystems = virtualSystems == null ? List.of() : List.copyOf(virtualSystems);
         disks = disks == null ? List.of() : List.copyOf(disks);
         files = files == null ? List.of() : List.copyOf(files);

@@ -65,6 +65,10 @@ public final class SampleAppliance {
                   <VirtualSystem ovf:id="%8$s">
                     <Info>A sample appliance</Info>
                     <Name>%2$s</Name>
+                    <AnnotationSection>
+                      <Info>Release notes</Info>
+                      <Annotation>%2$s %3$s, built by ovaflow's samples.</Annotation>
+                    </AnnotationSection>
                     <ProductSection>
                       <Info>Product information</Info>
                       <Product>%2$s</Product>

@@ -136,9 +136,9 @@ public final class CatalogFeeds {
     }
 
     /**
-     * The release notes, as HTML built here with every value escaped: the OVF has no annotation field in
-     * ovaflow's metadata, so they are the appliance's name, full version, product URL and guest OS, the EULA
-     * link and, for a retracted version, when and why.
+     * The release notes, as HTML built here with every value escaped: the appliance's name, its annotation
+     * (the descriptor's AnnotationSection), full version, product URL and guest OS, the EULA link and, for a
+     * retracted version, when and why.
      */
     private static String releaseNotes(ApplianceRecord record, Optional<String> eulaUrl) {
         ApplianceMetadata appliance = record.appliance();
@@ -155,6 +155,9 @@ public final class CatalogFeeds {
         }
         if (appliance != null && appliance.name() != null && !appliance.name().isBlank()) {
             html.append("<p>").append(FeedText.html(appliance.name(), FeedText.MAX_NAME)).append("</p>");
+        }
+        if (appliance != null && appliance.annotation() != null && !appliance.annotation().isBlank()) {
+            html.append("<p>").append(FeedText.html(appliance.annotation(), FeedText.MAX_TEXT)).append("</p>");
         }
         html.append("<p>Version ").append(FeedText.html(appliance != null && appliance.fullVersion() != null
                 ? appliance.fullVersion() : version(record), FeedText.MAX_NAME)).append("</p>");

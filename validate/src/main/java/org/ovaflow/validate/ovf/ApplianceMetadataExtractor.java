@@ -41,7 +41,9 @@ final class ApplianceMetadataExtractor {
                 networks(),
                 deploymentOptions.ids(),
                 deploymentOptions.defaultId(),
-                envelope.descendantsAndSelf().anyMatch(e -> e.is("EulaSection")));
+                envelope.descendantsAndSelf().anyMatch(e -> e.is("EulaSection")),
+                envelope.descendantsAndSelf().filter(e -> e.is("AnnotationSection")).findFirst()
+                        .map(section -> section.childText("Annotation")).orElse(null));
     }
 
     /** VirtualSystems in document order, at whatever depth of VirtualSystemCollections they sit. */
