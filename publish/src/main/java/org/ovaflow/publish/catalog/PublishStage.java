@@ -114,7 +114,7 @@ public final class PublishStage {
                     a.target()));
         }
         if (settings.keepOva()) {
-            artifacts.add(keepOva(event.source(), folder, artifacts));
+            artifacts.add(keepOva(event, folder, artifacts));
         }
         if (replaced != null) {
             noteReplaced(event, replaced);
@@ -150,10 +150,11 @@ public final class PublishStage {
     }
 
     /**
-     * The OVA as it was imported, copied on the server. Its sha256 is not known (no stage hashes the whole OVA),
-     * so the artifact has none; its etag is the entry's {@code provenance.etag}.
+     * The OVA as it was imported, copied on the server, with the sha256 the checksum stage computed of the whole
+     * object (absent for events from before it did); its etag is the entry's {@code provenance.etag}.
      */
-    private ApplianceRecord.Artifact keepOva(ObjectRef source, String folder, List<ApplianceRecord.Artifact> others) {
+    private ApplianceRecord.Artifact keepOva(ImportEvent event, String folder, List<ApplianceRecord.Artifact> others) {
+        ObjectRef source = event.source();
         ObjectInfo current = store.stat(source.bucket(), source.key()).orElseThrow(() ->
                 new ObjectGoneException(source + " is gone: the original OVA cannot be kept", null));
         if (source.etag() != null && !unquoted(source.etag()).equals(unquoted(current.etag()))) {
@@ -165,7 +166,9 @@ public final class PublishStage {
                 ? "original-" + stem + ".ova" : stem + ".ova";
         String key = folder + name;
         writes.copy(source.bucket(), source.key(), current.size(), catalogBucket, key);
-        return new ApplianceRecord.Artifact(name, OVA_ROLE, key, current.size(), null, null, null);
+        // the checksum stage hashed the object it read, pinned to this etag: the digest of what is copied
+        String sha256 = event.tarIndex() == null ? null : event.tarIndex().sha256();
+        return new ApplianceRecord.Artifact(name, OVA_ROLE, key, current.size(), sha256, null, null);
     }
 
     private static String unquoted(String etag) {

@@ -8,10 +8,16 @@ import org.ovaflow.core.ova.InvalidOvaException;
 import org.ovaflow.core.ova.OvaArchive;
 import org.ovaflow.core.ova.OvaEntry;
 
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,9 +33,18 @@ public final class PackageVerifier {
 
     public PackageVerification verify(String ovaName, InputStream ova) throws IOException {
         EntryDigests digests = new EntryDigests();
+        MessageDigest whole = sha256();
+        DigestInputStream hashed = new DigestInputStream(ova, whole);
         List<OvaEntry> entries;
         try {
-            entries = OvaArchive.walk(ova, digests);
+            // the walk closes what it reads: shielded, so that what follows the archive can still be hashed
+            entries = OvaArchive.walk(new FilterInputStream(hashed) {
+                @Override
+                public void close() {
+                }
+            }, digests);
+            // the end-of-archive blocks and any padding after them: part of the object the catalog keeps
+            hashed.transferTo(OutputStream.nullOutputStream());
         } catch (InvalidOvaException e) {
             return new PackageVerification(new TarIndex(List.of()), new ManifestVerdict(null, Map.of()),
                     List.of(CheckResult.fail(e.checkId(), ovaName, e.getMessage())), digests.bytesRead());
@@ -40,7 +55,16 @@ public final class PackageVerifier {
                 .filter(e -> e.kind() == OvaEntry.Kind.FILE)
                 .map(e -> new TarEntry(e.name(), e.dataOffset(), e.size(), digests.digest(e.name(), "SHA256")))
                 .toList();
-        return new PackageVerification(new TarIndex(index), verdict, List.copyOf(checks), digests.bytesRead());
+        return new PackageVerification(new TarIndex(index, HexFormat.of().formatHex(whole.digest())), verdict,
+                List.copyOf(checks), digests.bytesRead());
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 missing from the JDK", e);
+        }
     }
 
     private static List<CheckResult> tarChecks(List<OvaEntry> entries) {

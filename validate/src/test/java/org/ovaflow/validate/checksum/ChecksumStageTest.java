@@ -54,6 +54,8 @@ class ChecksumStageTest {
             byte[] data = Arrays.copyOfRange(ova, (int) entry.offset(), (int) (entry.offset() + entry.size()));
             assertThat(entry.sha256()).as(entry.name()).isEqualTo(sha256(data));
         }
+        // the whole object, end-of-archive blocks included: what the catalog keeps as the original OVA
+        assertThat(outcome.event().tarIndex().sha256()).isEqualTo(sha256(ova));
     }
 
     @Test
