@@ -7,24 +7,30 @@ import org.ovaflow.transform.disk.ReadOptions;
 import org.ovaflow.transform.disk.SourceCursor;
 import org.ovaflow.transform.disk.Zeros;
 
+import java.io.EOFException;
 import java.io.IOException;
 
 /**
- * A raw image: the file is the disk. Read forward in one stream; blocks of zeros are not handed on, so a
- * raw source converts to sparse targets without allocating its empty space.
+ * Guest data stored as it is: a raw image (the whole file is the disk), or a stretch of a file that holds a
+ * disk's bytes verbatim (a VMDK's FLAT extent). Read forward in one stream; blocks of zeros are not handed on,
+ * so a raw source converts to sparse targets without allocating its empty space.
  */
 public final class RawReader implements DiskImageReader {
 
     static final int BLOCK = 1024 * 1024;
 
     private final SourceCursor cursor;
+    private final long start;
     private final long virtualSize;
+    private final String truncatedCheck;
     private final byte[] block = new byte[BLOCK];
     private long offset;
 
-    private RawReader(ImageSource source, long virtualSize) {
-        this.cursor = new SourceCursor(source);
-        this.virtualSize = virtualSize;
+    private RawReader(SourceCursor cursor, long start, long length, String truncatedCheck) {
+        this.cursor = cursor;
+        this.start = start;
+        this.virtualSize = length;
+        this.truncatedCheck = truncatedCheck;
     }
 
     /** A raw reader over the whole of {@code source}, whose size must be known. */
@@ -35,7 +41,15 @@ public final class RawReader implements DiskImageReader {
                     + "uncompressed");
         }
         options.checkVirtualSize("raw", source.name(), source.size());
-        return new RawReader(source, source.size());
+        return new RawReader(new SourceCursor(source), 0, source.size(), "disk.raw.truncated");
+    }
+
+    /**
+     * {@code length} bytes of guest data stored verbatim in {@code cursor}'s file from byte {@code start}; a file
+     * that ends before is refused with {@code truncatedCheck}.
+     */
+    public static RawReader extent(SourceCursor cursor, long start, long length, String truncatedCheck) {
+        return new RawReader(cursor, start, length, truncatedCheck);
     }
 
     @Override
@@ -45,16 +59,20 @@ public final class RawReader implements DiskImageReader {
 
     @Override
     public Chunk next() throws IOException {
-        while (offset < virtualSize) {
-            int length = (int) Math.min(BLOCK, virtualSize - offset);
-            cursor.read(offset, block, 0, length);
-            long at = offset;
-            offset += length;
-            if (!Zeros.allZero(block, 0, length)) {
-                return new Chunk(at, block, length);
+        try {
+            while (offset < virtualSize) {
+                int length = (int) Math.min(BLOCK, virtualSize - offset);
+                cursor.read(start + offset, block, 0, length);
+                long at = offset;
+                offset += length;
+                if (!Zeros.allZero(block, 0, length)) {
+                    return new Chunk(at, block, length);
+                }
             }
+            return null;
+        } catch (EOFException e) {
+            throw new InvalidDiskImageException(truncatedCheck, e.getMessage());
         }
-        return null;
     }
 
     @Override

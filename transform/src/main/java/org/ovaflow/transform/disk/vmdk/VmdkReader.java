@@ -5,6 +5,7 @@ import org.ovaflow.transform.disk.ImageSource;
 import org.ovaflow.transform.disk.InvalidDiskImageException;
 import org.ovaflow.transform.disk.ReadOptions;
 import org.ovaflow.transform.disk.SourceCursor;
+import org.ovaflow.transform.disk.raw.RawReader;
 
 import java.io.EOFException;
 import java.io.IOException;
@@ -154,7 +155,7 @@ public final class VmdkReader {
                             + DescriptorFile.shorten(extent.file()) + "\" holds " + source.size() + " bytes, "
                             + length + " are expected from sector " + start);
                 }
-                return () -> new FlatExtentReader(new SourceCursor(source), start * SECTOR, length);
+                return () -> RawReader.extent(new SourceCursor(source), start * SECTOR, length, "disk.vmdk.truncated");
             }
             case "SPARSE" -> {
                 ImageSource source = sibling(extent.file(), files, options, file);
