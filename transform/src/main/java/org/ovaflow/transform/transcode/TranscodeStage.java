@@ -80,10 +80,11 @@ public final class TranscodeStage {
             }
         }
         if (!settings.targets().isEmpty()) {
+            PackageConversion conversion = new PackageConversion(event);
             try {
-                staged.addAll(new PackageConversion(event).run());
+                staged.addAll(conversion.run());
             } catch (InvalidDiskImageException e) {
-                return reject(event, e);
+                return reject(event, conversion.converting, e);
             } catch (IOException e) {
                 throw new UncheckedIOException("transcoding " + event.source() + " failed", e);
             }
@@ -92,17 +93,12 @@ public final class TranscodeStage {
                 summary(staged));
     }
 
-    private StageOutcome reject(ImportEvent event, InvalidDiskImageException e) {
-        String file = e.getMessage() == null ? null : fileNamed(event, e);
+    /** The import rejected for {@code file}'s disk: nothing it staged is left behind. */
+    private StageOutcome reject(ImportEvent event, String file, InvalidDiskImageException e) {
         for (ObjectInfo leftover : store.list(stagingBucket, stagingPrefix(event.importId()))) {
             store.remove(stagingBucket, leftover.key());
         }
         return StageOutcome.reject(event.withChecks(List.of(CheckResult.fail(e.check(), file, e.getMessage()))));
-    }
-
-    private static String fileNamed(ImportEvent event, InvalidDiskImageException e) {
-        return event.tarIndex().entries().stream().map(TarEntry::name)
-                .filter(name -> e.getMessage().startsWith(name)).findFirst().orElse(null);
     }
 
     private String summary(List<StagedArtifact> staged) {
@@ -147,6 +143,8 @@ public final class TranscodeStage {
         private final ImportEvent event;
         private final ApplianceMetadata appliance;
         private final Map<String, TarEntry> entries = new LinkedHashMap<>();
+        /** The file (as References names it) whose disk is being converted: what a rejection concerns. */
+        private String converting;
         /** Files a disk's own format named and the conversion absorbed: VMDK flat extents. */
         private final Set<String> absorbed = new HashSet<>();
         private final Map<TargetFormat, List<StagedArtifact>> byTarget = new LinkedHashMap<>();
@@ -168,9 +166,11 @@ public final class TranscodeStage {
                 Optional<ApplianceMetadata.Disk> disk = appliance.disks().stream()
                         .filter(d -> file.id().equals(d.fileRef())).findFirst();
                 if (disk.isPresent()) {
+                    converting = file.href();
                     convertDisk(file, disk.get(), uniqueName(file.href(), taken));
                 }
             }
+            converting = null;
             TarEntry descriptor = event.tarIndex().entries().get(0);
             for (ApplianceMetadata.File file : appliance.files()) {
                 boolean isDisk = appliance.disks().stream().anyMatch(d -> file.id().equals(d.fileRef()));
