@@ -32,7 +32,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -270,9 +269,7 @@ class CatalogHttpTest {
     }
 
     private Drop drop(String name, OvaBuilder ova) throws Exception {
-        Path file = dir.resolve(name);
-        Files.write(file, ova.toBytes());
-        return Drop.of(store, "ova-incoming", file);
+        return TestPipelines.drop(pipeline, dir, name, ova.toBytes());
     }
 
     private HttpResponse<byte[]> get(String path) throws Exception {

@@ -27,8 +27,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -172,9 +170,7 @@ class DeadLetterReplayTest {
     }
 
     private Drop drop(String name, byte[] content) throws Exception {
-        Path file = dir.resolve(name);
-        Files.write(file, content);
-        return Drop.of(store, "ova-incoming", file);
+        return TestPipelines.drop(pipeline, dir, name, content);
     }
 
     private record Run(int exit, String out, String err) {

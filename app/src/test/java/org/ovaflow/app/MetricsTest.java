@@ -198,9 +198,7 @@ class MetricsTest {
     }
 
     private Drop drop(String name, byte[] content) throws Exception {
-        Path file = dir.resolve(name);
-        Files.write(file, content);
-        return Drop.of(store(), "ova-incoming", file);
+        return TestPipelines.drop(pipeline, dir, name, content);
     }
 
     private org.ovaflow.core.store.ObjectStore store() {

@@ -246,16 +246,11 @@ class PipelineEndToEndTest {
     }
 
     private Drop drop(String name, byte[] content) throws Exception {
-        Path file = dir.resolve(name);
-        Files.write(file, content);
-        return Drop.of(store, "ova-incoming", file);
+        return TestPipelines.drop(pipeline, dir, name, content);
     }
 
     private StatusEvent await(Drop drop) throws InterruptedException {
-        StatusEvent status = pipeline.statuses().awaitFinal(List.of(drop.importId()), WAIT).get(drop.importId());
-        assertThat(status).as("final status of " + drop.file().getFileName()).isNotNull();
-        assertThat(status.state().isFinal()).as(status.toString()).isTrue();
-        return status;
+        return TestPipelines.awaitFinal(pipeline, drop, WAIT);
     }
 
     /** The appliance.json keys of the catalog: one per published entry. */

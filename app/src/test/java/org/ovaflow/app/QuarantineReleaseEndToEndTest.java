@@ -17,10 +17,8 @@ import picocli.CommandLine;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -99,16 +97,11 @@ class QuarantineReleaseEndToEndTest {
     }
 
     private Drop drop(String name, byte[] content) throws Exception {
-        Path file = dir.resolve(name);
-        Files.write(file, content);
-        return Drop.of(store, "ova-incoming", file);
+        return TestPipelines.drop(pipeline, dir, name, content);
     }
 
     private StatusEvent await(Drop drop) throws InterruptedException {
-        StatusEvent status = pipeline.statuses().awaitFinal(List.of(drop.importId()), WAIT).get(drop.importId());
-        assertThat(status).as("final status of " + drop.file().getFileName()).isNotNull();
-        assertThat(status.state().isFinal()).as(status.toString()).isTrue();
-        return status;
+        return TestPipelines.awaitFinal(pipeline, drop, WAIT);
     }
 
     private record Run(int exit, String out, String err) {

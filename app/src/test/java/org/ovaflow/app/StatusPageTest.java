@@ -123,9 +123,7 @@ class StatusPageTest {
     }
 
     private Drop drop(String name, byte[] content) throws Exception {
-        Path file = dir.resolve(name);
-        Files.write(file, content);
-        return Drop.of(pipeline.store(), "ova-incoming", file);
+        return TestPipelines.drop(pipeline, dir, name, content);
     }
 
 }

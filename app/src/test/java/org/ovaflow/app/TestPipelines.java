@@ -13,10 +13,14 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.ovaflow.app.pipeline.Drop;
+import org.ovaflow.app.pipeline.Pipeline;
 import org.ovaflow.app.pipeline.PipelineSettings;
 import org.ovaflow.app.pipeline.Stage;
+import org.ovaflow.core.event.StatusEvent;
 import org.ovaflow.core.store.ObjectStore;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,6 +29,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.BooleanSupplier;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** Settings and small Kafka helpers shared by the pipeline tests. */
 final class TestPipelines {
@@ -89,6 +95,21 @@ final class TestPipelines {
         } catch (Exception e) {
             throw new IllegalStateException("cannot advise the transcode route", e);
         }
+    }
+
+    /** Writes {@code content} as {@code name} under {@code dir} and drops it into the incoming bucket, as a user would. */
+    static Drop drop(Pipeline pipeline, Path dir, String name, byte[] content) throws Exception {
+        Path file = dir.resolve(name);
+        Files.write(file, content);
+        return Drop.of(pipeline.store(), "ova-incoming", file);
+    }
+
+    /** The import's final status (published, quarantined or failed), waiting at most {@code wait} for it. */
+    static StatusEvent awaitFinal(Pipeline pipeline, Drop drop, Duration wait) throws InterruptedException {
+        StatusEvent status = pipeline.statuses().awaitFinal(List.of(drop.importId()), wait).get(drop.importId());
+        assertThat(status).as("final status of " + drop.file().getFileName()).isNotNull();
+        assertThat(status.state().isFinal()).as(status.toString()).isTrue();
+        return status;
     }
 
     static String read(ObjectStore store, String bucket, String key) throws Exception {
