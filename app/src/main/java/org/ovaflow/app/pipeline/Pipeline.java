@@ -30,14 +30,18 @@ import org.ovaflow.transform.disk.ReadOptions;
 import org.ovaflow.transform.transcode.TranscodeSettings;
 import org.ovaflow.transform.transcode.TranscodeStage;
 import org.ovaflow.transform.route.TranscodeRoute;
+import org.ovaflow.validate.ValidationSettings;
 import org.ovaflow.validate.checksum.ChecksumStage;
+import org.ovaflow.validate.checksum.PackageVerifier;
 import org.ovaflow.validate.ovf.OvfDescriptorParser;
 import org.ovaflow.validate.route.ChecksumRoute;
 import org.ovaflow.validate.route.SchemaRoute;
+import org.ovaflow.validate.schema.DescriptorValidator;
 import org.ovaflow.validate.schema.SchemaStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -162,8 +166,10 @@ public final class Pipeline implements AutoCloseable {
                     yield new IngestRoutes(new BucketScan(store, arrivals, Clock.systemUTC()),
                             new S3EventNotification(arrivals, Clock.systemUTC()), seen, new UploaderOverrides(store));
                 }
-                case CHECKSUM -> new ChecksumRoute(new ChecksumStage(store));
-                case SCHEMA -> new SchemaRoute(new SchemaStage(store, new OvfDescriptorParser()));
+                case CHECKSUM -> new ChecksumRoute(new ChecksumStage(store,
+                        new PackageVerifier(validationSettings(settings))));
+                case SCHEMA -> new SchemaRoute(new SchemaStage(store,
+                        new DescriptorValidator(new OvfDescriptorParser(), validationSettings(settings))));
                 case TRANSCODE -> new TranscodeRoute(new TranscodeStage(store, buckets.staging(),
                         transcodeSettings(settings)));
                 case PUBLISH -> new PublishRoute(new PublishStage(store, buckets.catalog(), PublishSettings.parse(
@@ -173,6 +179,23 @@ public final class Pipeline implements AutoCloseable {
             });
         }
         return routes;
+    }
+
+    /** {@code ovaflow.validate.*}: the manifest, signature and descriptor policies of the checksum and schema stages. */
+    static ValidationSettings validationSettings(PipelineSettings settings) {
+        String trustStore = settings.property("ovaflow.validate.trust-store", "");
+        String password = settings.property("ovaflow.validate.trust-store-password", "");
+        return new ValidationSettings(
+                ValidationSettings.policy(ValidationSettings.ManifestPolicy.class, "ovaflow.validate.manifest",
+                        settings.property("ovaflow.validate.manifest", "optional")),
+                ValidationSettings.policy(ValidationSettings.SignaturePolicy.class, "ovaflow.validate.signature",
+                        settings.property("ovaflow.validate.signature", "verify-if-present")),
+                trustStore.isBlank() ? null : Path.of(trustStore),
+                password.isEmpty() ? null : password.toCharArray(),
+                Long.parseLong(settings.property("ovaflow.validate.max-capacity",
+                        Long.toString(ValidationSettings.DEFAULT_MAX_CAPACITY))),
+                ValidationSettings.policy(ValidationSettings.RemoteHrefPolicy.class, "ovaflow.validate.remote-hrefs",
+                        settings.property("ovaflow.validate.remote-hrefs", "refuse")));
     }
 
     /** {@code ovaflow.transcode.*}: the targets, VHD rounding and the largest disk accepted. */

@@ -16,10 +16,11 @@ public final class ChecksumStage {
     public static final String NAME = "checksum";
 
     private final ObjectStore store;
-    private final PackageVerifier verifier = new PackageVerifier();
+    private final PackageVerifier verifier;
 
-    public ChecksumStage(ObjectStore store) {
+    public ChecksumStage(ObjectStore store, PackageVerifier verifier) {
         this.store = store;
+        this.verifier = verifier;
     }
 
     public StageOutcome verify(ImportEvent event) throws IOException {

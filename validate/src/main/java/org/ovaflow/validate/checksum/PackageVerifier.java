@@ -7,6 +7,7 @@ import org.ovaflow.core.event.TarIndex;
 import org.ovaflow.core.ova.InvalidOvaException;
 import org.ovaflow.core.ova.OvaArchive;
 import org.ovaflow.core.ova.OvaEntry;
+import org.ovaflow.validate.ValidationSettings;
 
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -30,6 +31,17 @@ import java.util.Set;
  * run the same checks.
  */
 public final class PackageVerifier {
+
+    private final ValidationSettings settings;
+
+    public PackageVerifier(ValidationSettings settings) {
+        this.settings = settings;
+    }
+
+    /** A verifier with the default policies. */
+    public PackageVerifier() {
+        this(ValidationSettings.DEFAULTS);
+    }
 
     public PackageVerification verify(String ovaName, InputStream ova) throws IOException {
         EntryDigests digests = new EntryDigests();
@@ -129,7 +141,7 @@ public final class PackageVerifier {
         return null;
     }
 
-    private static ManifestVerdict manifestChecks(List<OvaEntry> entries, EntryDigests digests,
+    private ManifestVerdict manifestChecks(List<OvaEntry> entries, EntryDigests digests,
                                                   List<CheckResult> checks) {
         if (digests.oversizeManifest() != null) {
             checks.add(CheckResult.fail("manifest.syntax", digests.oversizeManifest(),
@@ -138,7 +150,10 @@ public final class PackageVerifier {
         }
         Manifest manifest = digests.manifest();
         if (manifest == null) {
-            checks.add(CheckResult.warn("manifest.present", null, "no .mf manifest: file digests not verified"));
+            checks.add(settings.manifest() == ValidationSettings.ManifestPolicy.REQUIRE
+                    ? CheckResult.fail("manifest.present", null, "no .mf manifest, and ovaflow.validate.manifest is "
+                    + "require")
+                    : CheckResult.warn("manifest.present", null, "no .mf manifest: file digests not verified"));
             return new ManifestVerdict(null, Map.of());
         }
         for (String error : manifest.errors()) {

@@ -9,29 +9,26 @@ import org.ovaflow.core.event.Topics;
 import org.ovaflow.core.stage.StageMetrics;
 import org.ovaflow.core.stage.StageOutcome;
 import org.ovaflow.core.store.ObjectStore;
-import org.ovaflow.validate.ovf.InvalidDescriptorException;
-import org.ovaflow.validate.ovf.OvfDescriptorParser;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * The schema stage: reads the descriptor with one ranged GET (its place comes from the tar index), parses it
- * with the hardened parser, checks it against the package, and passes the appliance metadata on.
+ * The schema stage: reads the descriptor with one ranged GET (its place comes from the tar index) and has the
+ * {@link DescriptorValidator} check it against its schema and the package; passes the appliance metadata on.
  */
 public final class SchemaStage {
 
     public static final String NAME = "schema";
 
     private final ObjectStore store;
-    private final OvfDescriptorParser parser;
+    private final DescriptorValidator validator;
 
-    public SchemaStage(ObjectStore store, OvfDescriptorParser parser) {
+    public SchemaStage(ObjectStore store, DescriptorValidator validator) {
         this.store = store;
-        this.parser = parser;
+        this.validator = validator;
     }
 
     public StageOutcome validate(ImportEvent event) throws IOException {
@@ -41,29 +38,22 @@ public final class SchemaStage {
                     event.source().fileName(), "the package has no .ovf descriptor as its first entry"))));
         }
         TarEntry entry = descriptor.get();
-        if (entry.size() > parser.maxBytes()) {
-            return StageOutcome.reject(event.withChecks(List.of(CheckResult.fail("ovf.descriptor", entry.name(),
-                    entry.size() + " bytes, more than the limit of " + parser.maxBytes()))));
+        DescriptorValidation validation;
+        if (entry.size() > validator.maxBytes()) {
+            validation = validator.validate(entry, InputStream.nullInputStream(), event);
+        } else {
+            try (InputStream xml = store.readRange(event.source(), entry.offset(), entry.size())) {
+                validation = validator.validate(entry, xml, event);
+            }
+            StageMetrics.bytes(NAME, "in", entry.size());
         }
-        ApplianceMetadata appliance;
-        try (InputStream xml = store.readRange(event.source(), entry.offset(), entry.size())) {
-            appliance = parser.parse(entry.name(), xml);
-        } catch (InvalidDescriptorException e) {
-            return StageOutcome.reject(event.withChecks(List.of(
-                    CheckResult.fail("ovf.descriptor", entry.name(), e.getMessage()))));
-        }
-        StageMetrics.bytes(NAME, "in", entry.size());
-
-        List<CheckResult> checks = new ArrayList<>();
-        checks.add(CheckResult.pass("ovf.descriptor", entry.name(), "well-formed OVF " + appliance.ovfVersion()
-                + " envelope, parsed without DTDs or external entities"));
-        checks.addAll(DescriptorChecks.check(entry.name(), appliance, event.tarIndex()));
-        ImportEvent validated = event.withAppliance(appliance).withChecks(checks);
-        if (checks.stream().anyMatch(CheckResult::failed)) {
+        ImportEvent validated = (validation.appliance() == null ? event : event.withAppliance(validation.appliance()))
+                .withChecks(validation.checks());
+        if (validation.rejected()) {
             return StageOutcome.reject(validated);
         }
         return StageOutcome.forward(Topics.VALIDATED, validated, StatusEvent.State.VALIDATED,
-                describe(appliance));
+                describe(validation.appliance()));
     }
 
     private static String describe(ApplianceMetadata appliance) {

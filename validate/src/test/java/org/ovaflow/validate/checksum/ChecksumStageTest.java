@@ -33,7 +33,7 @@ class ChecksumStageTest {
 
     private final ObjectStore store = S3.store();
 
-    private final ChecksumStage stage = new ChecksumStage(store);
+    private final ChecksumStage stage = new ChecksumStage(store, new PackageVerifier());
 
     @Test
     void aGoodOvaIsVerifiedWithATarIndexThatPointsAtItsBytes() throws Exception {

@@ -16,6 +16,7 @@ import org.ovaflow.core.store.ObjectStore;
 import org.ovaflow.core.testing.S3Server;
 import org.ovaflow.validate.checksum.PackageVerification;
 import org.ovaflow.validate.checksum.PackageVerifier;
+import org.ovaflow.validate.ValidationSettings;
 import org.ovaflow.validate.ovf.OvfDescriptorParser;
 
 import java.io.ByteArrayInputStream;
@@ -38,7 +39,7 @@ class SchemaStageTest {
 
     private final ObjectStore store = S3.store();
 
-    private final SchemaStage stage = new SchemaStage(store, new OvfDescriptorParser());
+    private final SchemaStage stage = new SchemaStage(store, new DescriptorValidator(new OvfDescriptorParser(), ValidationSettings.DEFAULTS));
 
     @Test
     void aGoodApplianceIsValidatedWithItsMetadata() throws Exception {
@@ -128,7 +129,7 @@ class SchemaStageTest {
     @Test
     void aDescriptorOverTheParserLimitIsRejectedWithoutAGet() throws Exception {
         ImportEvent event = verified("limit.ova", SampleAppliance.ova("Acme", "Widget", "1.0", DISK_BYTES, 1));
-        SchemaStage strict = new SchemaStage(store, new OvfDescriptorParser(512));
+        SchemaStage strict = new SchemaStage(store, new DescriptorValidator(new OvfDescriptorParser(512), ValidationSettings.DEFAULTS));
 
         StageOutcome outcome = strict.validate(event);
 
