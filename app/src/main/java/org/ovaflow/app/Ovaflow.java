@@ -3,6 +3,7 @@ package org.ovaflow.app;
 import org.ovaflow.app.cli.CatalogCommand;
 import org.ovaflow.app.cli.ConvertCommand;
 import org.ovaflow.app.cli.DemoCommand;
+import org.ovaflow.app.cli.InspectCommand;
 import org.ovaflow.app.cli.DlqCommand;
 import org.ovaflow.app.cli.ImportCommand;
 import org.ovaflow.app.cli.OnboardCommand;
@@ -18,7 +19,7 @@ import picocli.CommandLine.Command;
 @Command(name = "ovaflow", mixinStandardHelpOptions = true, versionProvider = Ovaflow.Version.class,
         description = "Imports OVF/OVA virtual appliances into an object-storage catalog, over Kafka.",
         subcommands = {RunCommand.class, ImportCommand.class, OnboardCommand.class, CatalogCommand.class,
-                QuarantineCommand.class, DlqCommand.class, ConvertCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+                QuarantineCommand.class, DlqCommand.class, ConvertCommand.class, InspectCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
 public final class Ovaflow {
 
     public static final int OK = 0;

@@ -13,7 +13,6 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -45,21 +44,24 @@ public final class PackageVerifier {
 
     public PackageVerification verify(String ovaName, InputStream ova) throws IOException {
         EntryDigests digests = new EntryDigests();
-        MessageDigest whole = sha256();
-        DigestInputStream hashed = new DigestInputStream(ova, whole);
         List<OvaEntry> entries;
-        try {
-            // the walk closes what it reads: shielded, so that what follows the archive can still be hashed
-            entries = OvaArchive.walk(new FilterInputStream(hashed) {
-                @Override
-                public void close() {
-                }
-            }, digests);
-            // the end-of-archive blocks and any padding after them: part of the object the catalog keeps
-            hashed.transferTo(OutputStream.nullOutputStream());
-        } catch (InvalidOvaException e) {
-            return new PackageVerification(new TarIndex(List.of()), new ManifestVerdict(null, Map.of()),
-                    List.of(CheckResult.fail(e.checkId(), ovaName, e.getMessage())), digests.bytesRead());
+        byte[] wholeDigest;
+        // the whole OVA's digest on a thread of its own, beside the entries' digests on this one
+        try (ConcurrentDigestInputStream hashed = new ConcurrentDigestInputStream(ova, sha256())) {
+            try {
+                // the walk closes what it reads: shielded, so that what follows the archive can still be hashed
+                entries = OvaArchive.walk(new FilterInputStream(hashed) {
+                    @Override
+                    public void close() {
+                    }
+                }, digests);
+                // the end-of-archive blocks and any padding after them: part of the object the catalog keeps
+                hashed.transferTo(OutputStream.nullOutputStream());
+            } catch (InvalidOvaException e) {
+                return new PackageVerification(new TarIndex(List.of()), new ManifestVerdict(null, Map.of()),
+                        List.of(CheckResult.fail(e.checkId(), ovaName, e.getMessage())), digests.bytesRead());
+            }
+            wholeDigest = hashed.digest();
         }
         List<CheckResult> checks = new ArrayList<>(tarChecks(entries));
         ManifestVerdict verdict = manifestChecks(entries, digests, checks);
@@ -67,7 +69,7 @@ public final class PackageVerifier {
                 .filter(e -> e.kind() == OvaEntry.Kind.FILE)
                 .map(e -> new TarEntry(e.name(), e.dataOffset(), e.size(), digests.digest(e.name(), "SHA256")))
                 .toList();
-        return new PackageVerification(new TarIndex(index, HexFormat.of().formatHex(whole.digest())), verdict,
+        return new PackageVerification(new TarIndex(index, HexFormat.of().formatHex(wholeDigest)), verdict,
                 List.copyOf(checks), digests.bytesRead());
     }
 

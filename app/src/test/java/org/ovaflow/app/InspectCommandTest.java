@@ -1,0 +1,89 @@
+package org.ovaflow.app;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.ovaflow.core.event.EventCodec;
+import org.ovaflow.core.sample.SampleAppliance;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** {@code ovaflow inspect}: offline, no servers; exit 0 valid, 1 rejected, 2 usage. */
+class InspectCommandTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aGoodOvaIsValidWithItsMetadata() throws Exception {
+        Path ova = Files.write(dir.resolve("widget.ova"),
+                SampleAppliance.ova("Acme Corp", "Widget Server", "2.4.1", 40_000, 3).toBytes());
+
+        CommandRun run = CommandRun.of("inspect", ova.toString());
+
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(run.out()).contains("widget.ova: valid", "Widget Server 2.4.1 by Acme Corp", "2 CPU(s)",
+                "1024 MiB");
+    }
+
+    @Test
+    void jsonHasTheShapeOfTheQuarantineReport() throws Exception {
+        Path ova = Files.write(dir.resolve("spoilt.ova"),
+                SampleAppliance.ova("Acme Corp", "Widget Server", "2.4.1", 40_000, 3).spoilDigestOf("disk1.img")
+                        .toBytes());
+
+        CommandRun run = CommandRun.of("inspect", "--json", ova.toString());
+
+        assertThat(run.exit()).as(run.err()).isEqualTo(Ovaflow.REJECTED);
+        JsonNode report = EventCodec.JSON.readTree(run.out());
+        assertThat(report.path("verdict").asText()).isEqualTo("rejected");
+        assertThat(report.path("source").asText()).isEqualTo(ova.toString());
+        assertThat(report.path("sha256").asText()).hasSize(64);
+        // failed and checks as report.json has them: id, status, file, message
+        JsonNode failed = report.path("failed").get(0);
+        assertThat(failed.path("id").asText()).isEqualTo("manifest.digest");
+        assertThat(failed.path("status").asText()).isEqualTo("FAIL");
+        assertThat(failed.path("file").asText()).isEqualTo("disk1.img");
+        assertThat(failed.path("message").asText()).contains("SHA256 is");
+        assertThat(report.path("checks").size()).isGreaterThan(report.path("failed").size());
+        // the descriptor is still read: the report names the appliance, and every problem at once
+        assertThat(report.path("appliance").path("product").asText()).isEqualTo("Widget Server");
+    }
+
+    @Test
+    void aFileThatIsNoOvaIsRejectedByItsCheck() throws Exception {
+        Path text = Files.writeString(dir.resolve("notes.ova"), "not a tar archive at all, just words\n");
+
+        CommandRun run = CommandRun.of("inspect", text.toString());
+
+        assertThat(run.exit()).isEqualTo(Ovaflow.REJECTED);
+        assertThat(run.out()).contains("notes.ova: REJECTED", "FAIL tar.");
+    }
+
+    @Test
+    void aManifestRequiredByPolicyMustBeThere() throws Exception {
+        Path ova = Files.write(dir.resolve("bare.ova"), SampleAppliance.ova("Acme Corp", "Widget Server", "2.4.1",
+                40_000, 3).manifestAlgorithm(null).toBytes());
+
+        assertThat(CommandRun.of("inspect", ova.toString()).exit()).isZero();
+        CommandRun strict = CommandRun.of("inspect", "--manifest", "require", ova.toString());
+        assertThat(strict.exit()).isEqualTo(Ovaflow.REJECTED);
+        assertThat(strict.out()).contains("FAIL manifest.present");
+    }
+
+    @Test
+    void usageErrorsExitTwo() throws Exception {
+        Path ova = Files.write(dir.resolve("widget.ova"),
+                SampleAppliance.ova("Acme Corp", "Widget Server", "2.4.1", 40_000, 3).toBytes());
+
+        assertThat(CommandRun.of("inspect", dir.resolve("missing.ova").toString()).exit()).isEqualTo(Ovaflow.USAGE);
+        CommandRun policy = CommandRun.of("inspect", "--signature", "sometimes", ova.toString());
+        assertThat(policy.exit()).isEqualTo(Ovaflow.USAGE);
+        assertThat(policy.err()).contains("require, verify-if-present, ignore");
+        assertThat(CommandRun.of("inspect", "--trust-store", dir.resolve("none.p12").toString(), ova.toString())
+                .exit()).isEqualTo(Ovaflow.USAGE);
+    }
+}

@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Inspection benchmark: `ovaflow inspect` against plain hashing of the same OVA, side by side.
+#
+#   bench/inspect.sh              run from the repository root
+#
+# Builds an OVA holding a BENCH_GIB (4) GiB disk of incompressible data with a SHA256 manifest, then times,
+# BENCH_RUNS (3) times each and alternating, from the page cache: `openssl dgst -sha256` (SHA-NI
+# instructions), `sha256sum` (coreutils) and `./ovaflow inspect` (-Xmx256m), which walks the tar, hashes the
+# whole file and every entry (the whole OVA's sha256 for the catalog, each entry's for the manifest), and
+# checks the descriptor. Prints the best time of each, inspect's ratio to each and its peak heap.
+#
+# Environment: BENCH_RUNS (3), BENCH_GIB (4), BENCH_SKIP_BUILD=1, TMPDIR (needs 2 x BENCH_GIB free).
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+runs="${BENCH_RUNS:-3}"
+gib="${BENCH_GIB:-4}"
+tmp="$(mktemp -d "${TMPDIR:-/tmp}/ovaflow-inspect.XXXXXX")"
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 130' INT TERM
+
+if [ "${BENCH_SKIP_BUILD:-}" != 1 ]; then
+  echo "bench: building (mvn package, tests skipped)..." >&2
+  mvn -B -q -DskipTests package >"$tmp/build.log" 2>&1 || { cat "$tmp/build.log" >&2; exit 2; }
+fi
+
+echo "bench: generating a ${gib} GiB OVA..." >&2
+mkdir "$tmp/pkg"
+# AES-CTR over zeros: incompressible bytes much faster than /dev/urandom
+openssl enc -aes-128-ctr -nosalt -pass pass:ovaflow -in <(head -c "${gib}G" /dev/zero) \
+  -out "$tmp/pkg/disk1.img" 2>/dev/null
+size=$(stat -c %s "$tmp/pkg/disk1.img")
+cat >"$tmp/pkg/bench.ovf" <<OVF
+<?xml version="1.0" encoding="UTF-8"?>
+<Envelope xmlns="http://schemas.dmtf.org/ovf/envelope/1" xmlns:ovf="http://schemas.dmtf.org/ovf/envelope/1"
+    xmlns:rasd="http://schemas.dmtf.org/wbem/wscim/1/cim-schema/2/CIM_ResourceAllocationSettingData"
+    xmlns:vssd="http://schemas.dmtf.org/wbem/wscim/1/cim-schema/2/CIM_VirtualSystemSettingData">
+  <References><File ovf:id="file1" ovf:href="disk1.img" ovf:size="$size"/></References>
+  <DiskSection><Info>Virtual disks</Info>
+    <Disk ovf:diskId="vmdisk1" ovf:fileRef="file1" ovf:capacity="$size"
+          ovf:format="http://www.vmware.com/interfaces/specifications/vmdk.html#monolithicFlat"/>
+  </DiskSection>
+  <NetworkSection><Info>Networks</Info><Network ovf:name="lan"><Description>lan</Description></Network></NetworkSection>
+  <VirtualSystem ovf:id="bench">
+    <Info>A benchmark appliance</Info>
+    <ProductSection><Info>Product</Info><Product>Bench</Product><Vendor>ovaflow</Vendor><Version>1.0</Version></ProductSection>
+    <OperatingSystemSection ovf:id="101"><Info>OS</Info></OperatingSystemSection>
+    <VirtualHardwareSection><Info>Hardware</Info>
+      <System><vssd:ElementName>Virtual Hardware Family</vssd:ElementName><vssd:InstanceID>0</vssd:InstanceID>
+        <vssd:VirtualSystemType>vmx-13</vssd:VirtualSystemType></System>
+      <Item><rasd:AllocationUnits>hertz * 10^6</rasd:AllocationUnits><rasd:ElementName>1 CPU</rasd:ElementName>
+        <rasd:InstanceID>1</rasd:InstanceID><rasd:ResourceType>3</rasd:ResourceType><rasd:VirtualQuantity>1</rasd:VirtualQuantity></Item>
+      <Item><rasd:AllocationUnits>byte * 2^20</rasd:AllocationUnits><rasd:ElementName>512 MB</rasd:ElementName>
+        <rasd:InstanceID>2</rasd:InstanceID><rasd:ResourceType>4</rasd:ResourceType><rasd:VirtualQuantity>512</rasd:VirtualQuantity></Item>
+      <Item><rasd:ElementName>SCSI</rasd:ElementName><rasd:InstanceID>3</rasd:InstanceID>
+        <rasd:ResourceSubType>lsilogic</rasd:ResourceSubType><rasd:ResourceType>6</rasd:ResourceType></Item>
+      <Item><rasd:AddressOnParent>0</rasd:AddressOnParent><rasd:ElementName>disk</rasd:ElementName>
+        <rasd:HostResource>ovf:/disk/vmdisk1</rasd:HostResource><rasd:InstanceID>4</rasd:InstanceID>
+        <rasd:Parent>3</rasd:Parent><rasd:ResourceType>17</rasd:ResourceType></Item>
+      <Item><rasd:Connection>lan</rasd:Connection><rasd:ElementName>nic</rasd:ElementName>
+        <rasd:InstanceID>5</rasd:InstanceID><rasd:ResourceType>10</rasd:ResourceType></Item>
+    </VirtualHardwareSection>
+  </VirtualSystem>
+</Envelope>
+OVF
+(cd "$tmp/pkg" && for f in bench.ovf disk1.img; do
+   echo "SHA256($f)= $(openssl dgst -sha256 -r "$f" | cut -d' ' -f1)"; done >bench.mf)
+tar --format=ustar -C "$tmp/pkg" -cf "$tmp/bench.ova" bench.ovf bench.mf disk1.img
+rm -rf "$tmp/pkg"
+ova="$tmp/bench.ova"
+echo "bench: $(du -m "$ova" | cut -f1) MiB OVA" >&2
+
+now() { date +%s.%N; }
+best() { # best NAME SECONDS
+  local cur="${best_of[$1]:-}"
+  if [ -z "$cur" ] || (( $(echo "$2 < $cur" | bc) )); then best_of[$1]=$2; fi
+}
+declare -A best_of
+heap_peak=0
+for run in $(seq 1 "$runs"); do
+  cat "$ova" >/dev/null # every contender reads from the page cache
+  start=$(now); openssl dgst -sha256 "$ova" >/dev/null; best openssl "$(echo "$(now) - $start" | bc)"
+  start=$(now); sha256sum "$ova" >/dev/null; best sha256sum "$(echo "$(now) - $start" | bc)"
+  start=$(now)
+  OVAFLOW_JAVA_OPTS="-Xmx256m -Xlog:gc:file=$tmp/gc.log" ./ovaflow inspect "$ova" >"$tmp/inspect.log" \
+    || { cat "$tmp/inspect.log" >&2; echo "bench: inspect rejected the benchmark OVA" >&2; exit 1; }
+  best inspect "$(echo "$(now) - $start" | bc)"
+  heap=$(grep -o '[0-9]*M->' "$tmp/gc.log" | tr -d 'M>-' | sort -n | tail -1)
+  [ "${heap:-0}" -gt "$heap_peak" ] && heap_peak=${heap:-0}
+  echo "bench: run $run: openssl ${best_of[openssl]} s, sha256sum ${best_of[sha256sum]} s," \
+    "inspect ${best_of[inspect]} s (best so far)" >&2
+done
+
+printf '\n%-22s %10s %24s\n' contender seconds 'inspect/contender ratio'
+for name in openssl sha256sum inspect; do
+  printf '%-22s %10.2f %24.2f\n' "$name" "${best_of[$name]}" \
+    "$(echo "${best_of[inspect]} / ${best_of[$name]}" | bc -l)"
+done
+echo "(best of $runs runs; ${gib} GiB OVA, SHA256 manifest; $(nproc) cores; inspect peak heap ${heap_peak} MiB" \
+  "with -Xmx256m)"

@@ -1,0 +1,23 @@
+package org.ovaflow.validate.inspect;
+
+import org.ovaflow.core.event.CheckResult;
+import org.ovaflow.core.event.ImportEvent;
+
+import java.util.List;
+
+/**
+ * What {@link OvaInspector} found of one local OVA: the event the checksum and schema stages would have made
+ * of it, with every check and the appliance metadata when the descriptor could be read.
+ *
+ * @param sha256 the whole file's SHA-256, null when the archive could not be walked
+ */
+public record Inspection(String file, long size, String sha256, ImportEvent event) {
+
+    public boolean valid() {
+        return event.failedChecks().isEmpty();
+    }
+
+    public List<CheckResult> failed() {
+        return event.failedChecks();
+    }
+}

@@ -1,0 +1,89 @@
+package org.ovaflow.validate.inspect;
+
+import org.ovaflow.core.event.CheckResult;
+import org.ovaflow.core.event.ImportEvent;
+import org.ovaflow.core.event.ObjectRef;
+import org.ovaflow.core.event.TarEntry;
+import org.ovaflow.validate.ValidationSettings;
+import org.ovaflow.validate.checksum.PackageVerification;
+import org.ovaflow.validate.checksum.PackageVerifier;
+import org.ovaflow.validate.ovf.OvfDescriptorParser;
+import org.ovaflow.validate.schema.DescriptorValidation;
+import org.ovaflow.validate.schema.DescriptorValidator;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The checksum and schema stages' checks on a local OVA, offline: the same {@link PackageVerifier} over one
+ * streaming read of the file, then the same {@link DescriptorValidator} on the descriptor read back at the offset
+ * the tar walk found. Nothing is extracted to disk.
+ *
+ * <p>Unlike the pipeline, which stops at the checksum stage's first rejection, the descriptor is checked whenever
+ * the archive could be walked, so one run names every problem of the package.
+ */
+public final class OvaInspector {
+
+    /** The bucket name local files are reported under: they have none. */
+    public static final String LOCAL = "local";
+
+    private final PackageVerifier verifier;
+    private final DescriptorValidator validator;
+
+    public OvaInspector(ValidationSettings settings) {
+        this.verifier = new PackageVerifier(settings);
+        this.validator = new DescriptorValidator(new OvfDescriptorParser(), settings);
+    }
+
+    /** Inspects {@code ova}; what it found is the event the schema stage would have passed on or rejected. */
+    public Inspection inspect(Path ova) throws IOException {
+        long size = Files.size(ova);
+        String name = ova.getFileName().toString();
+        PackageVerification verification;
+        try (InputStream in = Files.newInputStream(ova)) {
+            verification = verifier.verify(name, in);
+        }
+        // a file has no etag: its size and modification time stand in, as they identify a version of it
+        String etag = size + "-" + Files.getLastModifiedTime(ova).toMillis();
+        ImportEvent event = ImportEvent.arrived(new ObjectRef(LOCAL, ova.toString(), etag, size, null), "inspect",
+                        Instant.now())
+                .withTarIndex(verification.tarIndex())
+                .withManifest(verification.manifest())
+                .withChecks(verification.checks());
+        Optional<TarEntry> descriptor = verification.tarIndex().descriptor();
+        if (descriptor.isPresent()) {
+            DescriptorValidation validation = validate(ova, descriptor.get(), event);
+            if (validation.appliance() != null) {
+                event = event.withAppliance(validation.appliance());
+            }
+            event = event.withChecks(validation.checks());
+        } else if (!verification.rejected()) {
+            event = event.withChecks(List.of(CheckResult.fail("ovf.descriptor", name,
+                    "the package has no .ovf descriptor as its first entry")));
+        }
+        return new Inspection(name, size, verification.tarIndex().sha256(), event);
+    }
+
+    private DescriptorValidation validate(Path ova, TarEntry descriptor, ImportEvent event) throws IOException {
+        if (descriptor.size() > validator.maxBytes()) {
+            return validator.validate(descriptor, InputStream.nullInputStream(), event);
+        }
+        // at most the parser's limit (16 MiB), the same bytes the stage reads with its ranged GET
+        ByteBuffer xml = ByteBuffer.allocate((int) descriptor.size());
+        try (FileChannel channel = FileChannel.open(ova, StandardOpenOption.READ)) {
+            while (xml.hasRemaining() && channel.read(xml, descriptor.offset() + xml.position()) > 0) {
+                // read until full: the walk found the entry whole, so the file holds it
+            }
+        }
+        return validator.validate(descriptor, new ByteArrayInputStream(xml.array(), 0, xml.position()), event);
+    }
+}
