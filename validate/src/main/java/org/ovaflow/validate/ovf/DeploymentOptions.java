@@ -12,7 +12,9 @@ record DeploymentOptions(List<String> ids, String defaultId) {
     static DeploymentOptions of(OvfElement envelope) {
         return envelope.firstChild("DeploymentOptionSection")
                 .map(section -> {
-                    List<OvfElement> configurations = section.children("Configuration");
+                    // a Configuration without an id names nothing an Item could refer to: not an option
+                    List<OvfElement> configurations = section.children("Configuration").stream()
+                            .filter(c -> c.attribute("id") != null).toList();
                     List<String> ids = configurations.stream().map(c -> c.attribute("id")).toList();
                     String defaultId = configurations.stream()
                             .filter(c -> "true".equalsIgnoreCase(trimmed(c.attribute("default"))))

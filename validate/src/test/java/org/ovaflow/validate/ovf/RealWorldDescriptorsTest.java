@@ -65,7 +65,7 @@ class RealWorldDescriptorsTest {
     }
 
     /** The real-world corpus: the system property if it names a directory, else shared/realworld-ovf above the working directory. */
-    private static Optional<Path> corpusDirectory() {
+    static Optional<Path> corpusDirectory() {
         String configured = System.getProperty(CORPUS_PROPERTY);
         if (configured != null && Files.isDirectory(Path.of(configured))) {
             return Optional.of(Path.of(configured));
