@@ -13,7 +13,8 @@ import java.util.regex.Pattern;
 /**
  * An OVF certificate file (.cert) as VMware ovftool writes it (DSP0243 5.3): the signature of the manifest,
  * {@code SHA256(package.mf)= 1a2b…}, then the signer's X.509 certificate and any intermediates, PEM encoded,
- * signer first. The signature is over the manifest's exact bytes, hex encoded.
+ * signer first. The signature is over the manifest's exact bytes, hex encoded. Other text (a certificate's
+ * openssl text dump, VirtualBox's {@code -----BEGIN CMS-----} block) is passed over.
  *
  * @param fileName     the .cert's name in the package
  * @param algorithm    the digest of the signature: SHA1, SHA256 or SHA512
@@ -58,8 +59,9 @@ public record CertificateFile(String fileName, String algorithm, String signedFi
             }
             Matcher m = SIGNATURE_LINE.matcher(lines[i]);
             if (!m.matches()) {
-                throw new InvalidCertificateFileException("line " + (i + 1) + " is neither the signature line "
-                        + "'ALGORITHM(file.mf)= hex' nor part of a PEM certificate: " + abbreviate(lines[i]));
+                // tools copy the signer's certificate file verbatim, openssl's text dump included, and
+                // VirtualBox may add a PKCS#7 block: neither carries the signature line or a certificate
+                continue;
             }
             if (signatureLine != null) {
                 throw new InvalidCertificateFileException("two signature lines, " + signatureLineNumber + " and "
@@ -88,9 +90,5 @@ public record CertificateFile(String fileName, String algorithm, String signedFi
         blocks.forEach(b -> certificates.add(b.certificate()));
         return new CertificateFile(fileName, algorithm, signatureLine.group(2).trim(), HexFormat.of().parseHex(hex),
                 List.copyOf(certificates));
-    }
-
-    private static String abbreviate(String row) {
-        return row.length() <= 80 ? row : row.substring(0, 77) + "...";
     }
 }

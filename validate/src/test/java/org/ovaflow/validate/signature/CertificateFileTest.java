@@ -49,6 +49,22 @@ class CertificateFileTest {
     }
 
     @Test
+    void passesOverTheTextAndBlocksOtherToolsAdd() throws Exception {
+        // VirtualBox's signova: "SHA256(x.mf) = hex", the certificate file as given (here with openssl's text
+        // dump before it), and with --pkcs7 a CMS block
+        String text = "SHA256(app.mf) = 0a1b\n"
+                + "Certificate:\n    Data:\n        Version: 3 (0x2)\n        Public-Key: (2048 bit)\n"
+                + "    Signature Algorithm: sha256WithRSAEncryption\n"
+                + TestPki.pem(signer.certificate())
+                + "-----BEGIN CMS-----\nMIIBCgYJKoZIhvcNAQcCoIH8MIH5AgEBMQ0w==\n-----END CMS-----\n";
+
+        CertificateFile file = parse(text);
+
+        assertThat(file.certificates()).containsExactly(signer.certificate());
+        assertThat(file.signature()).containsExactly(0x0a, 0x1b);
+    }
+
+    @Test
     void eachMalformationHasItsOwnReason() {
         assertThat(failure("")).isEqualTo("no signature line 'ALGORITHM(file.mf)= hex'");
         assertThat(failure(pem)).isEqualTo("no signature line 'ALGORITHM(file.mf)= hex'");
@@ -57,7 +73,7 @@ class CertificateFileTest {
         assertThat(failure("SHA256(app.mf)= 0a1\n" + pem)).contains("3 hex digits");
         assertThat(failure("SHA256(app.mf)=\n" + pem)).contains("0 hex digits");
         assertThat(failure("SHA256(app.mf)= 0a1b\nSHA256(app.mf)= 0a1b\n" + pem)).isEqualTo("two signature lines, 1 and 2");
-        assertThat(failure("SHA256(app.mf)= 0a1b\nhello\n" + pem)).startsWith("line 2 is neither");
+        assertThat(failure("SHA256(app.mf)= 0a1b\n" + pem + "SHA1(app.mf)= 0a1b\n")).startsWith("two signature lines, 1 and ");
         assertThat(failure("SHA256(app.mf)= 0a1b\n" + pem.substring(0, pem.lastIndexOf(PemCertificates.END))))
                 .contains("no " + PemCertificates.END);
         assertThat(failure("SHA256(app.mf)= 0a1b\n" + PemCertificates.BEGIN + "\n!!!!\n" + PemCertificates.END))

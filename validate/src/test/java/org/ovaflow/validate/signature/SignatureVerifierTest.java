@@ -248,7 +248,7 @@ class SignatureVerifierTest {
 
         assertThat(onlyFailure(result).id()).isEqualTo("signature.syntax");
         assertThat(onlyFailure(result).file()).isEqualTo("widget.cert");
-        assertThat(onlyFailure(result).message()).contains("line 1");
+        assertThat(onlyFailure(result).message()).startsWith("no signature line");
     }
 
     @Test
