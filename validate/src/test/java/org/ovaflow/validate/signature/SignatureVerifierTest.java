@@ -88,6 +88,14 @@ class SignatureVerifierTest {
     }
 
     @Test
+    void anIntermediateInTheTrustStoreIsAnAnchor() throws Exception {
+        PackageVerification result = verify(SignaturePolicy.VERIFY_IF_PRESENT, pemFolder(intermediate), signed(pkg));
+
+        assertThat(result.rejected()).as("%s", result.checks()).isFalse();
+        assertThat(message(result, "signature.chain")).contains("chains to CN=Acme Signing CA,O=Acme");
+    }
+
+    @Test
     void anEcSignerVerifiesWithEcdsa() throws Exception {
         Identity ecSigner = TestPki.issue(intermediate, "CN=Acme EC,O=Acme", TestPki.ec(), at("2024-01-01"),
                 at("2026-01-01"), false);
@@ -98,6 +106,21 @@ class SignatureVerifierTest {
 
         assertThat(result.rejected()).as("%s", result.checks()).isFalse();
         assertThat(result.signer().algorithm()).isEqualTo("SHA256withECDSA");
+    }
+
+    @Test
+    void aKeyOtherThanRsaOrEcIsNotVerified() throws Exception {
+        java.security.KeyPairGenerator generator = java.security.KeyPairGenerator.getInstance("DSA");
+        generator.initialize(2048);
+        Identity dsa = TestPki.issue(intermediate, "CN=Acme DSA,O=Acme", generator.generateKeyPair(), at("2024-01-01"),
+                at("2026-01-01"), false);
+        String cert = TestPki.certFile("SHA256", pkg.manifestName(), new byte[]{1, 2, 3}, dsa.certificate(),
+                intermediate.certificate());
+
+        PackageVerification result = verify(SignaturePolicy.VERIFY_IF_PRESENT, pemFolder(root), pkg.ova(cert));
+
+        assertThat(onlyFailure(result).id()).isEqualTo("signature.valid");
+        assertThat(onlyFailure(result).message()).contains("DSA", "only RSA and EC keys");
     }
 
     @Test
