@@ -174,7 +174,8 @@ public final class SignatureVerifier {
         } catch (CertPathValidatorException e) {
             return new Chain(CheckResult.fail("signature.chain", name, untrusted(path, e)), path);
         } catch (InvalidAlgorithmParameterException | java.security.cert.CertificateException
-                 | java.security.NoSuchAlgorithmException e) {
+                 | java.security.NoSuchAlgorithmException | RuntimeException e) {
+            // a certificate the JDK parsed but its validator trips on is refused, not thrown about
             return new Chain(CheckResult.fail("signature.chain", name, "untrusted: " + describe(path)
                     + " cannot be validated: " + e.getMessage()), path);
         }
