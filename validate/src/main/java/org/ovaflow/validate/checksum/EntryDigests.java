@@ -2,6 +2,7 @@ package org.ovaflow.validate.checksum;
 
 import org.ovaflow.core.ova.OvaArchive;
 import org.ovaflow.core.ova.OvaEntry;
+import org.ovaflow.validate.signature.CertificateFile;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -19,7 +20,8 @@ import java.util.Set;
  * Hashes every file of an OVA as the tar walk streams it past, so the whole package is verified in one read.
  * SHA-256 always (the catalog records it); before the manifest is seen, every algorithm a manifest may name
  * (tools put the .mf before or after the disks); after it, the ones it names. The manifest itself is kept,
- * bounded by {@link Manifest#MAX_BYTES}.
+ * bounded by {@link Manifest#MAX_BYTES}, and so is the first .cert (bounded by {@link CertificateFile#MAX_BYTES}):
+ * the signature is over the manifest's exact bytes.
  */
 final class EntryDigests implements OvaArchive.EntryReader {
 
@@ -27,6 +29,9 @@ final class EntryDigests implements OvaArchive.EntryReader {
 
     private final Map<String, Map<String, String>> digestsByEntry = new LinkedHashMap<>();
     private Manifest manifest;
+    private byte[] manifestRaw;
+    private String certName;
+    private byte[] certBytes;
     private String oversizeManifest;
     private long bytesRead;
 
@@ -37,27 +42,35 @@ final class EntryDigests implements OvaArchive.EntryReader {
             oversizeManifest = entry.name();
             isManifest = false;
         }
+        boolean isCert = certName == null && entry.name().toLowerCase().endsWith(".cert");
+        if (isCert) {
+            certName = entry.name();
+            isCert = entry.size() <= CertificateFile.MAX_BYTES;
+        }
         Map<String, MessageDigest> digests = new HashMap<>();
         for (String algorithm : algorithmsFor()) {
             digests.put(algorithm, newDigest(algorithm));
         }
-        ByteArrayOutputStream manifestBytes = isManifest ? new ByteArrayOutputStream() : null;
+        ByteArrayOutputStream kept = isManifest || isCert ? new ByteArrayOutputStream() : null;
         byte[] buffer = new byte[BUFFER];
         int n;
         while ((n = data.read(buffer)) > 0) {
             for (MessageDigest digest : digests.values()) {
                 digest.update(buffer, 0, n);
             }
-            if (manifestBytes != null) {
-                manifestBytes.write(buffer, 0, n);
+            if (kept != null) {
+                kept.write(buffer, 0, n);
             }
             bytesRead += n;
         }
         Map<String, String> hex = new HashMap<>();
         digests.forEach((algorithm, digest) -> hex.put(algorithm, HexFormat.of().formatHex(digest.digest())));
         digestsByEntry.putIfAbsent(entry.name(), hex);
-        if (manifestBytes != null) {
-            manifest = Manifest.parse(entry.name(), manifestBytes.toString(StandardCharsets.UTF_8));
+        if (isCert) {
+            certBytes = kept.toByteArray();
+        } else if (kept != null) {
+            manifestRaw = kept.toByteArray();
+            manifest = Manifest.parse(entry.name(), new String(manifestRaw, StandardCharsets.UTF_8));
         }
     }
 
@@ -86,6 +99,21 @@ final class EntryDigests implements OvaArchive.EntryReader {
 
     Manifest manifest() {
         return manifest;
+    }
+
+    /** The manifest's exact bytes, null when there is none (or it was too large to keep). */
+    byte[] manifestBytes() {
+        return manifestRaw;
+    }
+
+    /** The name of the package's first .cert, null when it has none. */
+    String certName() {
+        return certName;
+    }
+
+    /** The bytes of {@link #certName()}, null when there is none or it was too large to keep. */
+    byte[] certBytes() {
+        return certBytes;
     }
 
     /** The name of a manifest too large to be one, null when there was none. */

@@ -8,6 +8,8 @@ import org.ovaflow.core.ova.InvalidOvaException;
 import org.ovaflow.core.ova.OvaArchive;
 import org.ovaflow.core.ova.OvaEntry;
 import org.ovaflow.validate.ValidationSettings;
+import org.ovaflow.validate.signature.SignatureVerdict;
+import org.ovaflow.validate.signature.SignatureVerifier;
 
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -15,6 +17,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.HexFormat;
@@ -32,9 +35,17 @@ import java.util.Set;
 public final class PackageVerifier {
 
     private final ValidationSettings settings;
+    private final SignatureVerifier signatures;
 
+    /** @throws IllegalArgumentException when the settings' trust store cannot be read */
     public PackageVerifier(ValidationSettings settings) {
+        this(settings, Clock.systemUTC());
+    }
+
+    /** A verifier judging certificate validity at {@code clock}'s time. */
+    public PackageVerifier(ValidationSettings settings, Clock clock) {
         this.settings = settings;
+        this.signatures = SignatureVerifier.of(settings, clock);
     }
 
     /** A verifier with the default policies. */
@@ -65,12 +76,16 @@ public final class PackageVerifier {
         }
         List<CheckResult> checks = new ArrayList<>(tarChecks(entries));
         ManifestVerdict verdict = manifestChecks(entries, digests, checks);
+        SignatureVerdict signature = signatures.verify(
+                digests.manifest() != null ? digests.manifest().fileName() : digests.oversizeManifest(),
+                digests.manifestBytes(), digests.certName(), digests.certBytes());
+        checks.addAll(signature.checks());
         List<TarEntry> index = entries.stream()
                 .filter(e -> e.kind() == OvaEntry.Kind.FILE)
                 .map(e -> new TarEntry(e.name(), e.dataOffset(), e.size(), digests.digest(e.name(), "SHA256")))
                 .toList();
         return new PackageVerification(new TarIndex(index, HexFormat.of().formatHex(wholeDigest)), verdict,
-                List.copyOf(checks), digests.bytesRead());
+                List.copyOf(checks), digests.bytesRead(), signature.signer());
     }
 
     private static MessageDigest sha256() {
