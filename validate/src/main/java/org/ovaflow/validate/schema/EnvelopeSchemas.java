@@ -16,6 +16,7 @@ import javax.xml.parsers.SAXParserFactory;
 import javax.xml.stream.XMLInputFactory;
 import javax.xml.stream.XMLStreamException;
 import javax.xml.stream.XMLStreamReader;
+import javax.xml.transform.Source;
 import javax.xml.transform.sax.SAXSource;
 import javax.xml.transform.stream.StreamSource;
 import javax.xml.validation.Schema;
@@ -50,6 +51,8 @@ public final class EnvelopeSchemas {
     private static final String V1 = "http://schemas.dmtf.org/ovf/envelope/1";
     private static final String V2 = "http://schemas.dmtf.org/ovf/envelope/2";
     private static final String V09 = "http://www.vmware.com/schema/ovf/1/envelope";
+    /** The few rasd: settings of an Item that are type-checked; see its header. */
+    private static final String RASD = "cim-rasd-minimal.xsd";
 
     private record Envelope(String description, Schema schema) {
     }
@@ -76,21 +79,36 @@ public final class EnvelopeSchemas {
         }
         factory.setResourceResolver(REFUSE_EVERYTHING);
         byNamespace = Map.of(
-                V1, new Envelope("the OVF 1.x envelope schema shipped with ovaflow", compile(factory, "ovf-envelope-1.xsd")),
-                V2, new Envelope("the OVF 2.x envelope schema shipped with ovaflow", compile(factory, "ovf-envelope-2.xsd")),
+                V1, new Envelope("the OVF 1.x envelope schema shipped with ovaflow", compile(factory, "ovf-envelope-1.xsd", RASD)),
+                V2, new Envelope("the OVF 2.x envelope schema shipped with ovaflow", compile(factory, "ovf-envelope-2.xsd", RASD)),
                 V09, new Envelope("ovaflow's lax OVF 0.9 envelope schema (DMTF publishes none for 0.9; the parser"
                         + " checks the structure it reads)", compile(factory, "ovf-envelope-0.9.xsd")));
     }
 
-    private static Schema compile(SchemaFactory factory, String resource) {
-        URL url = EnvelopeSchemas.class.getResource(resource);
-        if (url == null) {
-            throw new IllegalStateException("the envelope schema " + resource + " is missing from the classpath");
-        }
-        try (InputStream in = url.openStream()) {
-            return factory.newSchema(new StreamSource(in, url.toExternalForm()));
+    /** One schema of several documents: the envelope's lax wildcards find the declarations of the others. */
+    private static Schema compile(SchemaFactory factory, String... resources) {
+        List<InputStream> opened = new ArrayList<>();
+        try {
+            Source[] sources = new Source[resources.length];
+            for (int i = 0; i < resources.length; i++) {
+                URL url = EnvelopeSchemas.class.getResource(resources[i]);
+                if (url == null) {
+                    throw new IllegalStateException("the schema " + resources[i] + " is missing from the classpath");
+                }
+                opened.add(url.openStream());
+                sources[i] = new StreamSource(opened.get(i), url.toExternalForm());
+            }
+            return factory.newSchema(sources);
         } catch (SAXException | IOException e) {
-            throw new IllegalStateException("cannot compile the envelope schema " + resource + ": " + e.getMessage(), e);
+            throw new IllegalStateException("cannot compile the schema " + resources[0] + ": " + e.getMessage(), e);
+        } finally {
+            for (InputStream in : opened) {
+                try {
+                    in.close();
+                } catch (IOException ignored) {
+                    // a classpath resource already read
+                }
+            }
         }
     }
 

@@ -267,6 +267,27 @@ class EnvelopeSchemasTest {
                 0, "'id'", "'VirtualSystemCollection'");
     }
 
+    @Test
+    void theNumericAndBooleanRasdSettingsOfAnItemAreTyped() {
+        String cpu = sample().replace("<rasd:ResourceType>3</rasd:ResourceType>", "<rasd:ResourceType>cpu</rasd:ResourceType>");
+        assertInvalid(cpu, lineOf(cpu, ">cpu<"), "'cpu' is not a valid value", "'rasd:ResourceType'");
+
+        String quantity = sample().replace("<rasd:VirtualQuantity>1024</rasd:VirtualQuantity>",
+                "<rasd:VirtualQuantity>1 GB</rasd:VirtualQuantity>");
+        assertInvalid(quantity, lineOf(quantity, ">1 GB<"), "'1 GB' is not a valid value", "'rasd:VirtualQuantity'");
+
+        assertInvalid(sample().replace("<rasd:AutomaticAllocation>true</rasd:AutomaticAllocation>",
+                "<rasd:AutomaticAllocation>yes</rasd:AutomaticAllocation>"), 0, "'yes' is not a valid value for 'boolean'", "'rasd:AutomaticAllocation'");
+
+        // nil settings, settings of any other name and in any order pass
+        assertValid(sample().replace("xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\">",
+                        "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xmlns:vmw=\"http://www.vmware.com/schema/ovf\">")
+                .replace("<rasd:VirtualQuantity>2</rasd:VirtualQuantity>", "<rasd:VirtualQuantity>2</rasd:VirtualQuantity>"
+                        + "<rasd:Reservation xsi:nil=\"true\"/><rasd:Limit vmw:unit=\"MHz\">2000</rasd:Limit>"
+                        + "<rasd:Weight>1000</rasd:Weight><rasd:CustomSetting>anything</rasd:CustomSetting>"
+                        + "<rasd:Caption>before its place in the alphabet</rasd:Caption>"));
+    }
+
     // ------------------------------------------------------------------ extensions and xsi:type sections
 
     @Test
