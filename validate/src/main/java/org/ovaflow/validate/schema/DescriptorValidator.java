@@ -8,6 +8,7 @@ import org.ovaflow.validate.ValidationSettings;
 import org.ovaflow.validate.ovf.InvalidDescriptorException;
 import org.ovaflow.validate.ovf.OvfDescriptorParser;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -43,9 +44,11 @@ public final class DescriptorValidator {
             return new DescriptorValidation(null, List.of(CheckResult.fail("ovf.descriptor", descriptor.name(),
                     descriptor.size() + " bytes, more than the limit of " + parser.maxBytes())));
         }
+        // Kept (at most one byte past the limit, which the parser refuses) so the schema check can quote line numbers.
+        byte[] bytes = xml.readNBytes((int) Math.min(parser.maxBytes() + 1, Integer.MAX_VALUE - 8));
         ApplianceMetadata appliance;
         try {
-            appliance = parser.parse(descriptor.name(), xml);
+            appliance = parser.parse(descriptor.name(), new ByteArrayInputStream(bytes));
         } catch (InvalidDescriptorException e) {
             return new DescriptorValidation(null, List.of(
                     CheckResult.fail("ovf.descriptor", descriptor.name(), e.getMessage())));
@@ -53,6 +56,7 @@ public final class DescriptorValidator {
         List<CheckResult> checks = new ArrayList<>();
         checks.add(CheckResult.pass("ovf.descriptor", descriptor.name(), "well-formed OVF " + appliance.ovfVersion()
                 + " envelope, parsed without DTDs or external entities"));
+        checks.add(EnvelopeSchemas.shipped().validate(descriptor.name(), bytes));
         checks.addAll(DescriptorChecks.check(descriptor.name(), appliance, verified.tarIndex()));
         return new DescriptorValidation(appliance, checks);
     }

@@ -70,7 +70,7 @@ class SchemaStageTest {
         });
         assertThat(appliance.networks()).containsExactly("VM Network");
         assertThat(outcome.event().failedChecks()).isEmpty();
-        assertThat(outcome.event().checks()).extracting(CheckResult::id).contains("ovf.descriptor", "ovf.references");
+        assertThat(outcome.event().checks()).extracting(CheckResult::id).contains("ovf.descriptor", "ovf.schema", "ovf.references");
         // the checks of the checksum stage stay in the event, the schema stage's come after them
         assertThat(outcome.event().checks()).startsWith(event.checks().toArray(CheckResult[]::new));
     }
@@ -88,6 +88,21 @@ class SchemaStageTest {
         assertRejectedBy(outcome, "ovf.descriptor", "widget.ovf");
         assertThat(outcome.message()).contains("DOCTYPE").doesNotContain("root:");
         assertThat(outcome.event().appliance()).isNull();
+    }
+
+    @Test
+    void aDescriptorAgainstItsEnvelopeSchemaIsRejectedWithTheLineAtFault() throws Exception {
+        String descriptor = SampleAppliance.descriptor("Acme", "Widget", "1.0", "disk1.img", DISK_BYTES)
+                .replace("<OperatingSystemSection ovf:id=\"101\">", "<OperatingSystemSection ovf:id=\"Linux\">");
+        ImportEvent event = verified("os.ova", new OvaBuilder("widget.ovf", descriptor)
+                .file("disk1.img", SampleAppliance.disk(DISK_BYTES, 1)));
+
+        StageOutcome outcome = stage.validate(event);
+
+        assertRejectedBy(outcome, "ovf.schema", "widget.ovf");
+        assertThat(outcome.message()).contains("OVF 1.x envelope schema", "line 35: ", "'Linux'", "'ovf:id'");
+        // the metadata is still read, for the report
+        assertThat(outcome.event().appliance()).isNotNull();
     }
 
     @Test

@@ -1,0 +1,287 @@
+package org.ovaflow.validate.schema;
+
+import org.ovaflow.core.event.CheckResult;
+import org.ovaflow.core.xml.HardenedDocumentBuilders;
+import org.w3c.dom.ls.LSInput;
+import org.w3c.dom.ls.LSResourceResolver;
+import org.xml.sax.ErrorHandler;
+import org.xml.sax.InputSource;
+import org.xml.sax.SAXException;
+import org.xml.sax.SAXParseException;
+import org.xml.sax.XMLReader;
+
+import javax.xml.XMLConstants;
+import javax.xml.parsers.ParserConfigurationException;
+import javax.xml.parsers.SAXParserFactory;
+import javax.xml.stream.XMLInputFactory;
+import javax.xml.stream.XMLStreamException;
+import javax.xml.stream.XMLStreamReader;
+import javax.xml.transform.Source;
+import javax.xml.transform.sax.SAXSource;
+import javax.xml.transform.stream.StreamSource;
+import javax.xml.validation.Schema;
+import javax.xml.validation.SchemaFactory;
+import javax.xml.validation.Validator;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URL;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The OVF envelope schemas that ship with ovaflow (0.9, 1.x, 2.x), compiled once, and the {@code ovf.schema} check
+ * of a descriptor against the one of its version. Nothing is ever fetched: not the schemas, not what a descriptor's
+ * {@code xsi:schemaLocation} names. Thread-safe.
+ */
+public final class EnvelopeSchemas {
+
+    public static final String CHECK_ID = "ovf.schema";
+
+    /** Errors quoted in the check's message; the rest are counted. */
+    public static final int MAX_REPORTED_ERRORS = 10;
+
+    /** Validation stops after this many errors: a hostile descriptor cannot make it format millions of messages. */
+    static final int MAX_COUNTED_ERRORS = 100;
+
+    private static final int MAX_ERROR_CHARS = 300;
+    private static final String MAX_ELEMENT_DEPTH = "http://www.oracle.com/xml/jaxp/properties/maxElementDepth";
+
+    private static final String V1 = "http://schemas.dmtf.org/ovf/envelope/1";
+    private static final String V2 = "http://schemas.dmtf.org/ovf/envelope/2";
+    private static final String V09 = "http://www.vmware.com/schema/ovf/1/envelope";
+    /** The few rasd: settings of an Item that are type-checked; see its header. */
+    private static final String RASD = "cim-rasd-minimal.xsd";
+
+    private record Envelope(String description, Schema schema) {
+    }
+
+    private final Map<String, Envelope> byNamespace;
+
+    private static final class Shipped {
+        static final EnvelopeSchemas INSTANCE = new EnvelopeSchemas();
+    }
+
+    /** The schemas of the classpath, compiled on first use and shared by every validator of the JVM. */
+    public static EnvelopeSchemas shipped() {
+        return Shipped.INSTANCE;
+    }
+
+    private EnvelopeSchemas() {
+        SchemaFactory factory = SchemaFactory.newDefaultInstance();
+        try {
+            factory.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
+            factory.setProperty(XMLConstants.ACCESS_EXTERNAL_DTD, "");
+            factory.setProperty(XMLConstants.ACCESS_EXTERNAL_SCHEMA, "");
+        } catch (SAXException e) {
+            throw new IllegalStateException("the JDK schema factory rejected a hardening setting", e);
+        }
+        factory.setResourceResolver(REFUSE_EVERYTHING);
+        byNamespace = Map.of(
+                V1, new Envelope("the OVF 1.x envelope schema shipped with ovaflow", compile(factory, "ovf-envelope-1.xsd", RASD)),
+                V2, new Envelope("the OVF 2.x envelope schema shipped with ovaflow", compile(factory, "ovf-envelope-2.xsd", RASD)),
+                V09, new Envelope("ovaflow's lax OVF 0.9 envelope schema (DMTF publishes none for 0.9; the parser"
+                        + " checks the structure it reads)", compile(factory, "ovf-envelope-0.9.xsd")));
+    }
+
+    /** One schema of several documents: the envelope's lax wildcards find the declarations of the others. */
+    private static Schema compile(SchemaFactory factory, String... resources) {
+        List<InputStream> opened = new ArrayList<>();
+        try {
+            Source[] sources = new Source[resources.length];
+            for (int i = 0; i < resources.length; i++) {
+                URL url = EnvelopeSchemas.class.getResource(resources[i]);
+                if (url == null) {
+                    throw new IllegalStateException("the schema " + resources[i] + " is missing from the classpath");
+                }
+                opened.add(url.openStream());
+                sources[i] = new StreamSource(opened.get(i), url.toExternalForm());
+            }
+            return factory.newSchema(sources);
+        } catch (SAXException | IOException e) {
+            throw new IllegalStateException("cannot compile the schema " + resources[0] + ": " + e.getMessage(), e);
+        } finally {
+            for (InputStream in : opened) {
+                try {
+                    in.close();
+                } catch (IOException ignored) {
+                    // a classpath resource already read
+                }
+            }
+        }
+    }
+
+    /**
+     * Validates a descriptor, already found well-formed by the descriptor parser, against the schema of its envelope
+     * namespace.
+     *
+     * @param fileName   the descriptor's name, for the check
+     * @param descriptor its bytes
+     * @return {@code ovf.schema} PASS, or FAIL quoting the first errors with their line numbers
+     */
+    public CheckResult validate(String fileName, byte[] descriptor) {
+        String namespace;
+        try {
+            namespace = rootNamespace(descriptor);
+        } catch (XMLStreamException e) {
+            return CheckResult.fail(CHECK_ID, fileName, "cannot read the descriptor's root element: " + e.getMessage());
+        }
+        Envelope envelope = byNamespace.get(namespace);
+        if (envelope == null) {
+            return CheckResult.fail(CHECK_ID, fileName, "no envelope schema for the namespace '" + namespace
+                    + "', expected one of " + String.join(", ", byNamespace.keySet()));
+        }
+        Errors errors = new Errors();
+        try {
+            Validator validator = envelope.schema().newValidator();
+            validator.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
+            validator.setProperty(XMLConstants.ACCESS_EXTERNAL_DTD, "");
+            validator.setProperty(XMLConstants.ACCESS_EXTERNAL_SCHEMA, "");
+            validator.setResourceResolver(REFUSE_EVERYTHING);
+            validator.setErrorHandler(errors);
+            validator.validate(new SAXSource(hardenedReader(), new InputSource(new ByteArrayInputStream(descriptor))));
+        } catch (SAXException | IOException e) {
+            if (!errors.stopped) {
+                // not raised by the error handler (which has counted its own): a reader failure, told as an error
+                errors.record(e instanceof SAXParseException p ? p : new SAXParseException(e.getMessage(), null));
+            }
+        } catch (RefusedResource e) {
+            return CheckResult.fail(CHECK_ID, fileName, "validation asked for the external resource " + e.getMessage()
+                    + ", which ovaflow never fetches");
+        }
+        if (errors.count == 0) {
+            return CheckResult.pass(CHECK_ID, fileName, "valid against " + envelope.description());
+        }
+        String count = errors.count > MAX_COUNTED_ERRORS ? "more than " + MAX_COUNTED_ERRORS : String.valueOf(errors.count);
+        return CheckResult.fail(CHECK_ID, fileName, "not valid against " + envelope.description() + ": " + count
+                + " error(s)" + (errors.count > errors.quoted.size() ? ", the first " + errors.quoted.size() : "")
+                + ": " + String.join("; ", errors.quoted));
+    }
+
+    /** The namespace of the root element, read with a parser that stops there. */
+    private static String rootNamespace(byte[] descriptor) throws XMLStreamException {
+        XMLInputFactory factory = XMLInputFactory.newDefaultFactory();
+        factory.setProperty(XMLInputFactory.SUPPORT_DTD, false);
+        factory.setProperty(XMLInputFactory.IS_SUPPORTING_EXTERNAL_ENTITIES, false);
+        XMLStreamReader reader = factory.createXMLStreamReader(new ByteArrayInputStream(descriptor));
+        try {
+            reader.nextTag();
+            String namespace = reader.getNamespaceURI();
+            return namespace == null ? "" : namespace;
+        } finally {
+            reader.close();
+        }
+    }
+
+    /** A SAX reader locked down as the descriptor parser's DOM builders are; it is what gives errors line numbers. */
+    private static XMLReader hardenedReader() {
+        try {
+            SAXParserFactory factory = SAXParserFactory.newDefaultInstance();
+            factory.setNamespaceAware(true);
+            factory.setValidating(false);
+            factory.setXIncludeAware(false);
+            factory.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
+            factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
+            factory.setFeature("http://xml.org/sax/features/external-general-entities", false);
+            factory.setFeature("http://xml.org/sax/features/external-parameter-entities", false);
+            factory.setFeature("http://apache.org/xml/features/nonvalidating/load-external-dtd", false);
+            XMLReader reader = factory.newSAXParser().getXMLReader();
+            reader.setProperty(XMLConstants.ACCESS_EXTERNAL_DTD, "");
+            reader.setProperty(XMLConstants.ACCESS_EXTERNAL_SCHEMA, "");
+            reader.setProperty(MAX_ELEMENT_DEPTH, String.valueOf(HardenedDocumentBuilders.MAX_ELEMENT_DEPTH));
+            reader.setEntityResolver((publicId, systemId) -> {
+                throw new RefusedResource(systemId);
+            });
+            return reader;
+        } catch (ParserConfigurationException | SAXException e) {
+            throw new IllegalStateException("cannot create a hardened SAX parser", e);
+        }
+    }
+
+    /** Neither the schemas (which import nothing) nor a descriptor may pull anything in. */
+    private static final LSResourceResolver REFUSE_EVERYTHING =
+            (type, namespaceUri, publicId, systemId, baseUri) -> {
+                throw new RefusedResource(systemId != null ? systemId : namespaceUri);
+            };
+
+    private static final class RefusedResource extends RuntimeException {
+        RefusedResource(String resource) {
+            super(resource, null, false, false);
+        }
+    }
+
+    private static final class TooManyErrors extends SAXException {
+    }
+
+    /** Collects every error (not only the first), quoting the first few; warnings do not make a descriptor invalid. */
+    private static final class Errors implements ErrorHandler {
+        private final List<String> quoted = new ArrayList<>();
+        private int count;
+        private int lastLine = -1;
+        private int lastColumn = -1;
+        private boolean stopped;
+
+        @Override
+        public void warning(SAXParseException exception) {
+        }
+
+        @Override
+        public void error(SAXParseException exception) throws SAXException {
+            record(exception);
+            if (count > MAX_COUNTED_ERRORS) {
+                stopped = true;
+                throw new TooManyErrors();
+            }
+        }
+
+        @Override
+        public void fatalError(SAXParseException exception) throws SAXException {
+            record(exception);
+            stopped = true;
+            throw exception;
+        }
+
+        void record(SAXParseException e) {
+            String text = readable(e.getMessage());
+            boolean samePlace = e.getLineNumber() > 0 && e.getLineNumber() == lastLine && e.getColumnNumber() == lastColumn;
+            lastLine = e.getLineNumber();
+            lastColumn = e.getColumnNumber();
+            if (samePlace && count > 0) {
+                // The validator reports one bad value twice (the facet, then the attribute or element): one error.
+                if (quoted.size() == count) {
+                    quoted.add(bounded(quoted.remove(quoted.size() - 1) + " — " + text));
+                }
+                return;
+            }
+            count++;
+            if (quoted.size() < MAX_REPORTED_ERRORS) {
+                quoted.add(bounded(where(e) + text));
+            }
+        }
+
+        private static String where(SAXParseException e) {
+            return e.getLineNumber() > 0 ? "line " + e.getLineNumber() + ": " : "";
+        }
+
+        private static String bounded(String text) {
+            return text.length() <= MAX_ERROR_CHARS ? text : text.substring(0, MAX_ERROR_CHARS) + "…";
+        }
+
+        /** Drops the cvc- code and writes the OVF namespaces as the ovf: prefix. */
+        private static String readable(String message) {
+            if (message == null) {
+                return "invalid";
+            }
+            String text = message.replaceFirst("^cvc-[\\w.-]+: ", "").replaceFirst("\\.$", "");
+            for (String namespace : List.of(V1, V2, V09)) {
+                text = text.replace("{\"" + namespace + "\":", "{ovf:")
+                        .replaceAll("\\{ovf:(\\w+)}", "ovf:$1")
+                        .replace("WC[##other:\"" + namespace + "\"]", "an element of another namespace")
+                        .replace("\"" + namespace + "\":", "ovf:")
+                        .replace("namespace '" + namespace + "'", "the OVF namespace");
+            }
+            return text;
+        }
+    }
+}
