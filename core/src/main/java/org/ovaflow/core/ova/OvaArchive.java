@@ -34,6 +34,13 @@ public final class OvaArchive {
     @FunctionalInterface
     public interface EntryReader {
         void read(OvaEntry entry, InputStream data) throws IOException;
+
+        /**
+         * Receives what follows the archive's end-of-archive record (nothing, usually), before the walk closes
+         * its stream; left unread by default.
+         */
+        default void afterArchive(InputStream rest) throws IOException {
+        }
     }
 
     /**
@@ -57,6 +64,9 @@ public final class OvaArchive {
                 if (entry.kind() == OvaEntry.Kind.FILE) {
                     readFully(entry, tar, reader);
                 }
+            }
+            if (!entries.isEmpty()) {
+                reader.afterArchive(position);
             }
         }
         if (entries.isEmpty()) {

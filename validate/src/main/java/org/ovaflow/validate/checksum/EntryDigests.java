@@ -34,6 +34,7 @@ final class EntryDigests implements OvaArchive.EntryReader {
     private byte[] certBytes;
     private String oversizeManifest;
     private long bytesRead;
+    private long trailingNonZeroBytes;
 
     @Override
     public void read(OvaEntry entry, InputStream data) throws IOException {
@@ -95,6 +96,24 @@ final class EntryDigests implements OvaArchive.EntryReader {
     String digest(String entry, String algorithm) {
         Map<String, String> digests = digestsByEntry.get(entry);
         return digests == null ? null : digests.get(algorithm);
+    }
+
+    /** Counts the bytes after the archive that are not zero: tar pads with zeros, anything else was put there. */
+    @Override
+    public void afterArchive(InputStream rest) throws IOException {
+        byte[] buffer = new byte[64 * 1024];
+        int n;
+        while ((n = rest.read(buffer)) > 0) {
+            for (int i = 0; i < n; i++) {
+                if (buffer[i] != 0) {
+                    trailingNonZeroBytes++;
+                }
+            }
+        }
+    }
+
+    long trailingNonZeroBytes() {
+        return trailingNonZeroBytes;
     }
 
     Manifest manifest() {

@@ -75,6 +75,13 @@ public final class PackageVerifier {
             wholeDigest = hashed.digest();
         }
         List<CheckResult> checks = new ArrayList<>(tarChecks(entries));
+        long trailingData = digests.trailingNonZeroBytes();
+        if (trailingData > 0) {
+            // tar readers stop at the end-of-archive blocks: what follows is never read as files, but it may hide
+            // a second archive that a careless extractor would unpack
+            checks.add(CheckResult.warn("tar.trailing-data", ovaName, trailingData + " non-zero byte(s) after the "
+                    + "end of the archive: ignored, kept in the OVA's sha256"));
+        }
         ManifestVerdict verdict = manifestChecks(entries, digests, checks);
         SignatureVerdict signature = signatures.verify(
                 digests.manifest() != null ? digests.manifest().fileName() : digests.oversizeManifest(),

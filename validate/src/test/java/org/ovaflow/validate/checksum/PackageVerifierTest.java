@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 import org.ovaflow.core.event.CheckResult;
 import org.ovaflow.core.ova.OvaBuilder;
 import org.ovaflow.core.sample.SampleAppliance;
+import org.ovaflow.validate.ValidationSettings;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -60,6 +61,41 @@ class PackageVerifierTest {
             assertThat(c.id()).isEqualTo("manifest.present");
             assertThat(c.status()).isEqualTo(CheckResult.Status.WARN);
         });
+    }
+
+    @Test
+    void aManifestRequiredByPolicyRejectsAPackageWithout() throws Exception {
+        byte[] ova = SampleAppliance.ova("Acme", "Widget", "1.0", 4_000, 1).manifestAlgorithm(null).toBytes();
+        PackageVerification result = new PackageVerifier(ValidationSettings.DEFAULTS
+                .withManifest(ValidationSettings.ManifestPolicy.REQUIRE)).verify("widget.ova",
+                new ByteArrayInputStream(ova));
+        assertThat(result.checks()).filteredOn(CheckResult::failed).singleElement()
+                .satisfies(c -> assertThat(c.id()).isEqualTo("manifest.present"));
+    }
+
+    @Test
+    void dataAfterTheEndOfTheArchiveIsAWarningAndPartOfTheDigest() throws Exception {
+        byte[] ova = SampleAppliance.ova("Acme", "Widget", "1.0", 4_000, 1).toBytes();
+        // past the 10 KiB record a tar reader consumes whole
+        byte[] padded = Arrays.copyOf(ova, ova.length + 30_720);
+        byte[] appended = padded.clone();
+        System.arraycopy("a second archive, hidden".getBytes(), 0, appended, ova.length + 20_480, 24);
+
+        PackageVerification zeros = verifier.verify("widget.ova", new ByteArrayInputStream(padded));
+        PackageVerification hidden = verifier.verify("widget.ova", new ByteArrayInputStream(appended));
+
+        assertThat(zeros.checks()).noneSatisfy(c -> assertThat(c.id()).isEqualTo("tar.trailing-data"));
+        assertThat(hidden.rejected()).isFalse();
+        assertThat(hidden.checks()).anySatisfy(c -> {
+            assertThat(c.id()).isEqualTo("tar.trailing-data");
+            assertThat(c.status()).isEqualTo(CheckResult.Status.WARN);
+            assertThat(c.message()).startsWith("24 non-zero byte(s)");
+        });
+        assertThat(hidden.tarIndex().sha256()).isEqualTo(sha256Hex(appended)).isNotEqualTo(zeros.tarIndex().sha256());
+    }
+
+    private static String sha256Hex(byte[] bytes) throws Exception {
+        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
     }
 
     @Test
