@@ -2,6 +2,8 @@ package org.ovaflow.validate.checksum;
 
 import org.ovaflow.core.ova.OvaArchive;
 import org.ovaflow.core.ova.OvaEntry;
+import org.ovaflow.validate.disk.DiskHeader;
+import org.ovaflow.validate.disk.DiskImageProbe;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -19,13 +21,14 @@ import java.util.Set;
  * Hashes every file of an OVA as the tar walk streams it past, so the whole package is verified in one read.
  * SHA-256 always (the catalog records it); before the manifest is seen, every algorithm a manifest may name
  * (tools put the .mf before or after the disks); after it, the ones it names. The manifest itself is kept,
- * bounded by {@link Manifest#MAX_BYTES}.
+ * bounded by {@link Manifest#MAX_BYTES}. Each file's header is probed in the same pass ({@link DiskImageProbe}).
  */
 final class EntryDigests implements OvaArchive.EntryReader {
 
     private static final int BUFFER = 1 << 20;
 
     private final Map<String, Map<String, String>> digestsByEntry = new LinkedHashMap<>();
+    private final Map<String, DiskHeader> diskHeaders = new LinkedHashMap<>();
     private Manifest manifest;
     private String oversizeManifest;
     private long bytesRead;
@@ -42,9 +45,11 @@ final class EntryDigests implements OvaArchive.EntryReader {
             digests.put(algorithm, newDigest(algorithm));
         }
         ByteArrayOutputStream manifestBytes = isManifest ? new ByteArrayOutputStream() : null;
+        DiskImageProbe probe = DiskImageProbe.forEntry(entry.name());
         byte[] buffer = new byte[BUFFER];
         int n;
         while ((n = data.read(buffer)) > 0) {
+            probe.update(buffer, 0, n);
             for (MessageDigest digest : digests.values()) {
                 digest.update(buffer, 0, n);
             }
@@ -56,6 +61,10 @@ final class EntryDigests implements OvaArchive.EntryReader {
         Map<String, String> hex = new HashMap<>();
         digests.forEach((algorithm, digest) -> hex.put(algorithm, HexFormat.of().formatHex(digest.digest())));
         digestsByEntry.putIfAbsent(entry.name(), hex);
+        DiskHeader header = probe.finish();
+        if (header != null) {
+            diskHeaders.putIfAbsent(entry.name(), header);
+        }
         if (manifestBytes != null) {
             manifest = Manifest.parse(entry.name(), manifestBytes.toString(StandardCharsets.UTF_8));
         }
@@ -82,6 +91,11 @@ final class EntryDigests implements OvaArchive.EntryReader {
     String digest(String entry, String algorithm) {
         Map<String, String> digests = digestsByEntry.get(entry);
         return digests == null ? null : digests.get(algorithm);
+    }
+
+    /** What the probe read of each file's header, in tar order; the descriptor, manifest and certificate have none. */
+    Map<String, DiskHeader> diskHeaders() {
+        return diskHeaders;
     }
 
     Manifest manifest() {

@@ -8,6 +8,8 @@ import org.ovaflow.core.ova.InvalidOvaException;
 import org.ovaflow.core.ova.OvaArchive;
 import org.ovaflow.core.ova.OvaEntry;
 import org.ovaflow.validate.ValidationSettings;
+import org.ovaflow.validate.disk.DiskHeader;
+import org.ovaflow.validate.disk.DiskHeaderChecks;
 
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -63,10 +65,14 @@ public final class PackageVerifier {
         }
         List<CheckResult> checks = new ArrayList<>(tarChecks(entries));
         ManifestVerdict verdict = manifestChecks(entries, digests, checks);
+        Map<String, DiskHeader> headers = digests.diskHeaders();
         List<TarEntry> index = entries.stream()
                 .filter(e -> e.kind() == OvaEntry.Kind.FILE)
-                .map(e -> new TarEntry(e.name(), e.dataOffset(), e.size(), digests.digest(e.name(), "SHA256")))
+                .map(e -> new TarEntry(e.name(), e.dataOffset(), e.size(), digests.digest(e.name(), "SHA256"),
+                        headers.containsKey(e.name()) ? headers.get(e.name()).image() : null))
                 .toList();
+        checks.addAll(DiskHeaderChecks.check(headers, index.stream().map(TarEntry::name)
+                .collect(java.util.stream.Collectors.toSet())));
         return new PackageVerification(new TarIndex(index, HexFormat.of().formatHex(whole.digest())), verdict,
                 List.copyOf(checks), digests.bytesRead());
     }

@@ -54,6 +54,7 @@ public final class DescriptorValidator {
         checks.add(CheckResult.pass("ovf.descriptor", descriptor.name(), "well-formed OVF " + appliance.ovfVersion()
                 + " envelope, parsed without DTDs or external entities"));
         checks.addAll(DescriptorChecks.check(descriptor.name(), appliance, verified.tarIndex()));
+        checks.addAll(DiskImageChecks.check(descriptor.name(), appliance, verified.tarIndex()));
         return new DescriptorValidation(appliance, checks);
     }
 
