@@ -47,7 +47,8 @@ public final class DiskImageChecks {
             DiskImage image = entry.get().image();
             DiskFormat format = DiskFormat.of(image.format());
             boolean gzip = "gzip".equalsIgnoreCase(file.get().compression());
-            Long virtualSize = chunked && format == DiskFormat.RAW && !gzip ? chunksSize(tar, href) : image.virtualSize();
+            Long virtualSize = chunked && format == DiskFormat.RAW && !gzip ? Long.valueOf(chunksSize(tar, href))
+                    : image.virtualSize();
             String formatCheck = formatMismatch(disk.format(), format, gzip);
             if (formatCheck != null) {
                 checks.add(CheckResult.warn(FORMAT, href, "Disk '" + disk.diskId() + "': " + formatCheck));

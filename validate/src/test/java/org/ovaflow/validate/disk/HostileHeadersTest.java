@@ -16,7 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.ovaflow.validate.disk.DiskImageProbeQemuTest.fails;
 
 /** The probe on headers built byte by byte: every way a header can reach outside the package or lie. */
-class HostileHeadersTest {
+public class HostileHeadersTest {
 
     // qcow2
 
@@ -314,7 +314,7 @@ class HostileHeadersTest {
     }
 
     /** A qcow2 header of 112 bytes in a 64 KiB file, 64 KiB clusters. */
-    static byte[] qcow2(int version, long size, long incompatible) {
+    public static byte[] qcow2(int version, long size, long incompatible) {
         byte[] image = new byte[65536];
         ByteBuffer b = ByteBuffer.wrap(image);
         b.putInt(0, 0x514649fb).putInt(4, version).putInt(20, 16).putLong(24, size).putInt(36, 1)
