@@ -28,7 +28,8 @@ import java.util.Set;
 
 /**
  * The checksum stage's verdict on an OVA, from one pass over its bytes: the tar is well-formed and holds only
- * plain files with safe names, the descriptor comes first, and every digest of the manifest is right.
+ * plain files with safe names, the descriptor comes first, every digest of the manifest is right, and no disk
+ * image's header reaches outside the package ({@link DiskHeaderChecks}).
  * Works on any stream, so the pipeline (a GET of the object) and {@code ovaflow inspect} (a local file)
  * run the same checks.
  */

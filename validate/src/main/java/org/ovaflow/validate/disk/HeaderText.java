@@ -30,9 +30,14 @@ final class HeaderText {
 
     /** Control characters escaped, at most {@value #MAX_CHARS} characters. */
     static String printable(String text) {
+        return printable(text, MAX_CHARS);
+    }
+
+    /** Control characters escaped, at most {@code max} characters. */
+    static String printable(String text, int max) {
         StringBuilder out = new StringBuilder();
         int i = 0;
-        for (; i < text.length() && out.length() < MAX_CHARS; i++) {
+        for (; i < text.length() && out.length() < max; i++) {
             char c = text.charAt(i);
             if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0)) {
                 out.append(String.format("\\x%02x", (int) c));

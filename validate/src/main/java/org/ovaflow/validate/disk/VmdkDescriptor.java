@@ -17,6 +17,8 @@ import java.util.regex.Pattern;
 record VmdkDescriptor(Long virtualSize, int extents, List<DiskReference> references, String defect) {
 
     static final String SIGNATURE = "# Disk DescriptorFile";
+    /** The longest file name a package may hold (the checksum stage's tar.entry-name limit). */
+    private static final int MAX_EXTENT_NAME = 255;
     /** The parentCID of a disk without a parent. */
     private static final String NO_PARENT = "ffffffff";
 
@@ -50,8 +52,9 @@ record VmdkDescriptor(Long virtualSize, int extents, List<DiskReference> referen
                 sectors += size;
                 extents++;
                 if (extent.group(4) != null && references.size() < DiskHeader.MAX_REFERENCES) {
+                    // kept whole up to the longest tar name, so it can be compared with the package's names
                     references.add(new DiskReference(DiskReference.Kind.VMDK_EXTENT,
-                            HeaderText.printable(extent.group(4)), embedded));
+                            HeaderText.printable(extent.group(4), MAX_EXTENT_NAME), embedded));
                 }
                 continue;
             }

@@ -113,7 +113,8 @@ public final class DiskImageChecks {
         } else {
             return null;
         }
-        return matches.test(header) ? null : "the format URI says " + says + " (" + uri + "), the header is "
+        String shown = uri.length() <= 120 ? uri : uri.substring(0, 120) + "…";
+        return matches.test(header) ? null : "the format URI says " + says + " (" + shown + "), the header is "
                 + header.description();
     }
 }

@@ -121,6 +121,25 @@ public class HostileHeadersTest {
     }
 
     @Test
+    void aLongExtentNameIsComparedWhole() {
+        String name = "a-very-long-name-".repeat(12) + "flat.vmdk";
+        DiskHeader header = Probing.probe("d.vmdk", ("# Disk DescriptorFile\nRW 8 FLAT \"" + name + "\" 0\n")
+                .getBytes(StandardCharsets.US_ASCII));
+        assertThat(DiskHeaderChecks.check(Map.of("d.vmdk", header), Set.of("d.vmdk", name)))
+                .extracting(CheckResult::status).containsExactly(CheckResult.Status.PASS);
+    }
+
+    @Test
+    void aLargeFileKeepsOnlyItsHeadAndTail() {
+        DiskImageProbe probe = DiskImageProbe.forEntry("big.img");
+        byte[] buffer = new byte[1 << 20];
+        for (int i = 0; i < 200; i++) {
+            probe.update(buffer, 0, buffer.length);
+        }
+        assertThat(probe.finish()).isEqualTo(DiskHeader.of(DiskFormat.RAW, 200L << 20));
+    }
+
+    @Test
     void vmdkDescriptorFileOfADeltaDisk() {
         String descriptor = "# Disk DescriptorFile\nversion=1\nparentCID=0badcafe\n"
                 + "parentFileNameHint=\"/vmfs/volumes/ds1/base.vmdk\"\nRW 8 SPARSE \"delta.vmdk\"\n";
