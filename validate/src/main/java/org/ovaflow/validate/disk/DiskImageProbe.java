@@ -95,11 +95,16 @@ public final class DiskImageProbe {
         if (!probed) {
             return null;
         }
-        if (headLength >= 2 && (head[0] & 0xff) == 0x1f && (head[1] & 0xff) == 0x8b) {
-            return probeGzip();
+        try {
+            if (headLength >= 2 && (head[0] & 0xff) == 0x1f && (head[1] & 0xff) == 0x8b) {
+                return probeGzip();
+            }
+            // of a chunk, neither the size nor the end is the image's
+            return probe(head, headLength, chunk ? -1 : size, chunk || tailLength < TAIL_BYTES ? null : tail);
+        } catch (RuntimeException e) {
+            // the parsers check every offset they read, so this is a bug: the file is refused, not the stage failed
+            return DiskHeader.defective(DiskFormat.RAW, "a header the probe could not read (" + e + ")");
         }
-        // of a chunk, neither the size nor the end is the image's
-        return probe(head, headLength, chunk ? -1 : size, chunk || tailLength < TAIL_BYTES ? null : tail);
     }
 
     private DiskHeader probeGzip() {

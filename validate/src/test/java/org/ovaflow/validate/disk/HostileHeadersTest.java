@@ -322,6 +322,31 @@ public class HostileHeadersTest {
         }
     }
 
+    @Test
+    void mutatedValidHeadersNeverThrowNorFailTheProbe() {
+        Random random = new Random(4242);
+        byte[] differencing = new byte[4096];
+        System.arraycopy(vhdFooter(4, 1L << 30, 512), 0, differencing, 0, 512);
+        System.arraycopy("cxsparse".getBytes(StandardCharsets.US_ASCII), 0, differencing, 512, 8);
+        byte[] qcow2 = qcow2(3, 1L << 30, 4);
+        putName(qcow2, 200, "base.qcow2");
+        byte[][] valid = {qcow2, vmdkSparse(0, 2048, 1, 20, "# Disk DescriptorFile\nparentCID=ffffffff\nRW 2048 "
+                + "SPARSE \"x.vmdk\"\n"), differencing, concat(new byte[1024], vhdFooter(2, 1024, -1))};
+        for (int i = 0; i < 4000; i++) {
+            byte[] bytes = valid[i % valid.length].clone();
+            for (int flips = 1 + random.nextInt(8); flips > 0; flips--) {
+                int at = random.nextInt(Math.min(bytes.length, 1200));
+                bytes[at] = (byte) random.nextInt(256);
+            }
+            if (i % 5 == 0) {
+                bytes = Arrays.copyOf(bytes, random.nextInt(bytes.length + 1));
+            }
+            byte[] fed = i % 7 == 0 ? Probing.gzip(bytes) : bytes;
+            DiskHeader header = Probing.probe("fuzz.img", fed, 1 + random.nextInt(3000));
+            assertThat(String.valueOf(header.defect())).as("mutation %d", i).doesNotStartWith("a header the probe could not read");
+        }
+    }
+
     // builders
 
     private static void assertDefect(byte[] bytes, String name, String expected) {
