@@ -29,7 +29,8 @@ public final class DiskHeaderChecks {
         headers.forEach((name, header) -> {
             String what = header.format().description() + (header.gzip() ? " (gzip-compressed)" : "");
             if (header.defect() != null) {
-                checks.add(CheckResult.fail(ID, name, "looks like " + what + " but has " + header.defect()));
+                checks.add(CheckResult.fail(ID, name, (header.format() == DiskFormat.RAW ? "holds "
+                        : "looks like " + what + " but has ") + header.defect()));
                 return;
             }
             if (!header.format().importable()) {
@@ -43,9 +44,13 @@ public final class DiskHeaderChecks {
                     checks.add(CheckResult.fail(ID, name, reference.describe() + ": " + refused));
                 }
             }
-            if (header.format() != DiskFormat.RAW && header.format() != DiskFormat.ISO) {
+            if (header.gzip() && header.format() == DiskFormat.RAW) {
+                disks.add(name + " (gzip-compressed raw data: size unknown, as the end, where a fixed VHD keeps its "
+                        + "footer, is not inflated)");
+            } else if (header.format() != DiskFormat.RAW && header.format() != DiskFormat.ISO) {
                 disks.add(name + " (" + header.format().id() + (header.virtualSize() != null
-                        ? ", " + Sizes.readable(header.virtualSize()) : "") + ")");
+                        ? ", " + Sizes.readable(header.virtualSize()) : "") + (header.gzip() ? ", gzip-compressed" : "")
+                        + ")");
             }
         });
         if (checks.isEmpty() && !headers.isEmpty()) {

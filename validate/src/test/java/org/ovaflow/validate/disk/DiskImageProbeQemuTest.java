@@ -107,6 +107,9 @@ class DiskImageProbeQemuTest {
         assertThat(gzipped.format()).isEqualTo(DiskFormat.RAW);
         assertThat(gzipped.gzip()).isTrue();
         assertThat(gzipped.virtualSize()).isNull();
+        assertThat(DiskHeaderChecks.check(Map.of("fixed.vhd.gz", gzipped), Set.of("fixed.vhd.gz")))
+                .singleElement().satisfies(c -> assertThat(c.message()).endsWith("fixed.vhd.gz (gzip-compressed raw "
+                        + "data: size unknown, as the end, where a fixed VHD keeps its footer, is not inflated)"));
     }
 
     @Test
