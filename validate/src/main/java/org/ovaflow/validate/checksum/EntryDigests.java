@@ -2,6 +2,8 @@ package org.ovaflow.validate.checksum;
 
 import org.ovaflow.core.ova.OvaArchive;
 import org.ovaflow.core.ova.OvaEntry;
+import org.ovaflow.validate.disk.DiskHeader;
+import org.ovaflow.validate.disk.DiskImageProbe;
 import org.ovaflow.validate.signature.CertificateFile;
 
 import java.io.ByteArrayOutputStream;
@@ -21,13 +23,15 @@ import java.util.Set;
  * SHA-256 always (the catalog records it); before the manifest is seen, every algorithm a manifest may name
  * (tools put the .mf before or after the disks); after it, the ones it names. The manifest itself is kept,
  * bounded by {@link Manifest#MAX_BYTES}, and so is the first .cert (bounded by {@link CertificateFile#MAX_BYTES}):
- * the signature is over the manifest's exact bytes.
+ * the signature is over the manifest's exact bytes. Each file's header is probed in the same pass
+ * ({@link DiskImageProbe}).
  */
 final class EntryDigests implements OvaArchive.EntryReader {
 
     private static final int BUFFER = 1 << 20;
 
     private final Map<String, Map<String, String>> digestsByEntry = new LinkedHashMap<>();
+    private final Map<String, DiskHeader> diskHeaders = new LinkedHashMap<>();
     private Manifest manifest;
     private byte[] manifestRaw;
     private String certName;
@@ -53,9 +57,11 @@ final class EntryDigests implements OvaArchive.EntryReader {
             digests.put(algorithm, newDigest(algorithm));
         }
         ByteArrayOutputStream kept = isManifest || isCert ? new ByteArrayOutputStream() : null;
+        DiskImageProbe probe = DiskImageProbe.forEntry(entry.name());
         byte[] buffer = new byte[BUFFER];
         int n;
         while ((n = data.read(buffer)) > 0) {
+            probe.update(buffer, 0, n);
             for (MessageDigest digest : digests.values()) {
                 digest.update(buffer, 0, n);
             }
@@ -67,6 +73,10 @@ final class EntryDigests implements OvaArchive.EntryReader {
         Map<String, String> hex = new HashMap<>();
         digests.forEach((algorithm, digest) -> hex.put(algorithm, HexFormat.of().formatHex(digest.digest())));
         digestsByEntry.putIfAbsent(entry.name(), hex);
+        DiskHeader header = probe.finish();
+        if (header != null) {
+            diskHeaders.putIfAbsent(entry.name(), header);
+        }
         if (isCert) {
             certBytes = kept.toByteArray();
         } else if (kept != null) {
@@ -114,6 +124,11 @@ final class EntryDigests implements OvaArchive.EntryReader {
 
     long trailingNonZeroBytes() {
         return trailingNonZeroBytes;
+    }
+
+    /** What the probe read of each file's header, in tar order; the descriptor, manifest and certificate have none. */
+    Map<String, DiskHeader> diskHeaders() {
+        return diskHeaders;
     }
 
     Manifest manifest() {

@@ -8,6 +8,8 @@ import org.ovaflow.core.ova.InvalidOvaException;
 import org.ovaflow.core.ova.OvaArchive;
 import org.ovaflow.core.ova.OvaEntry;
 import org.ovaflow.validate.ValidationSettings;
+import org.ovaflow.validate.disk.DiskHeader;
+import org.ovaflow.validate.disk.DiskHeaderChecks;
 import org.ovaflow.validate.signature.SignatureVerdict;
 import org.ovaflow.validate.signature.SignatureVerifier;
 
@@ -28,7 +30,8 @@ import java.util.Set;
 
 /**
  * The checksum stage's verdict on an OVA, from one pass over its bytes: the tar is well-formed and holds only
- * plain files with safe names, the descriptor comes first, and every digest of the manifest is right.
+ * plain files with safe names, the descriptor comes first, every digest of the manifest is right, the signature
+ * (if any) verifies, and no disk image's header reaches outside the package ({@link DiskHeaderChecks}).
  * Works on any stream, so the pipeline (a GET of the object) and {@code ovaflow inspect} (a local file)
  * run the same checks.
  */
@@ -87,10 +90,14 @@ public final class PackageVerifier {
                 digests.manifest() != null ? digests.manifest().fileName() : digests.oversizeManifest(),
                 digests.manifestBytes(), digests.certName(), digests.certBytes());
         checks.addAll(signature.checks());
+        Map<String, DiskHeader> headers = digests.diskHeaders();
         List<TarEntry> index = entries.stream()
                 .filter(e -> e.kind() == OvaEntry.Kind.FILE)
-                .map(e -> new TarEntry(e.name(), e.dataOffset(), e.size(), digests.digest(e.name(), "SHA256")))
+                .map(e -> new TarEntry(e.name(), e.dataOffset(), e.size(), digests.digest(e.name(), "SHA256"),
+                        headers.containsKey(e.name()) ? headers.get(e.name()).image() : null))
                 .toList();
+        checks.addAll(DiskHeaderChecks.check(headers, index.stream().map(TarEntry::name)
+                .collect(java.util.stream.Collectors.toSet())));
         return new PackageVerification(new TarIndex(index, HexFormat.of().formatHex(wholeDigest)), verdict,
                 List.copyOf(checks), digests.bytesRead(), signature.signer());
     }

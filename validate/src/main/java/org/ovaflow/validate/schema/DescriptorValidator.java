@@ -58,6 +58,7 @@ public final class DescriptorValidator {
                 + " envelope, parsed without DTDs or external entities"));
         checks.add(EnvelopeSchemas.shipped().validate(descriptor.name(), bytes));
         checks.addAll(DescriptorChecks.check(descriptor.name(), appliance, verified.tarIndex()));
+        checks.addAll(DiskImageChecks.check(descriptor.name(), appliance, verified.tarIndex()));
         return new DescriptorValidation(appliance, checks);
     }
 
