@@ -6,6 +6,7 @@ import org.ovaflow.core.event.ImportEvent;
 import org.ovaflow.core.event.TarEntry;
 import org.ovaflow.validate.ValidationSettings;
 import org.ovaflow.validate.ovf.InvalidDescriptorException;
+import org.ovaflow.validate.ovf.OvfDescriptor;
 import org.ovaflow.validate.ovf.OvfDescriptorParser;
 
 import java.io.IOException;
@@ -43,17 +44,18 @@ public final class DescriptorValidator {
             return new DescriptorValidation(null, List.of(CheckResult.fail("ovf.descriptor", descriptor.name(),
                     descriptor.size() + " bytes, more than the limit of " + parser.maxBytes())));
         }
-        ApplianceMetadata appliance;
+        OvfDescriptor parsed;
         try {
-            appliance = parser.parse(descriptor.name(), xml);
+            parsed = parser.read(descriptor.name(), xml);
         } catch (InvalidDescriptorException e) {
             return new DescriptorValidation(null, List.of(
                     CheckResult.fail("ovf.descriptor", descriptor.name(), e.getMessage())));
         }
+        ApplianceMetadata appliance = parsed.appliance();
         List<CheckResult> checks = new ArrayList<>();
         checks.add(CheckResult.pass("ovf.descriptor", descriptor.name(), "well-formed OVF " + appliance.ovfVersion()
                 + " envelope, parsed without DTDs or external entities"));
-        checks.addAll(DescriptorChecks.check(descriptor.name(), appliance, verified.tarIndex()));
+        checks.addAll(DescriptorChecks.check(descriptor.name(), parsed, verified, settings));
         return new DescriptorValidation(appliance, checks);
     }
 
