@@ -3,6 +3,7 @@ package org.ovaflow.validate.ovf;
 import org.ovaflow.core.event.ApplianceMetadata;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -53,6 +54,13 @@ record VirtualHardwareSummary(String virtualSystemType, Integer cpus, Long memor
         int diskItems = 0;
         int nicItems = 0;
         List<ApplianceMetadata.VirtualDisk> drives = new ArrayList<>();
+        Map<String, OvfElement> byInstanceId = new HashMap<>();
+        items.forEach(item -> {
+            String id = instanceId(item);
+            if (id != null) {
+                byInstanceId.putIfAbsent(id, item);
+            }
+        });
         Set<String> networks = new LinkedHashSet<>();
         for (OvfElement item : items) {
             Integer resourceType = resourceType(item);
@@ -74,7 +82,7 @@ record VirtualHardwareSummary(String virtualSystemType, Integer cpus, Long memor
                 }
                 case HardwareItem.DISK_DRIVE -> {
                     diskItems++;
-                    drives.add(drive(item, items, disks, files));
+                    drives.add(drive(item, byInstanceId, disks, files));
                 }
                 case HardwareItem.ETHERNET_ADAPTER -> {
                     nicItems++;
@@ -97,7 +105,7 @@ record VirtualHardwareSummary(String virtualSystemType, Integer cpus, Long memor
     }
 
     /** A disk drive: the Disk (or File) its first resolvable HostResource names, and its Parent controller. */
-    private static ApplianceMetadata.VirtualDisk drive(OvfElement item, List<OvfElement> items,
+    private static ApplianceMetadata.VirtualDisk drive(OvfElement item, Map<String, OvfElement> items,
                                                        Map<String, ApplianceMetadata.Disk> disks, Set<String> files) {
         ApplianceMetadata.Disk disk = null;
         String fileRef = null;
@@ -114,11 +122,9 @@ record VirtualHardwareSummary(String virtualSystemType, Integer cpus, Long memor
             }
         }
         String parent = item.settingText("Parent");
-        StorageController controller = parent == null ? null : items.stream()
-                .filter(candidate -> parent.equals(instanceId(candidate)))
-                .findFirst()
-                .map(c -> StorageController.of(resourceType(c), c.settingText("ResourceSubType")))
-                .orElse(null);
+        OvfElement parentItem = parent == null ? null : items.get(parent);
+        StorageController controller = parentItem == null ? null
+                : StorageController.of(resourceType(parentItem), parentItem.settingText("ResourceSubType"));
         return new ApplianceMetadata.VirtualDisk(
                 disk == null ? null : disk.diskId(),
                 fileRef,

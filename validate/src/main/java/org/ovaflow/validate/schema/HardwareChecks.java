@@ -44,7 +44,8 @@ final class HardwareChecks {
             section.items().stream().map(HardwareItem::instanceId).filter(Objects::nonNull).forEach(instanceIds::add);
             for (HardwareItem item : section.items()) {
                 items++;
-                String where = "VirtualSystem '" + section.virtualSystemId() + "', Item " + item.instanceId();
+                String where = "VirtualSystem '" + section.virtualSystemId() + "', "
+                        + (item.instanceId() == null ? "an Item without InstanceID" : "Item " + item.instanceId());
                 hostResources(descriptorName, where, item, diskIds, fileIds, checks);
                 if (item.resourceType() != null && item.resourceType() == HardwareItem.ETHERNET_ADAPTER) {
                     for (String connection : item.connections()) {

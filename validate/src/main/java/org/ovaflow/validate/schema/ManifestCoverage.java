@@ -24,6 +24,7 @@ final class ManifestCoverage {
         if (manifest == null || !manifest.present()) {
             return List.of();
         }
+        PackagePaths archive = new PackagePaths(tar);
         List<CheckResult> checks = new ArrayList<>();
         int covered = 0;
         for (ApplianceMetadata.File file : descriptor.appliance().files()) {
@@ -31,7 +32,7 @@ final class ManifestCoverage {
                 continue;
             }
             // files missing from the archive are ovf.file-present's to report
-            for (String name : PackagePaths.entryNames(file, tar)) {
+            for (String name : archive.entryNames(file)) {
                 if (manifest.verified().containsKey(name)) {
                     covered++;
                 } else {

@@ -6,13 +6,16 @@ import org.ovaflow.core.event.TarIndex;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * Where a File of References lives: inside the package under its href, as numbered chunks
- * ({@code href.000000000}, {@code href.000000001}, … when it has an ovf:chunkSize), or outside it.
+ * Where the Files of References live in the archive: whole under their href, as numbered chunks
+ * ({@code href.000000000}, {@code href.000000001}, … when they have an ovf:chunkSize), or outside the package.
+ * Indexes the archive's names once, so a descriptor of many Files costs no more than one pass per File.
  */
 final class PackagePaths {
 
@@ -20,9 +23,20 @@ final class PackagePaths {
     private static final Pattern SCHEME = Pattern.compile("^[A-Za-z][A-Za-z0-9+.-]*:");
 
     /** DSP0243: a chunk's name is the href, a dot and its index as nine decimal digits. */
-    private static final Pattern CHUNK_SUFFIX = Pattern.compile("\\.\\d{9}");
+    private static final Pattern CHUNK = Pattern.compile("(.+)\\.\\d{9}");
 
-    private PackagePaths() {
+    private final Map<String, TarEntry> byName = new HashMap<>();
+    private final Map<String, List<TarEntry>> chunksByHref = new HashMap<>();
+
+    PackagePaths(TarIndex tar) {
+        for (TarEntry entry : tar.entries()) {
+            byName.putIfAbsent(entry.name(), entry);
+            var chunk = CHUNK.matcher(entry.name());
+            if (chunk.matches()) {
+                chunksByHref.computeIfAbsent(chunk.group(1), href -> new ArrayList<>()).add(entry);
+            }
+        }
+        chunksByHref.values().forEach(chunks -> chunks.sort(Comparator.comparing(TarEntry::name)));
     }
 
     /**
@@ -54,30 +68,25 @@ final class PackagePaths {
         return href + "." + String.format("%09d", index);
     }
 
-    /** The archive entries named as chunks of {@code href}, by their index. */
-    static List<TarEntry> chunks(String href, TarIndex tar) {
-        List<TarEntry> chunks = new ArrayList<>();
-        for (TarEntry entry : tar.entries()) {
-            String name = entry.name();
-            if (name.length() == href.length() + 10 && name.startsWith(href)
-                    && CHUNK_SUFFIX.matcher(name.substring(href.length())).matches()) {
-                chunks.add(entry);
-            }
-        }
-        chunks.sort(Comparator.comparing(TarEntry::name));
-        return chunks;
-    }
-
     /** The index of a chunk named by {@link #chunkName}. */
     static long chunkIndex(TarEntry chunk) {
         return Long.parseLong(chunk.name().substring(chunk.name().length() - 9));
     }
 
+    Optional<TarEntry> entry(String name) {
+        return Optional.ofNullable(byName.get(name));
+    }
+
+    /** The archive entries named as chunks of {@code href}, in the order of their index. */
+    List<TarEntry> chunks(String href) {
+        return chunksByHref.getOrDefault(href, List.of());
+    }
+
     /** The names under which the archive holds this file: its href, or the names of its chunks. */
-    static List<String> entryNames(ApplianceMetadata.File file, TarIndex tar) {
+    List<String> entryNames(ApplianceMetadata.File file) {
         if (file.chunkSize() == null) {
-            return tar.find(file.href()).map(entry -> List.of(entry.name())).orElse(List.of());
+            return entry(file.href()).map(entry -> List.of(entry.name())).orElse(List.of());
         }
-        return chunks(file.href(), tar).stream().map(TarEntry::name).toList();
+        return chunks(file.href()).stream().map(TarEntry::name).toList();
     }
 }

@@ -35,7 +35,7 @@ final class ReferenceChecks {
     static List<CheckResult> check(String descriptorName, ApplianceMetadata appliance, TarIndex tar,
                                    ValidationSettings settings) {
         ReferenceChecks references = new ReferenceChecks(descriptorName, settings);
-        references.files(appliance.files(), tar);
+        references.files(appliance.files(), new PackagePaths(tar));
         references.disks(appliance.disks(), appliance.files());
         if (references.checks.stream().noneMatch(CheckResult::failed)) {
             references.checks.add(CheckResult.pass("ovf.references", descriptorName, appliance.files().size()
@@ -44,7 +44,7 @@ final class ReferenceChecks {
         return references.checks;
     }
 
-    private void files(List<ApplianceMetadata.File> files, TarIndex tar) {
+    private void files(List<ApplianceMetadata.File> files, PackagePaths archive) {
         Set<String> ids = new HashSet<>();
         for (ApplianceMetadata.File file : files) {
             if (!ids.add(file.id())) {
@@ -68,9 +68,9 @@ final class ReferenceChecks {
             } else if (outside.isPresent()) {
                 remote(file, outside.get());
             } else if (file.chunkSize() != null) {
-                chunked(file, tar);
+                chunked(file, archive);
             } else {
-                whole(file, tar);
+                whole(file, archive);
             }
         }
     }
@@ -85,8 +85,8 @@ final class ReferenceChecks {
                 message + "; accepted because ovaflow.validate.remote-hrefs is allow, but what it holds is missing"));
     }
 
-    private void whole(ApplianceMetadata.File file, TarIndex tar) {
-        Optional<TarEntry> entry = tar.find(file.href());
+    private void whole(ApplianceMetadata.File file, PackagePaths archive) {
+        Optional<TarEntry> entry = archive.entry(file.href());
         if (entry.isEmpty()) {
             checks.add(CheckResult.fail("ovf.file-present", file.href(),
                     "References lists this file (id " + file.id() + "), the archive does not hold it"));
@@ -100,14 +100,14 @@ final class ReferenceChecks {
      * A chunked file is the concatenation of href.000000000, href.000000001, …: every chunk but the last is
      * exactly chunkSize bytes, and together they are the File's size.
      */
-    private void chunked(ApplianceMetadata.File file, TarIndex tar) {
+    private void chunked(ApplianceMetadata.File file, PackagePaths archive) {
         long chunkSize = file.chunkSize();
         if (chunkSize <= 0) {
             checks.add(CheckResult.fail("ovf.file-size", file.href(), "File '" + file.id() + "' has chunkSize "
                     + chunkSize + "; a chunk size must be positive"));
             return;
         }
-        List<TarEntry> chunks = PackagePaths.chunks(file.href(), tar);
+        List<TarEntry> chunks = archive.chunks(file.href());
         if (chunks.isEmpty() || PackagePaths.chunkIndex(chunks.get(0)) != 0) {
             checks.add(CheckResult.fail("ovf.file-present", PackagePaths.chunkName(file.href(), 0),
                     "References lists '" + file.href() + "' (id " + file.id() + ") in chunks of " + chunkSize
