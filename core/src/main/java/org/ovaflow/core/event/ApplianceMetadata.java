@@ -101,8 +101,11 @@ public record ApplianceMetadata(
      *
      * <p>fullVersion, productUrl and vendorUrl come from this system's own ProductSections, as product does.
      *
-     * @param annotation its own AnnotationSection's text, at most {@value #MAX_ANNOTATION} characters
-     * @param eula       its own EulaSections' license texts, at most {@value #MAX_EULA} characters
+     * @param annotation its own AnnotationSection's text, at most {@value #MAX_ANNOTATION} characters, and less
+     *                   (down to a lone "…") once the systems of one descriptor have used their shared budget of
+     *                   64 Ki characters of annotations and EULAs
+     * @param eula       its own EulaSections' license texts, at most {@value #MAX_EULA} characters, under the same
+     *                   shared budget
      * @param disks      its disk drives under the default configuration, with the disk and controller behind each
      * @param networks   the networks its ethernet adapters connect to under the default configuration, distinct
      */
