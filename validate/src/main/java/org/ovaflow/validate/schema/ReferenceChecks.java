@@ -53,8 +53,8 @@ final class ReferenceChecks {
             }
             if (file.compression() != null
                     && !COMPRESSIONS.contains(file.compression().trim().toLowerCase(Locale.ROOT))) {
-                checks.add(CheckResult.fail("ovf.compression", file.href(), "File '" + file.id()
-                        + "' has compression '" + file.compression() + "'; expected none, 'identity' or 'gzip'"));
+                checks.add(CheckResult.fail("ovf.compression", file.href() != null ? file.href() : descriptorName,
+                        "File '" + file.id() + "' has compression '" + file.compression() + "'; expected none, 'identity' or 'gzip'"));
             }
             if (file.href() == null) {
                 checks.add(CheckResult.fail("ovf.file-present", descriptorName,
