@@ -30,7 +30,7 @@ class QuarantineStageTest {
     private static final List<CheckResult> CHECKS = List.of(
             CheckResult.pass("tar.structure", null, "3 plain files with safe names"),
             CheckResult.fail("manifest.digest", "disk1.img", "SHA256 is 00, widget.mf says 11"),
-            CheckResult.warn("manifest.coverage", "notes.txt", "not listed in widget.mf"),
+            CheckResult.warn("manifest.unlisted", "notes.txt", "not listed in widget.mf"),
             CheckResult.fail("ovf.file-size", "disk1.img", "References says 10 bytes, the archive holds 11"));
 
     @RegisterExtension

@@ -214,7 +214,7 @@ public final class PackageVerifier {
             String name = entry.name().toLowerCase();
             if (entry.kind() == OvaEntry.Kind.FILE && !name.endsWith(".mf") && !name.endsWith(".cert")
                     && manifest.lines().stream().noneMatch(l -> l.file().equals(entry.name()))) {
-                checks.add(CheckResult.warn("manifest.coverage", entry.name(), "not listed in " + manifest.fileName()));
+                checks.add(CheckResult.warn("manifest.unlisted", entry.name(), "not listed in " + manifest.fileName()));
             }
         }
         if (!verified.isEmpty()) {

@@ -9,7 +9,7 @@ import java.util.regex.Pattern;
  * Byte multipliers of DSP0004 programmatic units ("byte * 2^30", "byte*2^20", "byte * 1024") and of the named
  * units some producers write instead ("MegaBytes" from VirtualBox, taken as binary like every importer does).
  */
-final class AllocationUnits {
+public final class AllocationUnits {
 
     private static final Pattern PROGRAMMATIC =
             Pattern.compile("bytes?(?:\\s*\\*\\s*(\\d+)(?:\\s*\\^\\s*(\\d+))?)?");
@@ -18,7 +18,7 @@ final class AllocationUnits {
     }
 
     /** Bytes per unit; "byte" when the descriptor names no unit; empty when the unit is not understood. */
-    static OptionalLong bytesPerUnit(String units) {
+    public static OptionalLong bytesPerUnit(String units) {
         if (units == null || units.isBlank()) {
             return OptionalLong.of(1);
         }
@@ -54,7 +54,7 @@ final class AllocationUnits {
      * amount × unit in bytes; null when the amount is missing or negative (the descriptor said something that is
      * not a size, e.g. a ${property} reference), the unit is not understood, or the product overflows a long.
      */
-    static Long toBytes(Long amount, String units) {
+    public static Long toBytes(Long amount, String units) {
         OptionalLong multiplier = bytesPerUnit(units);
         if (amount == null || amount < 0 || multiplier.isEmpty()) {
             return null;

@@ -3,31 +3,52 @@ package org.ovaflow.validate.ovf;
 import org.ovaflow.core.event.ApplianceMetadata;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.Function;
 
-/** Reads {@link ApplianceMetadata} out of an OVF Envelope already known to be one. */
+/**
+ * Reads {@link ApplianceMetadata} out of an OVF Envelope already known to be one, and the hardware sections as
+ * written for the semantic checks. Works on what the sections mean, not on how a producer spells them: VMware's
+ * vmw: and VirtualBox's vbox: extensions, OVF 0.9's xsi:type sections and OVF 2's split Items give the same
+ * fields for the same appliance.
+ */
 final class ApplianceMetadataExtractor {
 
     private final OvfElement envelope;
     private final OvfVersion version;
     private final DeploymentOptions deploymentOptions;
+    private final List<ApplianceMetadata.Disk> disks;
+    private final List<ApplianceMetadata.File> files;
+    private final Map<String, ApplianceMetadata.Disk> disksById = new LinkedHashMap<>();
+    private final Set<String> fileIds = new LinkedHashSet<>();
+    private final LongTexts systemTexts = new LongTexts();
+    private final ProductProperties properties = new ProductProperties();
+    private final List<HardwareSection> hardware = new ArrayList<>();
 
     ApplianceMetadataExtractor(OvfElement envelope, OvfVersion version) {
         this.envelope = envelope;
         this.version = version;
         this.deploymentOptions = DeploymentOptions.of(envelope);
+        this.disks = disks();
+        this.files = files();
+        disks.forEach(disk -> disksById.putIfAbsent(disk.diskId(), disk));
+        files.forEach(file -> fileIds.add(file.id()));
     }
 
-    ApplianceMetadata extract() {
+    OvfDescriptor extract() {
         List<OvfElement> productSections = envelope.descendantsAndSelf().filter(e -> e.is("ProductSection")).toList();
         OvfElement topContent = envelope.firstChild("VirtualSystem", "VirtualSystemCollection").orElse(null);
         List<ApplianceMetadata.VirtualSystem> virtualSystems = new ArrayList<>();
         if (topContent != null) {
             collectVirtualSystems(topContent, null, virtualSystems);
         }
-        return new ApplianceMetadata(
+        List<OvfElement> eulaSections = envelope.descendantsAndSelf().filter(e -> e.is("EulaSection")).toList();
+        ApplianceMetadata appliance = new ApplianceMetadata(
                 version.label(),
                 firstNamed(productSections, "Vendor"),
                 firstNamed(productSections, "Product"),
@@ -36,24 +57,33 @@ final class ApplianceMetadataExtractor {
                 firstNamed(productSections, "ProductUrl"),
                 topContent == null ? null : nameOf(topContent),
                 virtualSystems,
-                disks(),
-                files(),
+                disks,
+                files,
                 networks(),
                 deploymentOptions.ids(),
                 deploymentOptions.defaultId(),
-                envelope.descendantsAndSelf().anyMatch(e -> e.is("EulaSection")),
+                !eulaSections.isEmpty(),
                 envelope.descendantsAndSelf().filter(e -> e.is("AnnotationSection")).findFirst()
-                        .map(section -> section.childText("Annotation")).orElse(null));
+                        .map(section -> section.childText("Annotation")).orElse(null),
+                firstNamed(productSections, "VendorUrl"),
+                eula(eulaSections),
+                properties.properties(),
+                properties.cut());
+        return new OvfDescriptor(appliance, hardware);
     }
 
-    /** VirtualSystems in document order, at whatever depth of VirtualSystemCollections they sit. */
+    /**
+     * VirtualSystems in document order, at whatever depth of VirtualSystemCollections they sit; the properties
+     * of every ProductSection on the way, a collection's before those of its members.
+     */
     private void collectVirtualSystems(OvfElement content, String collectionId,
                                        List<ApplianceMetadata.VirtualSystem> into) {
+        String id = content.attribute("id");
+        content.children("ProductSection").forEach(section -> properties.add(id, section));
         if (content.is("VirtualSystem")) {
             into.add(virtualSystem(content, collectionId));
             return;
         }
-        String id = content.attribute("id");
         for (OvfElement child : content.children("VirtualSystem", "VirtualSystemCollection")) {
             collectVirtualSystems(child, id, into);
         }
@@ -62,9 +92,11 @@ final class ApplianceMetadataExtractor {
     private ApplianceMetadata.VirtualSystem virtualSystem(OvfElement system, String collectionId) {
         List<OvfElement> productSections = system.children("ProductSection");
         OvfElement operatingSystem = system.firstChild("OperatingSystemSection").orElse(null);
-        VirtualHardwareSummary hardware = system.firstChild("VirtualHardwareSection")
-                .map(section -> VirtualHardwareSummary.of(section, deploymentOptions))
-                .orElse(VirtualHardwareSummary.NONE);
+        List<OvfElement> hardwareSections = system.children("VirtualHardwareSection");
+        hardwareSections.forEach(section -> hardware.add(
+                new HardwareSection(system.attribute("id"), VirtualHardwareSummary.itemsAsWritten(section))));
+        VirtualHardwareSummary summary = hardwareSections.isEmpty() ? VirtualHardwareSummary.NONE
+                : VirtualHardwareSummary.of(hardwareSections.get(0), deploymentOptions, disksById, fileIds);
         return new ApplianceMetadata.VirtualSystem(
                 system.attribute("id"),
                 system.childText("Name"),
@@ -74,11 +106,25 @@ final class ApplianceMetadataExtractor {
                 firstNamed(productSections, "Version"),
                 operatingSystem == null ? null : OvfElement.parseInteger(operatingSystem.attribute("id")),
                 operatingSystem == null ? null : operatingSystem.childText("Description"),
-                hardware.virtualSystemType(),
-                hardware.cpus(),
-                hardware.memoryMiB(),
-                hardware.diskItems(),
-                hardware.nicItems());
+                summary.virtualSystemType(),
+                summary.cpus(),
+                summary.memoryMiB(),
+                summary.diskItems(),
+                summary.nicItems(),
+                firstNamed(productSections, "FullVersion"),
+                firstNamed(productSections, "ProductUrl"),
+                firstNamed(productSections, "VendorUrl"),
+                systemTexts.take(system.firstChild("AnnotationSection").map(s -> s.childText("Annotation"))
+                        .orElse(null), ApplianceMetadata.MAX_ANNOTATION),
+                systemTexts.take(eula(system.children("EulaSection")), ApplianceMetadata.MAX_EULA),
+                summary.disks(),
+                summary.networks());
+    }
+
+    /** The License texts of these EulaSections, distinct ones joined, null when all are blank. */
+    private static String eula(List<OvfElement> eulaSections) {
+        return LongTexts.join(eulaSections.stream().map(section -> section.childText("License"))
+                .filter(Objects::nonNull).toList(), ApplianceMetadata.MAX_EULA);
     }
 
     private List<ApplianceMetadata.Disk> disks() {

@@ -49,6 +49,14 @@ public final class OvfDescriptorParser {
      *                                    message starts with the file name and says what is wrong
      */
     public ApplianceMetadata parse(String fileName, InputStream descriptor) throws InvalidDescriptorException {
+        return read(fileName, descriptor).appliance();
+    }
+
+    /**
+     * Parses one descriptor into its metadata and its hardware sections as written, for the semantic checks.
+     * Same limits and failures as {@link #parse}.
+     */
+    public OvfDescriptor read(String fileName, InputStream descriptor) throws InvalidDescriptorException {
         Objects.requireNonNull(fileName, "fileName");
         Objects.requireNonNull(descriptor, "descriptor");
         Document document = readXml(fileName, descriptor);

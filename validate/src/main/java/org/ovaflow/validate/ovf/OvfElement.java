@@ -8,6 +8,7 @@ import org.w3c.dom.Node;
 import javax.xml.XMLConstants;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.stream.Stream;
 
@@ -84,6 +85,15 @@ final class OvfElement {
                 .findFirst()
                 .map(OvfElement::text)
                 .orElse(null);
+    }
+
+    /** The trimmed, non-blank texts of every child with this local name in any namespace, in document order. */
+    List<String> settingTexts(String localName) {
+        return childElements()
+                .filter(child -> localName.equals(child.element.getLocalName()))
+                .map(OvfElement::text)
+                .filter(Objects::nonNull)
+                .toList();
     }
 
     /** The element's trimmed text, null when blank. */

@@ -6,6 +6,7 @@ import org.ovaflow.core.event.ImportEvent;
 import org.ovaflow.core.event.TarEntry;
 import org.ovaflow.validate.ValidationSettings;
 import org.ovaflow.validate.ovf.InvalidDescriptorException;
+import org.ovaflow.validate.ovf.OvfDescriptor;
 import org.ovaflow.validate.ovf.OvfDescriptorParser;
 
 import java.io.ByteArrayInputStream;
@@ -46,18 +47,19 @@ public final class DescriptorValidator {
         }
         // Kept (at most one byte past the limit, which the parser refuses) so the schema check can quote line numbers.
         byte[] bytes = xml.readNBytes((int) Math.min(parser.maxBytes() + 1, Integer.MAX_VALUE - 8));
-        ApplianceMetadata appliance;
+        OvfDescriptor parsed;
         try {
-            appliance = parser.parse(descriptor.name(), new ByteArrayInputStream(bytes));
+            parsed = parser.read(descriptor.name(), new ByteArrayInputStream(bytes));
         } catch (InvalidDescriptorException e) {
             return new DescriptorValidation(null, List.of(
                     CheckResult.fail("ovf.descriptor", descriptor.name(), e.getMessage())));
         }
+        ApplianceMetadata appliance = parsed.appliance();
         List<CheckResult> checks = new ArrayList<>();
         checks.add(CheckResult.pass("ovf.descriptor", descriptor.name(), "well-formed OVF " + appliance.ovfVersion()
                 + " envelope, parsed without DTDs or external entities"));
         checks.add(EnvelopeSchemas.shipped().validate(descriptor.name(), bytes));
-        checks.addAll(DescriptorChecks.check(descriptor.name(), appliance, verified.tarIndex()));
+        checks.addAll(DescriptorChecks.check(descriptor.name(), parsed, verified, settings));
         checks.addAll(DiskImageChecks.check(descriptor.name(), appliance, verified.tarIndex()));
         return new DescriptorValidation(appliance, checks);
     }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.ovaflow.core.event.ApplianceMetadata;
@@ -19,6 +20,7 @@ import java.util.Optional;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 /**
  * Parses every real-world descriptor of the shared corpus and compares the result with the corpus's
@@ -62,6 +64,91 @@ class RealWorldDescriptorsTest {
         assertThat(comparable(actualAsExpectedShape(metadata), FULL_SHAPE).toPrettyString())
                 .as(fileName)
                 .isEqualTo(comparable(expected, FULL_SHAPE).toPrettyString());
+        // every EulaSection of the corpus has a License text, so the text is there exactly when a section is
+        assertThat(metadata.eula() != null).as(fileName + " has EULA text").isEqualTo(metadata.hasEula());
+    }
+
+    /** Property keys, types and defaults of the CSR1000V's ProductSection, read off the XML by hand. */
+    @Test
+    void theCsr1000vPropertiesAreKeyedByClassAndInstance() throws Exception {
+        ApplianceMetadata metadata = corpusFile("cot-csr1000v.ovf");
+
+        assertThat(metadata.properties()).hasSize(27).allSatisfy(p -> {
+            assertThat(p.owner()).isEqualTo("com.cisco.csr1000v");
+            assertThat(p.key()).startsWith("com.cisco.csr1000v.").endsWith(".1");
+        });
+        assertThat(metadata.propertiesCut()).isNull();
+        assertThat(property(metadata, "com.cisco.csr1000v.config-version.1"))
+                .isEqualTo(new ApplianceMetadata.Property("com.cisco.csr1000v", "com.cisco.csr1000v.config-version.1",
+                        "string", "1.0", false, null, null, "DO NOT CHANGE THIS VALUE"));
+        assertThat(property(metadata, "com.cisco.csr1000v.mgmt-interface.1")).satisfies(p -> {
+            assertThat(p.defaultValue()).isEqualTo("GigabitEthernet1");
+            assertThat(p.userConfigurable()).isTrue();
+            assertThat(p.label()).isEqualTo("Management Interface");
+        });
+        assertThat(property(metadata, "com.cisco.csr1000v.enable-ssh-server.1")).satisfies(p -> {
+            assertThat(p.type()).isEqualTo("boolean");
+            assertThat(p.defaultValue()).isEqualTo("false");
+        });
+        assertThat(property(metadata, "com.cisco.csr1000v.login-password.1")).satisfies(p -> {
+            assertThat(p.password()).isTrue();
+            assertThat(p.defaultValue()).as("a password's default is not published").isNull();
+        });
+    }
+
+    /** A collection's properties (the vApp's) come before those of its members, each named by its owner. */
+    @Test
+    void aCollectionsPropertiesAndEulasAreKeptApartFromItsMembers() throws Exception {
+        ApplianceMetadata metadata = corpusFile("govmomi-complete-vsc-mixed-ovf1-ovf2.ovf");
+
+        assertThat(metadata.properties()).extracting(ApplianceMetadata.Property::owner, ApplianceMetadata.Property::key)
+                .containsExactly(
+                        tuple("vsc1", "com.vmware.test.username.vapp"),
+                        tuple("vsc1", "com.vmware.test.dbIp.vapp"),
+                        tuple("vsc1", "com.vmware.test.webIp.vapp"),
+                        tuple("vsc1", "com.vmware.test.optional0.vapp"),
+                        tuple("vs1", "com.vmware.test.ip.vm1"),
+                        tuple("vs2", "com.vmware.test.ip.vm2"));
+        assertThat(property(metadata, "com.vmware.test.ip.vm1").defaultValue()).isEqualTo("${dbIp}");
+        assertThat(metadata.eula()).isEqualTo("Contents of vApp license\n\nContents of VM license");
+        assertThat(metadata.virtualSystems()).extracting(ApplianceMetadata.VirtualSystem::eula)
+                .containsExactly("Contents of VM license", null);
+    }
+
+    @Test
+    void severalEulaSectionsGiveTheirTextsOnce() throws Exception {
+        ApplianceMetadata metadata = corpusFile("govmomi-vmwarestudio-vapp-eula.ovf");
+
+        assertThat(metadata.eula()).isEqualTo("EULA 1\n\nEULA 2");
+        assertThat(metadata.virtualSystems()).extracting(ApplianceMetadata.VirtualSystem::eula)
+                .containsExactly("EULA 1\n\nEULA 2", "EULA 1\n\nEULA 2");
+    }
+
+    /** Disks and their controllers as the VirtualBox export wires them: IDE ICH6 and SATA AHCI. */
+    @Test
+    void disksNameTheControllerTheirParentPointsTo() throws Exception {
+        ApplianceMetadata metadata = corpusFile("govmomi-vbox22-all-storage-controllers.ovf");
+
+        assertThat(metadata.virtualSystems()).singleElement().satisfies(vs -> {
+            assertThat(vs.disks()).extracting(ApplianceMetadata.VirtualDisk::diskId,
+                            ApplianceMetadata.VirtualDisk::controller, ApplianceMetadata.VirtualDisk::controllerModel)
+                    .containsExactly(tuple("vmdisk1", "ide", "ich6"),
+                            tuple("vmdisk2", "sata", "ahci"));
+            assertThat(vs.networks()).containsExactly("NAT");
+        });
+    }
+
+    private ApplianceMetadata corpusFile(String name) throws Exception {
+        Optional<Path> corpus = corpusDirectory();
+        Assumptions.assumeTrue(corpus.isPresent(), "real-world OVF corpus not found");
+        try (InputStream in = Files.newInputStream(corpus.get().resolve(name))) {
+            return parser.parse(name, in);
+        }
+    }
+
+    private static ApplianceMetadata.Property property(ApplianceMetadata metadata, String key) {
+        return metadata.properties().stream().filter(p -> p.key().equals(key)).findFirst()
+                .orElseThrow(() -> new AssertionError("no property " + key));
     }
 
     /** The real-world corpus: the system property if it names a directory, else shared/realworld-ovf above the working directory. */
@@ -114,6 +201,7 @@ class RealWorldDescriptorsTest {
         }
         actual.put("defaultDeploymentOption", m.defaultDeploymentOption());
         actual.put("hasEula", m.hasEula());
+        actual.put("hasProperties", !m.properties().isEmpty());
         return actual;
     }
 
