@@ -145,6 +145,110 @@ class PackageVerifierTest {
                 .containsExactly("tar.descriptor-first");
     }
 
+    @Test
+    void linksAndDevicesAreRefusedByType() throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(bytes)) {
+            put(tar, new TarArchiveEntry("app.ovf"), "<Envelope/>");
+            TarArchiveEntry hard = new TarArchiveEntry("disk1.vmdk", TarArchiveEntry.LF_LINK);
+            hard.setLinkName("app.ovf");
+            put(tar, hard, null);
+            put(tar, new TarArchiveEntry("sda", TarArchiveEntry.LF_BLK), null);
+            put(tar, new TarArchiveEntry("tty", TarArchiveEntry.LF_CHR), null);
+            put(tar, new TarArchiveEntry("pipe", TarArchiveEntry.LF_FIFO), null);
+        }
+        PackageVerification result = verifier.verify("devices.ova", new ByteArrayInputStream(bytes.toByteArray()));
+
+        assertThat(result.checks()).filteredOn(CheckResult::failed).extracting(CheckResult::id, CheckResult::file)
+                .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("tar.entry-type", "disk1.vmdk"),
+                        org.assertj.core.groups.Tuple.tuple("tar.entry-type", "sda"),
+                        org.assertj.core.groups.Tuple.tuple("tar.entry-type", "tty"),
+                        org.assertj.core.groups.Tuple.tuple("tar.entry-type", "pipe"));
+    }
+
+    /** The tar dialects tools write: GNU tar's own, POSIX ustar and pax, with names long enough to need them. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"gnu", "ustar", "pax", "v7"})
+    void everyTarDialectOfGnuTarIsRead(String format, @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        OvaBuilder sample = SampleAppliance.ova("Acme", "Widget", "1.0", 5_000, 2);
+        java.nio.file.Path unpacked = java.nio.file.Files.createDirectory(dir.resolve("in"));
+        try (var tar = new org.apache.commons.compress.archivers.tar.TarArchiveInputStream(
+                new ByteArrayInputStream(sample.toBytes()))) {
+            for (var entry = tar.getNextEntry(); entry != null; entry = tar.getNextEntry()) {
+                java.nio.file.Files.write(unpacked.resolve(entry.getName()), tar.readAllBytes());
+            }
+        }
+        // ustar splits a long path at a slash into its prefix field; GNU and pax have headers of their own
+        String longName = format.equals("ustar")
+                ? "extras-in-a-folder-whose-name-is-long/nvram-of-the-appliance-named-at-length-past-a-hundred-bytes.bin"
+                : "a-name-of-more-than-a-hundred-bytes-which-a-v7-or-ustar-header-cannot-hold-in-its-name-field.nvram";
+        boolean longNames = !format.equals("v7");
+        if (longNames) {
+            java.nio.file.Files.createDirectories(unpacked.resolve(longName).getParent());
+            java.nio.file.Files.write(unpacked.resolve(longName), new byte[700]);
+        }
+        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of("tar", "--format=" + format,
+                "-C", unpacked.toString(), "-cf", dir.resolve("out.ova").toString(), "widget.ovf", "widget.mf",
+                "disk1.img"));
+        if (longNames) {
+            command.add(longName);
+        }
+        Process tar = new ProcessBuilder(command).redirectErrorStream(true).start();
+        assertThat(tar.waitFor()).as(new String(tar.getInputStream().readAllBytes())).isZero();
+
+        PackageVerification result = verifier.verify("out.ova",
+                new ByteArrayInputStream(java.nio.file.Files.readAllBytes(dir.resolve("out.ova"))));
+
+        assertThat(result.checks()).noneMatch(CheckResult::failed);
+        assertThat(result.tarIndex().entries()).extracting(org.ovaflow.core.event.TarEntry::name)
+                .startsWith("widget.ovf", "widget.mf", "disk1.img");
+        if (longNames) {
+            assertThat(result.tarIndex().find(longName)).get()
+                    .satisfies(e -> assertThat(e.size()).isEqualTo(700));
+        }
+    }
+
+    @Test
+    void moreEntriesThanAnOvaHoldsIsRefused() throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(bytes)) {
+            put(tar, new TarArchiveEntry("app.ovf"), "<Envelope/>");
+            for (int i = 0; i < org.ovaflow.core.ova.OvaArchive.MAX_ENTRIES; i++) {
+                put(tar, new TarArchiveEntry("f" + i), null);
+            }
+        }
+        assertThat(failure(bytes.toByteArray())).isEqualTo("tar.entry-count");
+    }
+
+    @Test
+    void aManifestLineForAFileNotInTheArchiveAndAnUnreadableLineAreNamed() throws Exception {
+        OvaBuilder sample = SampleAppliance.ova("Acme", "Widget", "1.0", 5_000, 2);
+        String manifest = sample.manifest() + "SHA256(ghost.vmdk)= " + "0".repeat(64) + "\nthis is no digest line\n";
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(bytes);
+             var sampleTar = new org.apache.commons.compress.archivers.tar.TarArchiveInputStream(
+                     new ByteArrayInputStream(sample.toBytes()))) {
+            for (var entry = sampleTar.getNextEntry(); entry != null; entry = sampleTar.getNextEntry()) {
+                String content = entry.getName().endsWith(".mf") ? manifest
+                        : new String(sampleTar.readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+                byte[] data = content.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+                TarArchiveEntry copy = new TarArchiveEntry(entry.getName());
+                copy.setSize(data.length);
+                tar.putArchiveEntry(copy);
+                tar.write(data);
+                tar.closeArchiveEntry();
+            }
+        }
+        PackageVerification result = verifier.verify("ghost.ova", new ByteArrayInputStream(bytes.toByteArray()));
+
+        assertThat(result.checks()).filteredOn(CheckResult::failed).extracting(CheckResult::id, CheckResult::file)
+                .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("manifest.entry-missing", "ghost.vmdk"),
+                        org.assertj.core.groups.Tuple.tuple("manifest.syntax", "widget.mf"));
+        assertThat(result.checks()).filteredOn(c -> c.id().equals("manifest.syntax")).singleElement()
+                .satisfies(c -> assertThat(c.message()).contains("this is no digest line"));
+    }
+
     private String failure(byte[] ova) throws IOException {
         PackageVerification result = verifier.verify("bad.ova", new ByteArrayInputStream(ova));
         assertThat(result.rejected()).isTrue();
