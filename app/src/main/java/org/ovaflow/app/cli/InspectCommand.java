@@ -8,6 +8,7 @@ import org.ovaflow.core.event.EventCodec;
 import org.ovaflow.validate.ValidationSettings;
 import org.ovaflow.validate.inspect.Inspection;
 import org.ovaflow.validate.inspect.OvaInspector;
+import org.ovaflow.validate.signature.VerifiedSigner;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -89,12 +90,13 @@ public final class InspectCommand extends CommandOutput implements Callable<Inte
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record Report(int schemaVersion, String source, long size, String sha256, String verdict,
-                  List<CheckResult> failed, List<CheckResult> checks, ApplianceMetadata appliance) {
+                  List<CheckResult> failed, List<CheckResult> checks, VerifiedSigner signer,
+                  ApplianceMetadata appliance) {
 
         static Report of(Inspection inspection) {
             return new Report(1, inspection.event().source().key(), inspection.size(), inspection.sha256(),
                     inspection.valid() ? "valid" : "rejected", inspection.failed(), inspection.event().checks(),
-                    inspection.event().appliance());
+                    inspection.signer(), inspection.event().appliance());
         }
     }
 
@@ -115,6 +117,11 @@ public final class InspectCommand extends CommandOutput implements Callable<Inte
         }
         if (inspection.sha256() != null) {
             out.printf("  sha256 %s, %d bytes%n", inspection.sha256(), inspection.size());
+        }
+        VerifiedSigner signer = inspection.signer();
+        if (signer != null) {
+            out.printf("  signed by %s (issuer %s, %s, valid until %s, sha256 fingerprint %s)%n", signer.subject(),
+                    signer.issuer(), signer.algorithm(), signer.notAfter(), signer.sha256Fingerprint());
         }
         for (CheckResult check : inspection.event().checks()) {
             if (check.status() != CheckResult.Status.PASS) {

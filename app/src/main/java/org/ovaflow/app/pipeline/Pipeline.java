@@ -46,6 +46,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.Properties;
 import java.util.function.Consumer;
 
@@ -184,7 +185,9 @@ public final class Pipeline implements AutoCloseable {
     /** {@code ovaflow.validate.*}: the manifest, signature and descriptor policies of the checksum and schema stages. */
     static ValidationSettings validationSettings(PipelineSettings settings) {
         String trustStore = settings.property("ovaflow.validate.trust-store", "");
-        String password = settings.property("ovaflow.validate.trust-store-password", "");
+        // the environment first: a -D on the command line shows in ps
+        String password = settings.property("ovaflow.validate.trust-store-password",
+                Objects.requireNonNullElse(System.getenv("OVAFLOW_TRUST_STORE_PASSWORD"), ""));
         return new ValidationSettings(
                 ValidationSettings.policy(ValidationSettings.ManifestPolicy.class, "ovaflow.validate.manifest",
                         settings.property("ovaflow.validate.manifest", "optional")),

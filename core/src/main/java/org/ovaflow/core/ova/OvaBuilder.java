@@ -54,7 +54,12 @@ public final class OvaBuilder {
         StringBuilder manifest = new StringBuilder();
         Map<String, byte[]> listed = new LinkedHashMap<>();
         listed.put(descriptorName, descriptor);
-        listed.putAll(files);
+        // DSP0243: the certificate signs the manifest, so the manifest cannot list it
+        files.forEach((name, content) -> {
+            if (!isCertificate(name)) {
+                listed.put(name, content);
+            }
+        });
         listed.forEach((name, content) -> {
             String digest = digest(content);
             if (name.equals(spoiledDigestOf)) {
@@ -73,8 +78,16 @@ public final class OvaBuilder {
             if (manifestAlgorithm != null) {
                 put(tar, manifestName(), manifest().getBytes(StandardCharsets.UTF_8));
             }
+            // DSP0243's order: descriptor, manifest, certificate, then the other files
             for (Map.Entry<String, byte[]> file : files.entrySet()) {
-                put(tar, file.getKey(), file.getValue());
+                if (isCertificate(file.getKey())) {
+                    put(tar, file.getKey(), file.getValue());
+                }
+            }
+            for (Map.Entry<String, byte[]> file : files.entrySet()) {
+                if (!isCertificate(file.getKey())) {
+                    put(tar, file.getKey(), file.getValue());
+                }
             }
         }
     }
@@ -87,6 +100,10 @@ public final class OvaBuilder {
             throw new IllegalStateException("writing to memory failed", e);
         }
         return out.toByteArray();
+    }
+
+    private static boolean isCertificate(String name) {
+        return name.toLowerCase(java.util.Locale.ROOT).endsWith(".cert");
     }
 
     private static void put(TarArchiveOutputStream tar, String name, byte[] content) throws IOException {

@@ -70,7 +70,7 @@ public final class OvaInspector {
             event = event.withChecks(List.of(CheckResult.fail("ovf.descriptor", name,
                     "the package has no .ovf descriptor as its first entry")));
         }
-        return new Inspection(name, size, verification.tarIndex().sha256(), event);
+        return new Inspection(name, size, verification.tarIndex().sha256(), verification.signer(), event);
     }
 
     private DescriptorValidation validate(Path ova, TarEntry descriptor, ImportEvent event) throws IOException {
