@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
  * Disk images made by qemu-img, for tests of the probe against the real thing. Without qemu-img on the PATH the
  * tests using it are skipped, loudly; with {@code CI=true} they fail instead, so CI cannot pass without them.
  */
-final class QemuImages {
+public final class QemuImages {
 
     private static final boolean AVAILABLE = probe();
 
@@ -25,7 +25,7 @@ final class QemuImages {
     }
 
     /** Skips the calling test when qemu-img is absent (fails it under CI=true). */
-    static void require() {
+    public static void require() {
         if (AVAILABLE) {
             return;
         }
@@ -38,7 +38,7 @@ final class QemuImages {
     }
 
     /** {@code qemu-img create -f format [-o options] file size}, in {@code dir}. */
-    static Path create(Path dir, String name, String format, String size, String... options)
+    public static Path create(Path dir, String name, String format, String size, String... options)
             throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of("qemu-img", "create", "-q", "-f", format));
         for (String option : options) {
@@ -53,7 +53,7 @@ final class QemuImages {
     }
 
     /** {@code qemu-img convert -O format [-o options] source target}, in {@code dir}. */
-    static Path convert(Path dir, String source, String target, String format, String... options)
+    public static Path convert(Path dir, String source, String target, String format, String... options)
             throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of("qemu-img", "convert", "-O", format));
         command.addAll(List.of(options));
@@ -64,7 +64,7 @@ final class QemuImages {
     }
 
     /** The virtual size qemu-img info reports. */
-    static long virtualSize(Path image, String format) throws IOException, InterruptedException {
+    public static long virtualSize(Path image, String format) throws IOException, InterruptedException {
         String json = run(image.getParent(), List.of("qemu-img", "info", "-U", "--output=json", "-f", format,
                 image.getFileName().toString()));
         Matcher size = Pattern.compile("\"virtual-size\":\\s*(\\d+)").matcher(json);

@@ -28,30 +28,19 @@ import static org.assertj.core.api.Assertions.tuple;
  */
 class RealWorldDescriptorsTest {
 
-    private static final String CORPUS_PROPERTY = "realworld.ovf.dir";
-    private static final Path CORPUS_IN_SHARED = Path.of("shared", "realworld-ovf");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
     private final OvfDescriptorParser parser = new OvfDescriptorParser();
 
-    static Stream<Path> descriptors() throws IOException {
-        Optional<Path> corpus = corpusDirectory();
-        if (corpus.isEmpty()) {
-            // One placeholder invocation that skips: an assumption failing here would drop the test from the
-            // report silently, hiding a misconfigured build.
-            return Stream.of((Path) null);
-        }
-        try (Stream<Path> files = Files.list(corpus.get())) {
-            return files.filter(f -> f.getFileName().toString().endsWith(".ovf")).sorted().toList().stream();
-        }
+    static Stream<Path> descriptors() {
+        return RealWorldCorpus.parameters();
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("descriptors")
     void parsesAsExpected(Path descriptor) throws Exception {
-        Assumptions.assumeTrue(descriptor != null, () -> "real-world OVF corpus not found via -D" + CORPUS_PROPERTY
-                + " nor as shared/realworld-ovf above " + Path.of("").toAbsolutePath());
+        RealWorldCorpus.assumePresent(descriptor);
         String fileName = descriptor.getFileName().toString();
         JsonNode expected = expectations(descriptor.getParent()).path("files").path(fileName);
         assertThat(expected.isObject()).as("expected.json has an entry for %s", fileName).isTrue();
@@ -139,7 +128,7 @@ class RealWorldDescriptorsTest {
     }
 
     private ApplianceMetadata corpusFile(String name) throws Exception {
-        Optional<Path> corpus = corpusDirectory();
+        Optional<Path> corpus = RealWorldCorpus.directory();
         Assumptions.assumeTrue(corpus.isPresent(), "real-world OVF corpus not found");
         try (InputStream in = Files.newInputStream(corpus.get().resolve(name))) {
             return parser.parse(name, in);
@@ -152,21 +141,6 @@ class RealWorldDescriptorsTest {
     }
 
     /** The real-world corpus: the system property if it names a directory, else shared/realworld-ovf above the working directory. */
-    static Optional<Path> corpusDirectory() {
-        String configured = System.getProperty(CORPUS_PROPERTY);
-        if (configured != null && Files.isDirectory(Path.of(configured))) {
-            return Optional.of(Path.of(configured));
-        }
-        // Git worktrees sit beside the main checkout, so the configured ../shared can miss; look further up.
-        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            Path candidate = dir.resolve(CORPUS_IN_SHARED);
-            if (Files.isRegularFile(candidate.resolve("expected.json"))) {
-                return Optional.of(candidate);
-            }
-        }
-        return Optional.empty();
-    }
-
     private static JsonNode expectations(Path corpus) throws IOException {
         return JSON.readTree(corpus.resolve("expected.json").toFile());
     }

@@ -3,6 +3,7 @@ package org.ovaflow.validate.schema;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
+import org.ovaflow.validate.ovf.RealWorldCorpus;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -51,20 +52,14 @@ class EnvelopeSchemasTest {
 
     // ------------------------------------------------------------------ real-world corpus
 
-    static Stream<Path> realWorldDescriptors() throws IOException {
-        Optional<Path> corpus = corpusDirectory();
-        if (corpus.isEmpty()) {
-            return Stream.of((Path) null); // one skipped invocation, so a missing corpus shows in the report
-        }
-        try (Stream<Path> files = Files.list(corpus.get())) {
-            return files.filter(f -> f.getFileName().toString().endsWith(".ovf")).sorted().toList().stream();
-        }
+    static Stream<Path> realWorldDescriptors() {
+        return RealWorldCorpus.parameters();
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("realWorldDescriptors")
     void realWorldDescriptorsAreValidUnlessTheyBreakTheSpec(Path descriptor) throws Exception {
-        Assumptions.assumeTrue(descriptor != null, "real-world OVF corpus (shared/realworld-ovf) not found");
+        RealWorldCorpus.assumePresent(descriptor);
         String name = descriptor.getFileName().toString();
 
         CheckResult check = SCHEMAS.validate(name, Files.readAllBytes(descriptor));
@@ -87,27 +82,13 @@ class EnvelopeSchemasTest {
 
     @Test
     void everyListedNonConformingDescriptorIsInTheCorpus() throws IOException {
-        Optional<Path> corpus = corpusDirectory();
+        Optional<Path> corpus = RealWorldCorpus.directory();
         Assumptions.assumeTrue(corpus.isPresent(), "real-world OVF corpus (shared/realworld-ovf) not found");
         for (String name : NON_CONFORMING.keySet()) {
             assertThat(corpus.get().resolve(name)).exists();
         }
     }
 
-    /** The corpus: -Drealworld.ovf.dir, else shared/realworld-ovf above the working directory (worktrees sit deeper). */
-    private static Optional<Path> corpusDirectory() {
-        String configured = System.getProperty("realworld.ovf.dir");
-        if (configured != null && Files.isDirectory(Path.of(configured))) {
-            return Optional.of(Path.of(configured));
-        }
-        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            Path candidate = dir.resolve("shared").resolve("realworld-ovf");
-            if (Files.isRegularFile(candidate.resolve("expected.json"))) {
-                return Optional.of(candidate);
-            }
-        }
-        return Optional.empty();
-    }
 
     // ------------------------------------------------------------------ ovaflow's own descriptors
 

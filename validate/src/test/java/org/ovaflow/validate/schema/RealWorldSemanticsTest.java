@@ -1,5 +1,6 @@
 package org.ovaflow.validate.schema;
 
+import org.ovaflow.validate.ovf.RealWorldCorpus;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -31,7 +32,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class RealWorldSemanticsTest {
 
-    private static final Path CORPUS_IN_SHARED = Path.of("shared", "realworld-ovf");
 
     /** Descriptors that are broken on purpose, and the checks that must say so. */
     private static final Map<String, List<String>> BROKEN = Map.of(
@@ -43,21 +43,14 @@ class RealWorldSemanticsTest {
             // Ganeti's export keeps the disk's Parent 3 but writes no Item 3 (its Items are 1, 2, 5 and 7)
             "ganeti-export-gnt-section.ovf", List.of("ovf.hardware-parent"));
 
-    static Stream<Path> descriptors() throws IOException {
-        Optional<Path> corpus = corpus();
-        if (corpus.isEmpty()) {
-            return Stream.of((Path) null);
-        }
-        try (Stream<Path> files = Files.list(corpus.get())) {
-            return files.filter(f -> f.getFileName().toString().endsWith(".ovf")).sorted().toList().stream();
-        }
+    static Stream<Path> descriptors() {
+        return RealWorldCorpus.parameters();
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("descriptors")
     void onlyTheBrokenOnesFail(Path descriptor) throws Exception {
-        Assumptions.assumeTrue(descriptor != null, "real-world OVF corpus not found as shared/realworld-ovf above "
-                + Path.of("").toAbsolutePath());
+        RealWorldCorpus.assumePresent(descriptor);
         String name = descriptor.getFileName().toString();
         OvfDescriptor parsed;
         try (InputStream in = Files.newInputStream(descriptor)) {
@@ -96,13 +89,4 @@ class RealWorldSemanticsTest {
     }
 
     /** shared/realworld-ovf above the working directory: git worktrees sit beside the main checkout. */
-    static Optional<Path> corpus() {
-        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            Path candidate = dir.resolve(CORPUS_IN_SHARED);
-            if (Files.isRegularFile(candidate.resolve("expected.json"))) {
-                return Optional.of(candidate);
-            }
-        }
-        return Optional.empty();
-    }
 }

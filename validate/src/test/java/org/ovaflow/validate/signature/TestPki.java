@@ -30,10 +30,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import javax.security.auth.x500.X500Principal;
 
 /** Keys, certificates, signed manifests and signed OVAs made on the spot for the signature tests. */
-final class TestPki {
+public final class TestPki {
 
     /** The time the tests verify at: every "good" certificate below is valid then. */
-    static final Instant NOW = Instant.parse("2025-06-01T00:00:00Z");
+    public static final Instant NOW = Instant.parse("2025-06-01T00:00:00Z");
 
     private static final AtomicLong SERIAL = new AtomicLong(1000);
 
@@ -41,10 +41,10 @@ final class TestPki {
     }
 
     /** A key pair and its certificate. */
-    record Identity(KeyPair keys, X509Certificate certificate) {
+    public record Identity(KeyPair keys, X509Certificate certificate) {
     }
 
-    static KeyPair rsa() {
+    public static KeyPair rsa() {
         return keys("RSA", 2048);
     }
 
@@ -63,13 +63,13 @@ final class TestPki {
     }
 
     /** A self-signed CA valid from {@code from} until {@code until}. */
-    static Identity root(String subject, Instant from, Instant until) {
+    public static Identity root(String subject, Instant from, Instant until) {
         KeyPair keys = rsa();
         return new Identity(keys, certificate(subject, keys, subject, keys, from, until, true));
     }
 
     /** A certificate for {@code keys} issued by {@code issuer}; {@code ca} makes it an intermediate. */
-    static Identity issue(Identity issuer, String subject, KeyPair keys, Instant from, Instant until, boolean ca) {
+    public static Identity issue(Identity issuer, String subject, KeyPair keys, Instant from, Instant until, boolean ca) {
         String issuerName = issuer.certificate().getSubjectX500Principal().getName(X500Principal.RFC2253);
         return new Identity(keys, certificate(subject, keys, issuerName, issuer.keys(), from, until, ca));
     }
@@ -96,7 +96,7 @@ final class TestPki {
         return X500Name.getInstance(new X500Principal(rfc2253).getEncoded());
     }
 
-    static String pem(X509Certificate... certificates) {
+    public static String pem(X509Certificate... certificates) {
         StringBuilder pem = new StringBuilder();
         for (X509Certificate certificate : certificates) {
             try {
@@ -112,7 +112,7 @@ final class TestPki {
     }
 
     /** The signature of {@code data} with {@code signer}'s key, by {@code digest} (SHA1, SHA256, SHA512). */
-    static byte[] sign(byte[] data, KeyPair signer, String digest) {
+    public static byte[] sign(byte[] data, KeyPair signer, String digest) {
         try {
             Signature signature = Signature.getInstance(digest + "with"
                     + (signer.getPrivate().getAlgorithm().equals("EC") ? "ECDSA" : "RSA"));
@@ -125,7 +125,7 @@ final class TestPki {
     }
 
     /** A .cert as ovftool writes it: the signature line of {@code manifestName}, then the certificates. */
-    static String certFile(String digest, String manifestName, byte[] signature, X509Certificate... chain) {
+    public static String certFile(String digest, String manifestName, byte[] signature, X509Certificate... chain) {
         return digest + "(" + manifestName + ")= " + HexFormat.of().formatHex(signature) + "\n" + pem(chain);
     }
 
