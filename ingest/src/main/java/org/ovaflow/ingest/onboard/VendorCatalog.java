@@ -276,7 +276,8 @@ public final class VendorCatalog {
 
     /**
      * SHA-256 digests a feed carries in foreign markup, leniently: {@code <media:hash algo="sha256">},
-     * {@code <x:sha256>}, {@code <x:checksum type|algo="sha256">}. One under an element with a {@code url}
+     * {@code <x:sha256>}, {@code <x:checksum type|algo="sha256">}, or a {@code sha256} attribute (ovaflow's own
+     * feeds: {@code <ovaflow:artifact url="…" sha256="…"/>}). One under an element with a {@code url}
      * attribute (media:content) belongs to that URL; the first other one to the entry.
      */
     private static String findHashes(List<Element> elements, Map<String, String> byUrl) {
@@ -300,6 +301,9 @@ public final class VendorCatalog {
         String algo = null;
         for (Attribute attribute : element.getAttributes()) {
             String attr = attribute.getName().toLowerCase(Locale.ROOT);
+            if (attr.equals("sha256") && SHA256.matcher(attribute.getValue().trim()).matches()) {
+                return attribute.getValue().trim().toLowerCase(Locale.ROOT);
+            }
             if (attr.equals("algo") || attr.equals("algorithm") || attr.equals("type")) {
                 algo = attribute.getValue().toLowerCase(Locale.ROOT).replace("-", "");
             }

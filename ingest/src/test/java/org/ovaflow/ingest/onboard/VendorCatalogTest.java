@@ -139,6 +139,29 @@ class VendorCatalogTest {
         assertThat(entries.get(1).item().fileName()).isEqualTo("get.ova");
     }
 
+    /** What ovaflow's own catalog feeds carry: each artifact's digest as an attribute, by its download URL. */
+    @Test
+    void ovaflowsOwnFeedGivesEachOvaItsDigest() throws Exception {
+        String other = "b".repeat(64);
+        List<VendorCatalog.Entry> entries = read("""
+                <?xml version="1.0" encoding="UTF-8"?>
+                <rss version="2.0" xmlns:ovaflow="https://ovaflow.org/ns/feed/1">
+                  <channel><title>ovaflow catalog</title><link>http://catalog/</link><description>d</description>
+                    <item><title>Widget 1.0</title>
+                      <enclosure url="http://catalog/download/acme/widget/1.0/widget.ova" length="4096"
+                                 type="application/ovf"/>
+                      <ovaflow:artifact name="qcow2/disk1.qcow2" role="disk" size="9" sha256="%o"
+                                        url="http://catalog/download/acme/widget/1.0/qcow2/disk1.qcow2"/>
+                      <ovaflow:artifact name="widget.ova" role="ova" size="4096" sha256="%s"
+                                        url="http://catalog/download/acme/widget/1.0/widget.ova"/>
+                    </item>
+                  </channel>
+                </rss>
+                """.replace("%s", SHA).replace("%o", other));
+
+        assertThat(entries).singleElement().satisfies(e -> assertThat(e.item().sha256()).isEqualTo(SHA));
+    }
+
     @Test
     void atomEnclosureLinks() throws Exception {
         List<VendorCatalog.Entry> entries = read("""
