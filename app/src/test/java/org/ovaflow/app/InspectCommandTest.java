@@ -80,32 +80,11 @@ class InspectCommandTest {
      */
     @Test
     void aSignedOvaVerifiesAgainstTheTrustStoreItIsGiven() throws Exception {
-        Path keystore = dir.resolve("vendor.p12");
-        Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-                "-genkeypair", "-alias", "vendor", "-keyalg", "RSA", "-keysize", "2048", "-validity", "30",
-                "-dname", "CN=Acme Corp Release Signing,O=Acme Corp", "-keystore", keystore.toString(),
-                "-storetype", "PKCS12", "-storepass", "changeit").redirectErrorStream(true).start();
-        assertThat(keytool.waitFor()).as(new String(keytool.getInputStream().readAllBytes())).isZero();
-        java.security.KeyStore store = java.security.KeyStore.getInstance("PKCS12");
-        try (var in = Files.newInputStream(keystore)) {
-            store.load(in, "changeit".toCharArray());
-        }
-        var key = (java.security.PrivateKey) store.getKey("vendor", "changeit".toCharArray());
-        var certificate = (java.security.cert.X509Certificate) store.getCertificate("vendor");
-
-        var ova = SampleAppliance.ova("Acme Corp", "Widget Server", "2.4.1", 40_000, 3);
-        java.security.Signature signer = java.security.Signature.getInstance("SHA256withRSA");
-        signer.initSign(key);
-        signer.update(ova.manifest().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        String pem = "-----BEGIN CERTIFICATE-----\n"
-                + java.util.Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(certificate.getEncoded())
-                + "\n-----END CERTIFICATE-----\n";
-        String cert = "SHA256(" + ova.manifestName() + ")= " + java.util.HexFormat.of().formatHex(signer.sign())
-                + "\n" + pem;
-        Path signed = Files.write(dir.resolve("signed.ova"), ova.file("widget.cert",
-                cert.getBytes(java.nio.charset.StandardCharsets.US_ASCII)).toBytes());
+        VendorSigning vendor = VendorSigning.create(dir, "CN=Acme Corp Release Signing,O=Acme Corp");
+        Path signed = Files.write(dir.resolve("signed.ova"), vendor.sign(
+                SampleAppliance.ova("Acme Corp", "Widget Server", "2.4.1", 40_000, 3), "widget.cert").toBytes());
         Path trusted = Files.createDirectory(dir.resolve("trusted"));
-        Files.writeString(trusted.resolve("acme.pem"), pem);
+        Files.writeString(trusted.resolve("acme.pem"), vendor.pem());
 
         CommandRun untrusted = CommandRun.of("inspect", signed.toString());
         CommandRun verified = CommandRun.of("inspect", "--trust-store", trusted.toString(), signed.toString());

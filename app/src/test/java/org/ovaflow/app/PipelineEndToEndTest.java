@@ -113,6 +113,21 @@ class PipelineEndToEndTest {
     }
 
     @Test
+    void aSignatureThatDoesNotChainToTheTrustStoreIsQuarantinedWithItsReason() throws Exception {
+        VendorSigning vendor = VendorSigning.create(dir, "CN=Umbrella Corp Signing,O=Umbrella Corp");
+        Drop drop = drop("umbrella-hive.ova", vendor.sign(SampleAppliance.ova("Umbrella", "Hive", "1.0", 50_000, 9),
+                "widget.cert").toBytes());
+
+        assertThat(await(drop).state()).isEqualTo(StatusEvent.State.QUARANTINED);
+        JsonNode report = EventCodec.JSON.readTree(TestPipelines.read(store, "ova-quarantine",
+                drop.importId() + "/report.json"));
+        assertThat(report.path("failed")).hasSize(1);
+        assertThat(report.path("failed").get(0).path("id").asText()).isEqualTo("signature.chain");
+        assertThat(report.path("failed").get(0).path("message").asText())
+                .startsWith("self-signed certificate not in the trust store").contains("CN=Umbrella Corp Signing");
+    }
+
+    @Test
     void badInputIsRejectedWithItsReasonAndThePipelineKeepsRunning() throws Exception {
         byte[] good = SampleAppliance.ova("Hooli", "Nucleus", "9.0", 200_000, 4).toBytes();
         Map<String, byte[]> bad = Map.of(

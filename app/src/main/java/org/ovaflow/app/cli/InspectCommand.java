@@ -8,7 +8,7 @@ import org.ovaflow.core.event.EventCodec;
 import org.ovaflow.validate.ValidationSettings;
 import org.ovaflow.validate.inspect.Inspection;
 import org.ovaflow.validate.inspect.OvaInspector;
-import org.ovaflow.validate.signature.VerifiedSigner;
+import org.ovaflow.core.event.VerifiedSigner;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;

@@ -3,6 +3,7 @@ package org.ovaflow.publish.catalog;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import org.ovaflow.core.event.ApplianceMetadata;
 import org.ovaflow.core.event.CheckResult;
+import org.ovaflow.core.event.VerifiedSigner;
 
 import java.time.Instant;
 import java.util.List;
@@ -59,6 +60,12 @@ public record ApplianceRecord(
     /** Where the entry came from and what it passed. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Provenance(String importId, String source, String etag, String origin, Instant arrivedAt,
-                             Instant publishedAt, List<CheckResult> checks) {
+                             Instant publishedAt, List<CheckResult> checks, VerifiedSigner signer) {
+
+        /** The provenance of an unsigned package. */
+        public Provenance(String importId, String source, String etag, String origin, Instant arrivedAt,
+                          Instant publishedAt, List<CheckResult> checks) {
+            this(importId, source, etag, origin, arrivedAt, publishedAt, checks, null);
+        }
     }
 }

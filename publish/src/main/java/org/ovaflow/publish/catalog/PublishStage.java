@@ -122,7 +122,8 @@ public final class PublishStage {
         ApplianceRecord record = new ApplianceRecord(ImportEvent.SCHEMA_VERSION, path.vendor(), path.product(),
                 path.version(), event.appliance(), List.copyOf(artifacts), new ApplianceRecord.Provenance(
                 event.importId(), event.source().toString(), event.source().etag(), event.origin(), event.arrivedAt(),
-                Instant.now(), event.checks()), ApplianceRecord.AVAILABLE, null);
+                Instant.now(), event.checks(), event.manifest() == null ? null : event.manifest().signer()),
+                ApplianceRecord.AVAILABLE, null);
         writes.write(catalogBucket, path.prefix() + APPLIANCE_JSON, EventCodec.toPrettyJson(record), "application/json");
         index.rebuild(path.vendor());
         if (replaced != null) {

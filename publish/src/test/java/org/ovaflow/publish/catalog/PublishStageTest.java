@@ -4,9 +4,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.ovaflow.core.event.ImportEvent;
+import org.ovaflow.core.event.ManifestVerdict;
 import org.ovaflow.core.event.StagedArtifact;
 import org.ovaflow.core.event.StatusEvent;
 import org.ovaflow.core.event.Topics;
+import org.ovaflow.core.event.VerifiedSigner;
 import org.ovaflow.core.sample.SampleAppliance;
 import org.ovaflow.core.stage.StageOutcome;
 import org.ovaflow.core.store.ObjectGoneException;
@@ -15,6 +17,7 @@ import org.ovaflow.core.store.ObjectStore;
 import org.ovaflow.core.testing.S3Server;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -113,6 +116,21 @@ class PublishStageTest {
                 .versions().get("2.4.1");
         assertThat(indexed.importId()).isEqualTo(event.importId());
         assertThat(indexed.items()).containsOnlyKeys("widget.ovf", "widget.mf", "disk1.img", "widget.ova");
+    }
+
+    @Test
+    void theSignerOfAVerifiedManifestIsInTheProvenance() throws Exception {
+        ImportEvent event = imports.transcoded("signed.ova", "2.5", files("2.5", 2));
+        VerifiedSigner signer = new VerifiedSigner("CN=Acme Corp Releases,O=Acme Corp", "CN=Acme CA,O=Acme Corp",
+                "ab".repeat(32), Instant.parse("2026-01-01T00:00:00Z"), Instant.parse("2027-01-01T00:00:00Z"),
+                "SHA256withRSA");
+        ImportEvent signed = event.withManifest(new ManifestVerdict("widget.mf", Map.of()).withSigner(signer));
+
+        stage.publish(signed);
+
+        assertThat(reader.find("acme-corp/widget-server/2.5").orElseThrow().provenance().signer()).isEqualTo(signer);
+        assertThat(new String(imports.read(catalog, "acme-corp/widget-server/2.5/appliance.json"),
+                StandardCharsets.UTF_8)).contains("\"subject\" : \"CN=Acme Corp Releases,O=Acme Corp\"");
     }
 
     @Test

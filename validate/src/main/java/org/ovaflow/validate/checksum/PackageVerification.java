@@ -3,7 +3,7 @@ package org.ovaflow.validate.checksum;
 import org.ovaflow.core.event.CheckResult;
 import org.ovaflow.core.event.ManifestVerdict;
 import org.ovaflow.core.event.TarIndex;
-import org.ovaflow.validate.signature.VerifiedSigner;
+import org.ovaflow.core.event.VerifiedSigner;
 
 import java.util.List;
 
@@ -12,10 +12,11 @@ import java.util.List;
  * signer of a package whose signature verified (null when unsigned, unverified or signatures are ignored).
  */
 public record PackageVerification(TarIndex tarIndex, ManifestVerdict manifest, List<CheckResult> checks,
-                                  long bytesRead, VerifiedSigner signer) {
+                                  long bytesRead) {
 
-    public PackageVerification(TarIndex tarIndex, ManifestVerdict manifest, List<CheckResult> checks, long bytesRead) {
-        this(tarIndex, manifest, checks, bytesRead, null);
+    /** Who signed the manifest, when its signature verified; null otherwise. */
+    public VerifiedSigner signer() {
+        return manifest.signer();
     }
 
     public boolean rejected() {

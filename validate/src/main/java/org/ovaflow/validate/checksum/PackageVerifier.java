@@ -98,8 +98,8 @@ public final class PackageVerifier {
                 .toList();
         checks.addAll(DiskHeaderChecks.check(headers, index.stream().map(TarEntry::name)
                 .collect(java.util.stream.Collectors.toSet())));
-        return new PackageVerification(new TarIndex(index, HexFormat.of().formatHex(wholeDigest)), verdict,
-                List.copyOf(checks), digests.bytesRead(), signature.signer());
+        return new PackageVerification(new TarIndex(index, HexFormat.of().formatHex(wholeDigest)),
+                verdict.withSigner(signature.signer()), List.copyOf(checks), digests.bytesRead());
     }
 
     private static MessageDigest sha256() {

@@ -2,7 +2,7 @@ package org.ovaflow.validate.inspect;
 
 import org.ovaflow.core.event.CheckResult;
 import org.ovaflow.core.event.ImportEvent;
-import org.ovaflow.validate.signature.VerifiedSigner;
+import org.ovaflow.core.event.VerifiedSigner;
 
 import java.util.List;
 

@@ -1,5 +1,7 @@
 package org.ovaflow.validate.signature;
 
+import org.ovaflow.core.event.VerifiedSigner;
+
 import org.ovaflow.core.event.CheckResult;
 
 import java.util.List;

@@ -13,6 +13,8 @@ import org.ovaflow.core.store.ObjectGoneException;
 import org.ovaflow.core.store.ObjectInfo;
 import org.ovaflow.core.store.ObjectStore;
 import org.ovaflow.core.testing.S3Server;
+import org.ovaflow.validate.signature.TestPki;
+import org.ovaflow.validate.ValidationSettings;
 
 import java.security.MessageDigest;
 import java.time.Instant;
@@ -56,6 +58,29 @@ class ChecksumStageTest {
         }
         // the whole object, end-of-archive blocks included: what the catalog keeps as the original OVA
         assertThat(outcome.event().tarIndex().sha256()).isEqualTo(sha256(ova));
+    }
+
+    @Test
+    void aVerifiedSignatureTravelsWithTheManifestVerdict(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.time.Instant now = java.time.Instant.now();
+        var ca = TestPki.root("CN=Acme CA,O=Acme", now.minusSeconds(3600), now.plusSeconds(86_400));
+        var releases = TestPki.issue(ca, "CN=Acme Releases,O=Acme", TestPki.rsa(), now.minusSeconds(3600),
+                now.plusSeconds(86_400), false);
+        var builder = SampleAppliance.ova("Acme", "Widget", "1.0", 10_000, 1);
+        byte[] signature = TestPki.sign(builder.manifest().getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                releases.keys(), "SHA256");
+        byte[] ova = builder.file("widget.cert", TestPki.certFile("SHA256", builder.manifestName(), signature,
+                releases.certificate()).getBytes(java.nio.charset.StandardCharsets.US_ASCII)).toBytes();
+        java.nio.file.Files.writeString(dir.resolve("ca.pem"), TestPki.pem(ca.certificate()));
+        ChecksumStage trusting = new ChecksumStage(store, new PackageVerifier(ValidationSettings.DEFAULTS
+                .withSignature(ValidationSettings.SignaturePolicy.VERIFY_IF_PRESENT, dir, null)));
+
+        StageOutcome outcome = trusting.verify(arrived("signed.ova", ova));
+
+        assertThat(outcome.next()).isEqualTo(Topics.VERIFIED);
+        assertThat(outcome.event().manifest().signer().subject()).isEqualTo("CN=Acme Releases,O=Acme");
+        assertThat(outcome.event().manifest().signer().issuer()).isEqualTo("CN=Acme CA,O=Acme");
     }
 
     @Test

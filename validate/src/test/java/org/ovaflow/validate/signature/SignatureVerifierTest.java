@@ -1,5 +1,7 @@
 package org.ovaflow.validate.signature;
 
+import org.ovaflow.core.event.VerifiedSigner;
+
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

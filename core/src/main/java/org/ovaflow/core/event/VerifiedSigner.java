@@ -1,4 +1,4 @@
-package org.ovaflow.validate.signature;
+package org.ovaflow.core.event;
 
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -10,7 +10,8 @@ import java.util.HexFormat;
 import javax.security.auth.x500.X500Principal;
 
 /**
- * Who signed a package whose signature verified and chained to the trust store, as the catalog will record it.
+ * Who signed a package's manifest, when the signature verified and chained to the trust store: the checksum
+ * stage records it with the manifest verdict, the catalog in appliance.json's provenance.
  *
  * @param subject           the signer certificate's subject (RFC 2253)
  * @param issuer            its issuer (RFC 2253)
@@ -19,15 +20,16 @@ import javax.security.auth.x500.X500Principal;
  * @param notAfter          end of its validity
  * @param algorithm         the signature algorithm verified, e.g. {@code SHA256withRSA}
  */
+@com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
 public record VerifiedSigner(String subject, String issuer, String sha256Fingerprint, Instant notBefore,
                              Instant notAfter, String algorithm) {
 
-    static VerifiedSigner of(X509Certificate signer, String algorithm) {
+    public static VerifiedSigner of(X509Certificate signer, String algorithm) {
         return new VerifiedSigner(name(signer.getSubjectX500Principal()), name(signer.getIssuerX500Principal()),
                 fingerprint(signer), signer.getNotBefore().toInstant(), signer.getNotAfter().toInstant(), algorithm);
     }
 
-    static String name(X500Principal principal) {
+    public static String name(X500Principal principal) {
         return principal.getName(X500Principal.RFC2253);
     }
 
