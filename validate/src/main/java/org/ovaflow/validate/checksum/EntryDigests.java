@@ -9,14 +9,22 @@ import org.ovaflow.validate.signature.CertificateFile;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * Hashes every file of an OVA as the tar walk streams it past, so the whole package is verified in one read.
@@ -25,12 +33,25 @@ import java.util.Set;
  * bounded by {@link Manifest#MAX_BYTES}, and so is the first .cert (bounded by {@link CertificateFile#MAX_BYTES}):
  * the signature is over the manifest's exact bytes. Each file's header is probed in the same pass
  * ({@link DiskImageProbe}).
+ *
+ * <p>The digests are computed on a thread of their own, in order, while this thread reads on: the tar walk, the
+ * whole-file digest and the entries' digests use both cores. Buffers come from a pool of {@value #BUFFERS}, so
+ * memory stays bounded whatever the entries' sizes. {@link #finish()} waits for the digests; close it.
  */
-final class EntryDigests implements OvaArchive.EntryReader {
+final class EntryDigests implements OvaArchive.EntryReader, AutoCloseable {
 
     private static final int BUFFER = 1 << 20;
+    private static final int BUFFERS = 4;
 
-    private final Map<String, Map<String, String>> digestsByEntry = new LinkedHashMap<>();
+    private final ExecutorService hasher = Executors.newSingleThreadExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "ovaflow-entry-digests");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private final BlockingQueue<byte[]> buffers = new ArrayBlockingQueue<>(BUFFERS);
+    private Future<?> lastDigested;
+    /** Written by the hashing thread, read after {@link #finish()}. */
+    private final Map<String, Map<String, String>> digestsByEntry = Collections.synchronizedMap(new LinkedHashMap<>());
     private final Map<String, DiskHeader> diskHeaders = new LinkedHashMap<>();
     private Manifest manifest;
     private byte[] manifestRaw;
@@ -39,6 +60,7 @@ final class EntryDigests implements OvaArchive.EntryReader {
     private String oversizeManifest;
     private long bytesRead;
     private long trailingNonZeroBytes;
+    private int allocated;
 
     @Override
     public void read(OvaEntry entry, InputStream data) throws IOException {
@@ -58,21 +80,31 @@ final class EntryDigests implements OvaArchive.EntryReader {
         }
         ByteArrayOutputStream kept = isManifest || isCert ? new ByteArrayOutputStream() : null;
         DiskImageProbe probe = DiskImageProbe.forEntry(entry.name());
-        byte[] buffer = new byte[BUFFER];
-        int n;
-        while ((n = data.read(buffer)) > 0) {
-            probe.update(buffer, 0, n);
-            for (MessageDigest digest : digests.values()) {
-                digest.update(buffer, 0, n);
+        while (true) {
+            byte[] buffer = freeBuffer();
+            int n = data.readNBytes(buffer, 0, BUFFER);
+            if (n <= 0) {
+                buffers.add(buffer);
+                break;
             }
+            probe.update(buffer, 0, n);
             if (kept != null) {
                 kept.write(buffer, 0, n);
             }
             bytesRead += n;
+            lastDigested = hasher.submit(() -> {
+                for (MessageDigest digest : digests.values()) {
+                    digest.update(buffer, 0, n);
+                }
+                buffers.add(buffer);
+            });
         }
-        Map<String, String> hex = new HashMap<>();
-        digests.forEach((algorithm, digest) -> hex.put(algorithm, HexFormat.of().formatHex(digest.digest())));
-        digestsByEntry.putIfAbsent(entry.name(), hex);
+        String name = entry.name();
+        lastDigested = hasher.submit(() -> {
+            Map<String, String> hex = new HashMap<>();
+            digests.forEach((algorithm, digest) -> hex.put(algorithm, HexFormat.of().formatHex(digest.digest())));
+            digestsByEntry.putIfAbsent(name, hex);
+        });
         DiskHeader header = probe.finish();
         if (header != null) {
             diskHeaders.putIfAbsent(entry.name(), header);
@@ -100,6 +132,39 @@ final class EntryDigests implements OvaArchive.EntryReader {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(algorithm + " missing from the JDK", e);
         }
+    }
+
+    private byte[] freeBuffer() throws InterruptedIOException {
+        if (buffers.isEmpty() && allocated < BUFFERS) {
+            allocated++;
+            return new byte[BUFFER];
+        }
+        try {
+            return buffers.take();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while waiting for a buffer");
+        }
+    }
+
+    /** Waits until every entry read so far is digested; call before asking for digests. */
+    void finish() throws IOException {
+        if (lastDigested == null) {
+            return;
+        }
+        try {
+            lastDigested.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while waiting for the digests");
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("the digest thread failed", e.getCause());
+        }
+    }
+
+    @Override
+    public void close() {
+        hasher.shutdownNow();
     }
 
     /** The hex digest of {@code entry} by {@code algorithm}, null when it was not computed. */

@@ -57,10 +57,15 @@ public final class PackageVerifier {
     }
 
     public PackageVerification verify(String ovaName, InputStream ova) throws IOException {
-        EntryDigests digests = new EntryDigests();
+        try (EntryDigests digests = new EntryDigests()) {
+            return verify(ovaName, ova, digests);
+        }
+    }
+
+    private PackageVerification verify(String ovaName, InputStream ova, EntryDigests digests) throws IOException {
         List<OvaEntry> entries;
         byte[] wholeDigest;
-        // the whole OVA's digest on a thread of its own, beside the entries' digests on this one
+        // the whole OVA's digest and the entries' digests each on a thread of their own, beside the tar walk
         try (ConcurrentDigestInputStream hashed = new ConcurrentDigestInputStream(ova, sha256())) {
             try {
                 // the walk closes what it reads: shielded, so that what follows the archive can still be hashed
@@ -76,6 +81,7 @@ public final class PackageVerifier {
                         List.of(CheckResult.fail(e.checkId(), ovaName, e.getMessage())), digests.bytesRead());
             }
             wholeDigest = hashed.digest();
+            digests.finish();
         }
         List<CheckResult> checks = new ArrayList<>(tarChecks(entries));
         long trailingData = digests.trailingNonZeroBytes();
