@@ -9,7 +9,6 @@ import org.ovaflow.validate.signature.CertificateFile;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InterruptedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -19,12 +18,6 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
  * Hashes every file of an OVA as the tar walk streams it past, so the whole package is verified in one read.
@@ -34,22 +27,13 @@ import java.util.concurrent.Future;
  * the signature is over the manifest's exact bytes. Each file's header is probed in the same pass
  * ({@link DiskImageProbe}).
  *
- * <p>The digests are computed on a thread of their own, in order, while this thread reads on: the tar walk, the
- * whole-file digest and the entries' digests use both cores. Buffers come from a pool of {@value #BUFFERS}, so
- * memory stays bounded whatever the entries' sizes. {@link #finish()} waits for the digests; close it.
+ * <p>The digests are computed on a thread of their own ({@link DigestThread}), in order, while this thread reads
+ * on: the tar walk, the whole-file digest and the entries' digests use both cores. {@link #finish()} waits for
+ * the digests; close it.
  */
 final class EntryDigests implements OvaArchive.EntryReader, AutoCloseable {
 
-    private static final int BUFFER = 1 << 20;
-    private static final int BUFFERS = 4;
-
-    private final ExecutorService hasher = Executors.newSingleThreadExecutor(runnable -> {
-        Thread thread = new Thread(runnable, "ovaflow-entry-digests");
-        thread.setDaemon(true);
-        return thread;
-    });
-    private final BlockingQueue<byte[]> buffers = new ArrayBlockingQueue<>(BUFFERS);
-    private Future<?> lastDigested;
+    private final DigestThread hasher = new DigestThread("ovaflow-entry-digests", 4);
     /** Written by the hashing thread, read after {@link #finish()}. */
     private final Map<String, Map<String, String>> digestsByEntry = Collections.synchronizedMap(new LinkedHashMap<>());
     private final Map<String, DiskHeader> diskHeaders = new LinkedHashMap<>();
@@ -60,7 +44,6 @@ final class EntryDigests implements OvaArchive.EntryReader, AutoCloseable {
     private String oversizeManifest;
     private long bytesRead;
     private long trailingNonZeroBytes;
-    private int allocated;
 
     @Override
     public void read(OvaEntry entry, InputStream data) throws IOException {
@@ -81,26 +64,23 @@ final class EntryDigests implements OvaArchive.EntryReader, AutoCloseable {
         ByteArrayOutputStream kept = isManifest || isCert ? new ByteArrayOutputStream() : null;
         DiskImageProbe probe = DiskImageProbe.forEntry(entry.name());
         while (true) {
-            byte[] buffer = freeBuffer();
-            int n = data.readNBytes(buffer, 0, BUFFER);
+            DigestThread.Buffer buffer = hasher.take();
+            int n = data.readNBytes(buffer.bytes, 0, DigestThread.BUFFER_SIZE);
+            if (n > 0) {
+                probe.update(buffer.bytes, 0, n);
+                if (kept != null) {
+                    kept.write(buffer.bytes, 0, n);
+                }
+                bytesRead += n;
+                hasher.digest(buffer, n, digests.values());
+            }
+            buffer.release();
             if (n <= 0) {
-                buffers.add(buffer);
                 break;
             }
-            probe.update(buffer, 0, n);
-            if (kept != null) {
-                kept.write(buffer, 0, n);
-            }
-            bytesRead += n;
-            lastDigested = hasher.submit(() -> {
-                for (MessageDigest digest : digests.values()) {
-                    digest.update(buffer, 0, n);
-                }
-                buffers.add(buffer);
-            });
         }
         String name = entry.name();
-        lastDigested = hasher.submit(() -> {
+        hasher.then(() -> {
             Map<String, String> hex = new HashMap<>();
             digests.forEach((algorithm, digest) -> hex.put(algorithm, HexFormat.of().formatHex(digest.digest())));
             digestsByEntry.putIfAbsent(name, hex);
@@ -134,37 +114,14 @@ final class EntryDigests implements OvaArchive.EntryReader, AutoCloseable {
         }
     }
 
-    private byte[] freeBuffer() throws InterruptedIOException {
-        if (buffers.isEmpty() && allocated < BUFFERS) {
-            allocated++;
-            return new byte[BUFFER];
-        }
-        try {
-            return buffers.take();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while waiting for a buffer");
-        }
-    }
-
     /** Waits until every entry read so far is digested; call before asking for digests. */
     void finish() throws IOException {
-        if (lastDigested == null) {
-            return;
-        }
-        try {
-            lastDigested.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while waiting for the digests");
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("the digest thread failed", e.getCause());
-        }
+        hasher.finish();
     }
 
     @Override
     public void close() {
-        hasher.shutdownNow();
+        hasher.close();
     }
 
     /** The hex digest of {@code entry} by {@code algorithm}, null when it was not computed. */
