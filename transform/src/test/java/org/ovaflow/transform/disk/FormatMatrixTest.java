@@ -6,7 +6,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.ovaflow.transform.disk.testing.QemuImg;
+import org.ovaflow.core.testing.QemuImg;
 import org.ovaflow.transform.disk.testing.TestDisks;
 
 import java.io.IOException;

@@ -20,7 +20,7 @@ import org.ovaflow.core.store.ObjectStore;
 import org.ovaflow.core.testing.S3Server;
 import org.ovaflow.transform.disk.ReadOptions;
 import org.ovaflow.transform.disk.TargetFormat;
-import org.ovaflow.transform.disk.testing.QemuImg;
+import org.ovaflow.core.testing.QemuImg;
 import org.ovaflow.transform.disk.testing.TestDisks;
 import org.junit.jupiter.api.io.TempDir;
 import org.w3c.dom.Document;

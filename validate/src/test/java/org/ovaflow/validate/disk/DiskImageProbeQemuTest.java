@@ -4,6 +4,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.ovaflow.core.event.CheckResult;
+import org.ovaflow.core.testing.QemuImg;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,26 +24,26 @@ class DiskImageProbeQemuTest {
 
     @BeforeEach
     void qemuImg() {
-        QemuImages.require();
+        QemuImg.require();
     }
 
     @Test
     void qcow2() throws Exception {
-        DiskHeader header = Probing.probe(QemuImages.create(dir, "d.qcow2", "qcow2", "4M"));
+        DiskHeader header = Probing.probe(QemuImg.require().create(dir, "d.qcow2", "qcow2", "4M"));
         assertThat(header).isEqualTo(DiskHeader.of(DiskFormat.QCOW2, FOUR_MIB));
         assertThat(header.image().format()).isEqualTo("qcow2");
     }
 
     @Test
     void qcow2Version2() throws Exception {
-        DiskHeader header = Probing.probe(QemuImages.create(dir, "d.qcow2", "qcow2", "4M", "-o", "compat=0.10"));
+        DiskHeader header = Probing.probe(QemuImg.require().create(dir, "d.qcow2", "qcow2", "4M", "-o", "compat=0.10"));
         assertThat(header).isEqualTo(DiskHeader.of(DiskFormat.QCOW2, FOUR_MIB));
     }
 
     @Test
     void qcow2OverlayNamesItsBackingFile() throws Exception {
         // -u: the backing file is not opened, so it may name any host file
-        DiskHeader header = Probing.probe(QemuImages.create(dir, "overlay.qcow2", "qcow2", "1G",
+        DiskHeader header = Probing.probe(QemuImg.require().create(dir, "overlay.qcow2", "qcow2", "1G",
                 "-u", "-b", "/etc/passwd", "-F", "raw"));
         assertThat(header.format()).isEqualTo(DiskFormat.QCOW2);
         assertThat(header.virtualSize()).isEqualTo(1L << 30);
@@ -54,7 +55,7 @@ class DiskImageProbeQemuTest {
 
     @Test
     void qcow2WithAnExternalDataFile() throws Exception {
-        DiskHeader header = Probing.probe(QemuImages.create(dir, "d.qcow2", "qcow2", "4M",
+        DiskHeader header = Probing.probe(QemuImg.require().create(dir, "d.qcow2", "qcow2", "4M",
                 "-o", "data_file=/var/lib/host-data.raw"));
         assertThat(header.references()).containsExactly(
                 new DiskReference(DiskReference.Kind.QCOW2_DATA_FILE, "/var/lib/host-data.raw", false));
@@ -62,14 +63,14 @@ class DiskImageProbeQemuTest {
 
     @Test
     void vmdkMonolithicSparseAndStreamOptimized() throws Exception {
-        DiskHeader sparse = Probing.probe(QemuImages.create(dir, "sparse.vmdk", "vmdk", "4M"));
+        DiskHeader sparse = Probing.probe(QemuImg.require().create(dir, "sparse.vmdk", "vmdk", "4M"));
         assertThat(sparse.format()).isEqualTo(DiskFormat.VMDK_MONOLITHIC_SPARSE);
         assertThat(sparse.virtualSize()).isEqualTo(FOUR_MIB);
         // the embedded descriptor names the sparse file itself
         assertThat(sparse.references()).extracting(DiskReference::embedded).containsOnly(true);
         assertThat(fails(sparse, "renamed-in-the-ova.vmdk")).isEmpty();
 
-        DiskHeader stream = Probing.probe(QemuImages.create(dir, "stream.vmdk", "vmdk", "4M",
+        DiskHeader stream = Probing.probe(QemuImg.require().create(dir, "stream.vmdk", "vmdk", "4M",
                 "-o", "subformat=streamOptimized"));
         assertThat(stream.format()).isEqualTo(DiskFormat.VMDK_STREAM_OPTIMIZED);
         assertThat(stream.virtualSize()).isEqualTo(FOUR_MIB);
@@ -78,7 +79,7 @@ class DiskImageProbeQemuTest {
 
     @Test
     void vmdkDescriptorFileWithItsFlatExtent() throws Exception {
-        Path descriptor = QemuImages.create(dir, "flat.vmdk", "vmdk", "4M", "-o", "subformat=monolithicFlat");
+        Path descriptor = QemuImg.require().create(dir, "flat.vmdk", "vmdk", "4M", "-o", "subformat=monolithicFlat");
         DiskHeader header = Probing.probe(descriptor);
         assertThat(header.format()).isEqualTo(DiskFormat.VMDK_DESCRIPTOR);
         assertThat(header.virtualSize()).isEqualTo(FOUR_MIB);
@@ -94,12 +95,12 @@ class DiskImageProbeQemuTest {
 
     @Test
     void vhdDynamicAndFixed() throws Exception {
-        Path dynamic = QemuImages.create(dir, "dynamic.vhd", "vpc", "4M");
+        Path dynamic = QemuImg.require().create(dir, "dynamic.vhd", "vpc", "4M");
         DiskHeader header = Probing.probe(dynamic);
         assertThat(header.format()).isEqualTo(DiskFormat.VHD_DYNAMIC);
-        assertThat(header.virtualSize()).isEqualTo(QemuImages.virtualSize(dynamic, "vpc"));
+        assertThat(header.virtualSize()).isEqualTo(QemuImg.require().virtualSize(dynamic, "vpc"));
 
-        Path fixed = QemuImages.create(dir, "fixed.vhd", "vpc", "4M", "-o", "subformat=fixed,force_size=on");
+        Path fixed = QemuImg.require().create(dir, "fixed.vhd", "vpc", "4M", "-o", "subformat=fixed,force_size=on");
         DiskHeader fixedHeader = Probing.probe(fixed);
         assertThat(fixedHeader).isEqualTo(DiskHeader.of(DiskFormat.VHD_FIXED, FOUR_MIB));
         // gzip-compressed, the footer at the end is not inflated: the size is unknown, and said so
@@ -114,24 +115,24 @@ class DiskImageProbeQemuTest {
 
     @Test
     void vhdxAndVdiAreRefusedByName() throws Exception {
-        DiskHeader vhdx = Probing.probe(QemuImages.create(dir, "d.vhdx", "vhdx", "4M"));
+        DiskHeader vhdx = Probing.probe(QemuImg.require().create(dir, "d.vhdx", "vhdx", "4M"));
         assertThat(vhdx.format()).isEqualTo(DiskFormat.VHDX);
         assertThat(fails(vhdx, "d.vhdx")).singleElement().asString().startsWith("is a VHDX image, a format ovaflow "
                 + "cannot import");
-        DiskHeader vdi = Probing.probe(QemuImages.create(dir, "d.vdi", "vdi", "4M"));
+        DiskHeader vdi = Probing.probe(QemuImg.require().create(dir, "d.vdi", "vdi", "4M"));
         assertThat(vdi.format()).isEqualTo(DiskFormat.VDI);
         assertThat(fails(vdi, "d.vdi")).singleElement().asString().contains("VirtualBox VDI");
     }
 
     @Test
     void rawIsItsOwnSize() throws Exception {
-        DiskHeader header = Probing.probe(QemuImages.create(dir, "d.img", "raw", "4M"));
+        DiskHeader header = Probing.probe(QemuImg.require().create(dir, "d.img", "raw", "4M"));
         assertThat(header).isEqualTo(DiskHeader.of(DiskFormat.RAW, FOUR_MIB));
     }
 
     @Test
     void gzipCompressedImagesAreProbedFromTheirInflatedHead() throws Exception {
-        Path overlay = QemuImages.create(dir, "overlay.qcow2", "qcow2", "2G", "-u", "-b", "/etc/shadow", "-F", "raw");
+        Path overlay = QemuImg.require().create(dir, "overlay.qcow2", "qcow2", "2G", "-u", "-b", "/etc/shadow", "-F", "raw");
         DiskHeader header = Probing.probe("overlay.qcow2.gz", Probing.gzip(Files.readAllBytes(overlay)), 4096);
         assertThat(header.gzip()).isTrue();
         assertThat(header.format()).isEqualTo(DiskFormat.QCOW2);
@@ -139,7 +140,7 @@ class DiskImageProbeQemuTest {
         assertThat(fails(header, "overlay.qcow2.gz")).singleElement().asString()
                 .startsWith("qcow2 backing file /etc/shadow");
 
-        Path stream = QemuImages.create(dir, "stream.vmdk", "vmdk", "8M", "-o", "subformat=streamOptimized");
+        Path stream = QemuImg.require().create(dir, "stream.vmdk", "vmdk", "8M", "-o", "subformat=streamOptimized");
         DiskHeader vmdk = Probing.probe("stream.vmdk", Probing.gzip(Files.readAllBytes(stream)));
         assertThat(vmdk.format()).isEqualTo(DiskFormat.VMDK_STREAM_OPTIMIZED);
         assertThat(vmdk.virtualSize()).isEqualTo(8L << 20);
@@ -147,7 +148,7 @@ class DiskImageProbeQemuTest {
 
     @Test
     void aChunkedImageIsProbedByItsFirstChunk() throws Exception {
-        byte[] qcow2 = Files.readAllBytes(QemuImages.create(dir, "d.qcow2", "qcow2", "4M"));
+        byte[] qcow2 = Files.readAllBytes(QemuImg.require().create(dir, "d.qcow2", "qcow2", "4M"));
         int half = qcow2.length / 2;
         DiskHeader first = Probing.probe("d.qcow2.000000000", java.util.Arrays.copyOf(qcow2, half));
         assertThat(first).isEqualTo(DiskHeader.of(DiskFormat.QCOW2, FOUR_MIB));

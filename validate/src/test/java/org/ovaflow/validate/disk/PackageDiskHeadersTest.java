@@ -7,6 +7,7 @@ import org.ovaflow.core.event.DiskImage;
 import org.ovaflow.core.event.TarEntry;
 import org.ovaflow.core.ova.OvaBuilder;
 import org.ovaflow.core.sample.SampleAppliance;
+import org.ovaflow.core.testing.QemuImg;
 import org.ovaflow.validate.checksum.PackageVerification;
 import org.ovaflow.validate.checksum.PackageVerifier;
 
@@ -80,8 +81,8 @@ class PackageDiskHeadersTest {
 
     @Test
     void aRealStreamOptimizedVmdkPasses(@TempDir Path dir) throws Exception {
-        QemuImages.require();
-        byte[] vmdk = Files.readAllBytes(QemuImages.create(dir, "x.vmdk", "vmdk", "64M", "-o", "subformat=streamOptimized"));
+        QemuImg.require();
+        byte[] vmdk = Files.readAllBytes(QemuImg.require().create(dir, "x.vmdk", "vmdk", "64M", "-o", "subformat=streamOptimized"));
         PackageVerification result = verify(new OvaBuilder("app.ovf", "<Envelope/>").file("disk1.vmdk", vmdk)
                 .file("disk1.nvram", new byte[8684]));
         assertThat(result.rejected()).isFalse();

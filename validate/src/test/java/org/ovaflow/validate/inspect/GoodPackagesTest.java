@@ -8,8 +8,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.ovaflow.core.event.ApplianceMetadata;
 import org.ovaflow.core.event.CheckResult;
 import org.ovaflow.core.ova.OvaBuilder;
+import org.ovaflow.core.testing.QemuImg;
 import org.ovaflow.validate.ValidationSettings;
-import org.ovaflow.validate.disk.QemuImages;
 import org.ovaflow.validate.signature.TestPki;
 
 import java.io.IOException;
@@ -52,7 +52,7 @@ class GoodPackagesTest {
 
     @BeforeAll
     static void makeDiskAndVendorKeys() throws Exception {
-        QemuImages.require();
+        QemuImg.require();
         Path raw = dir.resolve("disk.raw");
         byte[] data = new byte[1 << 20];
         new Random(42).nextBytes(data);
@@ -62,8 +62,8 @@ class GoodPackagesTest {
             file.seek((64L << 20) - data.length);
             file.write(data);
         }
-        disk = Files.readAllBytes(QemuImages.convert(dir, "disk.raw", "disk.vmdk", "vmdk",
-                "-o", "subformat=streamOptimized"));
+        QemuImg.require().convert(raw, "raw", dir.resolve("disk.vmdk"), "vmdk", "-o", "subformat=streamOptimized");
+        disk = Files.readAllBytes(dir.resolve("disk.vmdk"));
 
         Instant now = Instant.now();
         vendorCa = TestPki.root("CN=Acme Corp Code Signing CA,O=Acme Corp", now.minus(Duration.ofDays(1)),

@@ -11,7 +11,7 @@ import org.ovaflow.transform.disk.ReadOptions;
 import org.ovaflow.transform.disk.raw.RawReader;
 import org.ovaflow.transform.disk.raw.RawWriter;
 import org.ovaflow.transform.disk.testing.CountingSource;
-import org.ovaflow.transform.disk.testing.QemuImg;
+import org.ovaflow.core.testing.QemuImg;
 import org.ovaflow.transform.disk.testing.TestDisks;
 
 import java.io.IOException;

@@ -7,7 +7,7 @@ import org.ovaflow.transform.disk.FileImageSink;
 import org.ovaflow.transform.disk.FileImageSource;
 import org.ovaflow.transform.disk.InvalidDiskImageException;
 import org.ovaflow.transform.disk.ReadOptions;
-import org.ovaflow.transform.disk.testing.QemuImg;
+import org.ovaflow.core.testing.QemuImg;
 import org.ovaflow.transform.disk.testing.TestDisks;
 
 import java.nio.file.Files;

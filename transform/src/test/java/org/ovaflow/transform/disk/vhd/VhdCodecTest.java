@@ -9,7 +9,7 @@ import org.ovaflow.transform.disk.FileImageSource;
 import org.ovaflow.transform.disk.ReadOptions;
 import org.ovaflow.transform.disk.Zeros;
 import org.ovaflow.transform.disk.testing.CountingSource;
-import org.ovaflow.transform.disk.testing.QemuImg;
+import org.ovaflow.core.testing.QemuImg;
 import org.ovaflow.transform.disk.testing.TestDisks;
 
 import java.nio.ByteBuffer;

@@ -8,7 +8,7 @@ import org.ovaflow.transform.disk.GzipImageSource;
 import org.ovaflow.transform.disk.ImageSource;
 import org.ovaflow.transform.disk.InvalidDiskImageException;
 import org.ovaflow.transform.disk.ReadOptions;
-import org.ovaflow.transform.disk.testing.QemuImg;
+import org.ovaflow.core.testing.QemuImg;
 
 import java.io.IOException;
 import java.io.OutputStream;

@@ -1,4 +1,4 @@
-package org.ovaflow.transform.disk.testing;
+package org.ovaflow.core.testing;
 
 import org.junit.jupiter.api.Assumptions;
 
@@ -13,8 +13,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * qemu-img, the oracle of the codec tests: it writes the inputs of other tools' making, checks what ovaflow
- * writes and compares it with the input. Where it is missing the tests are skipped with a message, except
+ * qemu-img, the oracle of the disk tests: it writes the inputs of other tools' making (for the codecs and the
+ * header probe), checks what ovaflow writes and compares it with the input. Where it is missing the tests are skipped with a message, except
  * under {@code CI=true}, where a missing qemu-img fails the run (.ci/run installs qemu-utils).
  */
 public final class QemuImg {
@@ -50,6 +50,21 @@ public final class QemuImg {
         args.add(in.toString());
         args.add(out.toString());
         run(args).assertSuccess();
+    }
+
+    /**
+     * {@code qemu-img create -f format [options] name [size]} in {@code dir}, where a relative backing file name
+     * resolves as qemu resolves it; {@code size} as qemu takes it ({@code 4M}), null to take the backing file's.
+     */
+    public Path create(Path dir, String name, String format, String size, String... options) {
+        List<String> args = new ArrayList<>(List.of("create", "-q", "-f", format));
+        args.addAll(List.of(options));
+        args.add(name);
+        if (size != null) {
+            args.add(size);
+        }
+        run(dir, args).assertSuccess();
+        return dir.resolve(name);
     }
 
     /** {@code qemu-img create -f format [options] file size}. */
@@ -100,11 +115,16 @@ public final class QemuImg {
     }
 
     public Result run(List<String> args) {
+        return run(null, args);
+    }
+
+    private Result run(Path dir, List<String> args) {
         List<String> command = new ArrayList<>();
         command.add(executable);
         command.addAll(args);
         try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            Process process = new ProcessBuilder(command).directory(dir == null ? null : dir.toFile())
+                    .redirectErrorStream(true).start();
             byte[] out = process.getInputStream().readAllBytes();
             if (!process.waitFor(10, TimeUnit.MINUTES)) {
                 process.destroyForcibly();
