@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
  * SHA512 is accepted too since ovftool writes it. Spacing varies between tools ({@code SHA1 (f) = x}), so
  * whitespace around the parentheses and the equals sign is tolerated; anything else on a line is an error.
  */
-public record Manifest(String fileName, List<Line> lines, List<String> errors) {
+public record Manifest(String fileName, List<Line> lines, List<String> errors, List<String> spellings) {
 
     /** Manifests are a few lines per file; anything much larger is not a manifest. */
     public static final int MAX_BYTES = 1 << 20;
@@ -26,9 +26,19 @@ public record Manifest(String fileName, List<Line> lines, List<String> errors) {
     public record Line(int number, String algorithm, String file, String digest) {
     }
 
+    /** The spellings tools write, as {@link #spellings} names them. */
+    static final String COMPACT = "ALG(file)= hex, as ovftool and VirtualBox write it";
+    static final String SPACED = "ALG (file) = hex, as sha256sum --tag and BSD tools write it";
+    static final String UPPER_CASE_HEX = "upper-case hex";
+    static final String CRLF = "CRLF line ends";
+
     public static Manifest parse(String fileName, String text) {
         List<Line> lines = new ArrayList<>();
         List<String> errors = new ArrayList<>();
+        Set<String> spellings = new java.util.LinkedHashSet<>();
+        if (text.contains("\r\n")) {
+            spellings.add(CRLF);
+        }
         String[] rows = text.split("\r?\n", -1);
         for (int i = 0; i < rows.length; i++) {
             String row = rows[i];
@@ -49,9 +59,13 @@ public record Manifest(String fileName, List<Line> lines, List<String> errors) {
                         + " hex digits, this one " + digest.length());
             } else {
                 lines.add(new Line(i + 1, algorithm, m.group(2).trim(), digest));
+                spellings.add(m.end(1) == m.start(2) - 1 ? COMPACT : SPACED);
+                if (!m.group(3).equals(digest)) {
+                    spellings.add(UPPER_CASE_HEX);
+                }
             }
         }
-        return new Manifest(fileName, List.copyOf(lines), List.copyOf(errors));
+        return new Manifest(fileName, List.copyOf(lines), List.copyOf(errors), List.copyOf(spellings));
     }
 
     public Set<String> algorithms() {

@@ -225,7 +225,8 @@ public final class PackageVerifier {
         }
         if (!verified.isEmpty()) {
             checks.add(CheckResult.pass("manifest.digest", manifest.fileName(), verified.size()
-                    + " digest(s) verified (" + String.join(", ", manifest.algorithms()) + ")"));
+                    + " digest(s) verified (" + String.join(", ", manifest.algorithms()) + "; written "
+                    + String.join(", ", manifest.spellings()) + ")"));
         }
         return new ManifestVerdict(manifest.fileName(), verified);
     }

@@ -18,6 +18,11 @@ class ManifestTest {
                 new Manifest.Line(1, "SHA1", "app.ovf", sha1),
                 new Manifest.Line(2, "SHA256", "disk1.vmdk", "b".repeat(64)));
         assertThat(manifest.algorithms()).containsExactly("SHA1", "SHA256");
+        // reported, so an operator sees which tool's manifest was accepted
+        assertThat(manifest.spellings()).containsExactly(Manifest.CRLF, Manifest.COMPACT, Manifest.SPACED,
+                Manifest.UPPER_CASE_HEX);
+        assertThat(Manifest.parse("app.mf", "SHA256(app.ovf)= " + "c".repeat(64) + "\n").spellings())
+                .containsExactly(Manifest.COMPACT);
     }
 
     @Test

@@ -34,7 +34,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Good packages, as the tools that make them write them, must pass every check without a warning: the VMware,
  * VirtualBox, plain DMTF 1.x and OVF 2.0 dialects with two streamOptimized disks each (made by qemu-img), a
- * multi-VM VirtualSystemCollection, each with SHA-1, SHA-256 and SHA-512 manifests, unsigned and signed.
+ * multi-VM VirtualSystemCollection and VMware's pre-standard OVF 0.9, each with SHA-1, SHA-256 and SHA-512
+ * manifests, unsigned and signed.
  */
 class GoodPackagesTest {
 
@@ -77,7 +78,7 @@ class GoodPackagesTest {
     static Stream<Arguments> packages() {
         List<Arguments> packages = new ArrayList<>();
         for (String descriptor : List.of("dialects/vmware.ovf", "dialects/virtualbox.ovf", "dialects/dmtf-1.ovf",
-                "dialects/ovf-2.ovf", "packages/multi-vm.ovf")) {
+                "dialects/ovf-2.ovf", "packages/multi-vm.ovf", "packages/vmware-0.9.ovf")) {
             for (String algorithm : List.of("SHA1", "SHA256", "SHA512")) {
                 packages.add(Arguments.of(descriptor, algorithm, false));
             }
