@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * The package's own descriptor, changed only where a converted disk makes it wrong: each converted File's
@@ -40,12 +41,14 @@ final class DescriptorRewriter {
     }
 
     static byte[] rewrite(byte[] descriptor, Map<String, FileChange> changes, Set<String> removed) throws IOException {
-        Document document;
-        try {
-            document = BUILDERS.newDocumentBuilder().parse(new ByteArrayInputStream(descriptor));
-        } catch (SAXException e) {
-            throw new IOException("the descriptor no longer parses: " + e.getMessage(), e);
-        }
+        return rewrite(descriptor, changes, removed, document -> { });
+    }
+
+    /** The descriptor rewritten for the converted files after {@code adapt} changed it (for a platform). */
+    static byte[] rewrite(byte[] descriptor, Map<String, FileChange> changes, Set<String> removed,
+                          Consumer<Document> adapt) throws IOException {
+        Document document = parse(descriptor);
+        adapt.accept(document);
         String ovf = document.getDocumentElement().getNamespaceURI();
         for (Element file : elements(document, ovf, "File")) {
             String id = file.getAttributeNS(ovf, "id");
@@ -74,6 +77,15 @@ final class DescriptorRewriter {
             }
         }
         return serialise(document);
+    }
+
+    /** The descriptor's DOM, parsed as every descriptor is: no DTD, no external access. */
+    static Document parse(byte[] descriptor) throws IOException {
+        try {
+            return BUILDERS.newDocumentBuilder().parse(new ByteArrayInputStream(descriptor));
+        } catch (SAXException e) {
+            throw new IOException("the descriptor no longer parses: " + e.getMessage(), e);
+        }
     }
 
     private static List<Element> elements(Document document, String namespace, String localName) {
