@@ -145,7 +145,6 @@ class PlatformProfilesTest {
             assertThat(reimport.event().checks()).as("%s published for %s, re-imported", name, profile)
                     .filteredOn(c -> c.status() != CheckResult.Status.PASS).isEmpty();
             ApplianceMetadata published = reimport.event().appliance();
-            if (System.getenv("DUMP") != null) { System.out.println("=== " + name + " " + profile + " " + reimport.event().checks().stream().map(c -> c.id() + ":" + c.status()).toList()); System.out.println(text(byProfile.get(profile), "descriptor")); System.out.println(text(byProfile.get(profile), "manifest")); }
             assertThat(published.ovfVersion()).as(profile).isEqualTo("1.x");
             assertThat(published.product()).isEqualTo(source.product());
             assertThat(published.vendor()).isEqualTo(source.vendor());

@@ -16,7 +16,8 @@ import java.util.Set;
 /**
  * A descriptor brought to OVF 1.x, the version every importer reads, in place in its DOM:
  * <ul>
- *   <li>OVF 0.9 (VMware's pre-standard namespace): {@code Section}/{@code Content} elements typed by
+ *   <li>OVF 0.9 (VMware's pre-standard namespace): its unqualified elements qualified, {@code Full-version}
+ *       spelt {@code FullVersion}, {@code Section}/{@code Content} elements typed by
  *       {@code xsi:type} become the named sections of 1.x, {@code InstanceId} becomes {@code InstanceID}, a
  *       {@code Caption} without an {@code ElementName} becomes it, host resources gain their {@code ovf:} scheme;</li>
  *   <li>OVF 2.x: {@code StorageItem} and {@code EthernetPortItem} become {@code Item}s with their settings in the
@@ -73,8 +74,19 @@ final class Ovf1Envelope {
 
     private static void fromVmware09(Document document, List<String> dropped) {
         document.getDocumentElement().removeAttributeNS(OVF_09, "version");
+        // 0.9's schema left the envelope's inner elements unqualified, and its exporters wrote them so
+        String prefix = document.getDocumentElement().getPrefix();
+        for (Element element : all(document)) {
+            if (element.getNamespaceURI() == null) {
+                document.renameNode(element, OVF_09, qualified(prefix, element.getNodeName()));
+            }
+        }
         for (Element element : all(document)) {
             String local = element.getLocalName();
+            if (OVF_09.equals(element.getNamespaceURI()) && "Full-version".equals(local)) {
+                document.renameNode(element, OVF_09, qualified(element.getPrefix(), "FullVersion"));
+                continue;
+            }
             if (OVF_09.equals(element.getNamespaceURI()) && ("Section".equals(local) || "Content".equals(local))) {
                 String type = element.getAttributeNS(XMLConstants.W3C_XML_SCHEMA_INSTANCE_NS_URI, "type");
                 String typeName = type.substring(type.indexOf(':') + 1);
