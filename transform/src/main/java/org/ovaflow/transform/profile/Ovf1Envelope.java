@@ -19,7 +19,7 @@ import java.util.Set;
  *   <li>OVF 0.9 (VMware's pre-standard namespace): its unqualified elements qualified, {@code Full-version}
  *       spelt {@code FullVersion}, {@code Section}/{@code Content} elements typed by
  *       {@code xsi:type} become the named sections of 1.x, {@code InstanceId} becomes {@code InstanceID}, a
- *       {@code Caption} without an {@code ElementName} becomes it, host resources gain their {@code ovf:} scheme;</li>
+ *       {@code Caption} without an {@code ElementName} becomes it;</li>
  *   <li>OVF 2.x: {@code StorageItem} and {@code EthernetPortItem} become {@code Item}s with their settings in the
  *       rasd namespace, sections 1.x does not have (shared disks, environment files, boot order, scale-out,
  *       placement, encryption) are left out.</li>
@@ -102,9 +102,6 @@ final class Ovf1Envelope {
             } else if ((RASD.equals(element.getNamespaceURI()) || VSSD.equals(element.getNamespaceURI()))
                     && "InstanceId".equals(local)) {
                 document.renameNode(element, element.getNamespaceURI(), qualified(element.getPrefix(), "InstanceID"));
-            } else if (RASD.equals(element.getNamespaceURI()) && "HostResource".equals(local)
-                    && element.getTextContent().trim().matches("/(disk|file)/.*")) {
-                element.setTextContent("ovf:" + element.getTextContent().trim());
             }
         }
         for (Element item : all(document)) {

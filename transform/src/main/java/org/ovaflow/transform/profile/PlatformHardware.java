@@ -16,13 +16,15 @@ import java.util.Optional;
  * The virtual hardware of an OVF 1.x descriptor adapted to what a platform's importer accepts, changing only
  * what it refuses (the complaints people moving appliances between vSphere and VirtualBox meet most):
  * <ul>
+ *   <li>every profile: disks named by DSP0243's {@code ovf:/disk/<id>}, not VirtualBox's {@code /disk/<id>};</li>
  *   <li>vmware: a {@code vmx-NN} hardware family (VirtualBox's {@code virtualbox-2.2} is refused), SATA
  *       controllers as {@code vmware.sata.ahci}, sound cards and USB controllers optional
  *       ({@code ovf:required="false"}) so a device vSphere lacks does not fail the import;</li>
  *   <li>virtualbox: the {@code virtualbox-2.2} system type, SATA as {@code AHCI}, SCSI and network adapters
  *       VirtualBox does not emulate (VMware paravirtual, vmxnet) as the nearest ones it does (LsiLogic, E1000).</li>
  * </ul>
- * The other profiles keep the vendor's hardware: Glance, EC2 and Hyper-V read the disks, not the hardware list.
+ * The other profiles keep the rest of the vendor's hardware: Glance, EC2 and Hyper-V read the disks, not the
+ * hardware list.
  */
 final class PlatformHardware {
 
@@ -42,6 +44,11 @@ final class PlatformHardware {
     }
 
     static void adapt(Document document, PlatformProfile profile, ProfileSettings settings) {
+        // DSP0243 names disks ovf:/disk/<id>; VirtualBox and OVF 0.9 exporters write /disk/<id>
+        Ovf1Envelope.all(document).stream()
+                .filter(e -> Ovf1Envelope.RASD.equals(e.getNamespaceURI()) && "HostResource".equals(e.getLocalName())
+                        && e.getTextContent().trim().matches("/(disk|file)/.+"))
+                .forEach(e -> e.setTextContent("ovf:" + e.getTextContent().trim()));
         if (profile != PlatformProfile.VMWARE && profile != PlatformProfile.VIRTUALBOX) {
             return;
         }
