@@ -124,17 +124,7 @@ class PlatformProfilesTest {
         assertThat(original.event().checks()).as("the input's checks")
                 .filteredOn(c -> c.status() != CheckResult.Status.PASS).isEmpty();
 
-        ProfileSettings profiles = new ProfileSettings("vmx-10", vmwareManifest,
-                ManifestSigner.load(ovaflowKey.keystore(), VendorSigning.PASSWORD.toCharArray()), TargetFormat.VMDK,
-                null);
-        TranscodeStage stage = new TranscodeStage(S3.store(), STAGING,
-                TranscodeSettings.parse(String.join(",", PROFILES), false, ReadOptions.DEFAULT_MAX_VIRTUAL_SIZE,
-                        profiles), new CatalogLocation("ova-catalog", event -> "acme/widget/2.4/"));
-        StageOutcome outcome = stage.transcode(uploaded(input, original.event()));
-        assertThat(outcome.event().checks()).filteredOn(c -> c.status() == CheckResult.Status.FAIL).isEmpty();
-        Map<String, List<StagedArtifact>> byProfile = outcome.event().artifacts().stream()
-                .collect(Collectors.groupingBy(StagedArtifact::target, LinkedHashMap::new, Collectors.toList()));
-        assertThat(byProfile).containsOnlyKeys(PROFILES);
+        Map<String, List<StagedArtifact>> byProfile = publishForEveryProfile(input, original, vmwareManifest);
 
         ApplianceMetadata source = original.event().appliance();
         for (String profile : PROFILES) {
@@ -162,6 +152,50 @@ class PlatformProfilesTest {
                     }));
             assertProfileSpecifics(profile, published, reimport, byProfile.get(profile), vmwareManifest);
         }
+    }
+
+    @org.junit.jupiter.api.Test
+    void hrefsSpeltOtherwiseThanTheArchiveArePublishedAsTheArchiveNamesThem() throws Exception {
+        byte[] raw = org.ovaflow.core.sample.SampleAppliance.disk(200_000, 5);
+        String descriptor = org.ovaflow.core.sample.SampleAppliance.descriptor("Acme", "Widget", "1.0",
+                "Disk%201.img", raw.length);
+        Path input = Files.write(dir.resolve("spelt.ova"), new OvaBuilder("widget.ovf", descriptor)
+                .file("Disk 1.img", raw).toBytes());
+        Inspection original = new OvaInspector(ValidationSettings.DEFAULTS).inspect(input);
+        assertThat(original.event().checks()).filteredOn(c -> c.status() != CheckResult.Status.PASS)
+                .extracting(CheckResult::id).containsExactly("ovf.href-spelling");
+
+        Map<String, List<StagedArtifact>> byProfile = publishForEveryProfile(input, original, ManifestAlgorithm.SHA256);
+
+        for (String profile : PROFILES) {
+            Path ova = dir.resolve("spelt-" + profile + ".ova");
+            pack(byProfile.get(profile), ova);
+            Inspection reimport = new OvaInspector(ValidationSettings.DEFAULTS.withSignature(
+                    ValidationSettings.SignaturePolicy.VERIFY_IF_PRESENT, trustStore, null)).inspect(ova);
+            assertThat(reimport.event().checks()).as("spelt.ova published for %s, re-imported", profile)
+                    .filteredOn(c -> c.status() != CheckResult.Status.PASS).isEmpty();
+            assertThat(reimport.event().appliance().files()).extracting(ApplianceMetadata.File::href)
+                    .allMatch(href -> href.startsWith("Disk-1."));
+        }
+    }
+
+    /** The inspected package through the transcode stage with every profile, its staged files by profile. */
+    private static Map<String, List<StagedArtifact>> publishForEveryProfile(Path input, Inspection original,
+                                                                            ManifestAlgorithm vmwareManifest)
+            throws IOException {
+        ProfileSettings profiles = new ProfileSettings("vmx-10", vmwareManifest,
+                ManifestSigner.load(ovaflowKey.keystore(), VendorSigning.PASSWORD.toCharArray()), TargetFormat.VMDK,
+                null);
+        TranscodeStage stage = new TranscodeStage(S3.store(), STAGING,
+                TranscodeSettings.parse(String.join(",", PROFILES), false, ReadOptions.DEFAULT_MAX_VIRTUAL_SIZE,
+                        profiles), new CatalogLocation("ova-catalog", event -> "acme/widget/2.4/"));
+        StageOutcome outcome = stage.transcode(uploaded(input, original.event()));
+        assertThat(outcome.event().checks()).filteredOn(c -> c.status() == CheckResult.Status.FAIL).isEmpty();
+        Map<String, List<StagedArtifact>> byProfile = outcome.event().artifacts().stream()
+                .collect(Collectors.groupingBy(StagedArtifact::target, LinkedHashMap::new, Collectors.toList()));
+        assertThat(byProfile).containsOnlyKeys(PROFILES);
+
+        return byProfile;
     }
 
     private static void assertProfileSpecifics(String profile, ApplianceMetadata published, Inspection reimport,

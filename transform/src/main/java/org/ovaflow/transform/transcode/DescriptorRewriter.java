@@ -31,8 +31,16 @@ import java.util.function.Consumer;
  */
 final class DescriptorRewriter {
 
-    /** What a converted file is now. {@code capacityBytes} is null when the guest-visible size is unchanged. */
+    /**
+     * What a converted file is now. {@code capacityBytes} is null when the guest-visible size is unchanged;
+     * {@code format} is null for a file staged as it is, of which only the name can change.
+     */
     record FileChange(String href, long size, String format, long populatedSize, Long capacityBytes) {
+
+        /** A file staged unchanged under {@code href}: the name the archive gave it, whatever the href said. */
+        static FileChange named(String href) {
+            return new FileChange(href, -1, null, -1, null);
+        }
     }
 
     private static final HardenedDocumentBuilders BUILDERS = new HardenedDocumentBuilders();
@@ -57,7 +65,9 @@ final class DescriptorRewriter {
                 continue;
             }
             FileChange change = changes.get(id);
-            if (change != null) {
+            if (change != null && change.format() == null) {
+                file.setAttributeNS(ovf, qualified(file, "href"), change.href());
+            } else if (change != null) {
                 file.setAttributeNS(ovf, qualified(file, "href"), change.href());
                 file.setAttributeNS(ovf, qualified(file, "size"), Long.toString(change.size()));
                 file.removeAttributeNS(ovf, "compression");
@@ -66,7 +76,7 @@ final class DescriptorRewriter {
         }
         for (Element disk : elements(document, ovf, "Disk")) {
             FileChange change = changes.get(disk.getAttributeNS(ovf, "fileRef"));
-            if (change == null) {
+            if (change == null || change.format() == null) {
                 continue;
             }
             disk.setAttributeNS(ovf, qualified(disk, "format"), change.format());

@@ -213,6 +213,10 @@ public final class TranscodeStage {
                             byOutput.get(output).add(stageUnchanged(event, entry, output.folder(), sha1s));
                         }
                     }
+                    if (entries.containsKey(file.href())) {
+                        // the descriptor names it as the archive did (the schema stage resolved its spelling)
+                        outputs.forEach(o -> changes.get(o).put(file.id(), DescriptorRewriter.FileChange.named(file.href())));
+                    }
                 }
             }
             byte[] original = readDescriptor(descriptor);
@@ -422,7 +426,10 @@ public final class TranscodeStage {
         return dot > 0 ? descriptorName.substring(0, dot) : descriptorName;
     }
 
-    /** The disk's name without its extension, made unique among the package's converted disks. */
+    /**
+     * The disk's name without its extension, made unique among the package's converted disks; characters an href
+     * would have to percent-encode (spaces, non-ASCII) become '-', so the name and the href are one string.
+     */
     static String uniqueName(String href, Set<String> taken) {
         String base = href;
         for (String suffix : List.of(".gz", ".vmdk", ".qcow2", ".vhd", ".img", ".raw")) {
@@ -430,6 +437,7 @@ public final class TranscodeStage {
                 base = base.substring(0, base.length() - suffix.length());
             }
         }
+        base = base.replaceAll("[^A-Za-z0-9._-]", "-");
         String unique = base;
         for (int i = 2; !taken.add(unique); i++) {
             unique = base + "-" + i;
