@@ -2,13 +2,7 @@ package org.ovaflow.publish.signing;
 
 import org.bouncycastle.bcpg.ArmoredInputStream;
 import org.bouncycastle.openpgp.PGPPublicKey;
-import org.bouncycastle.openpgp.PGPPublicKeyRing;
 import org.bouncycastle.openpgp.PGPSignature;
-import org.bouncycastle.openpgp.PGPSignatureList;
-import org.bouncycastle.openpgp.PGPUtil;
-import org.bouncycastle.openpgp.bc.BcPGPObjectFactory;
-import org.bouncycastle.openpgp.operator.bc.BcKeyFingerprintCalculator;
-import org.bouncycastle.openpgp.operator.bc.BcPGPContentVerifierBuilderProvider;
 import org.bouncycastle.util.encoders.Hex;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,11 +36,11 @@ class CatalogSignerTest {
         String armored = new String(signature, StandardCharsets.US_ASCII);
         assertThat(armored).startsWith("-----BEGIN PGP SIGNATURE-----\n").contains("-----END PGP SIGNATURE-----")
                 .doesNotContain("Version:");
-        PGPSignature parsed = parseSignature(signature);
+        PGPSignature parsed = OpenPgpReader.signature(signature);
         assertThat(parsed.getSignatureType()).isEqualTo(PGPSignature.BINARY_DOCUMENT);
-        PGPPublicKey key = parsePublicKey(signer.armoredPublicKey());
+        PGPPublicKey key = OpenPgpReader.publicKey(signer.armoredPublicKey());
         assertThat(Hex.toHexString(key.getFingerprint()).toUpperCase(Locale.ROOT)).isEqualTo(signer.fingerprint());
-        assertThat(independentlyVerified(key, INDEX, signature)).isTrue();
+        assertThat(OpenPgpReader.verified(key, INDEX, signature)).isTrue();
         assertThat(signer.verifies(INDEX, signature)).isTrue();
     }
 
@@ -58,7 +52,7 @@ class CatalogSignerTest {
         tampered[tampered.length - 2] ^= 1;
 
         assertThat(signer.verifies(tampered, signature)).isFalse();
-        assertThat(independentlyVerified(parsePublicKey(signer.armoredPublicKey()), tampered, signature)).isFalse();
+        assertThat(OpenPgpReader.verified(OpenPgpReader.publicKey(signer.armoredPublicKey()), tampered, signature)).isFalse();
         assertThat(signer.verifies(INDEX, CatalogSigner.generate("other", null).sign(INDEX))).isFalse();
         assertThat(signer.verifies(INDEX, "not a signature".getBytes(StandardCharsets.US_ASCII))).isFalse();
         assertThat(signer.verifies(INDEX, new byte[0])).isFalse();
@@ -83,7 +77,7 @@ class CatalogSignerTest {
         // what the first signed, the reloaded key verifies, and the other way round
         assertThat(again.signer().verifies(INDEX, first.signer().sign(INDEX))).isTrue();
         assertThat(first.signer().verifies(INDEX, again.signer().sign(INDEX))).isTrue();
-        assertThat(parsePublicKey(Files.readAllBytes(first.publicKeyFile())).getFingerprint())
+        assertThat(OpenPgpReader.publicKey(Files.readAllBytes(first.publicKeyFile())).getFingerprint())
                 .isEqualTo(Hex.decode(first.signer().fingerprint()));
         try (var leftovers = Files.list(folder)) {
             assertThat(leftovers.map(p -> p.getFileName().toString()))
@@ -154,29 +148,5 @@ class CatalogSignerTest {
         try (InputStream in = new ArmoredInputStream(new ByteArrayInputStream(armored))) {
             return in.readAllBytes();
         }
-    }
-
-    static PGPSignature parseSignature(byte[] armored) throws Exception {
-        try (InputStream in = PGPUtil.getDecoderStream(new ByteArrayInputStream(armored))) {
-            Object packet = new BcPGPObjectFactory(in).nextObject();
-            assertThat(packet).isInstanceOf(PGPSignatureList.class);
-            PGPSignatureList signatures = (PGPSignatureList) packet;
-            assertThat(signatures.size()).isEqualTo(1);
-            return signatures.get(0);
-        }
-    }
-
-    static PGPPublicKey parsePublicKey(byte[] armored) throws Exception {
-        try (InputStream in = PGPUtil.getDecoderStream(new ByteArrayInputStream(armored))) {
-            return new PGPPublicKeyRing(in, new BcKeyFingerprintCalculator()).getPublicKey();
-        }
-    }
-
-    /** Verified with nothing of {@link CatalogSigner}: the public key and the signature as a reader has them. */
-    static boolean independentlyVerified(PGPPublicKey key, byte[] data, byte[] armoredSignature) throws Exception {
-        PGPSignature signature = parseSignature(armoredSignature);
-        signature.init(new BcPGPContentVerifierBuilderProvider(), key);
-        signature.update(data);
-        return signature.verify();
     }
 }
