@@ -2,9 +2,12 @@ package org.ovaflow.app.cli;
 
 import org.ovaflow.app.Ovaflow;
 import org.ovaflow.app.http.ApiToken;
+import org.ovaflow.app.pipeline.CatalogSigning;
 import org.ovaflow.app.pipeline.Pipeline;
 import org.ovaflow.app.pipeline.PipelineSettings;
 import org.ovaflow.app.pipeline.Stage;
+import org.ovaflow.publish.catalog.CatalogIndex;
+import org.ovaflow.publish.signing.SigningKey;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -57,6 +60,16 @@ public final class RunCommand extends CommandOutput implements Callable<Integer>
             // stdout only, never the logger: logs are shipped and kept, the token must not be in them
             out().println("API token for POST /api/imports (also in " + settings.dataDir().resolve(ApiToken.FILE_NAME)
                     + ", or set " + ApiToken.ENV + "): " + token.value());
+        }
+        SigningKey key = pipeline.signingKey();
+        if (key != null) {
+            // the fingerprint is public: readers compare it with the one of the key they fetched
+            out().println("Catalog signing key " + key.signer().fingerprint() + (key.generated()
+                    ? ", made up now and kept in " + key.secretKeyFile() + " (or set " + CatalogSigning.KEY + ")"
+                    : ", from " + key.secretKeyFile()) + "; public key: "
+                    + (key.publicKeyFile() == null ? "" : key.publicKeyFile() + ", ")
+                    + "s3://" + settings.buckets().catalog() + "/" + CatalogIndex.PUBLIC_KEY
+                    + (pipeline.httpUrl() == null ? "" : ", " + pipeline.httpUrl() + "/" + CatalogIndex.PUBLIC_KEY));
         }
         stopped.await();
         return Ovaflow.OK;
