@@ -3,6 +3,7 @@ package org.ovaflow.publish.signing;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -58,7 +59,7 @@ public record SigningKey(CatalogSigner signer, Path secretKeyFile, Path publicKe
             Path draft = Files.createTempFile(folder, ".secret-key-", ".tmp", PosixFilePermissions.asFileAttribute(OWNER_ONLY));
             try {
                 Files.write(draft, signer.armoredSecretKey());
-                Files.createLink(secret, draft);
+                putInPlace(draft, secret);
             } catch (FileAlreadyExistsException e) {
                 return keptIn(folder, passphrase);
             } finally {
@@ -68,6 +69,17 @@ public record SigningKey(CatalogSigner signer, Path secretKeyFile, Path publicKe
             return new SigningKey(signer, secret, publicKey, true);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot keep the signing key in " + folder, e);
+        }
+    }
+
+    /** A hard link, which never replaces; where the file system has none, a move that refuses an existing file. */
+    private static void putInPlace(Path draft, Path target) throws IOException {
+        try {
+            Files.createLink(target, draft);
+        } catch (FileAlreadyExistsException e) {
+            throw e;
+        } catch (UnsupportedOperationException | FileSystemException e) {
+            Files.move(draft, target);
         }
     }
 

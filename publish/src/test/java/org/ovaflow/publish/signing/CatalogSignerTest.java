@@ -14,7 +14,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -82,6 +89,33 @@ class CatalogSignerTest {
         try (var leftovers = Files.list(folder)) {
             assertThat(leftovers.map(p -> p.getFileName().toString()))
                     .containsExactlyInAnyOrder(SigningKey.SECRET_KEY_FILE, SigningKey.PUBLIC_KEY_FILE);
+        }
+    }
+
+    @Test
+    void processesStartingAtOnceOnOneDataDirEndUpWithOneKey() throws Exception {
+        Path folder = dir.resolve("signing");
+        ExecutorService starts = Executors.newFixedThreadPool(4);
+        try {
+            CountDownLatch go = new CountDownLatch(1);
+            List<Future<SigningKey>> keys = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                keys.add(starts.submit(() -> {
+                    go.await();
+                    return SigningKey.keptIn(folder, null);
+                }));
+            }
+            go.countDown();
+            List<SigningKey> resolved = new ArrayList<>();
+            for (Future<SigningKey> key : keys) {
+                resolved.add(key.get(1, TimeUnit.MINUTES));
+            }
+
+            assertThat(resolved).extracting(k -> k.signer().fingerprint()).containsOnly(
+                    CatalogSigner.load(folder.resolve(SigningKey.SECRET_KEY_FILE), null).fingerprint());
+            assertThat(resolved).filteredOn(SigningKey::generated).hasSize(1);
+        } finally {
+            starts.shutdownNow();
         }
     }
 
