@@ -12,7 +12,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -63,13 +65,20 @@ public final class RunCommand extends CommandOutput implements Callable<Integer>
         }
         SigningKey key = pipeline.signingKey();
         if (key != null) {
+            List<String> publicKey = new ArrayList<>();
+            if (key.publicKeyFile() != null) {
+                publicKey.add(key.publicKeyFile().toString());
+            }
+            if (settings.stages().contains(Stage.PUBLISH)) {
+                publicKey.add("s3://" + settings.buckets().catalog() + "/" + CatalogIndex.PUBLIC_KEY);
+            }
+            if (pipeline.httpUrl() != null) {
+                publicKey.add(pipeline.httpUrl() + "/" + CatalogIndex.PUBLIC_KEY);
+            }
             // the fingerprint is public: readers compare it with the one of the key they fetched
             out().println("Catalog signing key " + key.signer().fingerprint() + (key.generated()
                     ? ", made up now and kept in " + key.secretKeyFile() + " (or set " + CatalogSigning.KEY + ")"
-                    : ", from " + key.secretKeyFile()) + "; public key: "
-                    + (key.publicKeyFile() == null ? "" : key.publicKeyFile() + ", ")
-                    + "s3://" + settings.buckets().catalog() + "/" + CatalogIndex.PUBLIC_KEY
-                    + (pipeline.httpUrl() == null ? "" : ", " + pipeline.httpUrl() + "/" + CatalogIndex.PUBLIC_KEY));
+                    : ", from " + key.secretKeyFile()) + "; public key: " + String.join(", ", publicKey));
         }
         stopped.await();
         return Ovaflow.OK;

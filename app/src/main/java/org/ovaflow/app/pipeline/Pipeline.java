@@ -21,6 +21,7 @@ import org.ovaflow.ingest.UploaderOverrides;
 import org.ovaflow.ingest.notification.S3EventNotification;
 import org.ovaflow.ingest.route.IngestRoutes;
 import org.ovaflow.ingest.scan.BucketScan;
+import org.ovaflow.publish.catalog.CatalogIndex;
 import org.ovaflow.publish.catalog.CatalogWrites;
 import org.ovaflow.publish.catalog.PublishSettings;
 import org.ovaflow.publish.catalog.PublishStage;
@@ -110,6 +111,11 @@ public final class Pipeline implements AutoCloseable {
         ProcessMetrics processMetrics = ProcessMetrics.bindTo(metrics);
         try {
             infrastructure.prepare(settings);
+            if (signer != null && settings.stages().contains(Stage.PUBLISH)) {
+                // readers find the key before the first signature, where run says it is
+                infrastructure.store().write(settings.buckets().catalog(), CatalogIndex.PUBLIC_KEY,
+                        signer.armoredPublicKey(), CatalogIndex.PUBLIC_KEY_TYPE);
+            }
             camel = camelContext(settings, infrastructure, metrics, signer);
             beforeStart.accept(camel);
             camel.start();
