@@ -176,8 +176,15 @@ public final class CatalogIndex {
             } else {
                 built = new Document(FORMAT, updated(products), products);
                 write(built, previous, behind, !rootCurrent);
-                if (rootCurrent && signer != null) {
-                    signIfNeeded(INDEX_JSON, current.get().bytes()); // the root not rewritten: its signature checked
+                if (signer != null) {
+                    // what was not rewritten just now keeps its signature: checked as in a current index
+                    if (rootCurrent) {
+                        signIfNeeded(INDEX_JSON, current.get().bytes());
+                    }
+                    if (vendor != null && behind == null) {
+                        // read again: write() may have rewritten it all the same (the root's view of it was behind)
+                        read(vendorIndex(vendor)).ifPresent(v -> signIfNeeded(vendorIndex(vendor), v.bytes()));
+                    }
                 }
             }
             if (listEntries().equals(entries)) {

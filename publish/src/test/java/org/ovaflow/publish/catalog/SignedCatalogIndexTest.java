@@ -14,6 +14,7 @@ import org.ovaflow.publish.signing.OpenPgpReader;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Function;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -77,22 +78,39 @@ class SignedCatalogIndexTest {
 
     @Test
     void aPublicationCrashedAfterAnyWriteEndsWithEveryIndexSignedOnceRetried() throws Exception {
+        int first = crashesThenRetries(bucket -> imports.transcoded("widget.ova", "1.0", files("1.0", 1)));
+        assertThat(first).as("copies, appliance.json, the key, each index and its signature, removals").isEqualTo(14);
+
+        // a second version: the indexes exist already, so a retry finds some of them current and checks their signatures
+        int second = crashesThenRetries(bucket -> {
+            new PublishStage(store, CatalogWrites.to(store), bucket, PublishSettings.DEFAULTS, SIGNER)
+                    .publish(imports.transcoded("widget-1.ova", "1.0", files("1.0", 1)));
+            return imports.transcoded("widget-2.ova", "2.0", files("2.0", 2));
+        });
+        assertThat(second).isEqualTo(14);
+    }
+
+    /**
+     * For each write of the publication {@code prepare} sets up, a fresh catalog where it crashes after that write
+     * and is then delivered again: every index's signature verifies in the end. Returns how many writes there are.
+     */
+    private int crashesThenRetries(Function<String, ImportEvent> prepare) throws Exception {
+        String counted = newCatalog();
+        ImportEvent event = prepare.apply(counted);
         Counting counting = new Counting(Integer.MAX_VALUE);
-        signedStage(counting, SIGNER).publish(imports.transcoded("widget.ova", "1.0", files("1.0", 1)));
+        new PublishStage(store, counting, counted, PublishSettings.DEFAULTS, SIGNER).publish(event);
         int writes = counting.done;
-        assertThat(writes).as("copies, appliance.json, the key, each index and its signature, removals")
-                .isEqualTo(14);
 
         for (int crashAfter = 0; crashAfter < writes; crashAfter++) {
-            String bucket = "catalog-" + Long.toHexString(System.nanoTime());
-            store.ensureBuckets(List.of(bucket));
-            ImportEvent event = imports.transcoded("widget.ova", "1.0", files("1.0", 1));
+            String bucket = newCatalog();
+            ImportEvent crashing = prepare.apply(bucket);
             int crashedAfter = crashAfter;
             assertThatThrownBy(() -> new PublishStage(store, new Counting(crashedAfter), bucket,
-                    PublishSettings.DEFAULTS, SIGNER).publish(event)).isInstanceOf(IllegalStateException.class)
+                    PublishSettings.DEFAULTS, SIGNER).publish(crashing)).isInstanceOf(IllegalStateException.class)
                     .hasMessage("crash");
 
-            new PublishStage(store, CatalogWrites.to(store), bucket, PublishSettings.DEFAULTS, SIGNER).publish(event);
+            new PublishStage(store, CatalogWrites.to(store), bucket, PublishSettings.DEFAULTS, SIGNER)
+                    .publish(crashing);
 
             for (String index : List.of(CatalogIndex.INDEX_JSON, CatalogIndex.vendorIndex("acme-corp"))) {
                 assertThat(SIGNER.verifies(imports.read(bucket, index),
@@ -101,6 +119,13 @@ class SignedCatalogIndexTest {
             }
             assertThat(store.exists(bucket, CatalogIndex.PUBLIC_KEY)).isTrue();
         }
+        return writes;
+    }
+
+    private String newCatalog() {
+        String bucket = "catalog-" + Long.toHexString(System.nanoTime());
+        store.ensureBuckets(List.of(bucket));
+        return bucket;
     }
 
     @Test
