@@ -174,12 +174,15 @@ public final class ChaosSuite implements AutoCloseable {
         phases.put("faults done, every import submitted", Duration.between(started, Instant.now()));
         awaitEveryImportFinal(config.settle());
         phases.put("every import ended", Duration.between(started, Instant.now()));
+        // a rewound group may still be going over records whose imports ended: let every stage catch up
+        awaitNoLag(Duration.ofSeconds(120));
+        phases.put("every stage caught up", Duration.between(started, Instant.now()));
         return report(Duration.between(started, Instant.now()));
     }
 
     /** One fault of every kind, in turn, each while imports are in flight. */
     private void shortSequence() throws Exception {
-        awaitFinals(1, Duration.ofSeconds(90));
+        awaitFinals(1, Duration.ofSeconds(60));
         faults.add(killAndRestart("transcode"));
         poison();
         faults.add(storeCutOff());
@@ -415,6 +418,30 @@ public final class ChaosSuite implements AutoCloseable {
         }
     }
 
+    /** Waits until every stage's group has committed the end of the topics it reads. */
+    private void awaitNoLag(Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafka()))) {
+            while (System.nanoTime() < deadline) {
+                long lag = 0;
+                for (String stage : STAGES) {
+                    Map<TopicPartition, OffsetAndMetadata> committed = admin
+                            .listConsumerGroupOffsets("ovaflow-" + stage).partitionsToOffsetAndMetadata().get();
+                    Map<TopicPartition, OffsetSpec> latest = committed.keySet().stream()
+                            .collect(Collectors.toMap(p -> p, p -> OffsetSpec.latest()));
+                    var ends = admin.listOffsets(latest).all().get();
+                    for (Map.Entry<TopicPartition, OffsetAndMetadata> entry : committed.entrySet()) {
+                        lag += ends.get(entry.getKey()).offset() - entry.getValue().offset();
+                    }
+                }
+                if (lag == 0) {
+                    return;
+                }
+                Thread.sleep(500);
+            }
+        }
+    }
+
     private Report report(Duration took) throws Exception {
         tailing = false;
         statusTail.join(5000);
@@ -466,7 +493,7 @@ public final class ChaosSuite implements AutoCloseable {
         }
         stages.values().stream().filter(p -> !p.alive()).forEach(p -> stopped.add(p.name()));
         return new Report(config, took, expectedPublished.size(), published, quarantined, notEnded.size() - wrong,
-                wrong, duplicated, entries.size(), quarantineReports, staging.size(), poisonKeys.size(), dlqReasons,
+                wrong, duplicated, entries.size(), quarantineReports, staging.stream().map(ObjectInfo::key).toList(), poisonKeys.size(), dlqReasons,
                 poisonMissing, stopped, notEnded, List.copyOf(faults), storeProxy.attempts(), storeProxy.refused(),
                 Map.copyOf(phases));
     }
@@ -533,13 +560,13 @@ public final class ChaosSuite implements AutoCloseable {
     /** What the run shows. {@link #passed()} is the suite's verdict. */
     public record Report(Config config, Duration took, int submitted, int published, int quarantined, int lost,
                          int wrongOutcome, long duplicatedEntries, int catalogEntries, long quarantineReports,
-                         int leftInStaging, int poisonSent, Map<String, String> poisonInDlq,
+                         List<String> leftInStaging, int poisonSent, Map<String, String> poisonInDlq,
                          List<String> poisonMissing, List<String> stagesStopped, Map<String, String> notEnded,
                          List<Fault> faults, long storeConnections, long storeConnectionsRefused,
                          Map<String, Duration> phases) {
 
         public boolean passed() {
-            return lost == 0 && wrongOutcome == 0 && duplicatedEntries == 0 && leftInStaging == 0
+            return lost == 0 && wrongOutcome == 0 && duplicatedEntries == 0 && leftInStaging.isEmpty()
                     && poisonMissing.isEmpty() && stagesStopped.isEmpty() && published + quarantined == submitted
                     && catalogEntries == published && quarantineReports == quarantined;
         }
@@ -554,7 +581,8 @@ public final class ChaosSuite implements AutoCloseable {
             row(out, "lost (must be 0)", lost);
             row(out, "wrong outcome (must be 0)", wrongOutcome);
             row(out, "duplicated catalog entries (must be 0)", duplicatedEntries);
-            row(out, "objects left in staging (must be 0)", leftInStaging);
+            row(out, "objects left in staging (must be 0)", leftInStaging.size());
+            leftInStaging.forEach(key -> row(out, "  ", key));
             row(out, "poison records in ova.dlq", poisonInDlq.size() + " of " + poisonSent);
             poisonInDlq.forEach((key, reason) -> row(out, "  " + key, reason));
             poisonMissing.forEach(key -> row(out, "  " + key, "MISSING from ova.dlq"));

@@ -17,7 +17,7 @@ class ChaosTest {
     @Test
     void everyImportEndsExactlyOnceWhateverFailsOnTheWay(@TempDir Path dir) throws Exception {
         ChaosSuite.Config config = new ChaosSuite.Config(20, 5, 7, 48, null, Duration.ofSeconds(10),
-                Duration.ofSeconds(40), Duration.ofSeconds(180), 20261127);
+                Duration.ofSeconds(30), Duration.ofSeconds(180), 20261127);
         try (ChaosSuite suite = new ChaosSuite(config, dir)) {
             ChaosSuite.Report report = suite.run();
             System.out.println(report.table());
