@@ -18,6 +18,7 @@ import org.ovaflow.core.event.StatusEvent;
 import org.ovaflow.core.ova.OvaBuilder;
 import org.ovaflow.core.sample.SampleAppliance;
 import org.ovaflow.core.store.ObjectStore;
+import org.ovaflow.core.testing.ExternalTool;
 import org.ovaflow.core.testing.Gpg;
 import org.ovaflow.publish.catalog.ApplianceRecord;
 import org.ovaflow.publish.catalog.CatalogReader;
@@ -148,7 +149,7 @@ class CatalogHttpTest {
                 assertThat(signature.statusCode()).as(feed).isEqualTo(200);
                 assertThat(signature.headers().firstValue("Content-Type")).contains("application/pgp-signature");
 
-                Gpg.Result verification = gpg.verify(Files.write(files.resolve(name + ".asc"), signature.body()), body);
+                ExternalTool.Result verification = gpg.verify(Files.write(files.resolve(name + ".asc"), signature.body()), body);
 
                 assertThat(Gpg.validSignatureFingerprint(verification)).as(feed + "\n" + verification.output())
                         .isEqualTo(fingerprint);
@@ -157,7 +158,7 @@ class CatalogHttpTest {
                     store.read("ova-catalog", "index.json").readAllBytes());
             Path indexSignature = Files.write(files.resolve("index.json.asc"),
                     store.read("ova-catalog", "index.json.asc").readAllBytes());
-            Gpg.Result verification = gpg.verify(indexSignature, index);
+            ExternalTool.Result verification = gpg.verify(indexSignature, index);
             assertThat(Gpg.validSignatureFingerprint(verification)).as(verification.output()).isEqualTo(fingerprint);
         }
         assertThat(get("/feeds/initech.rss.asc").statusCode()).isEqualTo(404);

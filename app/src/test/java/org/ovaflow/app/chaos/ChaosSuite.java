@@ -32,6 +32,7 @@ import org.ovaflow.core.ova.OvaBuilder;
 import org.ovaflow.core.sample.SampleAppliance;
 import org.ovaflow.core.store.ObjectInfo;
 import org.ovaflow.core.store.ObjectStore;
+import org.ovaflow.core.testing.TopicReader;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -476,7 +477,7 @@ public final class ChaosSuite implements AutoCloseable {
                 .filter(o -> o.key().endsWith("/report.json")).count();
         List<ObjectInfo> staging = store.list("ova-staging", "");
         Map<String, String> dlqReasons = new LinkedHashMap<>();
-        for (ConsumerRecord<String, byte[]> record : readAll(Topics.DLQ.topic())) {
+        for (ConsumerRecord<String, byte[]> record : TopicReader.readAll(endpoints.kafka(), Topics.DLQ.topic())) {
             try {
                 DeadLetter letter = EventCodec.JSON.readValue(record.value(), DeadLetter.class);
                 if (letter.key() != null && letter.key().startsWith("poison-")) {
@@ -496,24 +497,6 @@ public final class ChaosSuite implements AutoCloseable {
                 wrong, duplicated, entries.size(), quarantineReports, staging.stream().map(ObjectInfo::key).toList(), poisonKeys.size(), dlqReasons,
                 poisonMissing, stopped, notEnded, List.copyOf(faults), storeProxy.attempts(), storeProxy.refused(),
                 Map.copyOf(phases));
-    }
-
-    private List<ConsumerRecord<String, byte[]>> readAll(String topic) {
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafka(),
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p)) && System.nanoTime() < deadline) {
-                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
-            }
-            return records;
-        }
     }
 
     private KafkaProducer<String, byte[]> producer() {

@@ -1,12 +1,14 @@
 package org.ovaflow.core.testing;
 
-import org.junit.jupiter.api.Assumptions;
+import org.ovaflow.core.testing.ExternalTool.Result;
+
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -31,17 +33,7 @@ public final class Gpg implements AutoCloseable {
 
     /** gpg with an empty keyring in {@code home} (created), or the test aborted (skipped); a failure under CI=true. */
     public static Gpg require(Path home) {
-        String gpg = onPath("gpg");
-        if (gpg == null) {
-            String message = "gpg is not installed (Debian: apt-get install -y gnupg); the gpg --verify tests of the "
-                    + "catalog's signatures are skipped";
-            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-                throw new AssertionError(message.replace("are skipped", "cannot be skipped under CI=true"));
-            }
-            System.err.println("SKIPPED: " + message);
-            Assumptions.abort(message);
-            return null;
-        }
+        String gpg = ExternalTool.require("gpg", "gnupg", "the gpg --verify tests of the catalog's signatures");
         try {
             Files.createDirectories(home);
             Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwx------")); // else gpg warns
@@ -107,20 +99,7 @@ public final class Gpg implements AutoCloseable {
     public Result run(List<String> args) {
         List<String> command = new ArrayList<>(List.of(executable, "--batch", "--no-tty", "--homedir", home.toString()));
         command.addAll(args);
-        try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-            byte[] out = process.getInputStream().readAllBytes();
-            if (!process.waitFor(2, TimeUnit.MINUTES)) {
-                process.destroyForcibly();
-                throw new AssertionError("timed out: " + command);
-            }
-            return new Result(command, process.exitValue(), new String(out, StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new AssertionError("cannot run " + command, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted: " + command, e);
-        }
+        return ExternalTool.run(null, command, Duration.ofMinutes(2));
     }
 
     /** Stops this keyring's gpg-agent, if one was started. */
@@ -139,15 +118,6 @@ public final class Gpg implements AutoCloseable {
             // nothing to stop
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    public record Result(List<String> command, int exitCode, String output) {
-        public Result assertSuccess() {
-            if (exitCode != 0) {
-                throw new AssertionError(String.join(" ", command) + " exited " + exitCode + ":\n" + output);
-            }
-            return this;
         }
     }
 }

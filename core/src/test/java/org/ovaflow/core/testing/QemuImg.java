@@ -1,14 +1,12 @@
 package org.ovaflow.core.testing;
 
-import org.junit.jupiter.api.Assumptions;
+import org.ovaflow.core.testing.ExternalTool.Result;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -27,20 +25,7 @@ public final class QemuImg {
 
     /** qemu-img, or the test aborted (skipped) with the reason; a failure under CI=true. */
     public static QemuImg require() {
-        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(":")) {
-            Path candidate = Path.of(dir, "qemu-img");
-            if (Files.isExecutable(candidate)) {
-                return new QemuImg(candidate.toString());
-            }
-        }
-        String message = "qemu-img is not installed (Debian: apt-get install -y qemu-utils); the qemu-img oracle tests "
-                + "are skipped";
-        if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-            throw new AssertionError(message.replace("are skipped", "cannot be skipped under CI=true"));
-        }
-        System.err.println("SKIPPED: " + message);
-        Assumptions.abort(message);
-        return null;
+        return new QemuImg(ExternalTool.require("qemu-img", "qemu-utils", "the qemu-img oracle tests"));
     }
 
     /** {@code qemu-img convert -f inFormat -O outFormat [options] in out}. */
@@ -82,7 +67,7 @@ public final class QemuImg {
      */
     public void check(Path file, String format) {
         Result result = run(List.of("check", "-f", format, file.toString()));
-        if (result.exitCode == 63) { // "This image format does not support checks"
+        if (result.exitCode() == 63) { // "This image format does not support checks"
             info(file, format);
             return;
         }
@@ -96,14 +81,14 @@ public final class QemuImg {
 
     /** {@code qemu-img compare} exit code: 0 identical, 1 different, 2+ error. */
     public int compare(Path a, String formatA, Path b, String formatB) {
-        return run(List.of("compare", "-f", formatA, "-F", formatB, a.toString(), b.toString())).exitCode;
+        return run(List.of("compare", "-f", formatA, "-F", formatB, a.toString(), b.toString())).exitCode();
     }
 
     /** {@code qemu-img info --output=json}. */
     public String info(Path file, String format) {
         Result result = run(List.of("info", "--output=json", "-f", format, file.toString()));
         result.assertSuccess();
-        return result.output;
+        return result.output();
     }
 
     public long virtualSize(Path file, String format) {
@@ -122,29 +107,6 @@ public final class QemuImg {
         List<String> command = new ArrayList<>();
         command.add(executable);
         command.addAll(args);
-        try {
-            Process process = new ProcessBuilder(command).directory(dir == null ? null : dir.toFile())
-                    .redirectErrorStream(true).start();
-            byte[] out = process.getInputStream().readAllBytes();
-            if (!process.waitFor(10, TimeUnit.MINUTES)) {
-                process.destroyForcibly();
-                throw new AssertionError("timed out: " + command);
-            }
-            return new Result(command, process.exitValue(), new String(out, StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new AssertionError("cannot run " + command, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted: " + command, e);
-        }
-    }
-
-    public record Result(List<String> command, int exitCode, String output) {
-        public Result assertSuccess() {
-            if (exitCode != 0) {
-                throw new AssertionError(String.join(" ", command) + " exited " + exitCode + ":\n" + output);
-            }
-            return this;
-        }
+        return ExternalTool.run(dir, command, Duration.ofMinutes(10));
     }
 }

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.ovaflow.core.store.ObjectStore;
+import org.ovaflow.core.testing.ExternalTool;
 import org.ovaflow.core.testing.Gpg;
 import org.ovaflow.core.testing.S3Server;
 import org.ovaflow.publish.feed.CatalogFeeds;
@@ -65,7 +66,7 @@ class CatalogSignatureGpgTest {
             Path json = fetch(index, index.replace('/', '-'));
             Path signature = fetch(index + CatalogIndex.SIGNATURE_SUFFIX, index.replace('/', '-') + ".asc");
 
-            Gpg.Result verification = gpg.verify(signature, json);
+            ExternalTool.Result verification = gpg.verify(signature, json);
 
             assertThat(Gpg.validSignatureFingerprint(verification)).as(verification.output())
                     .isEqualTo(key.signer().fingerprint());
@@ -73,7 +74,7 @@ class CatalogSignatureGpgTest {
 
         Path json = fetch(CatalogIndex.INDEX_JSON, "tampered.json");
         Files.writeString(json, Files.readString(json).replace("\"1.0\"", "\"1.1\""));
-        Gpg.Result tampered = gpg.verify(dir.resolve("index.json.asc"), json);
+        ExternalTool.Result tampered = gpg.verify(dir.resolve("index.json.asc"), json);
         assertThat(tampered.exitCode()).as(tampered.output()).isNotZero();
         assertThat(tampered.output()).contains("BADSIG");
     }
@@ -95,7 +96,7 @@ class CatalogSignatureGpgTest {
             Path signature = Files.write(dir.resolve(feedFile.getFileName() + ".asc"), signer.sign(again));
             gpg.importKey(Files.write(dir.resolve("key.asc"), signer.armoredPublicKey()));
 
-            Gpg.Result verification = gpg.verify(signature, feedFile);
+            ExternalTool.Result verification = gpg.verify(signature, feedFile);
 
             assertThat(Gpg.validSignatureFingerprint(verification)).as(verification.output())
                     .isEqualTo(signer.fingerprint());
@@ -115,7 +116,7 @@ class CatalogSignatureGpgTest {
                             "1.0", algorithm.length()));
 
             assertThat(configured.signer().fingerprint()).isEqualTo(fingerprint);
-            Gpg.Result verification = gpg.verify(fetch(CatalogIndex.INDEX_JSON + CatalogIndex.SIGNATURE_SUFFIX,
+            ExternalTool.Result verification = gpg.verify(fetch(CatalogIndex.INDEX_JSON + CatalogIndex.SIGNATURE_SUFFIX,
                     algorithm + "-index.json.asc"), fetch(CatalogIndex.INDEX_JSON, algorithm + "-index.json"));
             assertThat(Gpg.validSignatureFingerprint(verification)).as(verification.output()).isEqualTo(fingerprint);
         }
