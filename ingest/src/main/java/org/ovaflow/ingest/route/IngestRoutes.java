@@ -14,6 +14,7 @@ import org.ovaflow.core.stage.StageRouteBuilder;
 import org.ovaflow.ingest.UploaderOverrides;
 import org.ovaflow.ingest.notification.S3EventNotification;
 import org.ovaflow.ingest.scan.BucketScan;
+import org.ovaflow.ingest.unpacked.UnpackedArrivals;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -23,7 +24,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Ingest: bucket scan (timer) and S3 event notifications (ova.notifications) → ova.arrived. Both sources
  * name an object by bucket, key and etag, so both give the same importId for it; the idempotent repository
- * (kept in Kafka, so it survives restarts) lets only the first through.
+ * (kept in Kafka, so it survives restarts) lets only the first through. An unpacked package's descriptor goes
+ * only once its files are there ({@link UnpackedArrivals}).
  */
 public final class IngestRoutes extends StageRouteBuilder {
 
@@ -33,15 +35,17 @@ public final class IngestRoutes extends StageRouteBuilder {
     private final S3EventNotification notifications;
     private final IdempotentRepository seen;
     private final UploaderOverrides overrides;
+    private final UnpackedArrivals unpacked;
     /** importIds being written right now: the scan and the notifications race for the same new object. */
     private final Set<String> claimed = ConcurrentHashMap.newKeySet();
 
     public IngestRoutes(BucketScan scan, S3EventNotification notifications, IdempotentRepository seen,
-                        UploaderOverrides overrides) {
+                        UploaderOverrides overrides, UnpackedArrivals unpacked) {
         this.scan = scan;
         this.notifications = notifications;
         this.seen = seen;
         this.overrides = overrides;
+        this.unpacked = unpacked;
     }
 
     @Override
@@ -69,14 +73,21 @@ public final class IngestRoutes extends StageRouteBuilder {
                 .end();
 
         fromTopic(Topics.NOTIFICATIONS)
-                .process(exchange -> exchange.getIn().setBody(notifications.arrivals(
-                        exchange.getIn().getBody(byte[].class))))
+                .process(this::notified)
                 .process(this::keepUnseen)
                 .filter(IngestRoutes::hasRecords)
                     .to(producer())
                     .process(this::markSeen)
                 .end()
                 .process(StageRouteBuilder::commitOffset);
+    }
+
+    /** The notified imports, and the unpacked packages beside other files just created (maybe their last file). */
+    private void notified(Exchange exchange) {
+        byte[] json = exchange.getIn().getBody(byte[].class);
+        List<ImportEvent> arrivals = new ArrayList<>(notifications.arrivals(json));
+        arrivals.addAll(unpacked.descriptorsBeside(notifications.otherObjects(json)));
+        exchange.getIn().setBody(arrivals);
     }
 
     /**
@@ -91,6 +102,11 @@ public final class IngestRoutes extends StageRouteBuilder {
         List<String> fresh = new ArrayList<>();
         for (ImportEvent arrival : arrivals) {
             if (seen.contains(arrival.importId()) || !claimed.add(arrival.importId())) {
+                continue;
+            }
+            if (!unpacked.ready(arrival)) {
+                // an unpacked package still missing files: asked again at the next scan or notification
+                claimed.remove(arrival.importId());
                 continue;
             }
             fresh.add(arrival.importId());

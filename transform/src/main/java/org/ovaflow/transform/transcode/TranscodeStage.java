@@ -118,7 +118,7 @@ public final class TranscodeStage {
         String name = target == null ? entry.name() : target + "/" + entry.name();
         String key = stagingPrefix(event.importId()) + name;
         MessageDigest sha256 = sha256();
-        try (InputStream data = new DigestInputStream(store.readRange(event.source(), entry.offset(), entry.size()),
+        try (InputStream data = new DigestInputStream(store.readRange(event.ova(), entry.offset(), entry.size()),
                 sha256)) {
             store.write(stagingBucket, key, data, entry.size(), contentType(entry.name()));
         } catch (IOException e) {
@@ -258,9 +258,9 @@ public final class TranscodeStage {
                         + "in the package");
             }
             ImageSource source = parts.size() == 1 && parts.get(0).name().equals(file.href())
-                    ? new OvaEntrySource(store, event.source(), parts.get(0))
+                    ? new OvaEntrySource(store, event.ova(), parts.get(0))
                     : new ChunkedFileSource(file.href(), parts.stream()
-                    .map(e -> (ImageSource) new OvaEntrySource(store, event.source(), e)).toList());
+                    .map(e -> (ImageSource) new OvaEntrySource(store, event.ova(), e)).toList());
             return "gzip".equalsIgnoreCase(file.compression()) ? new GzipImageSource(source) : source;
         }
 
@@ -284,7 +284,7 @@ public final class TranscodeStage {
                 return Optional.empty();
             }
             absorbed.add(name);
-            return Optional.of(new OvaEntrySource(store, event.source(), entry));
+            return Optional.of(new OvaEntrySource(store, event.ova(), entry));
         }
 
         private StagedArtifact stageBytes(TargetFormat target, String fileName, String role, byte[] bytes,
@@ -296,7 +296,7 @@ public final class TranscodeStage {
         }
 
         private byte[] readDescriptor(TarEntry descriptor) throws IOException {
-            try (InputStream in = store.readRange(event.source(), descriptor.offset(), descriptor.size())) {
+            try (InputStream in = store.readRange(event.ova(), descriptor.offset(), descriptor.size())) {
                 return in.readAllBytes();
             }
         }
