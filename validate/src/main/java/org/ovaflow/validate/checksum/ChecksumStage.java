@@ -1,5 +1,6 @@
 package org.ovaflow.validate.checksum;
 
+import org.apache.commons.io.input.CloseShieldInputStream;
 import org.ovaflow.core.event.CheckResult;
 import org.ovaflow.core.event.ImportEvent;
 import org.ovaflow.core.event.ObjectRef;
@@ -79,7 +80,8 @@ public final class ChecksumStage {
             InputStream copied = new CopyingInputStream(plain.stream(), upload);
             PackageVerification verification;
             try {
-                verification = verifier.verify(plain.name(), copied);
+                // shielded: the verifier closes what it read, and the rest must still be read into the copy
+                verification = verifier.verify(plain.name(), CloseShieldInputStream.wrap(copied));
                 // what the verifier left (nothing, unless it stopped early on a bad tar): the copy must be whole
                 if (!verification.rejected()) {
                     copied.transferTo(OutputStream.nullOutputStream());
