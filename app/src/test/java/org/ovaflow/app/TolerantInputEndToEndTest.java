@@ -153,6 +153,24 @@ class TolerantInputEndToEndTest {
         assertThat(store.list(INCOMING, folder)).extracting(ObjectInfo::key).containsExactly(folder + "unrelated.txt");
     }
 
+    @Test
+    void importOfAnOvfUploadsItsPackageFromItsFolderAndWaitsForItsOutcome() throws Exception {
+        java.nio.file.Path folder = java.nio.file.Files.createDirectory(dir.resolve("cli-package"));
+        for (Map.Entry<String, byte[]> file : SampleAppliance.ova("Cli Corp", "Cli Box", "1.0", 50_000, 26)
+                .unpackedFiles().entrySet()) {
+            java.nio.file.Files.write(folder.resolve(file.getKey()), file.getValue());
+        }
+        java.nio.file.Files.writeString(folder.resolve("unrelated.txt"), "not part of the package");
+
+        CommandRun run = CommandRun.of("import", "--data-dir", dir.resolve("data").toString(), "--wait",
+                folder.resolve("cli-box.ovf").toString());
+
+        assertThat(run.exit()).as(run.out() + run.err()).isZero();
+        assertThat(run.out()).contains("PUBLISHED", "cli-corp/cli-box/1.0/");
+        assertThat(store.list(INCOMING, "cli-box/")).extracting(ObjectInfo::key)
+                .containsExactlyInAnyOrder("cli-box/cli-box.ovf", "cli-box/cli-box.mf", "cli-box/disk1.img");
+    }
+
     private void assertNothingStaged(String importId) {
         assertThat(store.list("ova-staging", "imports/" + importId + "/")).isEmpty();
         assertThat(store.list("ova-staging", "packages/" + importId + "/")).isEmpty();
