@@ -130,7 +130,8 @@ public final class PackageSources {
             ObjectInfo info = found.get();
             ObjectRef member = new ObjectRef(info.bucket(), info.key(), info.etag(), info.size(), info.versionId());
             others.add(member);
-            members.add(new UnpackedTarStream.Member(file, info.size(), () -> failures.watchOpen(() -> store.objects().read(member))));
+            members.add(new UnpackedTarStream.Member(file, info.size(),
+                    () -> failures.watchOpen(() -> store.objects().read(member))));
             total += info.size();
         }
         if (total > limits.maxPackageBytes()) {
