@@ -44,7 +44,8 @@ class PipelineEndToEndTest {
 
     @BeforeAll
     void startPipeline() throws Exception {
-        pipeline = Pipeline.start(TestPipelines.embedded(dir.resolve("data"), "all", Map.of()));
+        pipeline = Pipeline.start(TestPipelines.embedded(dir.resolve("data"), "all",
+                Map.of("ovaflow.transcode.targets", "original,qcow2,aws")));
         store = pipeline.store();
     }
 
@@ -76,7 +77,13 @@ class PipelineEndToEndTest {
         assertThat(appliance.path("provenance").path("importId").asText()).isEqualTo(drop.importId());
         assertThat(appliance.path("artifacts")).extracting(a -> a.path("name").asText())
                 .containsExactlyInAnyOrder("widget-server.ovf", "widget-server.mf", "disk1.img",
-                        "qcow2/widget-server.ovf", "qcow2/widget-server.mf", "qcow2/disk1.qcow2", "acme-widget.ova");
+                        "qcow2/widget-server.ovf", "qcow2/widget-server.mf", "qcow2/disk1.qcow2", "acme-widget.ova",
+                        "aws/widget-server.ovf", "aws/widget-server.mf", "aws/disk1.vmdk", "aws/disk-containers.json");
+        // the aws profile's disk-container list names the disk where publication put it
+        JsonNode container = EventCodec.JSON.readTree(TestPipelines.read(store, "ova-catalog",
+                "acme-corp/widget-server/1.0/aws/disk-containers.json")).get(0);
+        assertThat(store.exists(container.path("UserBucket").path("S3Bucket").asText(),
+                container.path("UserBucket").path("S3Key").asText())).isTrue();
         // the disk is published byte for byte, and as a qcow2 of the same content (grown to the declared
         // 1 MiB), and nothing of the import is left in staging
         byte[] disk = SampleAppliance.disk(300_000, 1);

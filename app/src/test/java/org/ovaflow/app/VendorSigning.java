@@ -19,7 +19,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * there wherever the tests run). Signs OVAs as ovftool does: SHA256withRSA over the manifest's bytes, in a .cert
  * of the signature line and the PEM certificate.
  */
-record VendorSigning(PrivateKey key, X509Certificate certificate) {
+record VendorSigning(PrivateKey key, X509Certificate certificate, Path keystore) {
+
+    /** The password of {@link #keystore}. */
+    static final String PASSWORD = "changeit";
 
     static VendorSigning create(Path dir, String subject) throws Exception {
         Path keystore = dir.resolve("vendor-" + System.nanoTime() + ".p12");
@@ -33,7 +36,7 @@ record VendorSigning(PrivateKey key, X509Certificate certificate) {
             store.load(in, "changeit".toCharArray());
         }
         return new VendorSigning((PrivateKey) store.getKey("vendor", "changeit".toCharArray()),
-                (X509Certificate) store.getCertificate("vendor"));
+                (X509Certificate) store.getCertificate("vendor"), keystore);
     }
 
     String pem() throws Exception {

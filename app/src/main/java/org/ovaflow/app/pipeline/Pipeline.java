@@ -22,12 +22,18 @@ import org.ovaflow.ingest.notification.S3EventNotification;
 import org.ovaflow.ingest.route.IngestRoutes;
 import org.ovaflow.ingest.scan.BucketScan;
 import org.ovaflow.ingest.unpacked.UnpackedArrivals;
+import org.ovaflow.publish.catalog.CatalogPath;
 import org.ovaflow.publish.catalog.PublishSettings;
 import org.ovaflow.publish.catalog.PublishStage;
 import org.ovaflow.publish.quarantine.QuarantineStage;
 import org.ovaflow.publish.route.PublishRoute;
 import org.ovaflow.publish.route.QuarantineRoute;
 import org.ovaflow.transform.disk.ReadOptions;
+import org.ovaflow.transform.disk.TargetFormat;
+import org.ovaflow.transform.profile.ManifestAlgorithm;
+import org.ovaflow.transform.profile.ManifestSigner;
+import org.ovaflow.transform.profile.ProfileSettings;
+import org.ovaflow.transform.transcode.CatalogLocation;
 import org.ovaflow.transform.transcode.TranscodeSettings;
 import org.ovaflow.transform.transcode.TranscodeStage;
 import org.ovaflow.transform.route.TranscodeRoute;
@@ -179,7 +185,8 @@ public final class Pipeline implements AutoCloseable {
                 case SCHEMA -> new SchemaRoute(new SchemaStage(store,
                         new DescriptorValidator(new OvfDescriptorParser(), validationSettings(settings))));
                 case TRANSCODE -> new TranscodeRoute(new TranscodeStage(store, buckets.staging(),
-                        transcodeSettings(settings)));
+                        transcodeSettings(settings),
+                        new CatalogLocation(buckets.catalog(), event -> CatalogPath.of(event).prefix())));
                 case PUBLISH -> new PublishRoute(new PublishStage(store, buckets.catalog(), PublishSettings.parse(
                         settings.property("ovaflow.publish.on-conflict", "reject"),
                         settings.property("ovaflow.publish.keep-ova", "true"))));
@@ -217,12 +224,28 @@ public final class Pipeline implements AutoCloseable {
                         Integer.toString(PackageSources.Limits.DEFAULTS.maxFiles()))));
     }
 
-    /** {@code ovaflow.transcode.*}: the targets, VHD rounding and the largest disk accepted. */
+    /** {@code ovaflow.transcode.*}: the targets and profiles, VHD rounding and the largest disk accepted. */
     static TranscodeSettings transcodeSettings(PipelineSettings settings) {
         return TranscodeSettings.parse(settings.property("ovaflow.transcode.targets", TranscodeSettings.DEFAULT_TARGETS),
                 Boolean.parseBoolean(settings.property("ovaflow.transcode.vhd-round-to-mib", "true")),
                 Long.parseLong(settings.property("ovaflow.transcode.max-virtual-size",
-                        Long.toString(ReadOptions.DEFAULT_MAX_VIRTUAL_SIZE))));
+                        Long.toString(ReadOptions.DEFAULT_MAX_VIRTUAL_SIZE))),
+                profileSettings(settings));
+    }
+
+    /** {@code ovaflow.profile.*}: how the platform profiles are written. */
+    static ProfileSettings profileSettings(PipelineSettings settings) {
+        String signingKey = settings.property("ovaflow.profile.vmware.signing-key", "");
+        // the environment first: a -D on the command line shows in ps
+        String password = settings.property("ovaflow.profile.vmware.signing-key-password",
+                Objects.requireNonNullElse(System.getenv("OVAFLOW_PROFILE_SIGNING_PASSWORD"), ""));
+        String awsBucket = settings.property("ovaflow.profile.aws.bucket", "");
+        return new ProfileSettings(
+                settings.property("ovaflow.profile.vmware.hardware-family", ProfileSettings.DEFAULT_HARDWARE_FAMILY),
+                ManifestAlgorithm.of(settings.property("ovaflow.profile.vmware.manifest", "sha256")),
+                signingKey.isBlank() ? null : ManifestSigner.load(Path.of(signingKey), password.toCharArray()),
+                TargetFormat.of(settings.property("ovaflow.profile.aws.format", "vmdk")),
+                awsBucket.isBlank() ? null : awsBucket);
     }
 
     public PipelineSettings settings() {

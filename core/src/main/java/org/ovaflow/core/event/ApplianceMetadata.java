@@ -91,6 +91,13 @@ public record ApplianceMetadata(
         propertiesCut = Boolean.TRUE.equals(propertiesCut) ? Boolean.TRUE : null;
     }
 
+    /** The same metadata with another References list (hrefs resolved to the archive's names). */
+    public ApplianceMetadata withFiles(List<File> resolved) {
+        return new ApplianceMetadata(ovfVersion, vendor, product, version, fullVersion, productUrl, name, virtualSystems,
+                disks, resolved, networks, deploymentOptions, defaultDeploymentOption, hasEula, annotation, vendorUrl,
+                eula, properties, propertiesCut);
+    }
+
     /** {@code text} cut to {@code max} characters, marked with "…" when it was; null stays null. */
     public static String cut(String text, int max) {
         return text == null || text.length() <= max ? text : text.substring(0, max) + "…";

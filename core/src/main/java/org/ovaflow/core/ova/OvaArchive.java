@@ -58,7 +58,7 @@ public final class OvaArchive {
                     throw new InvalidOvaException("tar.entry-count",
                             "more than " + MAX_ENTRIES + " entries: not an OVA");
                 }
-                OvaEntry entry = new OvaEntry(header.getName(), kindOf(header), position.count(), header.getSize(),
+                OvaEntry entry = new OvaEntry(withoutDotSlash(header.getName()), kindOf(header), position.count(), header.getSize(),
                         header.isSymbolicLink() || header.isLink() ? header.getLinkName() : null);
                 entries.add(entry);
                 if (entry.kind() == OvaEntry.Kind.FILE) {
@@ -74,6 +74,18 @@ public final class OvaArchive {
                     ? "the file is empty" : "no tar entry found: not a tar archive");
         }
         return entries;
+    }
+
+    /**
+     * The name without leading {@code ./}: {@code tar -cf x.ova ./x.ovf ./disk.vmdk} names the package's files so,
+     * and they are the files the descriptor and manifest name {@code x.ovf} and {@code disk.vmdk}.
+     */
+    static String withoutDotSlash(String name) {
+        String stripped = name;
+        while (stripped.startsWith("./") && stripped.length() > 2) {
+            stripped = stripped.substring(2);
+        }
+        return stripped;
     }
 
     private static TarArchiveEntry nextHeader(TarArchiveInputStream tar) throws InvalidOvaException {

@@ -16,6 +16,7 @@ final class ArtifactTypes {
     static final String QCOW2 = "application/x-qemu-disk";
     static final String VMDK = "application/x-vmdk-disk";
     static final String VHD = "application/x-vhd-disk";
+    static final String JSON = "application/json";
     static final String BINARY = "application/octet-stream";
 
     private ArtifactTypes() {
@@ -30,8 +31,11 @@ final class ArtifactTypes {
         if ("descriptor".equals(role) || name.endsWith(".ovf")) {
             return DESCRIPTOR;
         }
-        if ("manifest".equals(role) || name.endsWith(".mf") || name.endsWith(".cert")) {
+        if ("manifest".equals(role) || "certificate".equals(role) || name.endsWith(".mf") || name.endsWith(".cert")) {
             return MANIFEST;
+        }
+        if (name.endsWith(".json")) {
+            return JSON; // a platform's file beside a profile's package (Glance, EC2)
         }
         // a disk: the format is a short name (targets) or the descriptor's format URI (original disks)
         String format = lower(artifact.format()) + " " + lower(artifact.target()) + " " + name;

@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * The package's own descriptor, changed only where a converted disk makes it wrong: each converted File's
@@ -30,8 +31,16 @@ import java.util.Set;
  */
 final class DescriptorRewriter {
 
-    /** What a converted file is now. {@code capacityBytes} is null when the guest-visible size is unchanged. */
+    /**
+     * What a converted file is now. {@code capacityBytes} is null when the guest-visible size is unchanged;
+     * {@code format} is null for a file staged as it is, of which only the name can change.
+     */
     record FileChange(String href, long size, String format, long populatedSize, Long capacityBytes) {
+
+        /** A file staged unchanged under {@code href}: the name the archive gave it, whatever the href said. */
+        static FileChange named(String href) {
+            return new FileChange(href, -1, null, -1, null);
+        }
     }
 
     private static final HardenedDocumentBuilders BUILDERS = new HardenedDocumentBuilders();
@@ -40,12 +49,14 @@ final class DescriptorRewriter {
     }
 
     static byte[] rewrite(byte[] descriptor, Map<String, FileChange> changes, Set<String> removed) throws IOException {
-        Document document;
-        try {
-            document = BUILDERS.newDocumentBuilder().parse(new ByteArrayInputStream(descriptor));
-        } catch (SAXException e) {
-            throw new IOException("the descriptor no longer parses: " + e.getMessage(), e);
-        }
+        return rewrite(descriptor, changes, removed, document -> { });
+    }
+
+    /** The descriptor rewritten for the converted files after {@code adapt} changed it (for a platform). */
+    static byte[] rewrite(byte[] descriptor, Map<String, FileChange> changes, Set<String> removed,
+                          Consumer<Document> adapt) throws IOException {
+        Document document = parse(descriptor);
+        adapt.accept(document);
         String ovf = document.getDocumentElement().getNamespaceURI();
         for (Element file : elements(document, ovf, "File")) {
             String id = file.getAttributeNS(ovf, "id");
@@ -54,7 +65,9 @@ final class DescriptorRewriter {
                 continue;
             }
             FileChange change = changes.get(id);
-            if (change != null) {
+            if (change != null && change.format() == null) {
+                file.setAttributeNS(ovf, qualified(file, "href"), change.href());
+            } else if (change != null) {
                 file.setAttributeNS(ovf, qualified(file, "href"), change.href());
                 file.setAttributeNS(ovf, qualified(file, "size"), Long.toString(change.size()));
                 file.removeAttributeNS(ovf, "compression");
@@ -63,7 +76,7 @@ final class DescriptorRewriter {
         }
         for (Element disk : elements(document, ovf, "Disk")) {
             FileChange change = changes.get(disk.getAttributeNS(ovf, "fileRef"));
-            if (change == null) {
+            if (change == null || change.format() == null) {
                 continue;
             }
             disk.setAttributeNS(ovf, qualified(disk, "format"), change.format());
@@ -74,6 +87,15 @@ final class DescriptorRewriter {
             }
         }
         return serialise(document);
+    }
+
+    /** The descriptor's DOM, parsed as every descriptor is: no DTD, no external access. */
+    static Document parse(byte[] descriptor) throws IOException {
+        try {
+            return BUILDERS.newDocumentBuilder().parse(new ByteArrayInputStream(descriptor));
+        } catch (SAXException e) {
+            throw new IOException("the descriptor no longer parses: " + e.getMessage(), e);
+        }
     }
 
     private static List<Element> elements(Document document, String namespace, String localName) {

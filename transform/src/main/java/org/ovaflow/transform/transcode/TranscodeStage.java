@@ -20,6 +20,11 @@ import org.ovaflow.transform.disk.ImageSource;
 import org.ovaflow.transform.disk.InvalidDiskImageException;
 import org.ovaflow.transform.disk.ReadOptions;
 import org.ovaflow.transform.disk.TargetFormat;
+import org.ovaflow.transform.profile.ManifestAlgorithm;
+import org.ovaflow.transform.profile.ManifestSigner;
+import org.ovaflow.transform.profile.PlatformFiles;
+import org.ovaflow.transform.profile.PlatformProfile;
+import org.w3c.dom.Document;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,6 +43,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
@@ -60,11 +66,21 @@ public final class TranscodeStage {
     private final ObjectStore store;
     private final String stagingBucket;
     private final TranscodeSettings settings;
+    private final CatalogLocation catalog;
 
     public TranscodeStage(ObjectStore store, String stagingBucket, TranscodeSettings settings) {
+        this(store, stagingBucket, settings, null);
+    }
+
+    /** @param catalog where publication will put the files, for the aws profile; may be null without it */
+    public TranscodeStage(ObjectStore store, String stagingBucket, TranscodeSettings settings, CatalogLocation catalog) {
+        if (catalog == null && settings.profiles().contains(PlatformProfile.AWS)) {
+            throw new IllegalArgumentException("the aws profile needs the catalog's location");
+        }
         this.store = store;
         this.stagingBucket = stagingBucket;
         this.settings = settings;
+        this.catalog = catalog;
     }
 
     /** Where an import's staged files live: deterministic, so a re-run overwrites rather than duplicates. */
@@ -76,10 +92,10 @@ public final class TranscodeStage {
         List<StagedArtifact> staged = new ArrayList<>();
         if (settings.keepOriginal()) {
             for (TarEntry entry : event.tarIndex().entries()) {
-                staged.add(stageUnchanged(event, entry, null));
+                staged.add(stageUnchanged(event, entry, null, null));
             }
         }
-        if (!settings.targets().isEmpty()) {
+        if (!settings.outputs().isEmpty()) {
             PackageConversion conversion = new PackageConversion(event);
             try {
                 staged.addAll(conversion.run());
@@ -106,20 +122,26 @@ public final class TranscodeStage {
         if (settings.keepOriginal()) {
             parts.add("original files staged unchanged");
         }
-        for (TargetFormat target : settings.targets()) {
-            long disks = staged.stream().filter(a -> target.id().equals(a.target()) && "disk".equals(a.role())).count();
-            parts.add(disks + (disks == 1 ? " disk" : " disks") + " converted to " + target.id());
+        for (TranscodeSettings.Output output : settings.outputs()) {
+            long disks = staged.stream().filter(a -> output.folder().equals(a.target()) && "disk".equals(a.role()))
+                    .count();
+            parts.add(disks + (disks == 1 ? " disk" : " disks") + (output.profile() == null ? " converted to "
+                    : " published for ") + output.folder());
         }
         return String.join(", ", parts);
     }
 
-    /** One entry of the OVA copied as it is, under {@code target}'s folder (or the root for the original). */
-    private StagedArtifact stageUnchanged(ImportEvent event, TarEntry entry, String target) {
-        String name = target == null ? entry.name() : target + "/" + entry.name();
+    /**
+     * One entry of the OVA copied as it is, under {@code folder} (or the root for the original); its SHA-1 put
+     * into {@code sha1s} when that is not null.
+     */
+    private StagedArtifact stageUnchanged(ImportEvent event, TarEntry entry, String folder, Map<String, String> sha1s) {
+        String name = folder == null ? entry.name() : folder + "/" + entry.name();
         String key = stagingPrefix(event.importId()) + name;
-        MessageDigest sha256 = sha256();
-        try (InputStream data = new DigestInputStream(store.readRange(event.ova(), entry.offset(), entry.size()),
-                sha256)) {
+        MessageDigest sha256 = digest("SHA-256");
+        MessageDigest sha1 = digest("SHA-1");
+        InputStream range = new DigestInputStream(store.readRange(event.ova(), entry.offset(), entry.size()), sha256);
+        try (InputStream data = sha1s == null ? range : new DigestInputStream(range, sha1)) {
             store.write(stagingBucket, key, data, entry.size(), contentType(entry.name()));
         } catch (IOException e) {
             throw new UncheckedIOException("staging " + entry.name() + " of " + event.source() + " failed", e);
@@ -131,13 +153,16 @@ public final class TranscodeStage {
             throw new IllegalStateException(entry.name() + " read back with sha256 " + digest + ", the checksum stage saw "
                     + entry.sha256());
         }
+        if (sha1s != null) {
+            sha1s.put(key, HexFormat.of().formatHex(sha1.digest()));
+        }
         StageMetrics.bytes(NAME, "in", entry.size());
         StageMetrics.bytes(NAME, "out", entry.size());
         return new StagedArtifact(role(entry.name(), event.appliance()), name, stagingBucket, key, entry.size(), digest,
-                diskFormat(entry.name(), event.appliance()).orElse(null), target);
+                diskFormat(entry.name(), event.appliance()).orElse(null), folder);
     }
 
-    /** The conversion of one package into every target: disks, other files, descriptors, manifests. */
+    /** The conversion of one package into every output: disks, other files, descriptors, manifests. */
     private final class PackageConversion {
 
         private final ImportEvent event;
@@ -147,17 +172,25 @@ public final class TranscodeStage {
         private String converting;
         /** Files a disk's own format named and the conversion absorbed: VMDK flat extents. */
         private final Set<String> absorbed = new HashSet<>();
-        private final Map<TargetFormat, List<StagedArtifact>> byTarget = new LinkedHashMap<>();
-        private final Map<TargetFormat, Map<String, DescriptorRewriter.FileChange>> changes = new HashMap<>();
+        private final List<TranscodeSettings.Output> outputs = settings.outputs();
+        private final Map<TranscodeSettings.Output, List<StagedArtifact>> byOutput = new LinkedHashMap<>();
+        private final Map<TranscodeSettings.Output, Map<String, DescriptorRewriter.FileChange>> changes =
+                new HashMap<>();
+        private final Map<TranscodeSettings.Output, List<PlatformFiles.ConvertedDisk>> converted = new HashMap<>();
+        /** SHA-1s of staged objects by key, for the outputs whose manifest is SHA1; null when none is. */
+        private final Map<String, String> sha1s;
 
         PackageConversion(ImportEvent event) {
             this.event = event;
             this.appliance = event.appliance();
             event.tarIndex().entries().forEach(e -> entries.put(e.name(), e));
-            for (TargetFormat target : settings.targets()) {
-                byTarget.put(target, new ArrayList<>());
-                changes.put(target, new HashMap<>());
+            for (TranscodeSettings.Output output : outputs) {
+                byOutput.put(output, new ArrayList<>());
+                changes.put(output, new HashMap<>());
+                converted.put(output, new ArrayList<>());
             }
+            this.sha1s = outputs.stream().anyMatch(o -> manifestAlgorithm(o) == ManifestAlgorithm.SHA1)
+                    ? new HashMap<>() : null;
         }
 
         List<StagedArtifact> run() throws IOException {
@@ -176,9 +209,13 @@ public final class TranscodeStage {
                 boolean isDisk = appliance.disks().stream().anyMatch(d -> file.id().equals(d.fileRef()));
                 if (!isDisk && !absorbed.contains(file.href())) {
                     for (TarEntry entry : entriesOf(file)) {
-                        for (TargetFormat target : settings.targets()) {
-                            byTarget.get(target).add(stageUnchanged(event, entry, target.id()));
+                        for (TranscodeSettings.Output output : outputs) {
+                            byOutput.get(output).add(stageUnchanged(event, entry, output.folder(), sha1s));
                         }
+                    }
+                    if (entries.containsKey(file.href())) {
+                        // the descriptor names it as the archive did (the schema stage resolved its spelling)
+                        outputs.forEach(o -> changes.get(o).put(file.id(), DescriptorRewriter.FileChange.named(file.href())));
                     }
                 }
             }
@@ -186,16 +223,49 @@ public final class TranscodeStage {
             Set<String> absorbedIds = new HashSet<>();
             appliance.files().stream().filter(f -> absorbed.contains(f.href())).forEach(f -> absorbedIds.add(f.id()));
             List<StagedArtifact> all = new ArrayList<>();
-            for (TargetFormat target : settings.targets()) {
-                List<StagedArtifact> files = byTarget.get(target);
-                byte[] rewritten = DescriptorRewriter.rewrite(original, changes.get(target), absorbedIds);
-                StagedArtifact ovf = stageBytes(target, descriptor.name(), "descriptor", rewritten, "application/xml");
-                files.add(0, ovf);
-                files.add(stageBytes(target, manifestName(descriptor.name()), "manifest", manifest(files),
-                        "text/plain"));
-                all.addAll(files);
+            for (TranscodeSettings.Output output : outputs) {
+                all.addAll(finishOutput(output, descriptor.name(), original, absorbedIds));
             }
             return all;
+        }
+
+        /** The output's descriptor, manifest, signature and platform files beside its disks and files. */
+        private List<StagedArtifact> finishOutput(TranscodeSettings.Output output, String descriptorName,
+                                                  byte[] original, Set<String> absorbedIds) throws IOException {
+            List<StagedArtifact> files = byOutput.get(output);
+            PlatformProfile profile = output.profile();
+            byte[] rewritten = profile == null
+                    ? DescriptorRewriter.rewrite(original, changes.get(output), absorbedIds)
+                    : DescriptorRewriter.rewrite(original, changes.get(output), absorbedIds, document -> {
+                        List<String> dropped = profile.adaptDescriptor(document, settings.profileSettings());
+                        if (!dropped.isEmpty()) {
+                            LOG.info("{}: the {} descriptor leaves out what OVF 1.x lacks: {}", event.importId(),
+                                    profile.id(), dropped);
+                        }
+                    });
+            files.add(0, stageBytes(output, descriptorName, "descriptor", rewritten, "application/xml"));
+            ManifestAlgorithm algorithm = manifestAlgorithm(output);
+            String manifestName = manifestName(descriptorName);
+            byte[] manifest = manifest(files, algorithm, sha1s);
+            files.add(stageBytes(output, manifestName, "manifest", manifest, "text/plain"));
+            ManifestSigner signer = settings.profileSettings().vmwareSigner();
+            if (profile == PlatformProfile.VMWARE && signer != null) {
+                files.add(stageBytes(output, certificateName(descriptorName), "certificate",
+                        signer.certificateFile(manifestName, manifest, algorithm), "text/plain"));
+            }
+            if (profile == PlatformProfile.OPENSTACK) {
+                Document adapted = DescriptorRewriter.parse(rewritten);
+                for (PlatformFiles.ConvertedDisk disk : converted.get(output)) {
+                    files.add(stageBytes(output, disk.fileName() + ".glance.json", "platform",
+                            PlatformFiles.glanceImage(appliance, adapted, disk), "application/json"));
+                }
+            } else if (profile == PlatformProfile.AWS) {
+                String bucket = Objects.requireNonNullElse(settings.profileSettings().awsBucket(), catalog.bucket());
+                files.add(stageBytes(output, "disk-containers.json", "platform", PlatformFiles.awsDiskContainers(
+                        appliance, converted.get(output), output.format(), bucket,
+                        catalog.folder().apply(event) + output.folder() + "/"), "application/json"));
+            }
+            return files;
         }
 
         private void convertDisk(ApplianceMetadata.File file, ApplianceMetadata.Disk disk, String baseName)
@@ -204,7 +274,10 @@ public final class TranscodeStage {
             boolean verified = !entriesOf(file).isEmpty() && entriesOf(file).stream()
                     .allMatch(e -> event.manifest() != null && event.manifest().verified().containsKey(e.name()));
             ReadOptions options = new ReadOptions(settings.maxVirtualSize(), this::sibling, verified);
-            List<UploadImageSink> sinks = new ArrayList<>();
+            // one writer for each distinct kind of image: outputs wanting the same one get a server-side copy
+            Map<DiskKind, TranscodeSettings.Output> writtenBy = new LinkedHashMap<>();
+            outputs.forEach(o -> writtenBy.putIfAbsent(DiskKind.of(o), o));
+            Map<DiskKind, UploadImageSink> sinks = new LinkedHashMap<>();
             List<DiskImageWriter> writers = new ArrayList<>();
             try (ImageSource source = fileSource(file);
                  DiskImageReader reader = DiskImages.open(source, options)) {
@@ -213,38 +286,49 @@ public final class TranscodeStage {
                 options.checkVirtualSize("capacity", file.href() + " (the descriptor's capacity)",
                         Math.max(1, declared));
                 long virtualSize = Math.max(reader.virtualSize(), declared);
-                for (TargetFormat target : settings.targets()) {
-                    String name = target.id() + "/" + baseName + "." + target.extension();
+                for (Map.Entry<DiskKind, TranscodeSettings.Output> kind : writtenBy.entrySet()) {
+                    TargetFormat format = kind.getKey().format();
+                    String fileName = baseName + "." + format.extension();
+                    boolean sha1 = sha1s != null && outputs.stream()
+                            .anyMatch(o -> DiskKind.of(o).equals(kind.getKey()) && manifestAlgorithm(o) == ManifestAlgorithm.SHA1);
                     UploadImageSink sink = new UploadImageSink(store, stagingBucket,
-                            stagingPrefix(event.importId()) + name, "application/octet-stream",
-                            DiskImages.patchesHead(target));
-                    sinks.add(sink);
-                    writers.add(DiskImages.writer(target, virtualSize, sink, settings.roundVhdToMiB(),
-                            baseName + "." + target.extension()));
+                            stagingPrefix(event.importId()) + kind.getValue().folder() + "/" + fileName,
+                            "application/octet-stream", DiskImages.patchesHead(format), sha1);
+                    sinks.put(kind.getKey(), sink);
+                    writers.add(DiskImages.writer(format, virtualSize, sink, kind.getKey().roundToMiB(), fileName));
                 }
                 long data = Conversion.copy(reader, writers);
                 StageMetrics.bytes(NAME, "in", data);
-                for (int i = 0; i < writers.size(); i++) {
-                    TargetFormat target = settings.targets().get(i);
-                    UploadImageSink sink = sinks.get(i);
-                    String name = target.id() + "/" + baseName + "." + target.extension();
-                    StageMetrics.bytes(NAME, "out", sink.result().size());
-                    byTarget.get(target).add(new StagedArtifact("disk", name, stagingBucket, sink.result().key(),
-                            sink.result().size(), sink.sha256Hex(), target.ovfFormat(), target.id()));
-                    long outputSize = DiskImages.outputVirtualSize(target, virtualSize, settings.roundVhdToMiB());
+                for (TranscodeSettings.Output output : outputs) {
+                    DiskKind kind = DiskKind.of(output);
+                    UploadImageSink sink = sinks.get(kind);
+                    String fileName = baseName + "." + output.format().extension();
+                    String name = output.folder() + "/" + fileName;
+                    String key = stagingPrefix(event.importId()) + name;
+                    if (writtenBy.get(kind) == output) {
+                        StageMetrics.bytes(NAME, "out", sink.result().size());
+                    } else {
+                        store.copy(stagingBucket, sink.result().key(), sink.result().size(), stagingBucket, key);
+                    }
+                    if (sha1s != null && sink.sha1Hex() != null) {
+                        sha1s.put(key, sink.sha1Hex());
+                    }
+                    byOutput.get(output).add(new StagedArtifact("disk", name, stagingBucket, key, sink.result().size(),
+                            sink.sha256Hex(), output.format().ovfFormat(), output.folder()));
+                    long outputSize = DiskImages.outputVirtualSize(output.format(), virtualSize, output.roundToMiB());
                     Long capacity = disk.capacityBytes() != null && disk.capacityBytes() == outputSize ? null
                             : outputSize;
-                    changes.get(target).put(file.id(), new DescriptorRewriter.FileChange(
-                            baseName + "." + target.extension(), sink.result().size(), target.ovfFormat(), data,
-                            capacity));
+                    changes.get(output).put(file.id(), new DescriptorRewriter.FileChange(fileName,
+                            sink.result().size(), output.format().ovfFormat(), data, capacity));
+                    converted.get(output).add(new PlatformFiles.ConvertedDisk(fileName, file.id(), outputSize));
                 }
                 LOG.info("{}: {} ({} bytes of data, {} virtual) converted to {}", event.importId(), file.href(), data,
-                        virtualSize, settings.targets());
+                        virtualSize, outputs.stream().map(TranscodeSettings.Output::folder).toList());
             } finally {
                 for (DiskImageWriter writer : writers) {
                     writer.close();
                 }
-                for (UploadImageSink sink : sinks) {
+                for (UploadImageSink sink : sinks.values()) {
                     sink.close();
                 }
             }
@@ -287,12 +371,16 @@ public final class TranscodeStage {
             return Optional.of(new OvaEntrySource(store, event.ova(), entry));
         }
 
-        private StagedArtifact stageBytes(TargetFormat target, String fileName, String role, byte[] bytes,
+        private StagedArtifact stageBytes(TranscodeSettings.Output output, String fileName, String role, byte[] bytes,
                                           String contentType) {
-            String name = target.id() + "/" + fileName;
+            String name = output.folder() + "/" + fileName;
             String key = stagingPrefix(event.importId()) + name;
             store.write(stagingBucket, key, bytes, contentType);
-            return new StagedArtifact(role, name, stagingBucket, key, bytes.length, sha256Hex(bytes), null, target.id());
+            if (sha1s != null) {
+                sha1s.put(key, hex(digest("SHA-1").digest(bytes)));
+            }
+            return new StagedArtifact(role, name, stagingBucket, key, bytes.length, hex(digest("SHA-256").digest(bytes)),
+                    null, output.folder());
         }
 
         private byte[] readDescriptor(TarEntry descriptor) throws IOException {
@@ -302,22 +390,46 @@ public final class TranscodeStage {
         }
     }
 
-    /** {@code SHA256(name)= hex} for every file of a target, in the order the descriptor comes first. */
-    static byte[] manifest(List<StagedArtifact> files) {
+    /** What makes two outputs' images byte-identical: their format and rounding. */
+    private record DiskKind(TargetFormat format, boolean roundToMiB) {
+        static DiskKind of(TranscodeSettings.Output output) {
+            return new DiskKind(output.format(), output.roundToMiB());
+        }
+    }
+
+    private ManifestAlgorithm manifestAlgorithm(TranscodeSettings.Output output) {
+        return output.profile() == PlatformProfile.VMWARE ? settings.profileSettings().vmwareManifest()
+                : ManifestAlgorithm.SHA256;
+    }
+
+    /** {@code SHA256(name)= hex} (or SHA1) for every file of an output, the descriptor first. */
+    static byte[] manifest(List<StagedArtifact> files, ManifestAlgorithm algorithm, Map<String, String> sha1s) {
         StringBuilder lines = new StringBuilder();
         for (StagedArtifact file : files) {
             String name = file.name().substring(file.name().indexOf('/') + 1);
-            lines.append("SHA256(").append(name).append(")= ").append(file.sha256()).append('\n');
+            String digest = algorithm == ManifestAlgorithm.SHA1 ? sha1s.get(file.key()) : file.sha256();
+            lines.append(algorithm.manifestName()).append('(').append(name).append(")= ").append(digest).append('\n');
         }
         return lines.toString().getBytes(StandardCharsets.UTF_8);
     }
 
     static String manifestName(String descriptorName) {
-        int dot = descriptorName.lastIndexOf('.');
-        return (dot > 0 ? descriptorName.substring(0, dot) : descriptorName) + ".mf";
+        return stem(descriptorName) + ".mf";
     }
 
-    /** The disk's name without its extension, made unique among the package's converted disks. */
+    static String certificateName(String descriptorName) {
+        return stem(descriptorName) + ".cert";
+    }
+
+    private static String stem(String descriptorName) {
+        int dot = descriptorName.lastIndexOf('.');
+        return dot > 0 ? descriptorName.substring(0, dot) : descriptorName;
+    }
+
+    /**
+     * The disk's name without its extension, made unique among the package's converted disks; characters an href
+     * would have to percent-encode (spaces, non-ASCII) become '-', so the name and the href are one string.
+     */
     static String uniqueName(String href, Set<String> taken) {
         String base = href;
         for (String suffix : List.of(".gz", ".vmdk", ".qcow2", ".vhd", ".img", ".raw")) {
@@ -325,6 +437,7 @@ public final class TranscodeStage {
                 base = base.substring(0, base.length() - suffix.length());
             }
         }
+        base = base.replaceAll("[^A-Za-z0-9._-]", "-");
         String unique = base;
         for (int i = 2; !taken.add(unique); i++) {
             unique = base + "-" + i;
@@ -364,15 +477,15 @@ public final class TranscodeStage {
         return "application/octet-stream";
     }
 
-    private static String sha256Hex(byte[] bytes) {
-        return HexFormat.of().formatHex(sha256().digest(bytes));
+    private static String hex(byte[] digest) {
+        return HexFormat.of().formatHex(digest);
     }
 
-    private static MessageDigest sha256() {
+    private static MessageDigest digest(String algorithm) {
         try {
-            return MessageDigest.getInstance("SHA-256");
+            return MessageDigest.getInstance(algorithm);
         } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 missing from the JDK", e);
+            throw new IllegalStateException(algorithm + " missing from the JDK", e);
         }
     }
 }

@@ -28,7 +28,9 @@ final class UploadImageSink implements ImageSink {
     private final ObjectStore store;
     private final ObjectStore.Upload upload;
     private final boolean holdsHead;
-    private final MessageDigest sha256 = sha256();
+    private final MessageDigest sha256 = digest("SHA-256");
+    /** Kept only for outputs whose manifest is SHA1 (older vSphere); null otherwise. */
+    private final MessageDigest sha1;
     private byte[] head;
     private byte[] part = new byte[PART_SIZE];
     private int partLength;
@@ -38,19 +40,26 @@ final class UploadImageSink implements ImageSink {
     private boolean finished;
     private ObjectInfo result;
     private String digest;
+    private String sha1Digest;
 
     /**
      * @param holdsHead whether the writer will {@link #patch} its first bytes (the first part is then held)
+     * @param withSha1  whether a SHA-1 is computed too
      */
-    UploadImageSink(ObjectStore store, String bucket, String key, String contentType, boolean holdsHead) {
+    UploadImageSink(ObjectStore store, String bucket, String key, String contentType, boolean holdsHead,
+                    boolean withSha1) {
         this.store = store;
         this.upload = store.startUpload(bucket, key, contentType);
         this.holdsHead = holdsHead;
+        this.sha1 = withSha1 ? digest("SHA-1") : null;
     }
 
     @Override
     public void write(byte[] bytes, int from, int length) {
         sha256.update(bytes, from, length);
+        if (sha1 != null) {
+            sha1.update(bytes, from, length);
+        }
         int at = from;
         int left = length;
         while (left > 0) {
@@ -123,7 +132,12 @@ final class UploadImageSink implements ImageSink {
         head = null;
         result = upload.complete();
         finished = true;
-        digest = patched ? readBackDigest() : HexFormat.of().formatHex(sha256.digest());
+        if (patched) {
+            readBackDigests();
+        } else {
+            digest = HexFormat.of().formatHex(sha256.digest());
+            sha1Digest = sha1 == null ? null : HexFormat.of().formatHex(sha1.digest());
+        }
     }
 
     /** The uploaded object: bucket, key, size, etag. */
@@ -136,12 +150,20 @@ final class UploadImageSink implements ImageSink {
         return digest;
     }
 
-    private String readBackDigest() throws IOException {
-        MessageDigest readBack = sha256();
-        try (InputStream in = new DigestInputStream(store.read(result.bucket(), result.key()), readBack)) {
+    /** The SHA-1 of the object as stored, null unless asked for. */
+    String sha1Hex() {
+        return sha1Digest;
+    }
+
+    private void readBackDigests() throws IOException {
+        MessageDigest readBack = digest("SHA-256");
+        MessageDigest readBackSha1 = sha1 == null ? null : digest("SHA-1");
+        InputStream stored = new DigestInputStream(store.read(result.bucket(), result.key()), readBack);
+        try (InputStream in = readBackSha1 == null ? stored : new DigestInputStream(stored, readBackSha1)) {
             in.transferTo(java.io.OutputStream.nullOutputStream());
         }
-        return HexFormat.of().formatHex(readBack.digest());
+        digest = HexFormat.of().formatHex(readBack.digest());
+        sha1Digest = readBackSha1 == null ? null : HexFormat.of().formatHex(readBackSha1.digest());
     }
 
     @Override
@@ -153,11 +175,11 @@ final class UploadImageSink implements ImageSink {
         }
     }
 
-    private static MessageDigest sha256() {
+    private static MessageDigest digest(String algorithm) {
         try {
-            return MessageDigest.getInstance("SHA-256");
+            return MessageDigest.getInstance(algorithm);
         } catch (NoSuchAlgorithmException e) {
-            throw new UncheckedIOException(new IOException("SHA-256 missing from the JDK", e));
+            throw new UncheckedIOException(new IOException(algorithm + " missing from the JDK", e));
         }
     }
 }

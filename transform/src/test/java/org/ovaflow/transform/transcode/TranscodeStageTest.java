@@ -20,6 +20,9 @@ import org.ovaflow.core.store.ObjectStore;
 import org.ovaflow.core.testing.S3Server;
 import org.ovaflow.transform.disk.ReadOptions;
 import org.ovaflow.transform.disk.TargetFormat;
+import org.ovaflow.transform.profile.ManifestAlgorithm;
+import org.ovaflow.transform.profile.ProfileSettings;
+import org.ovaflow.core.event.EventCodec;
 import org.ovaflow.core.testing.QemuImg;
 import org.ovaflow.transform.disk.testing.TestDisks;
 import org.junit.jupiter.api.io.TempDir;
@@ -193,6 +196,67 @@ class TranscodeStageTest {
                     "SHA256(widget.ovf)= " + files.get(0).sha256() + "\n"
                             + "SHA256(disk1." + format.extension() + ")= " + converted.sha256() + "\n");
         }
+    }
+
+    @Test
+    void profilesShareOneConversionOfAnImageKindAndWriteTheirPlatformFiles(@TempDir Path dir) throws Exception {
+        QemuImg qemu = QemuImg.require();
+        Path raw = TestDisks.patterned(dir.resolve("disk.raw"), TestDisks.ODD_SIZE, 13);
+        byte[] disk = Files.readAllBytes(raw);
+        ImportEvent event = validated("profiles.ova", appliance("profiles.ova", disk), disk.length);
+        ProfileSettings sha1 = new ProfileSettings("vmx-10", ManifestAlgorithm.SHA1, null, TargetFormat.VMDK, null);
+        TranscodeStage profiles = new TranscodeStage(store, STAGING,
+                TranscodeSettings.parse("vmdk,vmware,virtualbox,openstack,aws,hyperv", true,
+                        ReadOptions.DEFAULT_MAX_VIRTUAL_SIZE, sha1),
+                new CatalogLocation("ova-catalog", e -> "acme/widget/1.0/"));
+
+        StageOutcome outcome = profiles.transcode(event);
+
+        assertThat(outcome.message()).isEqualTo("1 disk converted to vmdk, 1 disk published for vmware, "
+                + "1 disk published for virtualbox, 1 disk published for openstack, 1 disk published for aws, "
+                + "1 disk published for hyperv");
+        Map<String, List<StagedArtifact>> byFolder = outcome.event().artifacts().stream()
+                .collect(Collectors.groupingBy(StagedArtifact::target));
+        // the vmdk target, vmware, virtualbox and aws hold one image: converted once, copied on the server
+        assertThat(List.of("vmdk", "vmware", "virtualbox", "aws")).extracting(folder -> byFolder.get(folder).stream()
+                .filter(a -> a.role().equals("disk")).findFirst().orElseThrow().sha256()).containsOnly(
+                byFolder.get("vmdk").stream().filter(a -> a.role().equals("disk")).findFirst().orElseThrow().sha256());
+        assertThat(byFolder.get("vmware")).extracting(StagedArtifact::name, StagedArtifact::role).containsExactly(
+                tuple("vmware/widget.ovf", "descriptor"), tuple("vmware/disk1.vmdk", "disk"),
+                tuple("vmware/widget.mf", "manifest"));
+        StringBuilder expected = new StringBuilder();
+        for (StagedArtifact file : byFolder.get("vmware").subList(0, 2)) {
+            expected.append("SHA1(").append(file.name().substring("vmware/".length())).append(")= ")
+                    .append(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(staged(file))))
+                    .append('\n');
+        }
+        assertThat(new String(staged(byFolder.get("vmware").get(2)), StandardCharsets.UTF_8))
+                .isEqualTo(expected.toString());
+        assertThat(new String(staged(byFolder.get("virtualbox").get(2)), StandardCharsets.UTF_8))
+                .startsWith("SHA256(widget.ovf)= ");
+
+        StagedArtifact vhd = byFolder.get("hyperv").stream().filter(a -> a.role().equals("disk")).findFirst()
+                .orElseThrow();
+        Path fixed = Files.write(dir.resolve("hyperv.vhd"), staged(vhd));
+        qemu.check(fixed, "vpc");
+        assertThat(qemu.virtualSize(fixed, "vpc") % (1 << 20)).isZero();
+        assertThat(Files.size(fixed)).isEqualTo(qemu.virtualSize(fixed, "vpc") + 512);
+
+        StagedArtifact glance = byFolder.get("openstack").stream()
+                .filter(a -> a.name().equals("openstack/disk1.qcow2.glance.json")).findFirst().orElseThrow();
+        assertThat(glance.role()).isEqualTo("platform");
+        assertThat(EventCodec.JSON.readTree(staged(glance)).get("disk_format").asText()).isEqualTo("qcow2");
+        StagedArtifact containers = byFolder.get("aws").stream()
+                .filter(a -> a.name().equals("aws/disk-containers.json")).findFirst().orElseThrow();
+        assertThat(EventCodec.JSON.readTree(staged(containers)).get(0).get("UserBucket").get("S3Key").asText())
+                .isEqualTo("acme/widget/1.0/aws/disk1.vmdk");
+    }
+
+    @Test
+    void theAwsProfileNeedsToKnowWhereTheCatalogIs() {
+        assertThatThrownBy(() -> new TranscodeStage(store, STAGING,
+                TranscodeSettings.parse("aws", true, ReadOptions.DEFAULT_MAX_VIRTUAL_SIZE)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("catalog");
     }
 
     @Test

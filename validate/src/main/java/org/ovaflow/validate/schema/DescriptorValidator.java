@@ -54,11 +54,14 @@ public final class DescriptorValidator {
             return new DescriptorValidation(null, List.of(
                     CheckResult.fail("ovf.descriptor", descriptor.name(), e.getMessage())));
         }
+        HrefSpellings.Resolved resolved = HrefSpellings.resolve(parsed, verified.tarIndex());
+        parsed = resolved.descriptor();
         ApplianceMetadata appliance = parsed.appliance();
         List<CheckResult> checks = new ArrayList<>();
         checks.add(CheckResult.pass("ovf.descriptor", descriptor.name(), "well-formed OVF " + appliance.ovfVersion()
                 + " envelope, parsed without DTDs or external entities"));
         checks.add(EnvelopeSchemas.shipped().validate(descriptor.name(), bytes));
+        checks.addAll(resolved.checks());
         checks.addAll(DescriptorChecks.check(descriptor.name(), parsed, verified, settings));
         checks.addAll(DiskImageChecks.check(descriptor.name(), appliance, verified.tarIndex()));
         return new DescriptorValidation(appliance, checks);

@@ -12,7 +12,7 @@ import org.ovaflow.validate.ValidationSettings;
 import org.ovaflow.validate.checksum.PackageVerification;
 import org.ovaflow.validate.checksum.PackageVerifier;
 import org.ovaflow.validate.ovf.OvfDescriptorParser;
-import org.ovaflow.validate.ovf.RealWorldCorpus;
+import org.ovaflow.core.testing.RealWorldCorpus;
 import org.ovaflow.validate.schema.DescriptorValidation;
 import org.ovaflow.validate.schema.DescriptorValidator;
 

@@ -1,5 +1,7 @@
 package org.ovaflow.validate.ovf;
 
+import org.ovaflow.core.testing.RealWorldCorpus;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;

@@ -3,7 +3,7 @@ package org.ovaflow.validate.schema;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
-import org.ovaflow.validate.ovf.RealWorldCorpus;
+import org.ovaflow.core.testing.RealWorldCorpus;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -1,6 +1,6 @@
 package org.ovaflow.validate.schema;
 
-import org.ovaflow.validate.ovf.RealWorldCorpus;
+import org.ovaflow.core.testing.RealWorldCorpus;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;

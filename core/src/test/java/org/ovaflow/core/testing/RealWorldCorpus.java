@@ -1,4 +1,4 @@
-package org.ovaflow.validate.ovf;
+package org.ovaflow.core.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
