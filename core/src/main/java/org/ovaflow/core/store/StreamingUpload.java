@@ -6,7 +6,7 @@ import java.io.OutputStream;
 /**
  * An object of unknown length written as a stream: a multipart upload whose parts go up as they fill. Parts are
  * {@link ObjectStore#PART_SIZE} for the first thousand and double every thousand after (capped at 64 times), since
- * S3 allows 10,000 parts an upload: 16 GiB of object in 16 MiB parts, about 5 TiB in all. One part is held in
+ * S3 allows 10,000 parts an upload: 16 GiB of object in 16 MiB parts, 4.8 TiB in all. One part is held in
  * memory. {@link #close()} without {@link #complete()} aborts the upload: no object, half or whole, appears.
  */
 public final class StreamingUpload extends OutputStream {
