@@ -99,31 +99,42 @@ public final class IngestRoutes extends StageRouteBuilder {
         @SuppressWarnings("unchecked")
         List<ImportEvent> arrivals = exchange.getIn().getBody(List.class);
         List<Message> records = new ArrayList<>();
-        List<String> fresh = new ArrayList<>();
+        @SuppressWarnings("unchecked")
+        List<String> fresh = exchange.getProperty("ovaflowFresh", List.class);
+        if (fresh == null) {
+            List<String> claims = new ArrayList<>();
+            fresh = claims;
+            exchange.setProperty("ovaflowFresh", claims);
+            // released when the exchange ends, written and marked seen, or failed (even half-way through this
+            // loop, the store failing) and to be tried again
+            exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
+                @Override
+                public void onDone(Exchange done) {
+                    claims.forEach(claimed::remove);
+                }
+            });
+        } else {
+            // a redelivery of this exchange after this step failed: its own claims are no one else's
+            fresh.forEach(claimed::remove);
+            fresh.clear();
+        }
         for (ImportEvent arrival : arrivals) {
             if (seen.contains(arrival.importId()) || !claimed.add(arrival.importId())) {
                 continue;
             }
+            fresh.add(arrival.importId());
             if (!unpacked.ready(arrival)) {
                 // an unpacked package still missing files: asked again at the next scan or notification
+                fresh.remove(arrival.importId());
                 claimed.remove(arrival.importId());
                 continue;
             }
-            fresh.add(arrival.importId());
             arrival = overrides.apply(arrival);
             records.add(message(exchange, EventCodec.toRecord(Topics.ARRIVED, NAME, arrival)));
             records.add(message(exchange, EventCodec.toRecord(Topics.STATUS, NAME,
                     status(arrival, StatusEvent.State.ARRIVED, "from " + arrival.origin()))));
             StageMetrics.outcome(NAME, "arrived");
         }
-        exchange.setProperty("ovaflowFresh", fresh);
-        // released when the exchange ends, written and marked seen, or failed and to be tried again
-        exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
-            @Override
-            public void onDone(Exchange done) {
-                fresh.forEach(claimed::remove);
-            }
-        });
         exchange.getIn().setBody(records);
     }
 
