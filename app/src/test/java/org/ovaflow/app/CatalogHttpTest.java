@@ -18,6 +18,7 @@ import org.ovaflow.core.event.StatusEvent;
 import org.ovaflow.core.ova.OvaBuilder;
 import org.ovaflow.core.sample.SampleAppliance;
 import org.ovaflow.core.store.ObjectStore;
+import org.ovaflow.core.testing.Gpg;
 import org.ovaflow.publish.catalog.ApplianceRecord;
 import org.ovaflow.publish.catalog.CatalogReader;
 import org.ovaflow.publish.feed.FeedMarkup;
@@ -32,6 +33,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -123,6 +125,43 @@ class CatalogHttpTest {
                 .containsExactlyInAnyOrder(urn(widget1), urn(widget2), urn(retracted));
         assertThat(parse(get("/feeds/globex-b-sons-b/router.atom").body()).getEntries()).extracting(SyndEntry::getUri)
                 .containsExactly(urn(router));
+    }
+
+    @Test
+    void gpgVerifiesEachFeedWithItsSignatureFetchedSeparatelyAndTheIndexWithTheKeyServedAndPublished() throws Exception {
+        HttpResponse<byte[]> key = get("/keys/ovaflow-signing.asc");
+        assertThat(key.statusCode()).isEqualTo(200);
+        assertThat(key.headers().firstValue("Content-Type")).contains("application/pgp-keys");
+        assertThat(store.read("ova-catalog", "keys/ovaflow-signing.asc").readAllBytes()).as("the key in the bucket")
+                .isEqualTo(key.body());
+        String fingerprint = pipeline.signingKey().signer().fingerprint();
+        assertThat(pipeline.signingKey().secretKeyFile()).isEqualTo(dir.resolve("data/signing/secret-key.asc"));
+        try (Gpg gpg = Gpg.require(dir.resolve("gnupg"))) {
+            Path files = Files.createDirectories(dir.resolve("fetched"));
+            gpg.importKey(Files.write(files.resolve("ovaflow-signing.asc"), key.body()));
+
+            for (String feed : List.of("/feeds/catalog.rss", "/feeds/catalog.atom", "/feeds/acme-corp.atom",
+                    "/feeds/acme-corp/widget.rss")) {
+                String name = feed.substring(1).replace('/', '-');
+                Path body = Files.write(files.resolve(name), get(feed).body());
+                HttpResponse<byte[]> signature = get(feed + ".asc"); // a request of its own, as a reader makes it
+                assertThat(signature.statusCode()).as(feed).isEqualTo(200);
+                assertThat(signature.headers().firstValue("Content-Type")).contains("application/pgp-signature");
+
+                Gpg.Result verification = gpg.verify(Files.write(files.resolve(name + ".asc"), signature.body()), body);
+
+                assertThat(Gpg.validSignatureFingerprint(verification)).as(feed + "\n" + verification.output())
+                        .isEqualTo(fingerprint);
+            }
+            Path index = Files.write(files.resolve("index.json"),
+                    store.read("ova-catalog", "index.json").readAllBytes());
+            Path indexSignature = Files.write(files.resolve("index.json.asc"),
+                    store.read("ova-catalog", "index.json.asc").readAllBytes());
+            Gpg.Result verification = gpg.verify(indexSignature, index);
+            assertThat(Gpg.validSignatureFingerprint(verification)).as(verification.output()).isEqualTo(fingerprint);
+        }
+        assertThat(get("/feeds/initech.rss.asc").statusCode()).isEqualTo(404);
+        assertThat(get("/keys/other.asc").statusCode()).isEqualTo(404);
     }
 
     @Test

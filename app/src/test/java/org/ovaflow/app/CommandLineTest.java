@@ -91,6 +91,12 @@ class CommandLineTest {
         CommandRun noPipeline = CommandRun.of("catalog", "list", "--data-dir", dir.resolve("nowhere").toString());
         assertThat(noPipeline.exit()).isEqualTo(2);
         assertThat(noPipeline.err()).contains("no running pipeline found");
+        // a signing key that cannot be used stops run before any server starts
+        Path missingKey = dir.resolve("no-such-key.asc");
+        CommandRun badKey = CommandRun.of("run", "--data-dir", dir.resolve("bad-key").toString(), "-D",
+                "ovaflow.signing.key=" + missingKey);
+        assertThat(badKey.exit()).isEqualTo(2);
+        assertThat(badKey.err()).contains("the signing key " + missingKey + " does not exist");
         assertThat(CommandRun.of("no-such-command").exit()).isEqualTo(2);
         assertThat(CommandRun.of("--help").exit()).isEqualTo(0);
     }

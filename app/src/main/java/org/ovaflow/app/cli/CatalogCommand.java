@@ -1,10 +1,13 @@
 package org.ovaflow.app.cli;
 
 import org.ovaflow.app.Ovaflow;
+import org.ovaflow.app.pipeline.CatalogSigning;
 import org.ovaflow.core.event.EventCodec;
 import org.ovaflow.publish.catalog.ApplianceRecord;
 import org.ovaflow.publish.catalog.CatalogReader;
 import org.ovaflow.publish.catalog.CatalogRetraction;
+import org.ovaflow.publish.signing.CatalogSigner;
+import org.ovaflow.publish.signing.SigningKey;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -76,7 +79,10 @@ public final class CatalogCommand {
 
         @Override
         public Integer call() {
-            Optional<ApplianceRecord> record = new CatalogRetraction(options.store(), options.buckets().catalog())
+            // the pipeline's key when this machine has it: else the index is rewritten unsigned until run signs it again
+            CatalogSigner signer = CatalogSigning.existing(options.connection.dataDir, options.properties)
+                    .map(SigningKey::signer).orElse(null);
+            Optional<ApplianceRecord> record = new CatalogRetraction(options.store(), options.buckets().catalog(), signer)
                     .retract(id, reason);
             if (record.isEmpty()) {
                 err().println("ovaflow: no catalog entry " + id);

@@ -2,14 +2,19 @@ package org.ovaflow.app.cli;
 
 import org.ovaflow.app.Ovaflow;
 import org.ovaflow.app.http.ApiToken;
+import org.ovaflow.app.pipeline.CatalogSigning;
 import org.ovaflow.app.pipeline.Pipeline;
 import org.ovaflow.app.pipeline.PipelineSettings;
 import org.ovaflow.app.pipeline.Stage;
+import org.ovaflow.publish.catalog.CatalogIndex;
+import org.ovaflow.publish.signing.SigningKey;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -57,6 +62,23 @@ public final class RunCommand extends CommandOutput implements Callable<Integer>
             // stdout only, never the logger: logs are shipped and kept, the token must not be in them
             out().println("API token for POST /api/imports (also in " + settings.dataDir().resolve(ApiToken.FILE_NAME)
                     + ", or set " + ApiToken.ENV + "): " + token.value());
+        }
+        SigningKey key = pipeline.signingKey();
+        if (key != null) {
+            List<String> publicKey = new ArrayList<>();
+            if (key.publicKeyFile() != null) {
+                publicKey.add(key.publicKeyFile().toString());
+            }
+            if (settings.stages().contains(Stage.PUBLISH)) {
+                publicKey.add("s3://" + settings.buckets().catalog() + "/" + CatalogIndex.PUBLIC_KEY);
+            }
+            if (pipeline.httpUrl() != null) {
+                publicKey.add(pipeline.httpUrl() + "/" + CatalogIndex.PUBLIC_KEY);
+            }
+            // the fingerprint is public: readers compare it with the one of the key they fetched
+            out().println("Catalog signing key " + key.signer().fingerprint() + (key.generated()
+                    ? ", made up now and kept in " + key.secretKeyFile() + " (or set " + CatalogSigning.KEY + ")"
+                    : ", from " + key.secretKeyFile()) + "; public key: " + String.join(", ", publicKey));
         }
         stopped.await();
         return Ovaflow.OK;

@@ -3,7 +3,9 @@ package org.ovaflow.app.http;
 import com.sun.net.httpserver.HttpExchange;
 import org.ovaflow.core.store.ObjectStore;
 import org.ovaflow.publish.catalog.ApplianceRecord;
+import org.ovaflow.publish.catalog.CatalogIndex;
 import org.ovaflow.publish.catalog.CatalogReader;
+import org.ovaflow.publish.signing.CatalogSigner;
 import org.ovaflow.publish.feed.CatalogFeeds;
 import org.ovaflow.publish.feed.CatalogLinks;
 import org.ovaflow.publish.feed.FeedFormat;
@@ -22,7 +24,8 @@ import java.util.regex.Pattern;
 /**
  * The catalog's public, read-only HTTP side: {@code GET /api/catalog} (every entry), {@code /api/catalog/V/P/V}
  * (one entry), {@code /api/catalog/V/P/V/download/NAME} (a redirect to a presigned URL of the artifact) and the
- * feeds {@code /feeds/catalog|V|V/P.rss|.atom}. No token: the catalog is public. Nothing outside the catalog
+ * feeds {@code /feeds/catalog|V|V/P.rss|.atom}, each with its signature ({@code .asc} appended), and the public
+ * key of the signatures {@code /keys/ovaflow-signing.asc}. No token: the catalog is public. Nothing outside the catalog
  * bucket is reachable: URL paths are split and decoded segment by segment, checked against what publish
  * makes (slugs), and a download is only ever of an artifact the entry's appliance.json lists under its folder.
  */
@@ -45,8 +48,12 @@ final class CatalogEndpoints {
     private final StoredDocuments documents;
     private final Duration presignExpiry;
     private final String publicUrl;
+    private final CatalogSigner signer;
 
-    CatalogEndpoints(ObjectStore store, String catalogBucket, StoredDocuments documents, Map<String, String> properties) {
+    /** @param signer signs the feeds ({@code <feed>.asc}) and is served as the public key; null: neither */
+    CatalogEndpoints(ObjectStore store, String catalogBucket, StoredDocuments documents, Map<String, String> properties,
+                     CatalogSigner signer) {
+        this.signer = signer;
         this.store = store;
         this.catalogBucket = catalogBucket;
         this.catalog = new CatalogReader(store, catalogBucket);
@@ -127,7 +134,11 @@ final class CatalogEndpoints {
         return Response.redirect(store.presignedGet(catalogBucket, artifact.get().key(), presignExpiry));
     }
 
-    /** {@code /feeds/catalog.rss}, {@code /feeds/V.atom}, {@code /feeds/V/P.rss}… */
+    /**
+     * {@code /feeds/catalog.rss}, {@code /feeds/V.atom}, {@code /feeds/V/P.rss}…, and with {@code .asc} appended the
+     * detached signature of the bytes the feed's own URL answers with (the feed is the same from one request to the
+     * next while the catalog and the request's host stay the same: no time of its own).
+     */
     Response feed(HttpExchange exchange, String ownUrl) {
         String missing = "no feed " + exchange.getRequestURI().getPath();
         Optional<List<String>> parts = segments(exchange.getRequestURI().getRawPath(), "/feeds");
@@ -136,6 +147,13 @@ final class CatalogEndpoints {
         }
         List<String> path = new ArrayList<>(parts.get());
         String last = path.get(path.size() - 1);
+        boolean signature = last.endsWith(CatalogIndex.SIGNATURE_SUFFIX);
+        if (signature) {
+            if (signer == null) {
+                return Response.notFound(missing);
+            }
+            last = last.substring(0, last.length() - CatalogIndex.SIGNATURE_SUFFIX.length());
+        }
         int dot = last.lastIndexOf('.');
         Optional<FeedFormat> format = dot < 0 ? Optional.empty() : FeedFormat.byExtension(last.substring(dot + 1));
         if (format.isEmpty()) {
@@ -150,8 +168,18 @@ final class CatalogEndpoints {
         String base = baseUrl(exchange.getRequestHeaders().getFirst("Host"), ownUrl);
         CatalogFeeds feeds = new CatalogFeeds(new CatalogLinks(base));
         return feeds.xml(scope, format.get(), catalog.list())
-                .map(xml -> new Response(200, format.get().mediaType(), xml))
+                .map(xml -> signature ? new Response(200, CatalogIndex.SIGNATURE_TYPE, signer.sign(xml))
+                        : new Response(200, format.get().mediaType(), xml))
                 .orElseGet(() -> Response.notFound(missing));
+    }
+
+    /** {@code /keys/ovaflow-signing.asc}: the public key of the feeds' and the index's signatures. */
+    Response publicKey(HttpExchange exchange) {
+        String path = exchange.getRequestURI().getRawPath();
+        if (signer == null || !path.equals("/" + CatalogIndex.PUBLIC_KEY)) {
+            return Response.notFound("no key " + exchange.getRequestURI().getPath());
+        }
+        return new Response(200, CatalogIndex.PUBLIC_KEY_TYPE, signer.armoredPublicKey());
     }
 
     /**

@@ -7,6 +7,7 @@ import org.ovaflow.app.pipeline.Buckets;
 import org.ovaflow.app.pipeline.ImportStatuses;
 import org.ovaflow.core.event.EventCodec;
 import org.ovaflow.core.store.ObjectStore;
+import org.ovaflow.publish.signing.CatalogSigner;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,7 +26,7 @@ import java.util.function.BooleanSupplier;
 /**
  * The HTTP side of a pipeline process: the status page at {@code /}, {@code /health}, {@code /metrics}
  * (Prometheus text format), {@code /api/imports[/ID]}, {@code /api/stages}, the catalog ({@code /api/catalog…}
- * and {@code /feeds/…}, see {@link CatalogEndpoints}), {@code /api/quarantine/ID}, and
+ * and {@code /feeds/…} with their signatures, {@code /keys/…}, see {@link CatalogEndpoints}), {@code /api/quarantine/ID}, and
  * {@code POST /api/imports?name=F.ova} (bearer token). A thin router: the
  * work sits in the small classes beside it; the JDK's HTTP server is enough for this.
  */
@@ -46,15 +47,16 @@ public final class StatusServer implements AutoCloseable {
 
     /**
      * Starts serving on {@code host:port}; {@code properties} are the pipeline's ({@code ovaflow.http.public-url},
-     * {@code ovaflow.http.presign-expiry-s}).
+     * {@code ovaflow.http.presign-expiry-s}); {@code signer} signs the feeds ({@code <feed>.asc}) and its public key
+     * is served at {@code /keys/ovaflow-signing.asc} (null: neither).
      */
     public static StatusServer start(String host, int port, ImportStatuses statuses, PrometheusMeterRegistry metrics,
                                      BooleanSupplier healthy, ObjectStore store, Buckets buckets, ApiToken token,
-                                     Map<String, String> properties) throws IOException {
+                                     Map<String, String> properties, CatalogSigner signer) throws IOException {
         StoredDocuments documents = new StoredDocuments(store, buckets.catalog(), buckets.quarantine());
         IncomingUpload uploads = new IncomingUpload(store, buckets.incoming());
         // before binding: a bad setting must not leave the port taken
-        CatalogEndpoints catalog = new CatalogEndpoints(store, buckets.catalog(), documents, properties);
+        CatalogEndpoints catalog = new CatalogEndpoints(store, buckets.catalog(), documents, properties, signer);
         HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 0);
         server.setExecutor(Executors.newFixedThreadPool(THREADS, r -> {
             Thread thread = new Thread(r, "ovaflow-http");
@@ -92,6 +94,7 @@ public final class StatusServer implements AutoCloseable {
                 new Response(200, JSON, EventCodec.toJson(Map.of("stages", StageCounts.of(statuses))))));
         server.createContext("/api/catalog", exchange -> handle(exchange, () -> catalog.catalog(exchange)));
         server.createContext("/feeds/", exchange -> handle(exchange, () -> catalog.feed(exchange, url)));
+        server.createContext("/keys/", exchange -> handle(exchange, () -> catalog.publicKey(exchange)));
         server.createContext("/api/quarantine/", exchange -> handle(exchange, () -> {
             String id = subPath(exchange, "/api/quarantine");
             return json(documents.rejectionReport(id), "no rejection report of " + id);

@@ -22,12 +22,16 @@ import org.ovaflow.ingest.notification.S3EventNotification;
 import org.ovaflow.ingest.route.IngestRoutes;
 import org.ovaflow.ingest.scan.BucketScan;
 import org.ovaflow.ingest.unpacked.UnpackedArrivals;
+import org.ovaflow.publish.catalog.CatalogIndex;
 import org.ovaflow.publish.catalog.CatalogPath;
+import org.ovaflow.publish.catalog.CatalogWrites;
 import org.ovaflow.publish.catalog.PublishSettings;
 import org.ovaflow.publish.catalog.PublishStage;
 import org.ovaflow.publish.quarantine.QuarantineStage;
 import org.ovaflow.publish.route.PublishRoute;
 import org.ovaflow.publish.route.QuarantineRoute;
+import org.ovaflow.publish.signing.CatalogSigner;
+import org.ovaflow.publish.signing.SigningKey;
 import org.ovaflow.transform.disk.ReadOptions;
 import org.ovaflow.transform.disk.TargetFormat;
 import org.ovaflow.transform.profile.ManifestAlgorithm;
@@ -76,10 +80,12 @@ public final class Pipeline implements AutoCloseable {
     private final StatusServer http;
     private final PrometheusMeterRegistry metrics;
     private final ProcessMetrics processMetrics;
+    private final SigningKey signingKey;
 
     private Pipeline(PipelineSettings settings, Infrastructure infrastructure, CamelContext camel,
                      ImportStatuses statuses, StatusServer http, PrometheusMeterRegistry metrics,
-                     ProcessMetrics processMetrics) {
+                     ProcessMetrics processMetrics, SigningKey signingKey) {
+        this.signingKey = signingKey;
         this.settings = settings;
         this.infrastructure = infrastructure;
         this.camel = camel;
@@ -96,6 +102,15 @@ public final class Pipeline implements AutoCloseable {
     /** Starts the pipeline; {@code beforeStart} may change the Camel context before its routes start. */
     public static Pipeline start(PipelineSettings settings, Consumer<CamelContext> beforeStart) throws Exception {
         long started = System.nanoTime();
+        // before any server starts: a key that cannot be used is a configuration error
+        SigningKey signingKey = settings.stages().contains(Stage.PUBLISH) || settings.httpPort() >= 0
+                ? CatalogSigning.resolve(settings.dataDir(), settings.properties()) : null;
+        if (signingKey != null) {
+            LOG.info("catalog signing key {} ({}){}", signingKey.signer().fingerprint(), signingKey.generated()
+                    ? "made up now, kept in " + signingKey.secretKeyFile() : "from " + signingKey.secretKeyFile(),
+                    signingKey.publicKeyFile() == null ? "" : ", public key in " + signingKey.publicKeyFile());
+        }
+        CatalogSigner signer = signingKey == null ? null : signingKey.signer();
         Infrastructure infrastructure = Infrastructure.start(settings);
         CamelContext camel = null;
         ImportStatuses statuses = null;
@@ -107,16 +122,22 @@ public final class Pipeline implements AutoCloseable {
         ProcessMetrics processMetrics = ProcessMetrics.bindTo(metrics);
         try {
             infrastructure.prepare(settings);
-            camel = camelContext(settings, infrastructure, metrics);
+            if (signer != null && settings.stages().contains(Stage.PUBLISH)) {
+                // readers find the key before the first signature, where run says it is
+                infrastructure.store().write(settings.buckets().catalog(), CatalogIndex.PUBLIC_KEY,
+                        signer.armoredPublicKey(), CatalogIndex.PUBLIC_KEY_TYPE);
+            }
+            camel = camelContext(settings, infrastructure, metrics, signer);
             beforeStart.accept(camel);
             camel.start();
             statuses = new ImportStatuses(infrastructure.kafka()).start();
             if (settings.httpPort() >= 0) {
                 http = StatusServer.start(settings.httpHost(), settings.httpPort(), statuses, metrics,
                         camel::isStarted, infrastructure.store(), settings.buckets(),
-                        ApiToken.resolve(settings.dataDir()), settings.properties());
+                        ApiToken.resolve(settings.dataDir()), settings.properties(), signer);
             }
-            Pipeline pipeline = new Pipeline(settings, infrastructure, camel, statuses, http, metrics, processMetrics);
+            Pipeline pipeline = new Pipeline(settings, infrastructure, camel, statuses, http, metrics, processMetrics,
+                    signingKey);
             infrastructure.endpoints(http == null ? null : http.url()).writeTo(settings.dataDir());
             LOG.info("ovaflow started in {} ms: stages {}, Kafka {}, S3 {}{}",
                     (System.nanoTime() - started) / 1_000_000, settings.stages(), infrastructure.kafka(),
@@ -129,7 +150,7 @@ public final class Pipeline implements AutoCloseable {
     }
 
     private static CamelContext camelContext(PipelineSettings settings, Infrastructure infrastructure,
-                                             PrometheusMeterRegistry metrics) {
+                                             PrometheusMeterRegistry metrics, CatalogSigner signer) {
         CamelContext camel = new DefaultCamelContext();
         camel.getCamelContextExtension().setName("ovaflow");
         // every Kafka client of the routes reports its metrics (consumer lag…); every route its exchanges
@@ -142,7 +163,7 @@ public final class Pipeline implements AutoCloseable {
         properties.putIfAbsent("ovaflow.instance", defaultInstance());
         camel.getPropertiesComponent().setInitialProperties(properties);
         camel.getShutdownStrategy().setTimeout(Long.parseLong(settings.property("ovaflow.shutdown-timeout-s", "10")));
-        for (RoutesBuilder routes : routes(settings, infrastructure)) {
+        for (RoutesBuilder routes : routes(settings, infrastructure, signer)) {
             try {
                 camel.addRoutes(routes);
             } catch (Exception e) {
@@ -163,7 +184,8 @@ public final class Pipeline implements AutoCloseable {
         return host.replaceAll("[^A-Za-z0-9._-]", "_") + "-" + ProcessHandle.current().pid();
     }
 
-    private static List<RoutesBuilder> routes(PipelineSettings settings, Infrastructure infrastructure) {
+    private static List<RoutesBuilder> routes(PipelineSettings settings, Infrastructure infrastructure,
+                                              CatalogSigner signer) {
         ObjectStore store = infrastructure.store();
         Buckets buckets = settings.buckets();
         List<RoutesBuilder> routes = new ArrayList<>();
@@ -187,9 +209,9 @@ public final class Pipeline implements AutoCloseable {
                 case TRANSCODE -> new TranscodeRoute(new TranscodeStage(store, buckets.staging(),
                         transcodeSettings(settings),
                         new CatalogLocation(buckets.catalog(), event -> CatalogPath.of(event).prefix())));
-                case PUBLISH -> new PublishRoute(new PublishStage(store, buckets.catalog(), PublishSettings.parse(
-                        settings.property("ovaflow.publish.on-conflict", "reject"),
-                        settings.property("ovaflow.publish.keep-ova", "true"))));
+                case PUBLISH -> new PublishRoute(new PublishStage(store, CatalogWrites.to(store), buckets.catalog(),
+                        PublishSettings.parse(settings.property("ovaflow.publish.on-conflict", "reject"),
+                                settings.property("ovaflow.publish.keep-ova", "true")), signer));
                 case QUARANTINE -> new QuarantineRoute(new QuarantineStage(store, buckets.quarantine()));
             });
         }
@@ -274,6 +296,11 @@ public final class Pipeline implements AutoCloseable {
 
     public String httpUrl() {
         return http == null ? null : http.url();
+    }
+
+    /** The key that signs the catalog's index and feeds; null in a process that neither publishes nor serves HTTP. */
+    public SigningKey signingKey() {
+        return signingKey;
     }
 
     @Override

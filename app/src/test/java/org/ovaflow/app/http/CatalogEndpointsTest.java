@@ -61,6 +61,6 @@ class CatalogEndpointsTest {
 
     private CatalogEndpoints endpoints(Map<String, String> properties) {
         return new CatalogEndpoints(store, "ova-catalog", new StoredDocuments(store, "ova-catalog", "ova-quarantine"),
-                properties);
+                properties, null);
     }
 }

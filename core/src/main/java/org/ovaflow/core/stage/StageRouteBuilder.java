@@ -66,12 +66,14 @@ public abstract class StageRouteBuilder extends RouteBuilder {
         onException(Exception.class)
                 .handled(true)
                 .useOriginalMessage()
-                .maximumRedeliveries("{{ovaflow.retry.attempts:5}}")
+                // the defaults wait out about a minute (0.5, 1, 2, 4, 8, then 15 s apart, jittered): a broker or
+                // store restarting loses no import; a longer outage sends them to ova.dlq, to replay
+                .maximumRedeliveries("{{ovaflow.retry.attempts:8}}")
                 .redeliveryDelay("{{ovaflow.retry.initial-delay-ms:500}}")
                 .useExponentialBackOff()
                 .backOffMultiplier(2)
                 .useCollisionAvoidance()
-                .maximumRedeliveryDelay("{{ovaflow.retry.max-delay-ms:30000}}")
+                .maximumRedeliveryDelay("{{ovaflow.retry.max-delay-ms:15000}}")
                 .retryAttemptedLogLevel(org.apache.camel.LoggingLevel.WARN)
                 .onRedelivery(exchange -> StageMetrics.retried(stage()))
                 .process(this::deadLetter)

@@ -6,12 +6,13 @@ import org.ovaflow.core.store.ObjectGoneException;
 import org.ovaflow.core.store.ObjectInfo;
 import org.ovaflow.core.store.ObjectStore;
 import org.ovaflow.core.store.ObjectStoreException;
+import org.ovaflow.publish.signing.CatalogSigner;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.time.Clock;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -21,8 +22,10 @@ import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * The catalog's {@code index.json} (every product at the root, each vendor's under {@code <vendor>/index.json}),
@@ -37,29 +40,52 @@ import java.util.stream.Collectors;
  * files whose etag differs from the one the current index was made from: one publication costs two listings of the
  * catalog bucket (1,000 keys a request), a GET of index.json and of the vendor's, a GET of the new appliance.json,
  * and two PUTs (the vendor's index, the root's); a rebuild that finds the index current costs a listing and two GETs.
+ *
+ * <p>With a {@link CatalogSigner}, each index written gets its detached signature beside it, {@code index.json.asc},
+ * made from the very bytes written (two more PUTs), and the signer's public key is put at {@value #PUBLIC_KEY}
+ * before the first signature. An index's bytes follow from the entries alone ({@code updated} is the latest
+ * publication or retraction, not the time of writing), so writers racing on the same entries write the same bytes
+ * and any one's signature verifies the index that stays. A rebuild that finds the index current checks the
+ * signatures of the root's and the vendor's index too (two more GETs) and signs again what does not verify with
+ * this key (a crash between an index and its signature, an index written without a key, another key), then lists
+ * again like any writer. Without a signer an index is written unsigned and a signature beside it, which would no
+ * longer match, is removed.
  */
 public final class CatalogIndex {
 
     public static final String INDEX_JSON = "index.json";
+    /** What a detached signature's key adds to the key of what it signs. */
+    public static final String SIGNATURE_SUFFIX = ".asc";
+    /** Where the public key of the signatures is published in the catalog bucket. */
+    public static final String PUBLIC_KEY = "keys/ovaflow-signing.asc";
+    public static final String SIGNATURE_TYPE = "application/pgp-signature";
+    public static final String PUBLIC_KEY_TYPE = "application/pgp-keys";
     public static final String FORMAT = "ovaflow-index:1";
 
     /** Rounds before giving up (a retryable failure) when the entries keep changing under the rebuild. */
     static final int MAX_ROUNDS = 20;
+    /** Far more than a detached signature: a larger object at a signature's key is not one of ours. */
+    private static final int MAX_SIGNATURE_BYTES = 64 * 1024;
 
     private final ObjectStore store;
     private final CatalogWrites writes;
     private final String bucket;
-    private final Clock clock;
+    private final CatalogSigner signer;
+    private final AtomicBoolean keyPublished = new AtomicBoolean();
 
-    public CatalogIndex(ObjectStore store, CatalogWrites writes, String bucket, Clock clock) {
+    /**
+     * @param signer signs every index written, or null: the index is written unsigned (and a signature beside it,
+     *               stale from then on, removed)
+     */
+    public CatalogIndex(ObjectStore store, CatalogWrites writes, String bucket, CatalogSigner signer) {
         this.store = store;
         this.writes = writes;
         this.bucket = bucket;
-        this.clock = clock;
+        this.signer = signer;
     }
 
     public CatalogIndex(ObjectStore store, String bucket) {
-        this(store, CatalogWrites.to(store), bucket, Clock.systemUTC());
+        this(store, CatalogWrites.to(store), bucket, null);
     }
 
     /** The root index.json document. */
@@ -92,12 +118,21 @@ public final class CatalogIndex {
 
     /** The root index as it is in the store, if there is one this code can read. */
     public Optional<Document> read() {
-        return read(INDEX_JSON);
+        return read(INDEX_JSON).map(Stored::document);
     }
 
     /** {@code vendor}'s index as it is in the store. */
     public Optional<Document> readVendor(String vendor) {
-        return read(vendor + "/" + INDEX_JSON);
+        return read(vendorIndex(vendor)).map(Stored::document);
+    }
+
+    /** The key of {@code vendor}'s index. */
+    public static String vendorIndex(String vendor) {
+        return vendor + "/" + INDEX_JSON;
+    }
+
+    /** An index as read: what it says and its bytes, which its signature signs. */
+    private record Stored(Document document, byte[] bytes) {
     }
 
     /** {@link #rebuild(String)} without a vendor index to check. */
@@ -117,16 +152,41 @@ public final class CatalogIndex {
     public Document rebuild(String vendor) {
         for (int round = 1; round <= MAX_ROUNDS; round++) {
             SortedMap<String, String> entries = listEntries();
-            Optional<Document> current = read();
-            Map<String, Product> products = build(entries, current.orElse(null));
-            boolean rootCurrent = current.isPresent() && current.get().products().equals(products);
-            String behind = vendor == null || readVendor(vendor).map(Document::products).orElse(Map.of())
+            Optional<Stored> current = read(INDEX_JSON);
+            Document previous = current.map(Stored::document).orElse(null);
+            Map<String, Product> products = build(entries, previous);
+            boolean rootCurrent = previous != null && previous.products().equals(products);
+            Optional<Stored> vendors = vendor == null ? Optional.empty() : read(vendorIndex(vendor));
+            String behind = vendor == null || vendors.map(v -> v.document().products()).orElse(Map.of())
                     .equals(ofVendor(products, vendor)) ? null : vendor;
+            Document built;
             if (rootCurrent && behind == null) {
-                return current.get(); // already says what every entry listed says: nothing to write
+                // already says what every entry listed says: only its signatures may need writing
+                boolean signed = false;
+                if (signer != null) {
+                    if (vendors.isPresent()) {
+                        signed = signIfNeeded(vendorIndex(vendor), vendors.get().bytes());
+                    }
+                    signed |= signIfNeeded(INDEX_JSON, current.get().bytes());
+                }
+                if (!signed) {
+                    return previous;
+                }
+                built = previous;
+            } else {
+                built = new Document(FORMAT, updated(products), products);
+                write(built, previous, behind, !rootCurrent);
+                if (signer != null) {
+                    // what was not rewritten just now keeps its signature: checked as in a current index
+                    if (rootCurrent) {
+                        signIfNeeded(INDEX_JSON, current.get().bytes());
+                    }
+                    if (vendor != null && behind == null) {
+                        // read again: write() may have rewritten it all the same (the root's view of it was behind)
+                        read(vendorIndex(vendor)).ifPresent(v -> signIfNeeded(vendorIndex(vendor), v.bytes()));
+                    }
+                }
             }
-            Document built = new Document(FORMAT, clock.instant(), products);
-            write(built, current.orElse(null), behind, !rootCurrent);
             if (listEntries().equals(entries)) {
                 return built;
             }
@@ -134,6 +194,16 @@ public final class CatalogIndex {
         }
         throw new ObjectStoreException("the entries of s3://" + bucket + " kept changing during " + MAX_ROUNDS
                 + " index rebuilds", null);
+    }
+
+    /**
+     * When the catalog last changed as the index says it: the latest publication or retraction of a version it
+     * lists (absent for an empty catalog). Derived, not the clock's: the same entries give the same bytes.
+     */
+    private static Instant updated(Map<String, Product> products) {
+        return products.values().stream().flatMap(p -> p.versions().values().stream())
+                .flatMap(v -> Stream.of(v.published(), v.retraction() == null ? null : v.retraction().at()))
+                .filter(Objects::nonNull).max(Comparator.naturalOrder()).orElse(null);
     }
 
     /** The committed entries: key of each {@code <vendor>/<product>/<version>/appliance.json} and its etag. */
@@ -208,13 +278,14 @@ public final class CatalogIndex {
         for (String vendor : vendors) {
             Map<String, Product> now = ofVendor(built.products(), vendor);
             if (previous == null || vendor.equals(behind) || !ofVendor(previous.products(), vendor).equals(now)) {
-                writeDocument(vendor + "/" + INDEX_JSON, new Document(FORMAT, built.updated(), now));
+                writeDocument(vendorIndex(vendor), new Document(FORMAT, built.updated(), now));
             }
         }
         if (previous != null) {
             for (String gone : previous.products().values().stream().map(Product::vendor)
                     .filter(Predicate.not(vendors::contains)).collect(Collectors.toCollection(TreeSet::new))) {
-                writes.remove(bucket, gone + "/" + INDEX_JSON);
+                writes.remove(bucket, vendorIndex(gone));
+                removeSignature(vendorIndex(gone));
             }
         }
         if (root) {
@@ -232,15 +303,59 @@ public final class CatalogIndex {
         return products;
     }
 
+    /** The index, then its signature from the same bytes (a crash in between is repaired by the next rebuild). */
     private void writeDocument(String key, Document document) {
-        writes.write(bucket, key, EventCodec.toPrettyJson(document), "application/json");
+        byte[] bytes = EventCodec.toPrettyJson(document);
+        writes.write(bucket, key, bytes, "application/json");
+        if (signer == null) {
+            removeSignature(key);
+        } else {
+            writeSignature(key, bytes);
+        }
     }
 
-    private Optional<Document> read(String key) {
+    /** Signs {@code bytes} of the index at {@code key} unless its signature already verifies with our key. */
+    private boolean signIfNeeded(String key, byte[] bytes) {
+        Optional<byte[]> signature = readSignature(key + SIGNATURE_SUFFIX);
+        if (signature.isPresent() && signer.verifies(bytes, signature.get())) {
+            return false;
+        }
+        writeSignature(key, bytes);
+        return true;
+    }
+
+    private void writeSignature(String key, byte[] bytes) {
+        if (keyPublished.compareAndSet(false, true)) {
+            // before the first signature, so that none is out without the key that checks it
+            writes.write(bucket, PUBLIC_KEY, signer.armoredPublicKey(), PUBLIC_KEY_TYPE);
+        }
+        writes.write(bucket, key + SIGNATURE_SUFFIX, signer.sign(bytes), SIGNATURE_TYPE);
+    }
+
+    /** An unsigned writer's index no longer matches the signature beside it: gone rather than wrong. */
+    private void removeSignature(String key) {
+        if (store.exists(bucket, key + SIGNATURE_SUFFIX)) {
+            writes.remove(bucket, key + SIGNATURE_SUFFIX);
+        }
+    }
+
+    private Optional<byte[]> readSignature(String key) {
+        try (InputStream in = store.read(bucket, key)) {
+            byte[] bytes = in.readNBytes(MAX_SIGNATURE_BYTES + 1);
+            return bytes.length > MAX_SIGNATURE_BYTES ? Optional.empty() : Optional.of(bytes);
+        } catch (ObjectGoneException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read s3://" + bucket + "/" + key, e);
+        }
+    }
+
+    private Optional<Stored> read(String key) {
         try (InputStream json = store.read(bucket, key)) {
-            Document document = EventCodec.JSON.readValue(json, Document.class);
+            byte[] bytes = json.readAllBytes();
+            Document document = EventCodec.JSON.readValue(bytes, Document.class);
             return FORMAT.equals(document.format()) && document.products() != null
-                    ? Optional.of(document) : Optional.empty(); // another format: rebuilt from the entries
+                    ? Optional.of(new Stored(document, bytes)) : Optional.empty(); // another format: rebuilt
         } catch (ObjectGoneException e) {
             return Optional.empty();
         } catch (IOException e) {

@@ -2,6 +2,7 @@ package org.ovaflow.publish.catalog;
 
 import org.ovaflow.core.event.EventCodec;
 import org.ovaflow.core.store.ObjectStore;
+import org.ovaflow.publish.signing.CatalogSigner;
 
 import java.time.Clock;
 import java.util.Optional;
@@ -20,16 +21,22 @@ public final class CatalogRetraction {
     private final CatalogIndex index;
     private final Clock clock;
 
-    public CatalogRetraction(ObjectStore store, CatalogWrites writes, String catalogBucket, Clock clock) {
+    /** @param signer signs the index it rewrites, or null (see {@link CatalogIndex}) */
+    public CatalogRetraction(ObjectStore store, CatalogWrites writes, String catalogBucket, Clock clock,
+                             CatalogSigner signer) {
         this.writes = writes;
         this.catalogBucket = catalogBucket;
         this.catalog = new CatalogReader(store, catalogBucket);
-        this.index = new CatalogIndex(store, writes, catalogBucket, clock);
+        this.index = new CatalogIndex(store, writes, catalogBucket, signer);
         this.clock = clock;
     }
 
+    public CatalogRetraction(ObjectStore store, String catalogBucket, CatalogSigner signer) {
+        this(store, CatalogWrites.to(store), catalogBucket, Clock.systemUTC(), signer);
+    }
+
     public CatalogRetraction(ObjectStore store, String catalogBucket) {
-        this(store, CatalogWrites.to(store), catalogBucket, Clock.systemUTC());
+        this(store, catalogBucket, null);
     }
 
     /**

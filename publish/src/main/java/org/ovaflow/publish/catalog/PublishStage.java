@@ -13,11 +13,11 @@ import org.ovaflow.core.stage.StageOutcome;
 import org.ovaflow.core.store.ObjectGoneException;
 import org.ovaflow.core.store.ObjectInfo;
 import org.ovaflow.core.store.ObjectStore;
+import org.ovaflow.publish.signing.CatalogSigner;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -64,14 +64,23 @@ public final class PublishStage {
         this(store, CatalogWrites.to(store), catalogBucket, settings);
     }
 
-    /** A stage whose every write goes through {@code writes}. */
+    /** A stage whose every write goes through {@code writes}; its index unsigned. */
     public PublishStage(ObjectStore store, CatalogWrites writes, String catalogBucket, PublishSettings settings) {
+        this(store, writes, catalogBucket, settings, null);
+    }
+
+    /**
+     * A stage whose every write goes through {@code writes}, and whose indexes {@code signer} signs (null: unsigned,
+     * see {@link CatalogIndex}).
+     */
+    public PublishStage(ObjectStore store, CatalogWrites writes, String catalogBucket, PublishSettings settings,
+                        CatalogSigner signer) {
         this.store = store;
         this.writes = writes;
         this.catalogBucket = catalogBucket;
         this.settings = settings;
         this.catalog = new CatalogReader(store, catalogBucket);
-        this.index = new CatalogIndex(store, writes, catalogBucket, Clock.systemUTC());
+        this.index = new CatalogIndex(store, writes, catalogBucket, signer);
     }
 
     public StageOutcome publish(ImportEvent event) {

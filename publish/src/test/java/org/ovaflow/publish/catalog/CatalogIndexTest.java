@@ -32,7 +32,7 @@ class CatalogIndexTest {
     private final CatalogIndex index = new CatalogIndex(store, catalog);
     private final Instant retractedAt = Instant.parse("2025-01-02T03:04:05Z");
     private final CatalogRetraction retraction = new CatalogRetraction(store, CatalogWrites.to(store), catalog,
-            Clock.fixed(retractedAt, ZoneOffset.UTC));
+            Clock.fixed(retractedAt, ZoneOffset.UTC), null);
 
     @BeforeEach
     void createCatalog() {
@@ -202,7 +202,7 @@ class CatalogIndexTest {
         store.remove(catalog, "index.json"); // so that this rebuild has something to write
         store.remove(catalog, "acme-corp/index.json");
 
-        new CatalogIndex(store, slowWrites, catalog, Clock.systemUTC()).rebuild();
+        new CatalogIndex(store, slowWrites, catalog, null).rebuild();
 
         assertThat(interleaved).isTrue();
         assertThat(index.read().orElseThrow().products().get("acme-corp/widget-server").versions())
