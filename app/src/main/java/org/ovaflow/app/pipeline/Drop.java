@@ -51,11 +51,14 @@ public record Drop(Path file, ObjectRef object, String importId) {
                 // not a readable descriptor: dropped alone, for the pipeline to reject with its reason
             }
         }
-        for (String file : files) {
-            Path local = folder.resolve(file).normalize();
-            if (!file.equals(name) && local.startsWith(folder) && Files.isRegularFile(local, LinkOption.NOFOLLOW_LINKS)
-                    && local.toRealPath().startsWith(folder)) {
-                upload(store, bucket, local, prefix + file);
+        for (String href : files) {
+            for (String file : UnpackedPackage.spellings(href)) {
+                Path local = folder.resolve(file).normalize();
+                if (!file.equals(name) && local.startsWith(folder)
+                        && Files.isRegularFile(local, LinkOption.NOFOLLOW_LINKS) && local.toRealPath().startsWith(folder)) {
+                    upload(store, bucket, local, prefix + file);
+                    break;
+                }
             }
         }
         return upload(store, bucket, descriptor, prefix + name);

@@ -10,6 +10,8 @@ import org.xml.sax.SAXException;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -85,6 +87,23 @@ public final class UnpackedPackage {
             }
         }
         return List.copyOf(files);
+    }
+
+    /**
+     * The names a referenced file may have beside the descriptor: the href as written, then percent-decoded when
+     * that differs (DSP0243 hrefs are URIs, so {@code my%20disk.vmdk} is the file {@code my disk.vmdk}; the schema
+     * stage reads such an href as that file, {@code ovf.href-spelling}). A decoded name that leaves the package
+     * is not offered.
+     */
+    public static List<String> spellings(String href) {
+        String decoded;
+        try {
+            // URLDecoder reads '+' as a space, which a URI path does not
+            decoded = URLDecoder.decode(href.replace("+", "%2B"), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return List.of(href);
+        }
+        return decoded.equals(href) || !insidePackage(decoded) ? List.of(href) : List.of(href, decoded);
     }
 
     /** Whether {@code href} names a file inside the package: no URI scheme, not absolute, no {@code ..}. */

@@ -62,6 +62,14 @@ class UnpackedPackageTest {
     }
 
     @Test
+    void aPercentEncodedHrefMayNameTheFileItDecodesToButNeverOneOutside() {
+        assertThat(UnpackedPackage.spellings("my%20disk.vmdk")).containsExactly("my%20disk.vmdk", "my disk.vmdk");
+        assertThat(UnpackedPackage.spellings("a+b.vmdk")).containsExactly("a+b.vmdk");
+        assertThat(UnpackedPackage.spellings("%2E%2E/etc/passwd")).containsExactly("%2E%2E/etc/passwd");
+        assertThat(UnpackedPackage.spellings("bad%zz.vmdk")).containsExactly("bad%zz.vmdk");
+    }
+
+    @Test
     void formsAndStemsFollowTheName() {
         assertThat(PackageForm.of("a.ova")).isEqualTo(PackageForm.OVA);
         assertThat(PackageForm.of("a.OVA.GZ")).isEqualTo(PackageForm.OVA_GZIP);

@@ -99,7 +99,8 @@ public final class UnpackedArrivals {
             return Optional.empty();
         }
         String folder = UnpackedPackage.folderOf(descriptor.key());
-        return referenced.stream().filter(name -> !store.exists(descriptor.bucket(), folder + name)).findFirst();
+        return referenced.stream().filter(name -> UnpackedPackage.spellings(name).stream()
+                .noneMatch(spelling -> store.exists(descriptor.bucket(), folder + spelling))).findFirst();
     }
 
     /**

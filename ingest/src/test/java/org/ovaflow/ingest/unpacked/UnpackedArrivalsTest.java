@@ -72,6 +72,16 @@ class UnpackedArrivalsTest {
     }
 
     @Test
+    void aPercentEncodedHrefIsSatisfiedByTheFileItDecodesTo() {
+        put("spaced/spaced.ovf", SampleAppliance.descriptor("Acme", "Spaced", "1.0", "my%20disk.img", 3)
+                .getBytes(StandardCharsets.UTF_8));
+        assertThat(unpacked.ready(descriptorArrival("spaced/"))).isFalse();
+
+        put("spaced/my disk.img", new byte[3]);
+        assertThat(unpacked.ready(descriptorArrival("spaced/"))).isTrue();
+    }
+
+    @Test
     void referencesOutsideThePackageAreNotWaitedFor() {
         String descriptor = SampleAppliance.descriptor("Evil", "Remote", "1.0", "http://example.com/disk.img", 10);
         put("remote/remote.ovf", descriptor.getBytes(StandardCharsets.UTF_8));

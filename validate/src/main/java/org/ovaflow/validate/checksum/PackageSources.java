@@ -119,12 +119,19 @@ public final class PackageSources {
                 // a descriptor that is not XML: the package is what is there, the schema stage says what is wrong
             }
         }
-        for (String file : names) {
-            if (file.equals(name) || others.stream().anyMatch(o -> o.key().equals(folder + file))) {
-                continue;
+        for (String href : names) {
+            Optional<ObjectInfo> found = Optional.empty();
+            String file = href;
+            for (String spelling : UnpackedPackage.spellings(href)) {
+                found = store.stat(descriptor.bucket(), folder + spelling);
+                if (found.isPresent()) {
+                    // archived under the object's own name: the schema stage matches the href to it
+                    file = spelling;
+                    break;
+                }
             }
-            Optional<ObjectInfo> found = store.stat(descriptor.bucket(), folder + file);
-            if (found.isEmpty()) {
+            String key = folder + file;
+            if (found.isEmpty() || file.equals(name) || others.stream().anyMatch(o -> o.key().equals(key))) {
                 continue;
             }
             ObjectInfo info = found.get();

@@ -223,6 +223,23 @@ class NormalisedPackagesTest {
     }
 
     @Test
+    void aPercentEncodedHrefFindsTheFileItDecodesToAndTheSchemaStageAcceptsIt() throws Exception {
+        byte[] disk = SampleAppliance.disk(20_000, 12);
+        String descriptor = SampleAppliance.descriptor("Acme", "Spaced", "1.0", "my%20disk.img", disk.length);
+        store.write(INCOMING, "spaced/spaced.ovf", descriptor.getBytes(StandardCharsets.UTF_8), "application/xml");
+        store.write(INCOMING, "spaced/my disk.img", disk, "application/octet-stream");
+
+        StageOutcome verified = stage.verify(arrivedAt("spaced/spaced.ovf"));
+
+        assertThat(verified.next()).isEqualTo(Topics.VERIFIED);
+        assertThat(verified.event().tarIndex().entries()).extracting(TarEntry::name)
+                .containsExactly("spaced.ovf", "my disk.img");
+        StageOutcome validated = new SchemaStage(store, new DescriptorValidator(new OvfDescriptorParser(),
+                ValidationSettings.DEFAULTS)).validate(verified.event());
+        assertThat(validated.next()).as(validated.event().failedChecks().toString()).isEqualTo(Topics.VALIDATED);
+    }
+
+    @Test
     void anUnpackedPackageNamingTooManyFilesIsRejectedAsPackageFileCount() throws Exception {
         Map<String, byte[]> files = SampleAppliance.ova("Acme", "Many", "1.0", 10_000, 9).unpackedFiles();
         upload("many/", files);
