@@ -20,7 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ChecksCatalogueTest {
 
     /** A check id as the code spells it: {@code "tar.entry-name"}. */
-    private static final Pattern ID_IN_CODE = Pattern.compile("\"((?:tar|manifest|signature|disk|ovf)\\.[a-z0-9-]+)\"");
+    private static final Pattern ID_IN_CODE = Pattern.compile("\"((?:tar|manifest|signature|disk|ovf|package)\\.[a-z0-9-]+)\"");
     private static final Pattern ID_IN_DOC = Pattern.compile("^\\| `([a-z0-9.-]+)` \\| ([A-Z/]+) \\|", Pattern.MULTILINE);
 
     private static final Path MODULE = Path.of("");

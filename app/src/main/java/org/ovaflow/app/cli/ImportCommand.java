@@ -29,7 +29,8 @@ public final class ImportCommand extends CommandOutput implements Callable<Integ
     @Mixin
     ConnectionOptions connection;
 
-    @Parameters(arity = "1..*", paramLabel = "FILE", description = "OVA files to import.")
+    @Parameters(arity = "1..*", paramLabel = "FILE", description = "OVA files to import (.ova, .ova.gz, .ova.xz), or "
+            + "an unpacked package's .ovf: its files are uploaded from its folder under <name>/, the .ovf last.")
     List<Path> files;
 
     @Option(names = "--wait", description = "Wait for each import's outcome and print one line per import.")

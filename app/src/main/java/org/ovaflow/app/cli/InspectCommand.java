@@ -33,7 +33,8 @@ public final class InspectCommand extends CommandOutput implements Callable<Inte
     /** Where the trust store's password comes from when there is one: never the command line, seen in ps. */
     static final String PASSWORD_ENV = "OVAFLOW_TRUST_STORE_PASSWORD";
 
-    @Parameters(paramLabel = "FILE", description = "the OVA to inspect")
+    @Parameters(paramLabel = "FILE", description = "the OVA to inspect: .ova, .ova.gz, .ova.xz, or an unpacked "
+            + "package's .ovf (its files read from the same folder)")
     Path file;
 
     @Option(names = "--json", description = "print the verdict as JSON, in the shape of the quarantine's report.json")

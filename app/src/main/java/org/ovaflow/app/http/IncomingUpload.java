@@ -17,8 +17,11 @@ final class IncomingUpload {
 
     /** S3 allows 1024 bytes of key; a file name of 255 bytes is what every file system allows. */
     static final int MAX_NAME_BYTES = 255;
-    /** A plain file name: no path separators, no control characters, not hidden (no "." or ".." either). */
-    private static final Pattern PLAIN_NAME = Pattern.compile("[^./\\\\\\p{Cntrl}][^/\\\\\\p{Cntrl}]*\\.ova");
+    /**
+     * A plain file name of an OVA, plain or compressed: no path separators, no control characters, not hidden (no
+     * "." or ".." either). An unpacked package is several objects: it cannot come as one request body.
+     */
+    private static final Pattern PLAIN_NAME = Pattern.compile("[^./\\\\\\p{Cntrl}][^/\\\\\\p{Cntrl}]*\\.ova(\\.gz|\\.xz)?");
 
     private final ObjectStore store;
     private final String incomingBucket;
@@ -31,13 +34,13 @@ final class IncomingUpload {
     /** Why {@code name} cannot be the key of an upload, or null when it can. */
     static String invalidName(String name) {
         if (name == null || name.isEmpty()) {
-            return "the query parameter 'name' (a file name ending .ova) is missing";
+            return "the query parameter 'name' (a file name ending .ova, .ova.gz or .ova.xz) is missing";
         }
         if (name.getBytes(StandardCharsets.UTF_8).length > MAX_NAME_BYTES) {
             return "the name is longer than " + MAX_NAME_BYTES + " bytes";
         }
         if (!PLAIN_NAME.matcher(name).matches()) {
-            return "the name must be a plain file name ending .ova: no slashes, no control characters";
+            return "the name must be a plain file name ending .ova, .ova.gz or .ova.xz: no slashes, no control characters";
         }
         return null;
     }

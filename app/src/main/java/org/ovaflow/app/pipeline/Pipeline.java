@@ -21,6 +21,7 @@ import org.ovaflow.ingest.UploaderOverrides;
 import org.ovaflow.ingest.notification.S3EventNotification;
 import org.ovaflow.ingest.route.IngestRoutes;
 import org.ovaflow.ingest.scan.BucketScan;
+import org.ovaflow.ingest.unpacked.UnpackedArrivals;
 import org.ovaflow.publish.catalog.CatalogIndex;
 import org.ovaflow.publish.catalog.CatalogPath;
 import org.ovaflow.publish.catalog.CatalogWrites;
@@ -42,6 +43,7 @@ import org.ovaflow.transform.transcode.TranscodeStage;
 import org.ovaflow.transform.route.TranscodeRoute;
 import org.ovaflow.validate.ValidationSettings;
 import org.ovaflow.validate.checksum.ChecksumStage;
+import org.ovaflow.validate.checksum.PackageSources;
 import org.ovaflow.validate.checksum.PackageVerifier;
 import org.ovaflow.validate.ovf.OvfDescriptorParser;
 import org.ovaflow.validate.route.ChecksumRoute;
@@ -67,6 +69,9 @@ import java.util.function.Consumer;
 public final class Pipeline implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Pipeline.class);
+
+    /** Plain and compressed OVAs, and unpacked packages by their descriptor. */
+    public static final String DEFAULT_INGEST_SUFFIXES = ".ova,.ova.gz,.ova.xz,.ovf";
 
     private final PipelineSettings settings;
     private final Infrastructure infrastructure;
@@ -187,16 +192,18 @@ public final class Pipeline implements AutoCloseable {
         for (Stage stage : settings.stages()) {
             routes.add(switch (stage) {
                 case INGEST -> {
-                    Arrivals arrivals = new Arrivals(buckets.incoming(),
-                            Arrays.asList(settings.property("ovaflow.ingest.suffixes", ".ova").split("\\s*,\\s*")));
+                    Arrivals arrivals = new Arrivals(buckets.incoming(), Arrays.asList(settings.property(
+                            "ovaflow.ingest.suffixes", DEFAULT_INGEST_SUFFIXES).split("\\s*,\\s*")));
                     KafkaIdempotentRepository seen = new KafkaIdempotentRepository(Topics.INGEST_SEEN.topic(),
                             infrastructure.kafka());
                     seen.setMaxCacheSize(Integer.parseInt(settings.property("ovaflow.ingest.seen-cache", "1000000")));
                     yield new IngestRoutes(new BucketScan(store, arrivals, Clock.systemUTC()),
-                            new S3EventNotification(arrivals, Clock.systemUTC()), seen, new UploaderOverrides(store));
+                            new S3EventNotification(arrivals, Clock.systemUTC()), seen, new UploaderOverrides(store),
+                            new UnpackedArrivals(store, arrivals, Clock.systemUTC()));
                 }
                 case CHECKSUM -> new ChecksumRoute(new ChecksumStage(store,
-                        new PackageVerifier(validationSettings(settings))));
+                        new PackageVerifier(validationSettings(settings)), new PackageSources(packageLimits(settings)),
+                        buckets.staging()));
                 case SCHEMA -> new SchemaRoute(new SchemaStage(store,
                         new DescriptorValidator(new OvfDescriptorParser(), validationSettings(settings))));
                 case TRANSCODE -> new TranscodeRoute(new TranscodeStage(store, buckets.staging(),
@@ -228,6 +235,15 @@ public final class Pipeline implements AutoCloseable {
                         Long.toString(ValidationSettings.DEFAULT_MAX_CAPACITY))),
                 ValidationSettings.policy(ValidationSettings.RemoteHrefPolicy.class, "ovaflow.validate.remote-hrefs",
                         settings.property("ovaflow.validate.remote-hrefs", "refuse")));
+    }
+
+    /** {@code ovaflow.validate.max-package-*}: how large a compressed OVA or an unpacked package may be made. */
+    static PackageSources.Limits packageLimits(PipelineSettings settings) {
+        return new PackageSources.Limits(
+                Long.parseLong(settings.property("ovaflow.validate.max-package-size",
+                        Long.toString(PackageSources.Limits.DEFAULTS.maxPackageBytes()))),
+                Integer.parseInt(settings.property("ovaflow.validate.max-package-files",
+                        Integer.toString(PackageSources.Limits.DEFAULTS.maxFiles()))));
     }
 
     /** {@code ovaflow.transcode.*}: the targets and profiles, VHD rounding and the largest disk accepted. */

@@ -27,7 +27,9 @@ public record ImportEvent(
         ApplianceMetadata appliance,
         List<StagedArtifact> artifacts,
         List<CheckResult> checks,
-        String catalogPath) {
+        String catalogPath,
+        ObjectRef normalised,
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<ObjectRef> members) {
 
     /** The version of this shape that this code writes and reads. */
     public static final int SCHEMA_VERSION = 1;
@@ -35,43 +37,44 @@ public record ImportEvent(
     public ImportEvent {
         artifacts = artifacts == null ? List.of() : List.copyOf(artifacts);
         checks = checks == null ? List.of() : List.copyOf(checks);
+        members = members == null ? List.of() : List.copyOf(members);
     }
 
     /** A new import of {@code source}, as ingest emits it. */
     public static ImportEvent arrived(ObjectRef source, String origin, Instant arrivedAt) {
         return new ImportEvent(SCHEMA_VERSION, ImportId.of(source), source, origin, null, arrivedAt,
-                null, null, null, List.of(), List.of(), null);
+                null, null, null, List.of(), List.of(), null, null, List.of());
     }
 
     /** This arrival with the vendor, product and version its uploader gave (they win over the descriptor's). */
     public ImportEvent withOverrides(ProductOverrides given) {
         return new ImportEvent(schemaVersion, importId, source, origin, given, arrivedAt, tarIndex, manifest,
-                appliance, artifacts, checks, catalogPath);
+                appliance, artifacts, checks, catalogPath, normalised, members);
     }
 
     public ImportEvent withTarIndex(TarIndex index) {
         return new ImportEvent(schemaVersion, importId, source, origin, overrides, arrivedAt, index, manifest, appliance,
-                artifacts, checks, catalogPath);
+                artifacts, checks, catalogPath, normalised, members);
     }
 
     public ImportEvent withManifest(ManifestVerdict verdict) {
         return new ImportEvent(schemaVersion, importId, source, origin, overrides, arrivedAt, tarIndex, verdict, appliance,
-                artifacts, checks, catalogPath);
+                artifacts, checks, catalogPath, normalised, members);
     }
 
     public ImportEvent withAppliance(ApplianceMetadata metadata) {
         return new ImportEvent(schemaVersion, importId, source, origin, overrides, arrivedAt, tarIndex, manifest, metadata,
-                artifacts, checks, catalogPath);
+                artifacts, checks, catalogPath, normalised, members);
     }
 
     public ImportEvent withArtifacts(List<StagedArtifact> staged) {
         return new ImportEvent(schemaVersion, importId, source, origin, overrides, arrivedAt, tarIndex, manifest, appliance,
-                staged, checks, catalogPath);
+                staged, checks, catalogPath, normalised, members);
     }
 
     public ImportEvent withCatalogPath(String path) {
         return new ImportEvent(schemaVersion, importId, source, origin, overrides, arrivedAt, tarIndex, manifest, appliance,
-                artifacts, checks, path);
+                artifacts, checks, path, normalised, members);
     }
 
     /** This event with {@code more} checks appended to those of earlier stages. */
@@ -79,7 +82,35 @@ public record ImportEvent(
         List<CheckResult> all = new ArrayList<>(checks);
         all.addAll(more);
         return new ImportEvent(schemaVersion, importId, source, origin, overrides, arrivedAt, tarIndex, manifest, appliance,
-                artifacts, all, catalogPath);
+                artifacts, all, catalogPath, normalised, members);
+    }
+
+    /**
+     * This event reading {@code plainOva} from now on: the plain OVA the checksum stage made in staging of a
+     * compressed OVA or an unpacked package, with the package's other objects ({@code otherMembers}: an unpacked
+     * package's manifest, certificate and files, beside its descriptor, the source) that quarantine moves too.
+     */
+    public ImportEvent withNormalised(ObjectRef plainOva, List<ObjectRef> otherMembers) {
+        return new ImportEvent(schemaVersion, importId, source, origin, overrides, arrivedAt, tarIndex, manifest,
+                appliance, artifacts, checks, catalogPath, plainOva, otherMembers);
+    }
+
+    /**
+     * The plain OVA the tar index's offsets point into, which the schema and transcode stages read: the
+     * normalised copy when the checksum stage made one, else the source itself.
+     */
+    @JsonIgnore
+    public ObjectRef ova() {
+        return normalised != null ? normalised : source;
+    }
+
+    /** Every object the user dropped for this import: the source, then an unpacked package's other files. */
+    @JsonIgnore
+    public List<ObjectRef> originals() {
+        List<ObjectRef> all = new ArrayList<>();
+        all.add(source);
+        all.addAll(members);
+        return all;
     }
 
     @JsonIgnore

@@ -70,6 +70,29 @@ public final class OvaBuilder {
         return manifest.toString();
     }
 
+    /**
+     * The package's files as ovftool's "OVF" target writes them side by side, in DSP0243's order: descriptor,
+     * manifest, certificate, then the other files.
+     */
+    public Map<String, byte[]> unpackedFiles() {
+        Map<String, byte[]> unpacked = new LinkedHashMap<>();
+        unpacked.put(descriptorName, descriptor);
+        if (manifestAlgorithm != null) {
+            unpacked.put(manifestName(), manifest().getBytes(StandardCharsets.UTF_8));
+        }
+        files.forEach((name, content) -> {
+            if (isCertificate(name)) {
+                unpacked.put(name, content);
+            }
+        });
+        files.forEach((name, content) -> {
+            if (!isCertificate(name)) {
+                unpacked.put(name, content);
+            }
+        });
+        return unpacked;
+    }
+
     public void writeTo(OutputStream out) throws IOException {
         try (TarArchiveOutputStream tar = new TarArchiveOutputStream(out)) {
             tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);

@@ -321,6 +321,22 @@ public final class ObjectStore {
         });
     }
 
+    /** The objects directly under {@code folder} (a prefix ending in '/', or "" for the root), not in sub-folders. */
+    public List<ObjectInfo> listFolder(String bucket, String folder) {
+        return call("list s3://" + bucket + "/" + folder, () -> {
+            List<ObjectInfo> objects = new ArrayList<>();
+            for (Result<Item> result : client.listObjects(ListObjectsArgs.builder().bucket(bucket)
+                    .prefix(folder).delimiter("/").recursive(false).build())) {
+                Item item = result.get();
+                if (!item.isDir()) {
+                    objects.add(new ObjectInfo(bucket, item.objectName(), item.etag(), item.size(),
+                            item.versionId(), item.lastModified() == null ? null : item.lastModified().toInstant()));
+                }
+            }
+            return objects;
+        });
+    }
+
     @FunctionalInterface
     private interface StoreCall<T> {
         T run() throws Exception;

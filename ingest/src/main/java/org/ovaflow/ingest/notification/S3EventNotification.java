@@ -31,33 +31,14 @@ public final class S3EventNotification {
     }
 
     public List<ImportEvent> arrivals(byte[] json) {
-        JsonNode root;
-        try {
-            root = EventCodec.JSON.readTree(json);
-        } catch (IOException e) {
-            throw new PoisonEventException("not an S3 event notification (not JSON): " + e.getMessage(), e);
-        }
-        if (root == null || !root.path("Records").isArray()) {
-            throw new PoisonEventException("not an S3 event notification: no Records array");
-        }
         List<ImportEvent> events = new ArrayList<>();
-        for (JsonNode record : root.path("Records")) {
-            String eventName = record.path("eventName").asText("");
-            if (!eventName.contains("ObjectCreated")) {
-                continue;
-            }
-            JsonNode s3 = record.path("s3");
-            String bucket = s3.path("bucket").path("name").asText(null);
-            String encodedKey = s3.path("object").path("key").asText(null);
-            if (bucket == null || encodedKey == null) {
-                throw new PoisonEventException("S3 event record without bucket name or object key");
-            }
-            // S3 encodes keys like a form value: '+' is a space
-            String key = URLDecoder.decode(encodedKey, StandardCharsets.UTF_8);
+        for (JsonNode record : records(json)) {
+            String bucket = bucket(record);
+            String key = key(record);
             if (!arrivals.isImport(bucket, key)) {
                 continue;
             }
-            JsonNode object = s3.path("object");
+            JsonNode object = record.path("s3").path("object");
             String etag = object.path("eTag").asText(null);
             String versionId = object.path("versionId").asText(null);
             if ((etag == null || etag.isBlank()) && (versionId == null || versionId.isBlank())) {
@@ -67,5 +48,57 @@ public final class S3EventNotification {
                     versionId), "notification", clock.instant()));
         }
         return events;
+    }
+
+    /**
+     * The objects created in the incoming bucket that are not imports (an unpacked package's disks, manifest…):
+     * where the descriptor of a package waiting for them may lie.
+     */
+    public List<ObjectRef> otherObjects(byte[] json) {
+        List<ObjectRef> others = new ArrayList<>();
+        for (JsonNode record : records(json)) {
+            String bucket = bucket(record);
+            String key = key(record);
+            if (bucket.equals(arrivals.bucket()) && !arrivals.isImport(bucket, key)) {
+                JsonNode object = record.path("s3").path("object");
+                others.add(new ObjectRef(bucket, key, object.path("eTag").asText(null),
+                        object.path("size").asLong(-1), object.path("versionId").asText(null)));
+            }
+        }
+        return others;
+    }
+
+    /** The notification's object-creation records, each with a bucket name and an object key. */
+    private static List<JsonNode> records(byte[] json) {
+        JsonNode root;
+        try {
+            root = EventCodec.JSON.readTree(json);
+        } catch (IOException e) {
+            throw new PoisonEventException("not an S3 event notification (not JSON): " + e.getMessage(), e);
+        }
+        if (root == null || !root.path("Records").isArray()) {
+            throw new PoisonEventException("not an S3 event notification: no Records array");
+        }
+        List<JsonNode> created = new ArrayList<>();
+        for (JsonNode record : root.path("Records")) {
+            if (!record.path("eventName").asText("").contains("ObjectCreated")) {
+                continue;
+            }
+            JsonNode s3 = record.path("s3");
+            if (s3.path("bucket").path("name").asText(null) == null || s3.path("object").path("key").asText(null) == null) {
+                throw new PoisonEventException("S3 event record without bucket name or object key");
+            }
+            created.add(record);
+        }
+        return created;
+    }
+
+    private static String bucket(JsonNode record) {
+        return record.path("s3").path("bucket").path("name").asText();
+    }
+
+    /** S3 encodes keys like a form value: '+' is a space. */
+    private static String key(JsonNode record) {
+        return URLDecoder.decode(record.path("s3").path("object").path("key").asText(), StandardCharsets.UTF_8);
     }
 }

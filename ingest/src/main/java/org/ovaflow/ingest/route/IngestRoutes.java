@@ -14,6 +14,7 @@ import org.ovaflow.core.stage.StageRouteBuilder;
 import org.ovaflow.ingest.UploaderOverrides;
 import org.ovaflow.ingest.notification.S3EventNotification;
 import org.ovaflow.ingest.scan.BucketScan;
+import org.ovaflow.ingest.unpacked.UnpackedArrivals;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -23,7 +24,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Ingest: bucket scan (timer) and S3 event notifications (ova.notifications) → ova.arrived. Both sources
  * name an object by bucket, key and etag, so both give the same importId for it; the idempotent repository
- * (kept in Kafka, so it survives restarts) lets only the first through.
+ * (kept in Kafka, so it survives restarts) lets only the first through. An unpacked package's descriptor goes
+ * only once its files are there ({@link UnpackedArrivals}).
  */
 public final class IngestRoutes extends StageRouteBuilder {
 
@@ -33,15 +35,17 @@ public final class IngestRoutes extends StageRouteBuilder {
     private final S3EventNotification notifications;
     private final IdempotentRepository seen;
     private final UploaderOverrides overrides;
+    private final UnpackedArrivals unpacked;
     /** importIds being written right now: the scan and the notifications race for the same new object. */
     private final Set<String> claimed = ConcurrentHashMap.newKeySet();
 
     public IngestRoutes(BucketScan scan, S3EventNotification notifications, IdempotentRepository seen,
-                        UploaderOverrides overrides) {
+                        UploaderOverrides overrides, UnpackedArrivals unpacked) {
         this.scan = scan;
         this.notifications = notifications;
         this.seen = seen;
         this.overrides = overrides;
+        this.unpacked = unpacked;
     }
 
     @Override
@@ -69,14 +73,21 @@ public final class IngestRoutes extends StageRouteBuilder {
                 .end();
 
         fromTopic(Topics.NOTIFICATIONS)
-                .process(exchange -> exchange.getIn().setBody(notifications.arrivals(
-                        exchange.getIn().getBody(byte[].class))))
+                .process(this::notified)
                 .process(this::keepUnseen)
                 .filter(IngestRoutes::hasRecords)
                     .to(producer())
                     .process(this::markSeen)
                 .end()
                 .process(StageRouteBuilder::commitOffset);
+    }
+
+    /** The notified imports, and the unpacked packages beside other files just created (maybe their last file). */
+    private void notified(Exchange exchange) {
+        byte[] json = exchange.getIn().getBody(byte[].class);
+        List<ImportEvent> arrivals = new ArrayList<>(notifications.arrivals(json));
+        arrivals.addAll(unpacked.descriptorsBeside(notifications.otherObjects(json)));
+        exchange.getIn().setBody(arrivals);
     }
 
     /**
@@ -88,26 +99,42 @@ public final class IngestRoutes extends StageRouteBuilder {
         @SuppressWarnings("unchecked")
         List<ImportEvent> arrivals = exchange.getIn().getBody(List.class);
         List<Message> records = new ArrayList<>();
-        List<String> fresh = new ArrayList<>();
+        @SuppressWarnings("unchecked")
+        List<String> fresh = exchange.getProperty("ovaflowFresh", List.class);
+        if (fresh == null) {
+            List<String> claims = new ArrayList<>();
+            fresh = claims;
+            exchange.setProperty("ovaflowFresh", claims);
+            // released when the exchange ends, written and marked seen, or failed (even half-way through this
+            // loop, the store failing) and to be tried again
+            exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
+                @Override
+                public void onDone(Exchange done) {
+                    claims.forEach(claimed::remove);
+                }
+            });
+        } else {
+            // a redelivery of this exchange after this step failed: its own claims are no one else's
+            fresh.forEach(claimed::remove);
+            fresh.clear();
+        }
         for (ImportEvent arrival : arrivals) {
             if (seen.contains(arrival.importId()) || !claimed.add(arrival.importId())) {
                 continue;
             }
             fresh.add(arrival.importId());
+            if (!unpacked.ready(arrival)) {
+                // an unpacked package still missing files: asked again at the next scan or notification
+                fresh.remove(arrival.importId());
+                claimed.remove(arrival.importId());
+                continue;
+            }
             arrival = overrides.apply(arrival);
             records.add(message(exchange, EventCodec.toRecord(Topics.ARRIVED, NAME, arrival)));
             records.add(message(exchange, EventCodec.toRecord(Topics.STATUS, NAME,
                     status(arrival, StatusEvent.State.ARRIVED, "from " + arrival.origin()))));
             StageMetrics.outcome(NAME, "arrived");
         }
-        exchange.setProperty("ovaflowFresh", fresh);
-        // released when the exchange ends, written and marked seen, or failed and to be tried again
-        exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
-            @Override
-            public void onDone(Exchange done) {
-                fresh.forEach(claimed::remove);
-            }
-        });
         exchange.getIn().setBody(records);
     }
 

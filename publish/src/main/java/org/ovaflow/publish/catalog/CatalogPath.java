@@ -3,6 +3,7 @@ package org.ovaflow.publish.catalog;
 import org.ovaflow.core.event.ApplianceMetadata;
 import org.ovaflow.core.event.ImportEvent;
 import org.ovaflow.core.event.ProductOverrides;
+import org.ovaflow.core.ova.PackageForm;
 
 import java.text.Normalizer;
 import java.util.Locale;
@@ -24,7 +25,7 @@ public record CatalogPath(String vendor, String product, String version) {
     public static CatalogPath of(ImportEvent event) {
         ApplianceMetadata appliance = event.appliance();
         ProductOverrides given = event.overrides();
-        String fileStem = event.source().fileName().replaceFirst("\\.[^.]*$", "");
+        String fileStem = PackageForm.stem(event.source().fileName());
         return new CatalogPath(
                 firstSlug("unknown-vendor", given == null ? null : given.vendor(),
                         appliance == null ? null : appliance.vendor()),

@@ -8,6 +8,7 @@ import org.ovaflow.core.event.ObjectRef;
 import org.ovaflow.core.event.StagedArtifact;
 import org.ovaflow.core.event.StatusEvent;
 import org.ovaflow.core.event.Topics;
+import org.ovaflow.core.ova.PackageForm;
 import org.ovaflow.core.stage.StageOutcome;
 import org.ovaflow.core.store.ObjectGoneException;
 import org.ovaflow.core.store.ObjectInfo;
@@ -164,13 +165,14 @@ public final class PublishStage {
      * object (absent for events from before it did); its etag is the entry's {@code provenance.etag}.
      */
     private ApplianceRecord.Artifact keepOva(ImportEvent event, String folder, List<ApplianceRecord.Artifact> others) {
-        ObjectRef source = event.source();
+        // a compressed OVA or an unpacked package is kept as the plain OVA the checksum stage made and hashed
+        ObjectRef source = event.ova();
         ObjectInfo current = store.stat(source.bucket(), source.key()).orElseThrow(() ->
                 new ObjectGoneException(source + " is gone: the original OVA cannot be kept", null));
         if (source.etag() != null && !unquoted(source.etag()).equals(unquoted(current.etag()))) {
             throw new ObjectGoneException(source + " was replaced since it was imported", null);
         }
-        String stem = CatalogPath.slug(source.fileName().replaceFirst("\\.[^.]*$", ""), "appliance");
+        String stem = CatalogPath.slug(PackageForm.stem(event.source().fileName()), "appliance");
         // "original-" when the package has a file of that name
         String name = others.stream().anyMatch(a -> a.name().equalsIgnoreCase(stem + ".ova"))
                 ? "original-" + stem + ".ova" : stem + ".ova";
@@ -235,5 +237,8 @@ public final class PublishStage {
             writes.remove(artifact.bucket(), artifact.key());
         }
         replacedNote(event).ifPresent(note -> writes.remove(note.bucket(), note.key()));
+        if (event.normalised() != null) {
+            writes.remove(event.normalised().bucket(), event.normalised().key());
+        }
     }
 }

@@ -3,6 +3,7 @@ package org.ovaflow.publish.quarantine;
 import org.ovaflow.core.event.EventCodec;
 import org.ovaflow.core.event.ImportId;
 import org.ovaflow.core.event.ObjectRef;
+import org.ovaflow.core.ova.PackageForm;
 import org.ovaflow.core.store.ObjectInfo;
 import org.ovaflow.core.store.ObjectStore;
 
@@ -63,6 +64,17 @@ public final class QuarantineRelease {
                 "the original of import " + importId + " is gone from s3://" + quarantineBucket + "/" + heldKey));
         String fileName = heldKey.substring(heldKey.lastIndexOf('/') + 1);
         String releasedKey = RELEASED_PREFIX + importId + "/" + fileName;
+        if (PackageForm.of(fileName) == PackageForm.UNPACKED) {
+            // an unpacked package's files before its descriptor, so that ingest finds it complete (or waits)
+            for (ObjectInfo file : store.list(quarantineBucket, importId + "/")) {
+                String name = file.key().substring(importId.length() + 1);
+                if (!file.key().equals(heldKey) && !name.equals(QuarantineStage.REPORT_JSON)
+                        && !name.equals(RELEASED_JSON)) {
+                    store.copy(quarantineBucket, file.key(), file.size(), incomingBucket,
+                            RELEASED_PREFIX + importId + "/" + name);
+                }
+            }
+        }
         store.copy(quarantineBucket, heldKey, original.size(), incomingBucket, releasedKey);
         ObjectInfo copy = store.stat(incomingBucket, releasedKey).orElseThrow(() -> new QuarantineReleaseException(
                 "s3://" + incomingBucket + "/" + releasedKey + " vanished right after the copy"));

@@ -72,6 +72,37 @@ class QuarantineReleaseTest {
     }
 
     @Test
+    void anUnpackedPackageIsQuarantinedAndReleasedWithEveryFileOfIt() throws Exception {
+        Map<String, byte[]> files = SampleAppliance.ova("Acme", "Loose", "1.0", 8_000, 9).unpackedFiles();
+        files.forEach((name, content) -> store.write(INCOMING, "drops/" + name, content, "application/octet-stream"));
+        store.write(INCOMING, "drops/other.txt", "not part of it".getBytes(StandardCharsets.UTF_8), "text/plain");
+        ObjectInfo descriptor = store.stat(INCOMING, "drops/loose.ovf").orElseThrow();
+        List<ObjectRef> members = List.of(ref("drops/loose.mf"), ref("drops/disk1.img"));
+        ImportEvent rejected = ImportEvent.arrived(new ObjectRef(INCOMING, descriptor.key(), descriptor.etag(),
+                descriptor.size(), null), "scan", NOW).withNormalised(null, members).withChecks(CHECKS);
+
+        quarantine.quarantine(rejected);
+
+        String folder = rejected.importId() + "/";
+        assertThat(store.list(QUARANTINE, folder)).extracting(ObjectInfo::key).containsExactlyInAnyOrder(
+                folder + "loose.ovf", folder + "loose.mf", folder + "disk1.img", folder + "report.json");
+        assertThat(store.list(INCOMING, "drops/")).extracting(ObjectInfo::key).containsExactly("drops/other.txt");
+
+        Release released = release.release(rejected.importId());
+
+        String releasedFolder = "released/" + rejected.importId() + "/";
+        assertThat(released.asKey()).isEqualTo(releasedFolder + "loose.ovf");
+        assertThat(store.list(INCOMING, releasedFolder)).extracting(ObjectInfo::key).containsExactlyInAnyOrder(
+                releasedFolder + "loose.ovf", releasedFolder + "loose.mf", releasedFolder + "disk1.img");
+        assertThat(read(INCOMING, releasedFolder + "disk1.img")).isEqualTo(files.get("disk1.img"));
+    }
+
+    private ObjectRef ref(String key) {
+        ObjectInfo info = store.stat(INCOMING, key).orElseThrow();
+        return new ObjectRef(INCOMING, key, info.etag(), info.size(), null);
+    }
+
+    @Test
     void releasingTwiceIsRefusedAndNamesTheFirstRelease() {
         ImportEvent rejected = quarantined("twice.ova", ova(2), Map.of());
         Release first = release.release(rejected.importId());

@@ -140,7 +140,7 @@ public final class TranscodeStage {
         String key = stagingPrefix(event.importId()) + name;
         MessageDigest sha256 = digest("SHA-256");
         MessageDigest sha1 = digest("SHA-1");
-        InputStream range = new DigestInputStream(store.readRange(event.source(), entry.offset(), entry.size()), sha256);
+        InputStream range = new DigestInputStream(store.readRange(event.ova(), entry.offset(), entry.size()), sha256);
         try (InputStream data = sha1s == null ? range : new DigestInputStream(range, sha1)) {
             store.write(stagingBucket, key, data, entry.size(), contentType(entry.name()));
         } catch (IOException e) {
@@ -342,9 +342,9 @@ public final class TranscodeStage {
                         + "in the package");
             }
             ImageSource source = parts.size() == 1 && parts.get(0).name().equals(file.href())
-                    ? new OvaEntrySource(store, event.source(), parts.get(0))
+                    ? new OvaEntrySource(store, event.ova(), parts.get(0))
                     : new ChunkedFileSource(file.href(), parts.stream()
-                    .map(e -> (ImageSource) new OvaEntrySource(store, event.source(), e)).toList());
+                    .map(e -> (ImageSource) new OvaEntrySource(store, event.ova(), e)).toList());
             return "gzip".equalsIgnoreCase(file.compression()) ? new GzipImageSource(source) : source;
         }
 
@@ -368,7 +368,7 @@ public final class TranscodeStage {
                 return Optional.empty();
             }
             absorbed.add(name);
-            return Optional.of(new OvaEntrySource(store, event.source(), entry));
+            return Optional.of(new OvaEntrySource(store, event.ova(), entry));
         }
 
         private StagedArtifact stageBytes(TranscodeSettings.Output output, String fileName, String role, byte[] bytes,
@@ -384,7 +384,7 @@ public final class TranscodeStage {
         }
 
         private byte[] readDescriptor(TarEntry descriptor) throws IOException {
-            try (InputStream in = store.readRange(event.source(), descriptor.offset(), descriptor.size())) {
+            try (InputStream in = store.readRange(event.ova(), descriptor.offset(), descriptor.size())) {
                 return in.readAllBytes();
             }
         }

@@ -4,7 +4,10 @@ import org.ovaflow.core.event.CheckResult;
 import org.ovaflow.core.event.ImportEvent;
 import org.ovaflow.core.event.ObjectRef;
 import org.ovaflow.core.event.TarEntry;
+import org.ovaflow.core.ova.PackageForm;
 import org.ovaflow.validate.ValidationSettings;
+import org.ovaflow.validate.checksum.PackageSourceException;
+import org.ovaflow.validate.checksum.PackageSources;
 import org.ovaflow.validate.checksum.PackageVerification;
 import org.ovaflow.validate.checksum.PackageVerifier;
 import org.ovaflow.validate.ovf.OvfDescriptorParser;
@@ -24,7 +27,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The checksum and schema stages' checks on a local OVA, offline: the same {@link PackageVerifier} over one
+ * The checksum and schema stages' checks on a local OVA (plain, compressed, or an unpacked package's .ovf), offline: the same {@link PackageVerifier} over one
  * streaming read of the file, then the same {@link DescriptorValidator} on the descriptor read back at the offset
  * the tar walk found. Nothing is extracted to disk.
  *
@@ -38,14 +41,30 @@ public final class OvaInspector {
 
     private final PackageVerifier verifier;
     private final DescriptorValidator validator;
+    private final PackageSources sources;
 
     public OvaInspector(ValidationSettings settings) {
-        this.verifier = new PackageVerifier(settings);
-        this.validator = new DescriptorValidator(new OvfDescriptorParser(), settings);
+        this(settings, PackageSources.Limits.DEFAULTS);
     }
 
-    /** Inspects {@code ova}; what it found is the event the schema stage would have passed on or rejected. */
+    /** An inspector that also reads compressed OVAs and unpacked packages within {@code limits}. */
+    public OvaInspector(ValidationSettings settings, PackageSources.Limits limits) {
+        this.verifier = new PackageVerifier(settings);
+        this.validator = new DescriptorValidator(new OvfDescriptorParser(), settings);
+        this.sources = new PackageSources(limits);
+    }
+
+    /**
+     * Inspects {@code ova}; what it found is the event the schema stage would have passed on or rejected. A
+     * {@code .ova.gz} or {@code .ova.xz} is inflated as it is read; a {@code .ovf} is read with the files of its
+     * folder that make its package, as the checksum stage reads an unpacked package of the bucket.
+     */
     public Inspection inspect(Path ova) throws IOException {
+        PackageForm form = PackageForm.of(ova.getFileName().toString());
+        return form.plain() ? inspectPlain(ova) : inspectNormalised(ova, form);
+    }
+
+    private Inspection inspectPlain(Path ova) throws IOException {
         long size = Files.size(ova);
         String name = ova.getFileName().toString();
         PackageVerification verification;
@@ -71,6 +90,74 @@ public final class OvaInspector {
                     "the package has no .ovf descriptor as its first entry")));
         }
         return new Inspection(name, size, verification.tarIndex().sha256(), verification.signer(), event);
+    }
+
+    private Inspection inspectNormalised(Path file, PackageForm form) throws IOException {
+        String name = file.getFileName().toString();
+        long size = Files.size(file);
+        ImportEvent event = ImportEvent.arrived(LocalPackageFolder.ref(file), "inspect", Instant.now());
+        PackageVerification verification;
+        try (PackageSources.PlainTar plain = open(file, form)) {
+            try {
+                verification = verifier.verify(plain.name(), plain.stream());
+            } catch (IOException e) {
+                if (plain.rejection() == null) {
+                    throw e;
+                }
+                verification = null;
+            }
+            if (plain.storeFailure() instanceof IOException failure) {
+                throw failure;
+            }
+            if (plain.rejection() != null) {
+                return rejected(name, size, event, plain.rejection());
+            }
+        } catch (PackageSourceException e) {
+            return rejected(name, size, event, e);
+        }
+        event = event.withTarIndex(verification.tarIndex()).withManifest(verification.manifest())
+                .withChecks(verification.checks());
+        Optional<TarEntry> descriptor = verification.tarIndex().descriptor();
+        if (descriptor.isPresent()) {
+            DescriptorValidation validation = validate(descriptor.get(), event, () -> open(file, form).stream());
+            if (validation.appliance() != null) {
+                event = event.withAppliance(validation.appliance());
+            }
+            event = event.withChecks(validation.checks());
+        }
+        return new Inspection(name, size, verification.tarIndex().sha256(), verification.signer(), event);
+    }
+
+    private PackageSources.PlainTar open(Path file, PackageForm form) throws IOException {
+        if (form == PackageForm.UNPACKED) {
+            Path folder = file.toAbsolutePath().getParent();
+            return sources.unpacked(LocalPackageFolder.ref(file.toAbsolutePath()), new LocalPackageFolder(folder));
+        }
+        return sources.inflate(file.getFileName().toString(), Files.newInputStream(file));
+    }
+
+    private static Inspection rejected(String name, long size, ImportEvent event, PackageSourceException e) {
+        return new Inspection(name, size, null, null, event.withChecks(List.of(CheckResult.fail(e.checkId(), e.file(),
+                e.getMessage()))));
+    }
+
+    /** Reads a package's plain tar from its start. */
+    @FunctionalInterface
+    private interface PlainTarOpener {
+        InputStream open() throws IOException;
+    }
+
+    /** The descriptor read back from the plain tar, a second read that stops at its end (it is the first entry). */
+    private DescriptorValidation validate(TarEntry descriptor, ImportEvent event, PlainTarOpener plain)
+            throws IOException {
+        if (descriptor.size() > validator.maxBytes()) {
+            return validator.validate(descriptor, InputStream.nullInputStream(), event);
+        }
+        try (InputStream tar = plain.open()) {
+            tar.skipNBytes(descriptor.offset());
+            byte[] xml = tar.readNBytes((int) descriptor.size());
+            return validator.validate(descriptor, new ByteArrayInputStream(xml), event);
+        }
     }
 
     private DescriptorValidation validate(Path ova, TarEntry descriptor, ImportEvent event) throws IOException {

@@ -42,7 +42,7 @@ public final class SchemaStage {
         if (entry.size() > validator.maxBytes()) {
             validation = validator.validate(entry, InputStream.nullInputStream(), event);
         } else {
-            try (InputStream xml = store.readRange(event.source(), entry.offset(), entry.size())) {
+            try (InputStream xml = store.readRange(event.ova(), entry.offset(), entry.size())) {
                 validation = validator.validate(entry, xml, event);
             }
             StageMetrics.bytes(NAME, "in", entry.size());
