@@ -1,6 +1,5 @@
 package org.ovaflow.app.chaos;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -322,13 +321,15 @@ public final class ChaosSuite implements AutoCloseable {
         }
     }
 
+    /** The event MinIO's Kafka target publishes for an upload, as {@code S3EventNotification} reads it. */
     private static byte[] notification(ObjectRef ref) {
-        String json = "{\"EventName\":\"s3:ObjectCreated:Put\",\"Key\":\"" + ref.bucket() + "/" + ref.key() + "\","
-                + "\"Records\":[{\"eventVersion\":\"2.0\",\"eventSource\":\"minio:s3\",\"eventName\":\"s3:ObjectCreated:Put\","
-                + "\"s3\":{\"bucket\":{\"name\":\"" + ref.bucket() + "\"},\"object\":{\"key\":\""
-                + URLEncoder.encode(ref.key(), StandardCharsets.UTF_8) + "\",\"size\":" + ref.size()
-                + ",\"eTag\":\"" + ref.etag() + "\"}}}]}";
-        return json.getBytes(StandardCharsets.UTF_8);
+        Map<String, Object> object = Map.of("key", URLEncoder.encode(ref.key(), StandardCharsets.UTF_8),
+                "size", ref.size(), "eTag", ref.etag());
+        Map<String, Object> record = Map.of("eventVersion", "2.0", "eventSource", "minio:s3",
+                "eventName", "s3:ObjectCreated:Put",
+                "s3", Map.of("bucket", Map.of("name", ref.bucket()), "object", object));
+        return EventCodec.toJson(Map.of("EventName", "s3:ObjectCreated:Put", "Key", ref.bucket() + "/" + ref.key(),
+                "Records", List.of(record)));
     }
 
     /**
