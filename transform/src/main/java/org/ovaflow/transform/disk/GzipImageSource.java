@@ -4,6 +4,7 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipException;
 
 /**
  * A file the package stores gzip-compressed ({@code ovf:compression="gzip"}), decompressed on the fly. It can
@@ -46,20 +47,33 @@ public final class GzipImageSource implements ImageSource {
         }
         if (inflated == null) {
             position = 0;
-            inflated = new GZIPInputStream(compressed.open(0, compressed.size() < 0 ? Long.MAX_VALUE : compressed.size()),
-                    64 * 1024);
+            try {
+                inflated = new GZIPInputStream(compressed.open(0, compressed.size() < 0 ? Long.MAX_VALUE
+                        : compressed.size()), 64 * 1024);
+            } catch (ZipException e) {
+                throw corrupt(e);
+            }
         }
         if (offset < position) {
             throw new InvalidDiskImageException("disk.random-access", name() + " can only be read forward; offset "
                     + offset + " was asked after " + position);
         }
-        inflated.skipNBytes(offset - position);
+        try {
+            inflated.skipNBytes(offset - position);
+        } catch (ZipException e) {
+            throw corrupt(e);
+        }
         position = offset;
         // a view that advances the one decompressor and is closed without closing it
         return new FilterInputStream(inflated) {
             @Override
             public int read() throws IOException {
-                int b = super.read();
+                int b;
+                try {
+                    b = super.read();
+                } catch (ZipException e) {
+                    throw corrupt(e);
+                }
                 if (b >= 0) {
                     position++;
                 }
@@ -68,7 +82,12 @@ public final class GzipImageSource implements ImageSource {
 
             @Override
             public int read(byte[] b, int off, int len) throws IOException {
-                int read = super.read(b, off, len);
+                int read;
+                try {
+                    read = super.read(b, off, len);
+                } catch (ZipException e) {
+                    throw corrupt(e);
+                }
                 if (read > 0) {
                     position += read;
                 }
@@ -77,7 +96,12 @@ public final class GzipImageSource implements ImageSource {
 
             @Override
             public long skip(long n) throws IOException {
-                long skipped = super.skip(n);
+                long skipped;
+                try {
+                    skipped = super.skip(n);
+                } catch (ZipException e) {
+                    throw corrupt(e);
+                }
                 position += skipped;
                 return skipped;
             }
@@ -86,6 +110,15 @@ public final class GzipImageSource implements ImageSource {
             public void close() {
             }
         };
+    }
+
+    /**
+     * Deflate data or a gzip header that does not decode, or a CRC that does not match: the file is corrupt, a
+     * rejection of the import, not an I/O failure to retry (those stay plain IOExceptions).
+     */
+    private InvalidDiskImageException corrupt(ZipException e) {
+        return new InvalidDiskImageException("disk.gzip.corrupt", name() + " does not decompress at byte " + position
+                + " of its data: " + e.getMessage(), e);
     }
 
     @Override
