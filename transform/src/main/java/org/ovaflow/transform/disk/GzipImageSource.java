@@ -1,5 +1,6 @@
 package org.ovaflow.transform.disk;
 
+import java.io.EOFException;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -50,7 +51,7 @@ public final class GzipImageSource implements ImageSource {
             try {
                 inflated = new GZIPInputStream(compressed.open(0, compressed.size() < 0 ? Long.MAX_VALUE
                         : compressed.size()), 64 * 1024);
-            } catch (ZipException e) {
+            } catch (ZipException | EOFException e) {
                 throw corrupt(e);
             }
         }
@@ -60,7 +61,7 @@ public final class GzipImageSource implements ImageSource {
         }
         try {
             inflated.skipNBytes(offset - position);
-        } catch (ZipException e) {
+        } catch (ZipException | EOFException e) {
             throw corrupt(e);
         }
         position = offset;
@@ -71,7 +72,7 @@ public final class GzipImageSource implements ImageSource {
                 int b;
                 try {
                     b = super.read();
-                } catch (ZipException e) {
+                } catch (ZipException | EOFException e) {
                     throw corrupt(e);
                 }
                 if (b >= 0) {
@@ -85,7 +86,7 @@ public final class GzipImageSource implements ImageSource {
                 int read;
                 try {
                     read = super.read(b, off, len);
-                } catch (ZipException e) {
+                } catch (ZipException | EOFException e) {
                     throw corrupt(e);
                 }
                 if (read > 0) {
@@ -99,7 +100,7 @@ public final class GzipImageSource implements ImageSource {
                 long skipped;
                 try {
                     skipped = super.skip(n);
-                } catch (ZipException e) {
+                } catch (ZipException | EOFException e) {
                     throw corrupt(e);
                 }
                 position += skipped;
@@ -113,12 +114,14 @@ public final class GzipImageSource implements ImageSource {
     }
 
     /**
-     * Deflate data or a gzip header that does not decode, or a CRC that does not match: the file is corrupt, a
-     * rejection of the import, not an I/O failure to retry (those stay plain IOExceptions).
+     * A gzip header or deflate data that does not decode, a CRC that does not match, or a stream that ends within
+     * either: the file is corrupt or cut, a rejection of the import, not an I/O failure to retry (those stay plain
+     * IOExceptions).
      */
-    private InvalidDiskImageException corrupt(ZipException e) {
+    private InvalidDiskImageException corrupt(IOException e) {
         return new InvalidDiskImageException("disk.gzip.corrupt", name() + " does not decompress at byte " + position
-                + " of its data: " + e.getMessage(), e);
+                + " of its data: " + (e instanceof EOFException ? "it ends early" : e.getMessage()),
+                e);
     }
 
     @Override
