@@ -23,11 +23,11 @@ cd "$root"
 # target: module, test class (fully qualified), method
 declare -A module class method
 add() { module[$1]=$2; class[$1]=$3; method[$1]=$4; }
-add tar       validate  org.ovaflow.validate.fuzz.JazzerTargets        tarWalk
-add manifest  validate  org.ovaflow.validate.fuzz.JazzerTargets        manifest
-add cert      validate  org.ovaflow.validate.fuzz.JazzerTargets        certificateFile
-add ovf       validate  org.ovaflow.validate.fuzz.JazzerTargets        descriptor
-add probe     validate  org.ovaflow.validate.fuzz.JazzerTargets        diskProbe
+add tar       validate  org.ovaflow.validate.fuzz.JazzerFuzzTest       tarWalk
+add manifest  validate  org.ovaflow.validate.fuzz.JazzerFuzzTest       manifest
+add cert      validate  org.ovaflow.validate.fuzz.JazzerFuzzTest       certificateFile
+add ovf       validate  org.ovaflow.validate.fuzz.JazzerFuzzTest       descriptor
+add probe     validate  org.ovaflow.validate.fuzz.JazzerFuzzTest       diskProbe
 add disk      transform org.ovaflow.transform.fuzz.DiskReaderFuzzTest readWholeImage
 targets="tar manifest cert ovf probe disk"
 # what Jazzer instruments for coverage beyond ovaflow's own classes: the tar headers are Commons Compress's

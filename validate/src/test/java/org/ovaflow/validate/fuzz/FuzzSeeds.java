@@ -12,7 +12,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 
 /**
- * Writes the seeds of {@link JazzerTargets} (OVAs, manifests, certificate files, descriptors) into the test resources,
+ * Writes the seeds of {@link JazzerFuzzTest} (OVAs, manifests, certificate files, descriptors) into the test resources,
  * from the sample appliance, the test PKI and core's dialect descriptors. Run by {@code bench/fuzz.sh seeds}; the
  * disk-image seeds come from qemu-img there. Seeds stay small (a few KiB): Jazzer's inputs grow up to the largest.
  */
@@ -22,7 +22,7 @@ public final class FuzzSeeds {
     }
 
     public static void main(String[] args) throws IOException {
-        Path inputs = Path.of(args[0], "org/ovaflow/validate/fuzz/JazzerTargetsInputs");
+        Path inputs = Path.of(args[0], "org/ovaflow/validate/fuzz/JazzerFuzzTestInputs");
 
         Path tar = Files.createDirectories(inputs.resolve("tarWalk"));
         Path manifest = Files.createDirectories(inputs.resolve("manifest"));

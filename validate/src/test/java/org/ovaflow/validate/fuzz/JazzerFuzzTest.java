@@ -27,11 +27,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Coverage-guided fuzz targets (Jazzer) of the validate stages' parsers. In the normal build each runs its committed
- * seeds and kept findings ({@code JazzerTargetsInputs/<method>/} in the test resources) as plain tests; in fuzzing
+ * seeds and kept findings ({@code JazzerFuzzTestInputs/<method>/} in the test resources) as plain tests; in fuzzing
  * mode ({@code bench/fuzz.sh}) Jazzer mutates them. A named rejection is a fine outcome; any other exception, a
  * hang, or allocating more than the target's limit is a finding.
  */
-class JazzerTargets {
+class JazzerFuzzTest {
 
     private static final PackageVerifier VERIFIER = new PackageVerifier();
     private static final DescriptorValidator VALIDATOR = new DescriptorValidator(new OvfDescriptorParser(),
