@@ -1,9 +1,11 @@
 package org.ovaflow.transform.disk;
 
+import java.io.EOFException;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipException;
 
 /**
  * A file the package stores gzip-compressed ({@code ovf:compression="gzip"}), decompressed on the fly. It can
@@ -46,20 +48,33 @@ public final class GzipImageSource implements ImageSource {
         }
         if (inflated == null) {
             position = 0;
-            inflated = new GZIPInputStream(compressed.open(0, compressed.size() < 0 ? Long.MAX_VALUE : compressed.size()),
-                    64 * 1024);
+            try {
+                inflated = new GZIPInputStream(compressed.open(0, compressed.size() < 0 ? Long.MAX_VALUE
+                        : compressed.size()), 64 * 1024);
+            } catch (ZipException | EOFException e) {
+                throw corrupt(e);
+            }
         }
         if (offset < position) {
             throw new InvalidDiskImageException("disk.random-access", name() + " can only be read forward; offset "
                     + offset + " was asked after " + position);
         }
-        inflated.skipNBytes(offset - position);
+        try {
+            inflated.skipNBytes(offset - position);
+        } catch (ZipException | EOFException e) {
+            throw corrupt(e);
+        }
         position = offset;
         // a view that advances the one decompressor and is closed without closing it
         return new FilterInputStream(inflated) {
             @Override
             public int read() throws IOException {
-                int b = super.read();
+                int b;
+                try {
+                    b = super.read();
+                } catch (ZipException | EOFException e) {
+                    throw corrupt(e);
+                }
                 if (b >= 0) {
                     position++;
                 }
@@ -68,7 +83,12 @@ public final class GzipImageSource implements ImageSource {
 
             @Override
             public int read(byte[] b, int off, int len) throws IOException {
-                int read = super.read(b, off, len);
+                int read;
+                try {
+                    read = super.read(b, off, len);
+                } catch (ZipException | EOFException e) {
+                    throw corrupt(e);
+                }
                 if (read > 0) {
                     position += read;
                 }
@@ -77,7 +97,12 @@ public final class GzipImageSource implements ImageSource {
 
             @Override
             public long skip(long n) throws IOException {
-                long skipped = super.skip(n);
+                long skipped;
+                try {
+                    skipped = super.skip(n);
+                } catch (ZipException | EOFException e) {
+                    throw corrupt(e);
+                }
                 position += skipped;
                 return skipped;
             }
@@ -86,6 +111,17 @@ public final class GzipImageSource implements ImageSource {
             public void close() {
             }
         };
+    }
+
+    /**
+     * A gzip header or deflate data that does not decode, a CRC that does not match, or a stream that ends within
+     * either: the file is corrupt or cut, a rejection of the import, not an I/O failure to retry (those stay plain
+     * IOExceptions).
+     */
+    private InvalidDiskImageException corrupt(IOException e) {
+        return new InvalidDiskImageException("disk.gzip.corrupt", name() + " does not decompress at byte " + position
+                + " of its data: " + (e instanceof EOFException ? "it ends early" : e.getMessage()),
+                e);
     }
 
     @Override
