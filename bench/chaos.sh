@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # The chaos suite, long version: the broker and store in one process (ovaflow run --stages none), each stage
 # in its own (ovaflow run --stages X), all on 127.0.0.1; IMPORTS OVAs (every 5th corrupt, every 10th with a
-# 256 MiB disk) submitted over MINUTES minutes, each notified three times, while a fault hits every 8 s: a stage
+# 128 MiB disk) submitted over MINUTES minutes, each notified three times, while a fault hits every 8 s: a stage
 # killed with SIGKILL and restarted, the broker+store process killed and restarted, the store cut off for 30 s,
 # the schema stage's consumer group rewound to the start of its topic; poison records on every topic midway.
 # Prints the table (submitted, published, quarantined, lost, duplicated, left in staging, poison in ova.dlq,
 # stages running, recovery of every fault); exit 0 when nothing was lost or duplicated, 1 otherwise.
 #
-#   bench/chaos.sh [IMPORTS] [MINUTES]          defaults 300 and 10; run from the repository root
+#   bench/chaos.sh [IMPORTS] [MINUTES]          defaults 200 and 10; run from the repository root
 #
 # Environment: BENCH_SKIP_BUILD=1 (use the jars as built), MAVEN_OPTS_BENCH (extra mvn arguments, e.g. -o).
 # The processes' logs stay in the folder the run prints, for a look at what a fault did.
@@ -15,7 +15,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
-imports="${1:-300}"
+imports="${1:-200}"
 minutes="${2:-10}"
 
 if [ "${BENCH_SKIP_BUILD:-}" != 1 ]; then
@@ -26,5 +26,5 @@ if [ "${BENCH_SKIP_BUILD:-}" != 1 ]; then
   rm -f "$log"
 fi
 echo "chaos: $imports imports over $minutes min, a fault every 8 s..." >&2
-exec java -cp "app/target/test-classes:app/target/ovaflow.jar:app/target/lib/*" \
+exec java -cp "app/target/test-classes:core/target/test-classes:app/target/ovaflow.jar:app/target/lib/*" \
   org.ovaflow.app.chaos.ChaosSuite "$imports" "$minutes"
