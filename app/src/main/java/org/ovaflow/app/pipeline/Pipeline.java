@@ -54,6 +54,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -121,12 +122,15 @@ public final class Pipeline implements AutoCloseable {
         Metrics.addRegistry(metrics);
         ProcessMetrics processMetrics = ProcessMetrics.bindTo(metrics);
         try {
-            infrastructure.prepare(settings);
-            if (signer != null && settings.stages().contains(Stage.PUBLISH)) {
-                // readers find the key before the first signature, where run says it is
-                infrastructure.store().write(settings.buckets().catalog(), CatalogIndex.PUBLIC_KEY,
-                        signer.armoredPublicKey(), CatalogIndex.PUBLIC_KEY_TYPE);
-            }
+            StartupWait.until(Duration.ofSeconds(Long.parseLong(settings.property("ovaflow.startup.timeout-s", "300"))),
+                    "preparing the topics and buckets", () -> {
+                        infrastructure.prepare(settings);
+                        if (signer != null && settings.stages().contains(Stage.PUBLISH)) {
+                            // readers find the key before the first signature, where run says it is
+                            infrastructure.store().write(settings.buckets().catalog(), CatalogIndex.PUBLIC_KEY,
+                                    signer.armoredPublicKey(), CatalogIndex.PUBLIC_KEY_TYPE);
+                        }
+                    });
             camel = camelContext(settings, infrastructure, metrics, signer);
             beforeStart.accept(camel);
             camel.start();
