@@ -256,7 +256,20 @@ public final class ChaosSuite implements AutoCloseable {
             Map<TopicPartition, OffsetAndMetadata> earliest = new LinkedHashMap<>();
             admin.listOffsets(partitions.stream().collect(Collectors.toMap(p -> p, p -> OffsetSpec.earliest())))
                     .all().get().forEach((partition, info) -> earliest.put(partition, new OffsetAndMetadata(info.offset())));
-            admin.alterConsumerGroupOffsets("ovaflow-" + stage, earliest).all().get();
+            // a member killed with SIGKILL stays in the group until its session times out (45 s): offsets
+            // can be changed only once the group is empty
+            long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+            while (true) {
+                try {
+                    admin.alterConsumerGroupOffsets("ovaflow-" + stage, earliest).all().get();
+                    break;
+                } catch (java.util.concurrent.ExecutionException e) {
+                    if (System.nanoTime() > deadline) {
+                        throw e;
+                    }
+                    Thread.sleep(2000);
+                }
+            }
         }
         process.start();
         if (config.faultEvery() == null) {
