@@ -73,8 +73,10 @@ class DeadLetterReplayTest {
 
     @Test
     void aPublicationTheStoreKeepsFailingEndsInTheDlqWithStagingKeptAndItsReplayPublishesIt() throws Exception {
-        // a real fault, no mock: the catalog bucket (still empty) is deleted under the running pipeline
+        // a real fault, no mock: the catalog bucket (holding only the signing key) is deleted under the running
+        // pipeline
         Endpoints endpoints = pipeline.endpoints();
+        pipeline.store().list("ova-catalog", "").forEach(o -> pipeline.store().remove("ova-catalog", o.key()));
         MinioClient.builder().endpoint(endpoints.s3()).credentials(endpoints.s3AccessKey(), endpoints.s3SecretKey())
                 .region("us-east-1").build().removeBucket(RemoveBucketArgs.builder().bucket("ova-catalog").build());
         Drop drop = drop("stormy.ova", SampleAppliance.ova("Stormy", "Weather", "1.0", 60_000, 21).toBytes());
