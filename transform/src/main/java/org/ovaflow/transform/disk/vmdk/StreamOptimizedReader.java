@@ -141,7 +141,9 @@ final class StreamOptimizedReader implements DiskImageReader {
                 nextGrain = 0;
             }
         } catch (EOFException e) {
-            throw truncated(e.getMessage());
+            // the JDK's own EOFExceptions (a marker or grain read short) carry no message: say where it ended
+            throw truncated(e.getMessage() != null ? e.getMessage()
+                    : file + " ends inside a grain or marker, before its end-of-stream marker");
         }
     }
 
