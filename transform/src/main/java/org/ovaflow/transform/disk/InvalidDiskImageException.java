@@ -20,6 +20,15 @@ public final class InvalidDiskImageException extends IOException {
         this.check = check;
     }
 
+    /**
+     * {@code file} ended before what its header and tables declare: the EOFException's message where it has
+     * one (ovaflow's own say where), else a message naming the file (the JDK's short reads carry none).
+     */
+    public static InvalidDiskImageException truncated(String check, String file, java.io.EOFException e) {
+        return new InvalidDiskImageException(check, e.getMessage() != null ? e.getMessage()
+                : file + " ends before the data its header and tables declare", e);
+    }
+
     /** The check id that failed, {@code disk.<format>.<what>}. */
     public String check() {
         return check;

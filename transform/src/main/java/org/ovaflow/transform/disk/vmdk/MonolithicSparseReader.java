@@ -65,7 +65,7 @@ final class MonolithicSparseReader implements DiskImageReader {
             VmdkReader.readEmbeddedDescriptor(cursor, header, file);
             return new MonolithicSparseReader(cursor, file, header, readTables(cursor, header, file));
         } catch (EOFException e) {
-            throw new InvalidDiskImageException("disk.vmdk.truncated", e.getMessage());
+            throw InvalidDiskImageException.truncated("disk.vmdk.truncated", file, e);
         }
     }
 
@@ -185,7 +185,7 @@ final class MonolithicSparseReader implements DiskImageReader {
             }
             return null;
         } catch (EOFException e) {
-            throw new InvalidDiskImageException("disk.vmdk.truncated", e.getMessage());
+            throw InvalidDiskImageException.truncated("disk.vmdk.truncated", file, e);
         }
     }
 

@@ -141,9 +141,7 @@ final class StreamOptimizedReader implements DiskImageReader {
                 nextGrain = 0;
             }
         } catch (EOFException e) {
-            // the JDK's own EOFExceptions (a marker or grain read short) carry no message: say where it ended
-            throw truncated(e.getMessage() != null ? e.getMessage()
-                    : file + " ends inside a grain or marker, before its end-of-stream marker");
+            throw InvalidDiskImageException.truncated("disk.vmdk.truncated", file, e);
         }
     }
 

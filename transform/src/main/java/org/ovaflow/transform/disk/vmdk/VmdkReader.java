@@ -67,7 +67,7 @@ public final class VmdkReader {
         } catch (IOException | RuntimeException e) {
             cursor.close();
             if (e instanceof EOFException) {
-                throw new InvalidDiskImageException("disk.vmdk.truncated", e.getMessage(), e);
+                throw InvalidDiskImageException.truncated("disk.vmdk.truncated", source.name(), (EOFException) e);
             }
             throw e;
         }
@@ -186,7 +186,7 @@ public final class VmdkReader {
         } catch (IOException | RuntimeException e) {
             cursor.close();
             if (e instanceof EOFException) {
-                throw new InvalidDiskImageException("disk.vmdk.truncated", e.getMessage(), e);
+                throw InvalidDiskImageException.truncated("disk.vmdk.truncated", source.name(), (EOFException) e);
             }
             throw e;
         }
