@@ -52,13 +52,17 @@ public record Manifest(String fileName, List<Line> lines, List<String> errors, L
             }
             String algorithm = m.group(1).toUpperCase(Locale.ROOT).replace("-", "");
             String digest = m.group(3).toLowerCase(Locale.ROOT);
-            if (!ALGORITHMS.contains(algorithm)) {
+            String file = m.group(2).trim();
+            if (file.isEmpty()) {
+                // "SHA1(\0\0)= …": nothing a tar entry can be named after trimming control characters
+                errors.add("line " + (i + 1) + " names no file: " + abbreviate(row));
+            } else if (!ALGORITHMS.contains(algorithm)) {
                 errors.add("line " + (i + 1) + " names algorithm " + m.group(1) + ", not one of " + ALGORITHMS);
             } else if (digest.length() != hexLength(algorithm)) {
                 errors.add("line " + (i + 1) + ": a " + algorithm + " digest has " + hexLength(algorithm)
                         + " hex digits, this one " + digest.length());
             } else {
-                lines.add(new Line(i + 1, algorithm, m.group(2).trim(), digest));
+                lines.add(new Line(i + 1, algorithm, file, digest));
                 spellings.add(m.end(1) == m.start(2) - 1 ? COMPACT : SPACED);
                 if (!m.group(3).equals(digest)) {
                     spellings.add(UPPER_CASE_HEX);
