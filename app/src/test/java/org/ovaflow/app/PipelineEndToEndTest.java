@@ -249,6 +249,25 @@ class PipelineEndToEndTest {
         }
     }
 
+    @Test
+    void thePublishStageWorksInBatchesAndDeadLettersAnUnreadableRecordOfABatchAlone() throws Exception {
+        // sent together, so that the publish stage is likely to read them in one batch (it handles them alike if not)
+        TestPipelines.send(pipeline.kafka(), Topics.TRANSCODED.topic(), "poison-publish", "not an event".getBytes());
+        Drop first = drop("batch-1.ova", SampleAppliance.ova("Batch Corp", "First", "1.0", 20_000, 31).toBytes());
+        Drop second = drop("batch-2.ova", SampleAppliance.ova("Batch Corp", "Second", "1.0", 20_000, 32).toBytes());
+
+        assertThat(await(first).state()).isEqualTo(StatusEvent.State.PUBLISHED);
+        assertThat(await(second).state()).isEqualTo(StatusEvent.State.PUBLISHED);
+        JsonNode letter = EventCodec.JSON.readTree(awaitRecord(Topics.DLQ.topic(), "poison-publish").value());
+        assertThat(letter.path("stage").asText()).isEqualTo("publish");
+        assertThat(letter.path("reason").asText()).isEqualTo("unreadable event");
+        assertThat(letter.path("topic").asText()).isEqualTo(Topics.TRANSCODED.topic());
+        // the index the batch rebuilt names both
+        JsonNode index = EventCodec.JSON.readTree(store.read("ova-catalog", "index.json").readAllBytes());
+        assertThat(index.path("products").has("batch-corp/first")).isTrue();
+        assertThat(index.path("products").has("batch-corp/second")).isTrue();
+    }
+
     private ConsumerRecord<String, byte[]> awaitRecord(String topic, String key) throws InterruptedException {
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (System.nanoTime() < deadline) {

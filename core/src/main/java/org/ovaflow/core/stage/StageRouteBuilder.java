@@ -47,8 +47,10 @@ public abstract class StageRouteBuilder extends RouteBuilder {
     /** Exchange property carrying the decoded input event, for the error handler's status line. */
     private static final String INPUT_EVENT = "ovaflowInputEvent";
     private static final String STARTED = "ovaflowStarted";
-    /** Exchange property carrying why the record goes to ova.dlq, counted once it is written there. */
-    private static final String DEAD_LETTER_REASON = "ovaflowDeadLetterReason";
+    /** Exchange property carrying why each record goes to ova.dlq, counted once they are written there. */
+    private static final String DEAD_LETTER_REASONS = "ovaflowDeadLetterReasons";
+    /** Exchange property of a batch's exchange: its {@link BatchRecord}s, in the order of the batch. */
+    private static final String BATCH = "ovaflowBatch";
     private static final Logger LOG = LoggerFactory.getLogger(StageRouteBuilder.class);
 
     @Override
@@ -60,7 +62,7 @@ public abstract class StageRouteBuilder extends RouteBuilder {
                 .useOriginalMessage()
                 .process(this::deadLetter)
                 .to(producer())
-                .process(this::countDeadLetter)
+                .process(this::countDeadLetters)
                 .process(StageRouteBuilder::commitOffset);
 
         onException(Exception.class)
@@ -78,7 +80,7 @@ public abstract class StageRouteBuilder extends RouteBuilder {
                 .onRedelivery(exchange -> StageMetrics.retried(stage()))
                 .process(this::deadLetter)
                 .to(producer())
-                .process(this::countDeadLetter)
+                .process(this::countDeadLetters)
                 .process(StageRouteBuilder::commitOffset);
 
         configureStage();
@@ -98,7 +100,27 @@ public abstract class StageRouteBuilder extends RouteBuilder {
      * every partition from the processes started after it (ScaleOutTest).
      */
     protected RouteDefinition fromTopic(Topics topic) {
-        return from("kafka:" + topic.topic()
+        return from(consumer(topic) + "&maxPollRecords=1")
+                .routeId(stage())
+                .process(this::takeUp).id(stage() + "-take-up");
+    }
+
+    /**
+     * Consumes {@code topic} like {@link #fromTopic} but hands the route a batch at a time: the records a poll
+     * returned, up to {@code ovaflow.stage.<stage>.batch-size} (default 50), a partial batch once its first
+     * record waited {@code ovaflow.stage.<stage>.batch-wait-ms} (default 200) or no more came. For a stage whose
+     * work has a cost per batch that does not depend on its size (the publish stage's catalog index).
+     */
+    protected RouteDefinition fromTopicInBatches(Topics topic) {
+        return from(consumer(topic) + "&batching=true"
+                + "&maxPollRecords={{ovaflow.stage." + stage() + ".batch-size:50}}"
+                + "&batchingIntervalMs={{ovaflow.stage." + stage() + ".batch-wait-ms:200}}")
+                .routeId(stage())
+                .process(this::takeUpBatch).id(stage() + "-take-up");
+    }
+
+    private String consumer(Topics topic) {
+        return "kafka:" + topic.topic()
                 + "?brokers={{ovaflow.kafka.brokers}}"
                 + "&groupId=ovaflow-" + stage()
                 + "&clientId=ovaflow-" + stage() + "-{{ovaflow.instance:1}}"
@@ -108,14 +130,11 @@ public abstract class StageRouteBuilder extends RouteBuilder {
                 + "&autoOffsetReset=earliest"
                 + "&allowManualCommit=true&autoCommitEnable=false"
                 + "&breakOnFirstError=true"
-                + "&maxPollRecords=1"
                 // the consumer notices a stop between polls: short polls make shutdown quick
                 + "&pollTimeoutMs=500"
                 // a stage may work on one import for a long time (a large disk): keep the partition meanwhile
                 + "&maxPollIntervalMs={{ovaflow.stage." + stage() + ".max-poll-interval-ms:3600000}}"
-                + "&valueDeserializer=org.apache.kafka.common.serialization.ByteArrayDeserializer")
-                .routeId(stage())
-                .process(this::takeUp).id(stage() + "-take-up");
+                + "&valueDeserializer=org.apache.kafka.common.serialization.ByteArrayDeserializer";
     }
 
     /** Counts the record as in flight until its exchange is done, however it ends. */
@@ -127,6 +146,35 @@ public abstract class StageRouteBuilder extends RouteBuilder {
                 StageMetrics.finished(stage());
             }
         });
+    }
+
+    /** Reads each record of the batch and counts them as in flight until the batch's exchange is done. */
+    private void takeUpBatch(Exchange exchange) {
+        List<BatchRecord> batch = new ArrayList<>();
+        for (Object record : exchange.getIn().getBody(List.class)) {
+            Message message = ((Exchange) record).getIn();
+            try {
+                batch.add(new BatchRecord(message, decode(message), null));
+            } catch (PoisonEventException e) {
+                batch.add(new BatchRecord(message, null, e));
+            }
+        }
+        exchange.setProperty(BATCH, batch);
+        exchange.setProperty(STARTED, System.nanoTime());
+        batch.forEach(record -> StageMetrics.started(stage()));
+        exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
+            @Override
+            public void onDone(Exchange done) {
+                batch.forEach(record -> StageMetrics.finished(stage()));
+            }
+        });
+    }
+
+    /**
+     * One record of a batch: its message, its event (null when unreadable) and, once known, why it goes to ova.dlq
+     * on its own (null: it has an outcome).
+     */
+    private record BatchRecord(Message message, ImportEvent event, RuntimeException failure) {
     }
 
     /** The producer every stage writes through: acks from all in-sync replicas, idempotent, topic per record. */
@@ -144,16 +192,20 @@ public abstract class StageRouteBuilder extends RouteBuilder {
     /** Decodes the CloudEvent of the current record into an {@link ImportEvent} body. */
     protected Processor readEvent() {
         return exchange -> {
-            Headers headers = exchange.getIn().getHeader(KafkaConstants.HEADERS, Headers.class);
-            byte[] value = exchange.getIn().getBody(byte[].class);
-            if (headers == null || value == null) {
-                throw new PoisonEventException("record without headers or value");
-            }
-            ImportEvent event = EventCodec.readImportEvent(headers, value);
+            ImportEvent event = decode(exchange.getIn());
             exchange.setProperty(INPUT_EVENT, event);
             exchange.setProperty(STARTED, System.nanoTime());
             exchange.getIn().setBody(event);
         };
+    }
+
+    private static ImportEvent decode(Message record) {
+        Headers headers = record.getHeader(KafkaConstants.HEADERS, Headers.class);
+        byte[] value = record.getBody(byte[].class);
+        if (headers == null || value == null) {
+            throw new PoisonEventException("record without headers or value");
+        }
+        return EventCodec.readImportEvent(headers, value);
     }
 
     /** The work of one stage: from the import event to its outcome. */
@@ -181,31 +233,110 @@ public abstract class StageRouteBuilder extends RouteBuilder {
                 .process(StageRouteBuilder::commitOffset).id(stage() + "-commit");
     }
 
+    /** The work of a stage that works in batches: an outcome for each event, in their order. */
+    @FunctionalInterface
+    protected interface BatchWork {
+        List<BatchOutcome> process(List<ImportEvent> events) throws Exception;
+    }
+
+    /**
+     * {@link #stageRoute} a batch at a time ({@link #fromTopicInBatches}): the work gets every readable event of
+     * the batch at once; the records they caused (next events, statuses, and the dead letters of unreadable
+     * records and of events that failed alone) are written together, then each partition's offset is committed.
+     * A failure of the whole batch is retried as a record's is, and sends every record of it to ova.dlq in the end.
+     */
+    protected RouteDefinition batchStageRoute(Topics input, BatchWork work) {
+        return fromTopicInBatches(input)
+                .process(exchange -> runBatch(exchange, work)).id(stage() + "-work")
+                .to(producer()).id(stage() + "-write")
+                .process(this::countDeadLetters).id(stage() + "-count")
+                .process(StageRouteBuilder::commitOffset).id(stage() + "-commit");
+    }
+
+    @SuppressWarnings("unchecked")
+    private void runBatch(Exchange exchange, BatchWork work) throws Exception {
+        List<BatchRecord> batch = exchange.getProperty(BATCH, List.class);
+        List<ImportEvent> events = batch.stream().filter(r -> r.failure() == null).map(BatchRecord::event).toList();
+        List<BatchOutcome> outcomes = events.isEmpty() ? List.of() : work.process(events);
+        if (outcomes.size() != events.size()) {
+            throw new IllegalStateException(stage() + " made " + outcomes.size() + " outcomes of " + events.size()
+                    + " events");
+        }
+        Duration took = Duration.ofNanos(System.nanoTime() - exchange.getProperty(STARTED, Long.class));
+        List<Message> records = new ArrayList<>();
+        List<String> deadLetters = new ArrayList<>();
+        int next = 0;
+        for (BatchRecord record : batch) {
+            RuntimeException failure = record.failure();
+            if (failure == null) {
+                BatchOutcome outcome = outcomes.get(next++);
+                failure = outcome.failure();
+                if (failure == null) {
+                    records.addAll(outcomeRecords(exchange, outcome.outcome()));
+                    StageMetrics.duration(stage(), took);
+                    continue;
+                }
+            }
+            records.addAll(deadLetterRecords(exchange, record.message(), record.event(), failure));
+            deadLetters.add(deadLetterReason(failure));
+        }
+        exchange.getIn().setBody(records);
+        exchange.setProperty(DEAD_LETTER_REASONS, deadLetters);
+    }
+
     /** Turns the outcome into the records to write: the next event (if any) and the import's new status. */
     protected Processor writeOutcome() {
         return exchange -> {
             StageOutcome outcome = exchange.getIn().getBody(StageOutcome.class);
-            List<Message> records = new ArrayList<>();
-            if (outcome.next() != null) {
-                records.add(message(exchange, EventCodec.toRecord(outcome.next(), stage(), outcome.event())));
-            }
-            records.add(message(exchange, EventCodec.toRecord(Topics.STATUS, stage(),
-                    status(outcome.event(), outcome.state(), outcome.message()))));
-            exchange.getIn().setBody(records);
+            exchange.getIn().setBody(outcomeRecords(exchange, outcome));
             Long started = exchange.getProperty(STARTED, Long.class);
             if (started != null) {
                 StageMetrics.duration(stage(), Duration.ofNanos(System.nanoTime() - started));
             }
-            StageMetrics.outcome(stage(), outcome.state().name().toLowerCase());
-            if (outcome.state() == StatusEvent.State.REJECTED) {
-                outcome.event().failedChecks().forEach(check -> StageMetrics.rejected(stage(), check.id()));
-            }
         };
     }
 
-    /** Commits the offset of the record just handled: everything it caused is written. */
+    /** The records of an outcome, counted in the stage's metrics. */
+    private List<Message> outcomeRecords(Exchange exchange, StageOutcome outcome) {
+        List<Message> records = new ArrayList<>();
+        if (outcome.next() != null) {
+            records.add(message(exchange, EventCodec.toRecord(outcome.next(), stage(), outcome.event())));
+        }
+        records.add(message(exchange, EventCodec.toRecord(Topics.STATUS, stage(),
+                status(outcome.event(), outcome.state(), outcome.message()))));
+        StageMetrics.outcome(stage(), outcome.state().name().toLowerCase());
+        if (outcome.state() == StatusEvent.State.REJECTED) {
+            outcome.event().failedChecks().forEach(check -> StageMetrics.rejected(stage(), check.id()));
+        }
+        return records;
+    }
+
+    /**
+     * Commits the offset of the record just handled, or of a batch's last record in each of its partitions:
+     * everything they caused is written.
+     */
+    @SuppressWarnings("unchecked")
     protected static void commitOffset(Exchange exchange) {
-        KafkaManualCommit commit = exchange.getIn().getHeader(KafkaConstants.MANUAL_COMMIT, KafkaManualCommit.class);
+        List<BatchRecord> batch = exchange.getProperty(BATCH, List.class);
+        if (batch == null) {
+            commit(exchange.getIn());
+            return;
+        }
+        Map<Integer, Message> lastOfPartition = new LinkedHashMap<>();
+        for (BatchRecord record : batch) {
+            lastOfPartition.merge(record.message().getHeader(KafkaConstants.PARTITION, Integer.class),
+                    record.message(), (a, b) -> offset(a) >= offset(b) ? a : b);
+        }
+        lastOfPartition.values().forEach(StageRouteBuilder::commit);
+    }
+
+    private static long offset(Message record) {
+        Long offset = record.getHeader(KafkaConstants.OFFSET, Long.class);
+        return offset == null ? -1 : offset;
+    }
+
+    private static void commit(Message record) {
+        KafkaManualCommit commit = record.getHeader(KafkaConstants.MANUAL_COMMIT, KafkaManualCommit.class);
         if (commit != null) {
             commit.commit();
         }
@@ -229,12 +360,38 @@ public abstract class StageRouteBuilder extends RouteBuilder {
         return message;
     }
 
+    /** The records that send what the exchange holds to ova.dlq: its record, or every record of its batch. */
+    @SuppressWarnings("unchecked")
     private void deadLetter(Exchange exchange) {
         Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        String reason = failure instanceof PoisonEventException ? "unreadable event"
+        List<BatchRecord> batch = exchange.getProperty(BATCH, List.class);
+        List<Message> records = new ArrayList<>();
+        List<String> reasons = new ArrayList<>();
+        if (batch == null) {
+            records.addAll(deadLetterRecords(exchange, exchange.getIn(),
+                    exchange.getProperty(INPUT_EVENT, ImportEvent.class), failure));
+            reasons.add(deadLetterReason(failure));
+        } else {
+            for (BatchRecord record : batch) {
+                // an unreadable record stays one, whatever failed the batch
+                Throwable cause = record.failure() != null ? record.failure() : failure;
+                records.addAll(deadLetterRecords(exchange, record.message(), record.event(), cause));
+                reasons.add(deadLetterReason(cause));
+            }
+        }
+        exchange.getIn().setBody(records);
+        exchange.setProperty(DEAD_LETTER_REASONS, reasons);
+    }
+
+    private static String deadLetterReason(Throwable failure) {
+        return failure instanceof PoisonEventException ? "unreadable event"
                 : failure instanceof ObjectGoneException ? "input gone" : "failed after retries";
+    }
+
+    /** The dead letter of {@code in} (a record as read) and, when its event is known, the import's FAILED status. */
+    private List<Message> deadLetterRecords(Exchange exchange, Message in, ImportEvent input, Throwable failure) {
+        String reason = deadLetterReason(failure);
         String error = failure == null ? "unknown" : failure.getClass().getSimpleName() + ": " + failure.getMessage();
-        Message in = exchange.getIn();
         String key = in.getHeader(KafkaConstants.KEY, String.class);
         String topic = in.getHeader(KafkaConstants.TOPIC, String.class);
         LOG.error("{}: record {} of {} goes to {}: {}", stage(), key, topic, Topics.DLQ.topic(), error, failure);
@@ -255,18 +412,22 @@ public abstract class StageRouteBuilder extends RouteBuilder {
         List<Message> records = new ArrayList<>();
         String deadLetterKey = key != null ? key : topic + "-" + letter.partition() + "-" + letter.offset();
         records.add(message(exchange, EventCodec.toRecord(Topics.DLQ, stage(), deadLetterKey, letter)));
-        ImportEvent input = exchange.getProperty(INPUT_EVENT, ImportEvent.class);
         if (input != null) {
             records.add(message(exchange, EventCodec.toRecord(Topics.STATUS, stage(),
                     status(input, StatusEvent.State.FAILED, reason + ": " + error))));
         }
-        in.setBody(records);
-        exchange.setProperty(DEAD_LETTER_REASON, reason.replace(' ', '-'));
+        return records;
     }
 
-    /** Counts a record written to ova.dlq: only now, so that a failed DLQ write read again is counted once. */
-    private void countDeadLetter(Exchange exchange) {
-        StageMetrics.outcome(stage(), "dead-letter");
-        StageMetrics.deadLettered(stage(), exchange.getProperty(DEAD_LETTER_REASON, String.class));
+    /** Counts the records written to ova.dlq: only now, so that a failed DLQ write read again is counted once. */
+    @SuppressWarnings("unchecked")
+    private void countDeadLetters(Exchange exchange) {
+        List<String> reasons = exchange.getProperty(DEAD_LETTER_REASONS, List.class);
+        if (reasons != null) {
+            for (String reason : reasons) {
+                StageMetrics.outcome(stage(), "dead-letter");
+                StageMetrics.deadLettered(stage(), reason.replace(' ', '-'));
+            }
+        }
     }
 }

@@ -12,9 +12,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -37,9 +39,11 @@ import java.util.stream.Stream;
  * the index, then lists again, and starts over when the entries changed meanwhile. A writer that put a stale index
  * over a newer one thus sees the newer entry on its second listing and writes again, and the publisher of an entry
  * rebuilds after committing it, so the last index written has every entry. A rebuild reads only the appliance.json
- * files whose etag differs from the one the current index was made from: one publication costs two listings of the
- * catalog bucket (1,000 keys a request), a GET of index.json and of the vendor's, a GET of the new appliance.json,
- * and two PUTs (the vendor's index, the root's); a rebuild that finds the index current costs a listing and two GETs.
+ * files whose etag differs from the one the current index was made from: one rebuild costs two listings of the
+ * catalog bucket (1,000 keys a request), a GET of index.json and of each vendor's concerned, a GET of each new
+ * appliance.json, and a PUT of each changed vendor's index and of the root's; a rebuild that finds the index current
+ * costs a listing and the GETs. Both listings and both documents grow with the catalog, so the publish stage
+ * rebuilds once per batch of entries it committed, not once per entry.
  *
  * <p>With a {@link CatalogSigner}, each index written gets its detached signature beside it, {@code index.json.asc},
  * made from the very bytes written (two more PUTs), and the signer's public key is put at {@value #PUBLIC_KEY}
@@ -135,37 +139,52 @@ public final class CatalogIndex {
     private record Stored(Document document, byte[] bytes) {
     }
 
-    /** {@link #rebuild(String)} without a vendor index to check. */
+    /** {@link #rebuild(Collection)} without a vendor index to check. */
     public Document rebuild() {
-        return rebuild(null);
+        return rebuild(List.of());
+    }
+
+    /** {@link #rebuild(Collection)} of one vendor, or none when null. */
+    public Document rebuild(String vendor) {
+        return rebuild(vendor == null ? List.of() : List.of(vendor));
     }
 
     /**
      * Brings the index up to date with the committed entries and returns it: writes it (each changed vendor's,
      * then the root's) unless it already says what the entries say, and checks after writing that no entry was
-     * committed or changed meanwhile (else it starts over).
+     * committed or changed meanwhile (else it starts over). One rebuild serves any number of entries committed
+     * before it: the publish stage commits a batch of entries, then rebuilds once.
      *
-     * @param vendor a vendor whose own index is read and checked too (the vendor of the entry just written: a
-     *               writer stopped between a vendor's index and the root's may have left it behind), or null
+     * @param vendors vendors whose own index is read and checked too (the vendors of the entries just written: a
+     *                writer stopped between a vendor's index and the root's may have left it behind)
      * @throws ObjectStoreException when the entries kept changing for {@value #MAX_ROUNDS} rounds (retry later)
      */
-    public Document rebuild(String vendor) {
+    public Document rebuild(Collection<String> vendors) {
+        Set<String> checked = new TreeSet<>(vendors);
         for (int round = 1; round <= MAX_ROUNDS; round++) {
             SortedMap<String, String> entries = listEntries();
             Optional<Stored> current = read(INDEX_JSON);
             Document previous = current.map(Stored::document).orElse(null);
             Map<String, Product> products = build(entries, previous);
             boolean rootCurrent = previous != null && previous.products().equals(products);
-            Optional<Stored> vendors = vendor == null ? Optional.empty() : read(vendorIndex(vendor));
-            String behind = vendor == null || vendors.map(v -> v.document().products()).orElse(Map.of())
-                    .equals(ofVendor(products, vendor)) ? null : vendor;
+            Map<String, Optional<Stored>> vendorIndexes = new TreeMap<>();
+            Set<String> behind = new TreeSet<>();
+            for (String vendor : checked) {
+                Optional<Stored> stored = read(vendorIndex(vendor));
+                vendorIndexes.put(vendor, stored);
+                if (!stored.map(v -> v.document().products()).orElse(Map.of()).equals(ofVendor(products, vendor))) {
+                    behind.add(vendor);
+                }
+            }
             Document built;
-            if (rootCurrent && behind == null) {
+            if (rootCurrent && behind.isEmpty()) {
                 // already says what every entry listed says: only its signatures may need writing
                 boolean signed = false;
                 if (signer != null) {
-                    if (vendors.isPresent()) {
-                        signed = signIfNeeded(vendorIndex(vendor), vendors.get().bytes());
+                    for (Map.Entry<String, Optional<Stored>> stored : vendorIndexes.entrySet()) {
+                        if (stored.getValue().isPresent()) {
+                            signed |= signIfNeeded(vendorIndex(stored.getKey()), stored.getValue().get().bytes());
+                        }
                     }
                     signed |= signIfNeeded(INDEX_JSON, current.get().bytes());
                 }
@@ -181,9 +200,11 @@ public final class CatalogIndex {
                     if (rootCurrent) {
                         signIfNeeded(INDEX_JSON, current.get().bytes());
                     }
-                    if (vendor != null && behind == null) {
-                        // read again: write() may have rewritten it all the same (the root's view of it was behind)
-                        read(vendorIndex(vendor)).ifPresent(v -> signIfNeeded(vendorIndex(vendor), v.bytes()));
+                    for (String vendor : checked) {
+                        if (!behind.contains(vendor)) {
+                            // read again: write() may have rewritten it all the same (the root's view was behind)
+                            read(vendorIndex(vendor)).ifPresent(v -> signIfNeeded(vendorIndex(vendor), v.bytes()));
+                        }
                     }
                 }
             }
@@ -269,15 +290,15 @@ public final class CatalogIndex {
     }
 
     /**
-     * Each vendor's index whose products changed (and {@code behind}'s), then the root's, so that a root listing an
-     * entry implies its vendor's does.
+     * Each vendor's index whose products changed (and those {@code behind}), then the root's, so that a root
+     * listing an entry implies its vendor's does.
      */
-    private void write(Document built, Document previous, String behind, boolean root) {
+    private void write(Document built, Document previous, Set<String> behind, boolean root) {
         Set<String> vendors = new TreeSet<>();
         built.products().values().forEach(p -> vendors.add(p.vendor()));
         for (String vendor : vendors) {
             Map<String, Product> now = ofVendor(built.products(), vendor);
-            if (previous == null || vendor.equals(behind) || !ofVendor(previous.products(), vendor).equals(now)) {
+            if (previous == null || behind.contains(vendor) || !ofVendor(previous.products(), vendor).equals(now)) {
                 writeDocument(vendorIndex(vendor), new Document(FORMAT, built.updated(), now));
             }
         }

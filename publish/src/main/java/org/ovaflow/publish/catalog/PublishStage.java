@@ -9,6 +9,7 @@ import org.ovaflow.core.event.StagedArtifact;
 import org.ovaflow.core.event.StatusEvent;
 import org.ovaflow.core.event.Topics;
 import org.ovaflow.core.ova.PackageForm;
+import org.ovaflow.core.stage.BatchOutcome;
 import org.ovaflow.core.stage.StageOutcome;
 import org.ovaflow.core.store.ObjectGoneException;
 import org.ovaflow.core.store.ObjectInfo;
@@ -24,6 +25,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The publish stage: server-side copies of the staged artifacts (and of the original OVA, when kept) into
@@ -83,34 +85,89 @@ public final class PublishStage {
         this.index = new CatalogIndex(store, writes, catalogBucket, signer);
     }
 
+    /** Publishes one event: {@link #publish(List)} of a batch of one. */
     public StageOutcome publish(ImportEvent event) {
+        BatchOutcome outcome = publish(List.of(event)).get(0);
+        if (outcome.failure() != null) {
+            throw outcome.failure();
+        }
+        return outcome.outcome();
+    }
+
+    /**
+     * Publishes a batch of events: commits each one's entry in turn, then brings the index up to date once for
+     * all of them, then finishes each (removes the files of a replaced entry, clears staging). The index costs
+     * the same for one entry as for a hundred and grows with the catalog: rebuilt once a batch, it stops being
+     * what limits the stage. An event whose input is gone fails alone; any other failure fails the batch, which,
+     * delivered again, finds the entries it committed and only finishes them.
+     *
+     * @return an outcome for each event, in their order
+     */
+    public List<BatchOutcome> publish(List<ImportEvent> events) {
+        List<BatchOutcome> outcomes = new ArrayList<>();
+        List<Runnable> afterIndex = new ArrayList<>();
+        Set<String> vendors = new TreeSet<>();
+        for (ImportEvent event : events) {
+            try {
+                Commit commit = commit(event);
+                outcomes.add(BatchOutcome.of(commit.outcome()));
+                if (commit.vendor() != null) {
+                    vendors.add(commit.vendor());
+                    afterIndex.add(commit.afterIndex());
+                }
+            } catch (ObjectGoneException e) {
+                outcomes.add(BatchOutcome.failed(e));
+            }
+        }
+        if (!vendors.isEmpty()) {
+            // the index first, so that it never names the files of a replaced entry once they are gone
+            index.rebuild(vendors);
+            afterIndex.forEach(Runnable::run);
+        }
+        return outcomes;
+    }
+
+    /**
+     * An event's publication up to the index: its outcome, the vendor whose index must name the entry (null when
+     * nothing was published), and what is left to do once it does.
+     */
+    private record Commit(StageOutcome outcome, String vendor, Runnable afterIndex) {
+
+        static Commit rejected(StageOutcome outcome) {
+            return new Commit(outcome, null, () -> {
+            });
+        }
+    }
+
+    private Commit commit(ImportEvent event) {
         CatalogPath path = CatalogPath.of(event);
         Optional<StagedArtifact> reserved = event.artifacts().stream()
                 .filter(a -> a.name().equals(APPLIANCE_JSON)).findFirst();
         if (reserved.isPresent()) {
-            return reject(event, path, CheckResult.fail("catalog.reserved-name", reserved.get().name(),
-                    "the package has a file named " + APPLIANCE_JSON + ", the name of the catalog entry's own file"));
+            return Commit.rejected(reject(event, path, CheckResult.fail("catalog.reserved-name",
+                    reserved.get().name(),
+                    "the package has a file named " + APPLIANCE_JSON + ", the name of the catalog entry's own file")));
         }
         Optional<ApplianceRecord> existing = catalog.at(path.prefix());
         if (existing.isPresent()) {
             ApplianceRecord entry = existing.get();
             if (entry.provenance().importId().equals(event.importId())) {
-                // this very import again (redelivered, or retried after a crash): finish what follows the commit,
-                // in the same order: the index first, so that it never names the files of a replaced entry once gone
-                index.rebuild(path.vendor());
-                removeReplaced(event, entry);
-                clearStaging(event);
-                return published(event.withCatalogPath(path.prefix()), "already published at " + path.prefix());
+                // this very import again (redelivered, or retried after a crash): finish what follows the commit
+                return new Commit(published(event, path, "already published at "), path.vendor(), () -> {
+                    removeReplaced(event, entry);
+                    clearStaging(event);
+                });
             }
             if (entry.available() && sameContent(entry, event)) {
-                return finish(event, path, "already published at ");
+                return new Commit(published(event, path, "already published at "), path.vendor(),
+                        () -> clearStaging(event));
             }
             if (settings.onConflict() == PublishSettings.OnConflict.REJECT) {
-                return reject(event, path, CheckResult.fail("catalog.version-conflict", event.source().fileName(),
-                        path.prefix() + (entry.available()
+                return Commit.rejected(reject(event, path, CheckResult.fail("catalog.version-conflict",
+                        event.source().fileName(), path.prefix() + (entry.available()
                                 ? " is already published by import " + entry.provenance().importId()
                                 + " with different content"
-                                : " was published by import " + entry.provenance().importId() + " and retracted")));
+                                : " was published by import " + entry.provenance().importId() + " and retracted"))));
             }
         }
 
@@ -135,29 +192,22 @@ public final class PublishStage {
                 Instant.now(), event.checks(), event.manifest() == null ? null : event.manifest().signer()),
                 ApplianceRecord.AVAILABLE, null);
         writes.write(catalogBucket, path.prefix() + APPLIANCE_JSON, EventCodec.toPrettyJson(record), "application/json");
-        index.rebuild(path.vendor());
-        if (replaced != null) {
-            removeReplaced(event, record);
-        }
-        clearStaging(event);
-        return published(event.withCatalogPath(path.prefix()),
-                (replaced == null ? "published at " : "replaced import " + replaced.provenance().importId() + " at ")
-                        + path.prefix());
-    }
-
-    /** The rest of a publication whose appliance.json is in place: the index, then staging. */
-    private StageOutcome finish(ImportEvent event, CatalogPath path, String message) {
-        index.rebuild(path.vendor());
-        clearStaging(event);
-        return published(event.withCatalogPath(path.prefix()), message + path.prefix());
+        return new Commit(published(event, path, replaced == null ? "published at "
+                : "replaced import " + replaced.provenance().importId() + " at "), path.vendor(), () -> {
+            if (replaced != null) {
+                removeReplaced(event, record);
+            }
+            clearStaging(event);
+        });
     }
 
     private StageOutcome reject(ImportEvent event, CatalogPath path, CheckResult check) {
         return StageOutcome.reject(event.withCatalogPath(path.prefix()).withChecks(List.of(check)));
     }
 
-    private StageOutcome published(ImportEvent event, String message) {
-        return StageOutcome.forward(Topics.PUBLISHED, event, StatusEvent.State.PUBLISHED, message);
+    private static StageOutcome published(ImportEvent event, CatalogPath path, String message) {
+        return StageOutcome.forward(Topics.PUBLISHED, event.withCatalogPath(path.prefix()), StatusEvent.State.PUBLISHED,
+                message + path.prefix());
     }
 
     /**

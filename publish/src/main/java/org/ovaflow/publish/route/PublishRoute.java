@@ -20,6 +20,7 @@ public final class PublishRoute extends StageRouteBuilder {
 
     @Override
     protected void configureStage() {
-        stageRoute(Topics.TRANSCODED, publish::publish);
+        // in batches: the catalog index is rebuilt once for every entry a batch commits
+        batchStageRoute(Topics.TRANSCODED, publish::publish);
     }
 }

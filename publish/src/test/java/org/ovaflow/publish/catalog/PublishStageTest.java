@@ -10,6 +10,7 @@ import org.ovaflow.core.event.StatusEvent;
 import org.ovaflow.core.event.Topics;
 import org.ovaflow.core.event.VerifiedSigner;
 import org.ovaflow.core.sample.SampleAppliance;
+import org.ovaflow.core.stage.BatchOutcome;
 import org.ovaflow.core.stage.StageOutcome;
 import org.ovaflow.core.store.ObjectGoneException;
 import org.ovaflow.core.store.ObjectInfo;
@@ -153,6 +154,52 @@ class PublishStageTest {
         assertThatThrownBy(() -> stage.publish(event)).isInstanceOf(ObjectGoneException.class)
                 .hasMessageContaining("replaced");
         assertThat(reader.list()).isEmpty();
+    }
+
+    @Test
+    void aBatchCommitsEachEntryThenRebuildsTheIndexOnceAndAnEventWhoseInputIsGoneFailsAlone() {
+        List<String> indexWrites = new ArrayList<>();
+        CatalogWrites direct = CatalogWrites.to(store);
+        CatalogWrites counting = new CatalogWrites() {
+            @Override
+            public void copy(String fromBucket, String fromKey, long size, String toBucket, String toKey) {
+                direct.copy(fromBucket, fromKey, size, toBucket, toKey);
+            }
+
+            @Override
+            public void write(String bucket, String key, byte[] data, String contentType) {
+                if (key.endsWith(CatalogIndex.INDEX_JSON)) {
+                    indexWrites.add(key);
+                }
+                direct.write(bucket, key, data, contentType);
+            }
+
+            @Override
+            public void remove(String bucket, String key) {
+                direct.remove(bucket, key);
+            }
+        };
+        PublishStage batching = new PublishStage(store, counting, catalog, PublishSettings.DEFAULTS);
+        ImportEvent first = imports.transcoded("widget-1.ova", "Acme Corp", "Widget Server", "1.0", 1);
+        ImportEvent gone = imports.transcoded("widget-2.ova", "Acme Corp", "Widget Server", "2.0", 2);
+        store.remove(INCOMING, "widget-2.ova");
+        ImportEvent other = imports.transcoded("gadget.ova", "Globex", "Gadget", "7", 3);
+        ImportEvent conflict = imports.transcoded("widget-1b.ova", "Acme Corp", "Widget Server", "1.0", 4);
+
+        List<BatchOutcome> outcomes = batching.publish(List.of(first, gone, other, conflict));
+
+        assertThat(outcomes).hasSize(4);
+        assertThat(outcomes.get(0).outcome().message()).isEqualTo("published at acme-corp/widget-server/1.0/");
+        assertThat(outcomes.get(1).failure()).isInstanceOf(ObjectGoneException.class);
+        assertThat(outcomes.get(2).outcome().message()).isEqualTo("published at globex/gadget/7/");
+        assertThat(outcomes.get(3).outcome().state()).isEqualTo(StatusEvent.State.REJECTED);
+        // one rebuild for the batch: each vendor's index and the root's, once
+        assertThat(indexWrites).containsExactly("acme-corp/index.json", "globex/index.json", "index.json");
+        assertThat(index.read().orElseThrow().products()).containsOnlyKeys("acme-corp/widget-server", "globex/gadget");
+        assertThat(store.list(STAGING, "imports/" + first.importId() + "/")).isEmpty();
+        assertThat(store.list(STAGING, "imports/" + other.importId() + "/")).isEmpty();
+        // the one that failed alone keeps its staged files: its dead letter can be replayed
+        assertThat(store.list(STAGING, "imports/" + gone.importId() + "/")).isNotEmpty();
     }
 
     @Test
