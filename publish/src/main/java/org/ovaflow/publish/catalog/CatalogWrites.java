@@ -2,6 +2,8 @@ package org.ovaflow.publish.catalog;
 
 import org.ovaflow.core.store.ObjectStore;
 
+import java.util.Collection;
+
 /**
  * Every write the catalog makes (publication, index, retraction), in the order it makes them: one seam through
  * which they all go, so a test can stop a publication between any two of them as a crash would.
@@ -16,6 +18,11 @@ public interface CatalogWrites {
 
     /** Removes an object; one that is not there is not an error. */
     void remove(String bucket, String key);
+
+    /** Removes objects of one bucket, as many requests as the store needs (one per key unless overridden). */
+    default void removeAll(String bucket, Collection<String> keys) {
+        keys.forEach(key -> remove(bucket, key));
+    }
 
     /** The writes straight to {@code store}. */
     static CatalogWrites to(ObjectStore store) {
@@ -33,6 +40,11 @@ public interface CatalogWrites {
             @Override
             public void remove(String bucket, String key) {
                 store.remove(bucket, key);
+            }
+
+            @Override
+            public void removeAll(String bucket, Collection<String> keys) {
+                store.removeAll(bucket, keys);
             }
         };
     }

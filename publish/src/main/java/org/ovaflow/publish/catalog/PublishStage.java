@@ -23,8 +23,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -96,7 +98,7 @@ public final class PublishStage {
 
     /**
      * Publishes a batch of events: commits each one's entry in turn, then brings the index up to date once for
-     * all of them, then finishes each (removes the files of a replaced entry, clears staging). The index costs
+     * all of them, then finishes each (removes the files of a replaced entry), then clears staging. The index costs
      * the same for one entry as for a hundred and grows with the catalog: rebuilt once a batch, it stops being
      * what limits the stage. An event whose input is gone fails alone; any other failure fails the batch, which,
      * delivered again, finds the entries it committed and only finishes them.
@@ -106,6 +108,7 @@ public final class PublishStage {
     public List<BatchOutcome> publish(List<ImportEvent> events) {
         List<BatchOutcome> outcomes = new ArrayList<>();
         List<Runnable> afterIndex = new ArrayList<>();
+        List<ObjectRef> staged = new ArrayList<>();
         Set<String> vendors = new TreeSet<>();
         for (ImportEvent event : events) {
             try {
@@ -114,6 +117,7 @@ public final class PublishStage {
                 if (commit.vendor() != null) {
                     vendors.add(commit.vendor());
                     afterIndex.add(commit.afterIndex());
+                    staged.addAll(staged(event));
                 }
             } catch (ObjectGoneException e) {
                 outcomes.add(BatchOutcome.failed(e));
@@ -123,19 +127,22 @@ public final class PublishStage {
             // the index first, so that it never names the files of a replaced entry once they are gone
             index.rebuild(vendors);
             afterIndex.forEach(Runnable::run);
+            clearStaging(staged);
         }
         return outcomes;
     }
 
     /**
      * An event's publication up to the index: its outcome, the vendor whose index must name the entry (null when
-     * nothing was published), and what is left to do once it does.
+     * nothing was published), and what is left to do once it does besides clearing staging.
      */
     private record Commit(StageOutcome outcome, String vendor, Runnable afterIndex) {
 
+        static final Runnable NOTHING = () -> {
+        };
+
         static Commit rejected(StageOutcome outcome) {
-            return new Commit(outcome, null, () -> {
-            });
+            return new Commit(outcome, null, NOTHING);
         }
     }
 
@@ -153,14 +160,11 @@ public final class PublishStage {
             ApplianceRecord entry = existing.get();
             if (entry.provenance().importId().equals(event.importId())) {
                 // this very import again (redelivered, or retried after a crash): finish what follows the commit
-                return new Commit(published(event, path, "already published at "), path.vendor(), () -> {
-                    removeReplaced(event, entry);
-                    clearStaging(event);
-                });
+                return new Commit(published(event, path, "already published at "), path.vendor(),
+                        () -> removeReplaced(event, entry));
             }
             if (entry.available() && sameContent(entry, event)) {
-                return new Commit(published(event, path, "already published at "), path.vendor(),
-                        () -> clearStaging(event));
+                return new Commit(published(event, path, "already published at "), path.vendor(), Commit.NOTHING);
             }
             if (settings.onConflict() == PublishSettings.OnConflict.REJECT) {
                 return Commit.rejected(reject(event, path, CheckResult.fail("catalog.version-conflict",
@@ -197,7 +201,6 @@ public final class PublishStage {
             if (replaced != null) {
                 removeReplaced(event, record);
             }
-            clearStaging(event);
         });
     }
 
@@ -282,13 +285,23 @@ public final class PublishStage {
                         + REPLACED_JSON, null, 0, null));
     }
 
-    private void clearStaging(ImportEvent event) {
+    /** What staging holds for an import once it is published: its staged files, its note, its normalised OVA. */
+    private static List<ObjectRef> staged(ImportEvent event) {
+        List<ObjectRef> staged = new ArrayList<>();
         for (StagedArtifact artifact : event.artifacts()) {
-            writes.remove(artifact.bucket(), artifact.key());
+            staged.add(new ObjectRef(artifact.bucket(), artifact.key(), null, artifact.size(), null));
         }
-        replacedNote(event).ifPresent(note -> writes.remove(note.bucket(), note.key()));
+        replacedNote(event).ifPresent(staged::add);
         if (event.normalised() != null) {
-            writes.remove(event.normalised().bucket(), event.normalised().key());
+            staged.add(event.normalised());
         }
+        return staged;
+    }
+
+    /** Clears staging of a batch's published imports: one DeleteObjects request per bucket. */
+    private void clearStaging(List<ObjectRef> staged) {
+        Map<String, List<String>> keysByBucket = new TreeMap<>();
+        staged.forEach(o -> keysByBucket.computeIfAbsent(o.bucket(), b -> new ArrayList<>()).add(o.key()));
+        keysByBucket.forEach(writes::removeAll);
     }
 }
