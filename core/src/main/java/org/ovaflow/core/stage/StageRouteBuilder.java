@@ -157,6 +157,9 @@ public abstract class StageRouteBuilder extends RouteBuilder {
                 batch.add(new BatchRecord(message, decode(message), null));
             } catch (PoisonEventException e) {
                 batch.add(new BatchRecord(message, null, e));
+            } catch (RuntimeException e) {
+                // whatever else a record's decoding throws, the record is unreadable: it alone goes to ova.dlq
+                batch.add(new BatchRecord(message, null, new PoisonEventException("unreadable record: " + e, e)));
             }
         }
         exchange.setProperty(BATCH, batch);
