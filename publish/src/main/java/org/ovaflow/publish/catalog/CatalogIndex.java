@@ -24,7 +24,10 @@ import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -76,6 +79,15 @@ public final class CatalogIndex {
     private final String bucket;
     private final CatalogSigner signer;
     private final AtomicBoolean keyPublished = new AtomicBoolean();
+    /** One rebuild at a time in this process; callers that waited for one may find their entries covered. */
+    private final ReentrantLock rebuilding = new ReentrantLock();
+    /** Tickets of rebuild requests, taken after the caller's entries were committed. */
+    private final AtomicLong requested = new AtomicLong();
+    /** The vendors of the requests waiting, by request. */
+    private final Map<Object, Collection<String>> waiting = new ConcurrentHashMap<>();
+    /** The last ticket a finished rebuild covered (guarded by {@link #rebuilding}), and what it built. */
+    private long covered;
+    private Document lastBuilt;
 
     /**
      * @param signer signs every index written, or null: the index is written unsigned (and a signature beside it,
@@ -160,7 +172,32 @@ public final class CatalogIndex {
      * @throws ObjectStoreException when the entries kept changing for {@value #MAX_ROUNDS} rounds (retry later)
      */
     public Document rebuild(Collection<String> vendors) {
-        Set<String> checked = new TreeSet<>(vendors);
+        // group commit: the consumers of a process share this index; a rebuild that starts after a caller's entries
+        // were committed lists them, so a caller that waited for it has nothing left to do. Without it, rebuilds
+        // racing in one process each see the others' entries appear and start over.
+        Object request = new Object();
+        waiting.put(request, List.copyOf(vendors));
+        long ticket = requested.incrementAndGet();
+        rebuilding.lock();
+        try {
+            if (covered >= ticket) {
+                return lastBuilt;
+            }
+            long covering = requested.get();
+            // every request up to `covering` put its vendors before it took its ticket: they are all in here
+            Set<String> checked = new TreeSet<>();
+            waiting.values().forEach(checked::addAll);
+            Document built = rebuildRounds(checked);
+            covered = covering;
+            lastBuilt = built;
+            return built;
+        } finally {
+            rebuilding.unlock();
+            waiting.remove(request);
+        }
+    }
+
+    private Document rebuildRounds(Set<String> checked) {
         for (int round = 1; round <= MAX_ROUNDS; round++) {
             SortedMap<String, String> entries = listEntries();
             Optional<Stored> current = read(INDEX_JSON);

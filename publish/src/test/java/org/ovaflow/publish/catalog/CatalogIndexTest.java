@@ -211,6 +211,32 @@ class CatalogIndexTest {
                 .isEqualTo("2.0");
     }
 
+    @Test
+    void rebuildsRequestedAtOnceInOneProcessTakeTurnsAndEachReturnsAnIndexWithEveryEntryCommittedBefore()
+            throws Exception {
+        publish("Acme Corp", "Widget Server", "1.0", 1);
+        publish("Globex", "Gadget", "7", 2);
+        publish("Initech", "Stapler", "2", 3);
+        store.remove(catalog, "index.json");
+        CatalogIndex shared = new CatalogIndex(store, catalog);
+        List<String> vendors = List.of("acme-corp", "globex", "initech");
+        java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(6);
+        try {
+            List<java.util.concurrent.Future<CatalogIndex.Document>> rebuilds = new java.util.ArrayList<>();
+            for (int i = 0; i < 12; i++) {
+                String vendor = vendors.get(i % 3);
+                rebuilds.add(threads.submit(() -> shared.rebuild(vendor)));
+            }
+            for (java.util.concurrent.Future<CatalogIndex.Document> rebuild : rebuilds) {
+                assertThat(rebuild.get(60, java.util.concurrent.TimeUnit.SECONDS).products())
+                        .containsOnlyKeys("acme-corp/widget-server", "globex/gadget", "initech/stapler");
+            }
+        } finally {
+            threads.shutdownNow();
+        }
+        assertThat(index.read().orElseThrow().products()).hasSize(3);
+    }
+
     private ImportEvent publish(String vendor, String product, String version, long seed) {
         ImportEvent event = imports.transcoded("widget-" + version.replace('.', '-') + ".ova", vendor, product,
                 version, seed);
