@@ -26,5 +26,7 @@ if [ "${BENCH_SKIP_BUILD:-}" != 1 ]; then
   rm -f "$log"
 fi
 echo "chaos: $imports imports over $minutes min, a fault every 8 s..." >&2
+# app's logging configuration, named: core's test classes (the test helpers) hold one too
 exec java -cp "app/target/test-classes:core/target/test-classes:app/target/ovaflow.jar:app/target/lib/*" \
+  -Dlogback.configurationFile=app/target/test-classes/logback-test.xml \
   org.ovaflow.app.chaos.ChaosSuite "$imports" "$minutes"
