@@ -22,6 +22,7 @@ import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -298,10 +299,13 @@ public final class PublishStage {
         return staged;
     }
 
-    /** Clears staging of a batch's published imports: one DeleteObjects request per bucket. */
+    /**
+     * Clears staging of a batch's published imports: one DeleteObjects request per bucket, each key once (an import
+     * delivered twice in one batch names its files twice).
+     */
     private void clearStaging(List<ObjectRef> staged) {
-        Map<String, List<String>> keysByBucket = new TreeMap<>();
-        staged.forEach(o -> keysByBucket.computeIfAbsent(o.bucket(), b -> new ArrayList<>()).add(o.key()));
+        Map<String, Set<String>> keysByBucket = new TreeMap<>();
+        staged.forEach(o -> keysByBucket.computeIfAbsent(o.bucket(), b -> new LinkedHashSet<>()).add(o.key()));
         keysByBucket.forEach(writes::removeAll);
     }
 }
