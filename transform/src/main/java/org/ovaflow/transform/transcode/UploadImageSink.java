@@ -157,8 +157,7 @@ final class UploadImageSink implements ImageSink {
         if (patched) {
             readBackDigests();
         } else {
-            digest = HexFormat.of().formatHex(sha256.digest());
-            sha1Digest = sha1 == null ? null : HexFormat.of().formatHex(sha1.digest());
+            keepDigests(sha256, sha1);
         }
     }
 
@@ -175,6 +174,11 @@ final class UploadImageSink implements ImageSink {
         result = store.write(bucket, key, new ByteArrayInputStream(part, 0, partLength), partLength, contentType);
         part = null;
         finished = true;
+        keepDigests(sha256, sha1);
+    }
+
+    /** The digests of the object as stored, from {@code sha256} and {@code sha1} (null unless asked for). */
+    private void keepDigests(MessageDigest sha256, MessageDigest sha1) {
         digest = HexFormat.of().formatHex(sha256.digest());
         sha1Digest = sha1 == null ? null : HexFormat.of().formatHex(sha1.digest());
     }
@@ -201,8 +205,7 @@ final class UploadImageSink implements ImageSink {
         try (InputStream in = readBackSha1 == null ? stored : new DigestInputStream(stored, readBackSha1)) {
             in.transferTo(java.io.OutputStream.nullOutputStream());
         }
-        digest = HexFormat.of().formatHex(readBack.digest());
-        sha1Digest = readBackSha1 == null ? null : HexFormat.of().formatHex(readBackSha1.digest());
+        keepDigests(readBack, readBackSha1);
     }
 
     @Override
