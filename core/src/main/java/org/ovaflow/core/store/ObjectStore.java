@@ -310,7 +310,7 @@ public final class ObjectStore {
 
     /**
      * Removes {@code keys} with S3's DeleteObjects, one request per 1,000 keys instead of one each; keys that are
-     * not there are not errors.
+     * not there are not errors, and a key given twice is sent once.
      */
     public void removeAll(String bucket, Collection<String> keys) {
         if (keys.isEmpty()) {
@@ -320,7 +320,7 @@ public final class ObjectStore {
             List<String> failed = new ArrayList<>();
             // the client sends the requests as its results are read
             for (Result<DeleteResult.Error> result : client.removeObjects(RemoveObjectsArgs.builder().bucket(bucket)
-                    .objects(keys.stream().map(DeleteRequest.Object::new).toList()).build())) {
+                    .objects(keys.stream().distinct().map(DeleteRequest.Object::new).toList()).build())) {
                 DeleteResult.Error error = result.get();
                 failed.add(error.objectName() + " (" + error.code() + ")");
             }

@@ -28,8 +28,9 @@ class RemoveAllTest {
             keys.add(key);
         }
         store.write(BUCKET, "imports/kept", new byte[]{1}, "application/octet-stream");
-        // a key that is not there is not an error
+        // a key that is not there is not an error, nor one given twice
         keys.add("imports/never-written");
+        keys.add("imports/many/0");
 
         store.removeAll(BUCKET, keys);
 

@@ -22,7 +22,6 @@ import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -300,12 +299,12 @@ public final class PublishStage {
     }
 
     /**
-     * Clears staging of a batch's published imports: one DeleteObjects request per bucket, each key once (an import
-     * delivered twice in one batch names its files twice).
+     * Clears staging of a batch's published imports: one DeleteObjects request per bucket (an import delivered
+     * twice in one batch names its files twice: the store sends each key once).
      */
     private void clearStaging(List<ObjectRef> staged) {
-        Map<String, Set<String>> keysByBucket = new TreeMap<>();
-        staged.forEach(o -> keysByBucket.computeIfAbsent(o.bucket(), b -> new LinkedHashSet<>()).add(o.key()));
+        Map<String, List<String>> keysByBucket = new TreeMap<>();
+        staged.forEach(o -> keysByBucket.computeIfAbsent(o.bucket(), b -> new ArrayList<>()).add(o.key()));
         keysByBucket.forEach(writes::removeAll);
     }
 }
