@@ -33,6 +33,8 @@ public final class Ovaflow {
             ConvertCommand.class, InspectCommand.class, DemoCommand.class);
 
     public static void main(String[] args) {
+        // picocli probes for Groovy closures with Class.forName: a miss opens every jar of the Class-Path (0.1 s)
+        System.setProperty("picocli.disable.closures", "true");
         System.exit(commandLine(args).execute(args));
     }
 
