@@ -23,11 +23,14 @@ import java.util.concurrent.Future;
  * <p>Writes are gathered into {@value #BUFFER_SIZE}-byte buffers that a thread of the sink's own writes to the
  * file while the conversion fills the next one: the system's copying into the page cache, a third of a
  * conversion's time, overlaps the decoding instead of following it. At most {@value #BUFFERS} buffers exist.
+ * Not larger: Linux copies 4 MiB writes into the page cache at half the speed of 1 MiB ones (`dd bs=4M` against
+ * `bs=1M`, 1 GiB to ext4: 0.81 s against 0.38 s of system time), and a 4 GiB conversion to qcow2 spent 1.5 s in
+ * the kernel with 4 MiB buffers, 0.65 s with 1 MiB ones.
  */
 public final class FileImageSink implements ImageSink {
 
-    static final int BUFFER_SIZE = 4 * 1024 * 1024;
-    static final int BUFFERS = 3;
+    static final int BUFFER_SIZE = 1024 * 1024;
+    static final int BUFFERS = 4;
 
     private final Path target;
     private final Path partial;
