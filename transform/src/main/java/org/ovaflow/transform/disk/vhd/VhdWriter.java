@@ -1,8 +1,8 @@
 package org.ovaflow.transform.disk.vhd;
 
-import org.ovaflow.transform.disk.ClusterAssembler;
 import org.ovaflow.transform.disk.DiskImageWriter;
 import org.ovaflow.transform.disk.ImageSink;
+import org.ovaflow.transform.disk.Zeros;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -16,8 +16,10 @@ import java.util.UUID;
  * <p>Dynamic: the footer copy, the dynamic disk header and the block allocation table (BAT) first, in the
  * sink's patchable head (their sizes follow from the virtual size); then one block (a bitmap of all ones and
  * 2 MiB of data) for each 2 MiB of the disk that holds non-zero data, nothing for empty ones; at
- * {@link #finish()} the BAT is patched in and the footer written at the end. Fixed: the data, zeros left as
- * holes where the sink can, then the footer.
+ * {@link #finish()} the BAT is patched in and the footer written at the end. A block is opened by the first
+ * non-zero write into it and streamed to the sink from there, never gathered: copying every block through a
+ * 2 MiB buffer (four times a core's L2 cache here) made a conversion of 1 GiB of data 0.25 s slower. Fixed:
+ * the data, zeros left as holes where the sink can, then the footer.
  *
  * <p>The footer's creator application is {@code "qem2"}: the mark qemu's own writer sets when it records the
  * exact size ({@code qemu-img convert -O vpc -o force_size=on}, the conversion Microsoft documents for Azure),
@@ -31,7 +33,7 @@ import java.util.UUID;
  * <p>The size written is the virtual size rounded up to a whole sector, or to a whole MiB when asked (Azure
  * accepts only such sizes); the rounded tail reads as zeros. VHD holds at most 2040 GiB.
  *
- * <p>Memory: one 2 MiB block buffer and the BAT, 4 bytes per block (2 KiB per GiB of virtual size).
+ * <p>Memory: the BAT, 4 bytes per block (2 KiB per GiB of virtual size).
  */
 public final class VhdWriter implements DiskImageWriter {
 
@@ -51,11 +53,14 @@ public final class VhdWriter implements DiskImageWriter {
     private final long virtualSize;
     private final byte[] footer;
     private final boolean dynamic;
-    /** Dynamic only: the BAT, the block assembler and the bytes written before the first block. */
+    /** Dynamic only: the BAT and the bytes written before the first block. */
     private final int[] table;
-    private final ClusterAssembler blocks;
     private final long headLength;
     private boolean headWritten;
+    /** Dynamic only: the block being written (-1: none), where its data starts in the sink, the end of the writes. */
+    private long openBlock = -1;
+    private long openBlockData;
+    private long written;
 
     private VhdWriter(long virtualSize, ImageSink sink, boolean dynamic) {
         this.sink = sink;
@@ -71,10 +76,8 @@ public final class VhdWriter implements DiskImageWriter {
                 throw new IllegalArgumentException("a dynamic VHD of " + virtualSize + " bytes needs the first "
                         + headLength + " bytes of its sink patchable, this sink allows " + sink.patchableHead());
             }
-            this.blocks = new ClusterAssembler(BLOCK_SIZE, virtualSize, this::writeBlock);
         } else {
             this.table = null;
-            this.blocks = null;
             this.headLength = 0;
         }
     }
@@ -128,8 +131,7 @@ public final class VhdWriter implements DiskImageWriter {
     @Override
     public void write(long offset, byte[] data, int from, int length) throws IOException {
         if (dynamic) {
-            writeHead();
-            blocks.write(offset, data, from, length);
+            writeBlocks(offset, data, from, length);
             return;
         }
         if (offset < sink.position() || offset + length > virtualSize) {
@@ -154,22 +156,55 @@ public final class VhdWriter implements DiskImageWriter {
         headWritten = true;
     }
 
-    private void writeBlock(long index, byte[] data, int from, int length, boolean allZero) throws IOException {
-        if (allZero) {
-            return;
+    /** Dynamic: each piece of the write within one block goes into that block, opening it if it holds data. */
+    private void writeBlocks(long offset, byte[] data, int from, int length) throws IOException {
+        if (offset < written || offset + length > virtualSize) {
+            throw new IllegalArgumentException("write of [" + offset + ", " + (offset + length) + ") out of order or "
+                    + "past " + virtualSize);
         }
+        writeHead();
+        long at = offset;
+        int next = from;
+        int left = length;
+        while (left > 0) {
+            long index = at / BLOCK_SIZE;
+            int within = (int) (at % BLOCK_SIZE);
+            int run = Math.min(left, BLOCK_SIZE - within);
+            if (index != openBlock && !Zeros.allZero(data, next, run)) {
+                openBlock(index);
+            }
+            if (index == openBlock) { // else zeros for a block that has none yet: it reads as zeros unallocated
+                sink.writeZeros(openBlockData + within - sink.position());
+                sink.write(data, next, run);
+            }
+            at += run;
+            next += run;
+            left -= run;
+        }
+        written = offset + length;
+    }
+
+    private void openBlock(long index) throws IOException {
+        closeBlock();
         table[(int) index] = (int) (sink.position() / VhdFormat.SECTOR);
         sink.write(Bitmap.ALL_SET, 0, Bitmap.ALL_SET.length);
-        sink.write(data, from, length);
-        // the last block of a disk that is not a whole number of blocks is still stored whole
-        sink.writeZeros(BLOCK_SIZE - length);
+        openBlock = index;
+        openBlockData = sink.position();
+    }
+
+    /** Ends the open block with zeros: the last block of a disk that is not a whole number of them is stored whole. */
+    private void closeBlock() throws IOException {
+        if (openBlock >= 0) {
+            sink.writeZeros(openBlockData + BLOCK_SIZE - sink.position());
+            openBlock = -1;
+        }
     }
 
     @Override
     public void finish() throws IOException {
         if (dynamic) {
             writeHead();
-            blocks.flush();
+            closeBlock();
             ByteBuffer entries = ByteBuffer.allocate(4 * table.length);
             entries.asIntBuffer().put(table);
             sink.patch(TABLE_OFFSET, entries.array(), 0, entries.capacity());

@@ -5,6 +5,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.ovaflow.transform.disk.FileImageSink;
 import org.ovaflow.transform.disk.FileImageSource;
 import org.ovaflow.transform.disk.ReadOptions;
 import org.ovaflow.transform.disk.Zeros;
@@ -18,9 +19,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.ovaflow.transform.disk.vhd.VhdTestFiles.readVhd;
 import static org.ovaflow.transform.disk.vhd.VhdTestFiles.writeVhd;
 
@@ -158,6 +161,55 @@ class VhdCodecTest {
             assertThat(Files.size(vhd)).isEqualTo(512 + 1024 + 512 + blocksWithData(in, blockSize) * (blockSize + 512)
                     + 512);
         }
+    }
+
+    @Test
+    void aBlockIsOpenedByItsFirstNonZeroWriteAndWrittenWhole() throws Exception {
+        Path vhd = dir.resolve("streamed.vhd");
+        Path expected = writeBlocksPiecemeal(vhd);
+        Path back = dir.resolve("back.raw");
+
+        readVhd(vhd, back);
+
+        assertThat(Files.mismatch(expected, back)).isEqualTo(-1);
+        // footer copy, header, a BAT of one sector, blocks 0 and 2 (block 1 held only zeros), footer
+        assertThat(Files.size(vhd)).isEqualTo(512 + 1024 + 512 + 2 * (2 * MIB + 512) + 512);
+    }
+
+    @Test
+    void qemuImgReadsBlocksWrittenPiecemeal() throws Exception {
+        QemuImg qemu = QemuImg.require();
+        Path vhd = dir.resolve("streamed.vhd");
+        Path expected = writeBlocksPiecemeal(vhd);
+
+        qemu.check(vhd, "vpc");
+        qemu.assertSameContent(expected, "raw", vhd, "vpc");
+    }
+
+    /**
+     * Three blocks, the last one partial, written in pieces: block 0 a zero write, then data after a gap; block 1
+     * only zeros, in the write that goes on into block 2's data; block 2 also its very last sector. A write
+     * before the end of the previous one is refused. Returns the raw image that was written.
+     */
+    private Path writeBlocksPiecemeal(Path vhd) throws Exception {
+        long size = 5 * MIB + 4096;
+        int random = 2 * (int) MIB; // data[0, random) zeros, data[random, 2 * random) random bytes
+        byte[] data = new byte[2 * random];
+        new Random(17).nextBytes(data);
+        Arrays.fill(data, 0, random, (byte) 0);
+        try (VhdWriter writer = VhdWriter.dynamic(size, new FileImageSink(vhd), false)) {
+            writer.write(0, data, 0, 4096);
+            writer.write(MIB, data, random, 4096);
+            writer.write(2 * MIB + 512, data, 512, random - 512 + 4096);
+            assertThatThrownBy(() -> writer.write(MIB, data, random, 512)).isInstanceOf(IllegalArgumentException.class);
+            writer.write(size - 512, data, random, 512);
+            writer.finish();
+        }
+        Path expected = TestDisks.empty(dir.resolve("expected.raw"), size);
+        VhdTestFiles.put(expected, MIB, Arrays.copyOfRange(data, random, random + 4096));
+        VhdTestFiles.put(expected, 4 * MIB, Arrays.copyOfRange(data, random, random + 4096));
+        VhdTestFiles.put(expected, size - 512, Arrays.copyOfRange(data, random, random + 512));
+        return expected;
     }
 
     private static long blocksWithData(Path raw, long blockSize) throws Exception {
