@@ -6,7 +6,7 @@
 # Generates a streamOptimized VMDK of 4 GiB virtual size holding ~1 GiB of data (half random, half text, in
 # 4 MiB runs spread over the disk; written by qemu-img, as VMware tools write them), then converts it to qcow2,
 # VHD (dynamic, qemu's 'vpc') and raw with `qemu-img convert` and with `./ovaflow convert` (-Xmx256m),
-# BENCH_RUNS times each, alternating, and prints the best time of each, the ratio ovaflow/qemu-img and
+# BENCH_RUNS times each, alternating, and prints the best and the median time of each, their ratios ovaflow/qemu-img and
 # ovaflow's peak heap (from the GC log). Every ovaflow output is checked equal to the input by `qemu-img compare`.
 #
 # Environment: BENCH_RUNS (3), BENCH_VIRTUAL_GIB (4), BENCH_DATA_MIB (1024), BENCH_SKIP_BUILD=1,
@@ -47,7 +47,7 @@ rm -f "$tmp/source.raw"
 echo "bench: source.vmdk is $(du -m "$tmp/source.vmdk" | cut -f1) MiB on disk" >&2
 
 now() { date +%s.%N; }
-declare -A qemu_best ovaflow_best heap_best
+declare -A qemu_best ovaflow_best heap_best qemu_times ovaflow_times
 for target in $targets; do
   case "$target" in
     qcow2) qemu_fmt=qcow2; ovaflow_fmt=qcow2 ;;
@@ -56,19 +56,27 @@ for target in $targets; do
     *) echo "bench: unknown target $target" >&2; exit 2 ;;
   esac
   for run in $(seq 1 "$runs"); do
-    cat "$tmp/source.vmdk" >/dev/null # both read from the page cache
+    # both read from the page cache, and neither pays for writing back what the run before it wrote
+    cat "$tmp/source.vmdk" >/dev/null
+    sync
     start=$(now)
     qemu-img convert -f vmdk -O "$qemu_fmt" "$tmp/source.vmdk" "$tmp/qemu.$target"
     t=$(echo "$(now) - $start" | bc)
+    qemu_t=$t
     rm -f "$tmp/qemu.$target"
+    sync
     [ -z "${qemu_best[$target]:-}" ] || (( $(echo "$t < ${qemu_best[$target]}" | bc) )) && qemu_best[$target]=$t
+    qemu_times[$target]+="$t "
 
     start=$(now)
-    OVAFLOW_JAVA_OPTS="-Xmx256m -Xlog:gc:file=$tmp/gc.log" ./ovaflow convert "$tmp/source.vmdk" \
+    OVAFLOW_JAVA_OPTS="-Xmx256m -Xlog:gc,gc+heap+exit:file=$tmp/gc.log" ./ovaflow convert "$tmp/source.vmdk" \
       "$tmp/ovaflow.$target" --to "$ovaflow_fmt" >"$tmp/convert.log"
     t=$(echo "$(now) - $start" | bc)
-    # peak heap: the largest "before" figure of any collection (MiB)
-    heap=$(grep -o '[0-9]*M->' "$tmp/gc.log" | tr -d 'M>-' | sort -n | tail -1)
+    # peak heap (MiB): the largest of the "before" figures of the collections and the heap used at exit (the peak
+    # when no collection ran)
+    heap=$( { grep -o '[0-9]*M->' "$tmp/gc.log" | tr -d 'M>-' || true
+              grep -o 'heap *total [0-9]*K, used [0-9]*K' "$tmp/gc.log" | grep -o '[0-9]*K$' \
+                | tr -d K | awk '{print int($1 / 1024)}' || true; } | sort -n | tail -1)
     heap=${heap:-0}
     if [ "$run" -eq 1 ]; then
       qemu-img compare -f vmdk -F "$qemu_fmt" "$tmp/source.vmdk" "$tmp/ovaflow.$target" >/dev/null \
@@ -76,15 +84,22 @@ for target in $targets; do
     fi
     rm -f "$tmp/ovaflow.$target"
     [ -z "${ovaflow_best[$target]:-}" ] || (( $(echo "$t < ${ovaflow_best[$target]}" | bc) )) && ovaflow_best[$target]=$t
+    ovaflow_times[$target]+="$t "
     [ "$heap" -gt "${heap_best[$target]:-0}" ] && heap_best[$target]=$heap
-    echo "bench: $target run $run: qemu-img ${qemu_best[$target]} s, ovaflow $t s (heap peak ${heap} MiB)" >&2
+    echo "bench: $target run $run: qemu-img $qemu_t s, ovaflow $t s (heap peak ${heap} MiB)" >&2
   done
 done
 
-printf '\n%-8s %12s %12s %8s %16s\n' target qemu-img_s ovaflow_s ratio ovaflow_heap_MiB
+# the middle run (the lower middle of an even count)
+median() { tr ' ' '\n' <<<"$1" | grep . | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+printf '\n%-8s %10s %12s %6s %12s %14s %6s %10s\n' target qemu_best ovaflow_best ratio qemu_median ovaflow_median \
+  ratio heap_MiB
 for target in $targets; do
-  printf '%-8s %12.2f %12.2f %8.2f %16s\n' "$target" "${qemu_best[$target]}" "${ovaflow_best[$target]}" \
-    "$(echo "${ovaflow_best[$target]} / ${qemu_best[$target]}" | bc -l)" "${heap_best[$target]:-0}"
+  qm=$(median "${qemu_times[$target]}")
+  om=$(median "${ovaflow_times[$target]}")
+  printf '%-8s %10.2f %12.2f %6.2f %12.2f %14.2f %6.2f %10s\n' "$target" "${qemu_best[$target]}" \
+    "${ovaflow_best[$target]}" "$(echo "${ovaflow_best[$target]} / ${qemu_best[$target]}" | bc -l)" "$qm" "$om" \
+    "$(echo "$om / $qm" | bc -l)" "${heap_best[$target]:-0}"
 done
-echo "(best of $runs runs each; input: ${virtual_gib} GiB virtual, ${data_mib} MiB data, streamOptimized VMDK;" \
-  "$(nproc) cores; java -Xmx256m)"
+echo "(seconds; best and median of $runs runs each; input: ${virtual_gib} GiB virtual, ${data_mib} MiB data," \
+  "streamOptimized VMDK; $(nproc) cores; java -Xmx256m)"
