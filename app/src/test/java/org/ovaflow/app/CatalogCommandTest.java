@@ -108,7 +108,7 @@ class CatalogCommandTest {
         ImportEvent transcoded = arrived.withOverrides(new ProductOverrides("Acme Corp",
                         "Widget Server", version))
                 .withArtifacts(List.of(new StagedArtifact("disk", "disk1.img", buckets().staging(), staged, disk.length,
-                        "sha-" + seed, SampleAppliance.RAW_FORMAT, null)));
+                        "sha-" + seed, SampleAppliance.RAW_FORMAT, null, null)));
         assertThat(new PublishStage(store, buckets().catalog()).publish(transcoded).next()).isEqualTo(Topics.PUBLISHED);
         return transcoded;
     }

@@ -221,18 +221,32 @@ public final class ObjectStore {
         return write(bucket, key, new ByteArrayInputStream(data), data.length, contentType);
     }
 
+    /** {@link #copy(String, String, long, String, String, String)} of whatever the source holds now. */
+    public void copy(String fromBucket, String fromKey, long size, String toBucket, String toKey) {
+        copy(fromBucket, fromKey, size, null, toBucket, toKey);
+    }
+
     /**
      * A server-side copy: the bytes never pass through ovaflow. S3's single CopyObject stops at 5 GiB; larger
      * objects are copied part by part on the server (multipart upload-part-copy).
+     *
+     * <p>Given the source's etag ({@code fromEtag}), the store copies only that version of it
+     * ({@code x-amz-copy-source-if-match}; another one is {@link ObjectGoneException}), and the client sends the
+     * copy alone: without the etag and size, MinIO's client first HEADs the source to learn them, a second request
+     * for every copy.
+     *
+     * @return the copy: its etag as the store answered
      */
-    public void copy(String fromBucket, String fromKey, long size, String toBucket, String toKey) {
-        SourceObject source = SourceObject.builder().bucket(fromBucket).object(fromKey).build();
-        call("copy s3://" + fromBucket + "/" + fromKey + " to s3://" + toBucket + "/" + toKey, () ->
-                size <= MAX_SINGLE_COPY
-                        ? client.copyObject(CopyObjectArgs.builder().bucket(toBucket).object(toKey).source(source)
-                        .build())
-                        : client.composeObject(ComposeObjectArgs.builder().bucket(toBucket).object(toKey)
-                        .sources(List.of(source)).build()));
+    public ObjectInfo copy(String fromBucket, String fromKey, long size, String fromEtag, String toBucket,
+                           String toKey) {
+        SourceObject named = SourceObject.builder().bucket(fromBucket).object(fromKey).build();
+        SourceObject source = fromEtag == null ? named : new SourceObject(named, size, fromEtag);
+        ObjectWriteResponse response = call("copy s3://" + fromBucket + "/" + fromKey + " to s3://" + toBucket + "/"
+                + toKey, () -> size <= MAX_SINGLE_COPY
+                ? client.copyObject(CopyObjectArgs.builder().bucket(toBucket).object(toKey).source(source).build())
+                : client.composeObject(ComposeObjectArgs.builder().bucket(toBucket).object(toKey)
+                .sources(List.of(source)).build()));
+        return new ObjectInfo(toBucket, toKey, response.etag(), size, response.versionId(), null);
     }
 
     /**

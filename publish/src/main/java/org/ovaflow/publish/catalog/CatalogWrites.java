@@ -10,8 +10,11 @@ import java.util.Collection;
  */
 public interface CatalogWrites {
 
-    /** A server-side copy (see {@link ObjectStore#copy}). */
-    void copy(String fromBucket, String fromKey, long size, String toBucket, String toKey);
+    /**
+     * A server-side copy of the source as it is with {@code fromEtag}, or as it is now when that is null (see
+     * {@link ObjectStore#copy(String, String, long, String, String, String)}).
+     */
+    void copy(String fromBucket, String fromKey, long size, String fromEtag, String toBucket, String toKey);
 
     /** A small object written whole (appliance.json, an index). */
     void write(String bucket, String key, byte[] data, String contentType);
@@ -28,8 +31,9 @@ public interface CatalogWrites {
     static CatalogWrites to(ObjectStore store) {
         return new CatalogWrites() {
             @Override
-            public void copy(String fromBucket, String fromKey, long size, String toBucket, String toKey) {
-                store.copy(fromBucket, fromKey, size, toBucket, toKey);
+            public void copy(String fromBucket, String fromKey, long size, String fromEtag, String toBucket,
+                             String toKey) {
+                store.copy(fromBucket, fromKey, size, fromEtag, toBucket, toKey);
             }
 
             @Override

@@ -180,7 +180,7 @@ public final class PublishStage {
         List<ApplianceRecord.Artifact> artifacts = new ArrayList<>();
         for (StagedArtifact a : event.artifacts()) {
             String key = folder + a.name();
-            writes.copy(a.bucket(), a.key(), a.size(), catalogBucket, key);
+            writes.copy(a.bucket(), a.key(), a.size(), a.etag(), catalogBucket, key);
             artifacts.add(new ApplianceRecord.Artifact(a.name(), a.role(), key, a.size(), a.sha256(), a.format(),
                     a.target()));
         }
@@ -220,24 +220,28 @@ public final class PublishStage {
     private ApplianceRecord.Artifact keepOva(ImportEvent event, String folder, List<ApplianceRecord.Artifact> others) {
         // a compressed OVA or an unpacked package is kept as the plain OVA the checksum stage made and hashed
         ObjectRef source = event.ova();
-        ObjectInfo current = store.stat(source.bucket(), source.key()).orElseThrow(() ->
-                new ObjectGoneException(source + " is gone: the original OVA cannot be kept", null));
-        if (source.etag() != null && !unquoted(source.etag()).equals(unquoted(current.etag()))) {
-            throw new ObjectGoneException(source + " was replaced since it was imported", null);
+        long size = source.size();
+        if (source.etag() == null || size <= 0) {
+            // an event from before ingest recorded both: what is there now
+            ObjectInfo current = store.stat(source.bucket(), source.key()).orElseThrow(() ->
+                    new ObjectGoneException(source + " is gone: the original OVA cannot be kept", null));
+            size = current.size();
         }
         String stem = CatalogPath.slug(PackageForm.stem(event.source().fileName()), "appliance");
         // "original-" when the package has a file of that name
         String name = others.stream().anyMatch(a -> a.name().equalsIgnoreCase(stem + ".ova"))
                 ? "original-" + stem + ".ova" : stem + ".ova";
         String key = folder + name;
-        writes.copy(source.bucket(), source.key(), current.size(), catalogBucket, key);
+        try {
+            // pinned to the etag the import was made from: an OVA replaced or removed since is gone, not kept
+            writes.copy(source.bucket(), source.key(), size, source.etag(), catalogBucket, key);
+        } catch (ObjectGoneException e) {
+            throw new ObjectGoneException(source + " was replaced or removed since it was imported: the original OVA "
+                    + "cannot be kept (" + e.getMessage() + ")", e);
+        }
         // the checksum stage hashed the object it read, pinned to this etag: the digest of what is copied
         String sha256 = event.tarIndex() == null ? null : event.tarIndex().sha256();
-        return new ApplianceRecord.Artifact(name, OVA_ROLE, key, current.size(), sha256, null, null);
-    }
-
-    private static String unquoted(String etag) {
-        return etag == null ? "" : etag.replace("\"", "");
+        return new ApplianceRecord.Artifact(name, OVA_ROLE, key, size, sha256, null, null);
     }
 
     /** Same files with the same digests: a re-upload of what is already there (the kept OVA aside). */

@@ -180,8 +180,9 @@ class CatalogIndexTest {
             private final CatalogWrites direct = CatalogWrites.to(store);
 
             @Override
-            public void copy(String fromBucket, String fromKey, long size, String toBucket, String toKey) {
-                direct.copy(fromBucket, fromKey, size, toBucket, toKey);
+            public void copy(String fromBucket, String fromKey, long size, String fromEtag, String toBucket,
+                             String toKey) {
+                direct.copy(fromBucket, fromKey, size, fromEtag, toBucket, toKey);
             }
 
             @Override

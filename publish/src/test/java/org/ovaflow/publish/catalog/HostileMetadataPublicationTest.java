@@ -99,7 +99,7 @@ class HostileMetadataPublicationTest {
             store.write(STAGING, stagedKey, content, "application/octet-stream");
             String role = entry.name().endsWith(".ovf") ? "descriptor" : entry.name().endsWith(".mf") ? "manifest" : "disk";
             artifacts.add(new StagedArtifact(role, entry.name(), STAGING, stagedKey, content.length, sha256(content),
-                    role.equals("disk") ? SampleAppliance.RAW_FORMAT : null, null));
+                    role.equals("disk") ? SampleAppliance.RAW_FORMAT : null, null, null));
         });
         ApplianceMetadata appliance = new ApplianceMetadata("1.x", VENDOR, PRODUCT, VERSION, VERSION, null, PRODUCT,
                 List.of(), List.of(), List.of(), List.of("VM Network"), List.of(), null, false);

@@ -189,8 +189,9 @@ class PublicationCrashTest {
         }
 
         @Override
-        public void copy(String fromBucket, String fromKey, long size, String toBucket, String toKey) {
-            next(() -> direct.copy(fromBucket, fromKey, size, toBucket, toKey));
+        public void copy(String fromBucket, String fromKey, long size, String fromEtag, String toBucket,
+                         String toKey) {
+            next(() -> direct.copy(fromBucket, fromKey, size, fromEtag, toBucket, toKey));
         }
 
         @Override

@@ -162,8 +162,9 @@ class PublishStageTest {
         CatalogWrites direct = CatalogWrites.to(store);
         CatalogWrites counting = new CatalogWrites() {
             @Override
-            public void copy(String fromBucket, String fromKey, long size, String toBucket, String toKey) {
-                direct.copy(fromBucket, fromKey, size, toBucket, toKey);
+            public void copy(String fromBucket, String fromKey, long size, String fromEtag, String toBucket,
+                             String toKey) {
+                direct.copy(fromBucket, fromKey, size, fromEtag, toBucket, toKey);
             }
 
             @Override
@@ -328,7 +329,7 @@ class PublishStageTest {
         List<StagedArtifact> artifacts = new ArrayList<>(event.artifacts());
         StagedArtifact disk = artifacts.remove(2);
         artifacts.add(new StagedArtifact("file", "appliance.json", disk.bucket(), disk.key(), disk.size(), disk.sha256(),
-                null, null));
+                null, null, disk.etag()));
 
         StageOutcome outcome = stage.publish(event.withArtifacts(artifacts));
 

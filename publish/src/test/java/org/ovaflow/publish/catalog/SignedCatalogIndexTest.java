@@ -184,9 +184,10 @@ class SignedCatalogIndexTest {
         }
 
         @Override
-        public void copy(String fromBucket, String fromKey, long size, String toBucket, String toKey) {
+        public void copy(String fromBucket, String fromKey, long size, String fromEtag, String toBucket,
+                         String toKey) {
             next();
-            direct.copy(fromBucket, fromKey, size, toBucket, toKey);
+            direct.copy(fromBucket, fromKey, size, fromEtag, toBucket, toKey);
         }
 
         @Override

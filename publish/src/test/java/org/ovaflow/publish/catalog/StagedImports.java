@@ -69,10 +69,11 @@ final class StagedImports {
         List<StagedArtifact> artifacts = new ArrayList<>();
         for (Map.Entry<String, byte[]> file : files.entrySet()) {
             String stagedKey = "imports/" + arrived.importId() + "/" + file.getKey();
-            store.write(STAGING, stagedKey, file.getValue(), "application/octet-stream");
+            ObjectInfo staged = store.write(STAGING, stagedKey, file.getValue(), "application/octet-stream");
             String role = file.getKey().endsWith(".ovf") ? "descriptor" : file.getKey().endsWith(".mf") ? "manifest" : "disk";
             artifacts.add(new StagedArtifact(role, file.getKey(), STAGING, stagedKey, file.getValue().length,
-                    sha256(file.getValue()), role.equals("disk") ? SampleAppliance.RAW_FORMAT : null, null));
+                    sha256(file.getValue()), role.equals("disk") ? SampleAppliance.RAW_FORMAT : null, null,
+                    staged.etag()));
         }
         ApplianceMetadata appliance = new ApplianceMetadata("1.x", vendor, product, version, version,
                 null, "widget-server", List.of(), List.of(), List.of(), List.of("VM Network"), List.of(), null, false);

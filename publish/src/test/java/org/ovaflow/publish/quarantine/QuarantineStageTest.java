@@ -110,7 +110,7 @@ class QuarantineStageTest {
         String stagedKey = "imports/" + event.importId() + "/disk1.img";
         store.write(STAGING, stagedKey, new byte[]{1, 2, 3}, "application/octet-stream");
         ImportEvent withArtifacts = event.withArtifacts(List.of(
-                new StagedArtifact("disk", "disk1.img", STAGING, stagedKey, 3, "ab", null, null)));
+                new StagedArtifact("disk", "disk1.img", STAGING, stagedKey, 3, "ab", null, null, null)));
 
         stage.quarantine(withArtifacts);
 

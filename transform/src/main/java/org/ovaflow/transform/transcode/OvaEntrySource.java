@@ -1,24 +1,20 @@
 package org.ovaflow.transform.transcode;
 
-import org.ovaflow.core.event.ObjectRef;
 import org.ovaflow.core.event.TarEntry;
-import org.ovaflow.core.store.ObjectStore;
 import org.ovaflow.transform.disk.ImageSource;
 
 import java.io.InputStream;
 
 /**
- * One file of an OVA in the store, read in place by ranged GETs at the offsets the checksum stage's tar index
- * recorded, each pinned to the OVA's etag: nothing is extracted or copied first.
+ * One file of an OVA in the store, read in place at the offsets the checksum stage's tar index recorded (by
+ * ranged GETs pinned to the OVA's etag, see {@link OvaBytes}): nothing is extracted or copied first.
  */
 final class OvaEntrySource implements ImageSource {
 
-    private final ObjectStore store;
-    private final ObjectRef ova;
+    private final OvaBytes ova;
     private final TarEntry entry;
 
-    OvaEntrySource(ObjectStore store, ObjectRef ova, TarEntry entry) {
-        this.store = store;
+    OvaEntrySource(OvaBytes ova, TarEntry entry) {
         this.ova = ova;
         this.entry = entry;
     }
@@ -36,6 +32,6 @@ final class OvaEntrySource implements ImageSource {
     @Override
     public InputStream open(long offset, long length) {
         long within = Math.max(0, Math.min(length, entry.size() - offset));
-        return store.readRange(ova, entry.offset() + offset, within);
+        return ova.range(entry.offset() + offset, within);
     }
 }

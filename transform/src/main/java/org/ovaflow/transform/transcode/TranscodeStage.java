@@ -90,13 +90,14 @@ public final class TranscodeStage {
 
     public StageOutcome transcode(ImportEvent event) {
         List<StagedArtifact> staged = new ArrayList<>();
+        OvaBytes ova = OvaBytes.of(store, event.ova());
         if (settings.keepOriginal()) {
             for (TarEntry entry : event.tarIndex().entries()) {
-                staged.add(stageUnchanged(event, entry, null, null));
+                staged.add(stageUnchanged(event, ova, entry, null, null));
             }
         }
         if (!settings.outputs().isEmpty()) {
-            PackageConversion conversion = new PackageConversion(event);
+            PackageConversion conversion = new PackageConversion(event, ova);
             try {
                 staged.addAll(conversion.run());
             } catch (InvalidDiskImageException e) {
@@ -135,14 +136,16 @@ public final class TranscodeStage {
      * One entry of the OVA copied as it is, under {@code folder} (or the root for the original); its SHA-1 put
      * into {@code sha1s} when that is not null.
      */
-    private StagedArtifact stageUnchanged(ImportEvent event, TarEntry entry, String folder, Map<String, String> sha1s) {
+    private StagedArtifact stageUnchanged(ImportEvent event, OvaBytes ova, TarEntry entry, String folder,
+                                          Map<String, String> sha1s) {
         String name = folder == null ? entry.name() : folder + "/" + entry.name();
         String key = stagingPrefix(event.importId()) + name;
         MessageDigest sha256 = digest("SHA-256");
         MessageDigest sha1 = digest("SHA-1");
-        InputStream range = new DigestInputStream(store.readRange(event.ova(), entry.offset(), entry.size()), sha256);
+        InputStream range = new DigestInputStream(ova.range(entry.offset(), entry.size()), sha256);
+        ObjectInfo stored;
         try (InputStream data = sha1s == null ? range : new DigestInputStream(range, sha1)) {
-            store.write(stagingBucket, key, data, entry.size(), contentType(entry.name()));
+            stored = store.write(stagingBucket, key, data, entry.size(), contentType(entry.name()));
         } catch (IOException e) {
             throw new UncheckedIOException("staging " + entry.name() + " of " + event.source() + " failed", e);
         }
@@ -159,13 +162,14 @@ public final class TranscodeStage {
         StageMetrics.bytes(NAME, "in", entry.size());
         StageMetrics.bytes(NAME, "out", entry.size());
         return new StagedArtifact(role(entry.name(), event.appliance()), name, stagingBucket, key, entry.size(), digest,
-                diskFormat(entry.name(), event.appliance()).orElse(null), folder);
+                diskFormat(entry.name(), event.appliance()).orElse(null), folder, stored.etag());
     }
 
     /** The conversion of one package into every output: disks, other files, descriptors, manifests. */
     private final class PackageConversion {
 
         private final ImportEvent event;
+        private final OvaBytes ova;
         private final ApplianceMetadata appliance;
         private final Map<String, TarEntry> entries = new LinkedHashMap<>();
         /** The file (as References names it) whose disk is being converted: what a rejection concerns. */
@@ -180,8 +184,9 @@ public final class TranscodeStage {
         /** SHA-1s of staged objects by key, for the outputs whose manifest is SHA1; null when none is. */
         private final Map<String, String> sha1s;
 
-        PackageConversion(ImportEvent event) {
+        PackageConversion(ImportEvent event, OvaBytes ova) {
             this.event = event;
+            this.ova = ova;
             this.appliance = event.appliance();
             event.tarIndex().entries().forEach(e -> entries.put(e.name(), e));
             for (TranscodeSettings.Output output : outputs) {
@@ -210,7 +215,7 @@ public final class TranscodeStage {
                 if (!isDisk && !absorbed.contains(file.href())) {
                     for (TarEntry entry : entriesOf(file)) {
                         for (TranscodeSettings.Output output : outputs) {
-                            byOutput.get(output).add(stageUnchanged(event, entry, output.folder(), sha1s));
+                            byOutput.get(output).add(stageUnchanged(event, ova, entry, output.folder(), sha1s));
                         }
                     }
                     if (entries.containsKey(file.href())) {
@@ -305,16 +310,19 @@ public final class TranscodeStage {
                     String fileName = baseName + "." + output.format().extension();
                     String name = output.folder() + "/" + fileName;
                     String key = stagingPrefix(event.importId()) + name;
+                    ObjectInfo staged;
                     if (writtenBy.get(kind) == output) {
                         StageMetrics.bytes(NAME, "out", sink.result().size());
+                        staged = sink.result();
                     } else {
-                        store.copy(stagingBucket, sink.result().key(), sink.result().size(), stagingBucket, key);
+                        staged = store.copy(stagingBucket, sink.result().key(), sink.result().size(),
+                                sink.result().etag(), stagingBucket, key);
                     }
                     if (sha1s != null && sink.sha1Hex() != null) {
                         sha1s.put(key, sink.sha1Hex());
                     }
                     byOutput.get(output).add(new StagedArtifact("disk", name, stagingBucket, key, sink.result().size(),
-                            sink.sha256Hex(), output.format().ovfFormat(), output.folder()));
+                            sink.sha256Hex(), output.format().ovfFormat(), output.folder(), staged.etag()));
                     long outputSize = DiskImages.outputVirtualSize(output.format(), virtualSize, output.roundToMiB());
                     Long capacity = disk.capacityBytes() != null && disk.capacityBytes() == outputSize ? null
                             : outputSize;
@@ -342,9 +350,9 @@ public final class TranscodeStage {
                         + "in the package");
             }
             ImageSource source = parts.size() == 1 && parts.get(0).name().equals(file.href())
-                    ? new OvaEntrySource(store, event.ova(), parts.get(0))
+                    ? new OvaEntrySource(ova, parts.get(0))
                     : new ChunkedFileSource(file.href(), parts.stream()
-                    .map(e -> (ImageSource) new OvaEntrySource(store, event.ova(), e)).toList());
+                    .map(e -> (ImageSource) new OvaEntrySource(ova, e)).toList());
             return "gzip".equalsIgnoreCase(file.compression()) ? new GzipImageSource(source) : source;
         }
 
@@ -368,23 +376,23 @@ public final class TranscodeStage {
                 return Optional.empty();
             }
             absorbed.add(name);
-            return Optional.of(new OvaEntrySource(store, event.ova(), entry));
+            return Optional.of(new OvaEntrySource(ova, entry));
         }
 
         private StagedArtifact stageBytes(TranscodeSettings.Output output, String fileName, String role, byte[] bytes,
                                           String contentType) {
             String name = output.folder() + "/" + fileName;
             String key = stagingPrefix(event.importId()) + name;
-            store.write(stagingBucket, key, bytes, contentType);
+            ObjectInfo stored = store.write(stagingBucket, key, bytes, contentType);
             if (sha1s != null) {
                 sha1s.put(key, hex(digest("SHA-1").digest(bytes)));
             }
             return new StagedArtifact(role, name, stagingBucket, key, bytes.length, hex(digest("SHA-256").digest(bytes)),
-                    null, output.folder());
+                    null, output.folder(), stored.etag());
         }
 
         private byte[] readDescriptor(TarEntry descriptor) throws IOException {
-            try (InputStream in = store.readRange(event.ova(), descriptor.offset(), descriptor.size())) {
+            try (InputStream in = ova.range(descriptor.offset(), descriptor.size())) {
                 return in.readAllBytes();
             }
         }
