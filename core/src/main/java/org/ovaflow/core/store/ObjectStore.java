@@ -68,6 +68,7 @@ public final class ObjectStore {
     private final MinioClient client;
     /** The same connection pool, for the multipart calls only the async client exposes. */
     private final MinioAsyncClient asyncClient;
+    private final CopyClient copyClient;
     private final String endpoint;
 
     public ObjectStore(String endpoint, String accessKey, String secretKey) {
@@ -91,6 +92,7 @@ public final class ObjectStore {
                 .region("us-east-1")
                 .httpClient(http, true)
                 .build();
+        this.copyClient = new CopyClient(asyncClient);
     }
 
     public String endpoint() {
@@ -240,12 +242,17 @@ public final class ObjectStore {
     public ObjectInfo copy(String fromBucket, String fromKey, long size, String fromEtag, String toBucket,
                            String toKey) {
         SourceObject named = SourceObject.builder().bucket(fromBucket).object(fromKey).build();
-        SourceObject source = fromEtag == null ? named : new SourceObject(named, size, fromEtag);
-        ObjectWriteResponse response = call("copy s3://" + fromBucket + "/" + fromKey + " to s3://" + toBucket + "/"
-                + toKey, () -> size <= MAX_SINGLE_COPY
-                ? client.copyObject(CopyObjectArgs.builder().bucket(toBucket).object(toKey).source(source).build())
+        String what = "copy s3://" + fromBucket + "/" + fromKey + " to s3://" + toBucket + "/" + toKey;
+        if (fromEtag != null && size <= MAX_SINGLE_COPY) {
+            CopyObjectArgs args = CopyObjectArgs.builder().bucket(toBucket).object(toKey)
+                    .source(new SourceObject(named, size, fromEtag)).build();
+            String etag = call(what, () -> await(copyClient.copy(args)));
+            return new ObjectInfo(toBucket, toKey, etag, size, null, null);
+        }
+        ObjectWriteResponse response = call(what, () -> size <= MAX_SINGLE_COPY
+                ? client.copyObject(CopyObjectArgs.builder().bucket(toBucket).object(toKey).source(named).build())
                 : client.composeObject(ComposeObjectArgs.builder().bucket(toBucket).object(toKey)
-                .sources(List.of(source)).build()));
+                .sources(List.of(fromEtag == null ? named : new SourceObject(named, size, fromEtag))).build()));
         return new ObjectInfo(toBucket, toKey, response.etag(), size, response.versionId(), null);
     }
 
