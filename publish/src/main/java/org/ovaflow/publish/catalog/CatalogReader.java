@@ -46,12 +46,21 @@ public final class CatalogReader {
         return list().stream().filter(r -> r.provenance().importId().equals(id)).findFirst();
     }
 
-    /** The entry whose folder is {@code prefix} ({@code vendor/product/version/}), read with one GET. */
+    /**
+     * The entry whose folder is {@code prefix} ({@code vendor/product/version/}): a HEAD, then a GET when there is
+     * one. Most lookups find none (publishing a new version), and the answer to a GET of a missing key is an XML
+     * error document that MinIO's client parses at the cost of a simple-xml {@code Persister} built for it; a HEAD's
+     * answer has no body.
+     */
     public Optional<ApplianceRecord> at(String prefix) {
-        try {
-            return Optional.of(read(prefix + PublishStage.APPLIANCE_JSON));
-        } catch (ObjectGoneException e) {
+        String key = prefix + PublishStage.APPLIANCE_JSON;
+        if (!store.exists(catalogBucket, key)) {
             return Optional.empty(); // nothing published there (yet)
+        }
+        try {
+            return Optional.of(read(key));
+        } catch (ObjectGoneException e) {
+            return Optional.empty(); // removed since the HEAD
         }
     }
 
