@@ -22,6 +22,7 @@ final class OvaBytes {
     private final ObjectStore store;
     private final ObjectRef ova;
     private final boolean small;
+    private boolean read;
     private byte[] whole;
 
     private OvaBytes(ObjectStore store, ObjectRef ova) {
@@ -37,23 +38,26 @@ final class OvaBytes {
 
     /** {@code length} bytes from {@code offset}; fewer when the OVA ends first. */
     InputStream range(long offset, long length) {
-        if (!small) {
+        byte[] bytes = small ? whole() : null;
+        if (bytes == null) {
             return store.readRange(ova, offset, length);
         }
-        byte[] bytes = whole();
         int from = (int) Math.min(offset, bytes.length);
         int to = (int) Math.min(bytes.length, from + Math.max(0, length));
         return new ByteArrayInputStream(bytes, from, to - from);
     }
 
+    /** The whole OVA, or null when it is not the size the event says: then it is read by ranges. */
     private synchronized byte[] whole() {
-        if (whole == null) {
-            // pinned to the etag like a ranged read, and never more than the limit whatever the object holds
+        if (!read) {
+            // pinned to the etag like a ranged read, and never more than a byte past the size the event gives
             try (InputStream in = store.read(ova)) {
-                whole = in.readNBytes(WHOLE_READ_LIMIT);
+                byte[] bytes = in.readNBytes((int) ova.size() + 1);
+                whole = bytes.length == ova.size() ? bytes : null;
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read " + ova, e);
             }
+            read = true;
         }
         return whole;
     }

@@ -49,6 +49,19 @@ class OvaBytesTest {
     }
 
     @Test
+    void anOvaOfAnotherSizeThanTheEventSaysIsReadByRanges() throws IOException {
+        // larger than the limit of a whole read, said small: read whole, its end would be missing
+        int size = OvaBytes.WHOLE_READ_LIMIT + 4096;
+        byte[] data = random(size, 10);
+        ObjectInfo stored = store.write(INCOMING, "other-size.ova", data, "application/x-tar");
+        for (long said : new long[]{4096, size - 1}) {
+            OvaBytes bytes = OvaBytes.of(store, new ObjectRef(INCOMING, "other-size.ova", stored.etag(), said, null));
+
+            assertThat(read(bytes, size - 192, 192)).isEqualTo(Arrays.copyOfRange(data, size - 192, size));
+        }
+    }
+
+    @Test
     void aSmallOvaReplacedSinceItsImportIsGone() {
         ObjectRef ova = drop("replaced.ova", random(4096, 8));
         store.write(INCOMING, "replaced.ova", random(4096, 9), "application/x-tar");
