@@ -14,6 +14,7 @@ import org.ovaflow.app.pipeline.PipelineSettings;
 import org.ovaflow.app.pipeline.Stage;
 import org.ovaflow.core.event.StatusEvent;
 import org.ovaflow.core.sample.SampleAppliance;
+import org.ovaflow.publish.catalog.CatalogIndex;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,7 +68,7 @@ class ScaleOutTest {
                 assertThat(status).isNotNull();
                 assertThat(status.state()).isEqualTo(StatusEvent.State.PUBLISHED);
                 assertThat(servers.store().list("ova-catalog", "").stream().map(o -> o.key())
-                        .filter(k -> k.endsWith("/appliance.json")).toList())
+                        .filter(k -> k.endsWith("/appliance.json") && !k.startsWith(CatalogIndex.ENTRIES)).toList())
                         .containsExactly("cyberdyne/t-800/101/appliance.json");
                 assertThat(servers.store().list("ova-staging", "")).isEmpty();
             } finally {

@@ -32,6 +32,7 @@ import org.ovaflow.core.sample.SampleAppliance;
 import org.ovaflow.core.store.ObjectInfo;
 import org.ovaflow.core.store.ObjectStore;
 import org.ovaflow.core.testing.TopicReader;
+import org.ovaflow.publish.catalog.CatalogIndex;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -479,7 +480,7 @@ public final class ChaosSuite implements AutoCloseable {
             }
         }
         Map<String, Long> entries = store.list("ova-catalog", "").stream().map(ObjectInfo::key)
-                .filter(k -> k.endsWith("/appliance.json"))
+                .filter(k -> k.endsWith("/appliance.json") && !k.startsWith(CatalogIndex.ENTRIES))
                 .collect(Collectors.groupingBy(k -> k.substring(0, k.indexOf('/', k.indexOf('/') + 1)),
                         Collectors.counting()));
         long duplicated = entries.values().stream().mapToLong(n -> n - 1).sum();

@@ -34,19 +34,27 @@ import java.util.stream.Stream;
 
 /**
  * The catalog's {@code index.json} (every product at the root, each vendor's under {@code <vendor>/index.json}),
- * derived from the committed entries, the appliance.json files, which stay the truth: products, their versions
- * (retracted ones too, marked so) and each version's files, in the shape of simplestreams' products:versions:items.
- * Documented in docs/events.md.
+ * derived from the committed entries: products, their versions (retracted ones too, marked so) and each version's
+ * files, in the shape of simplestreams' products:versions:items. Documented in docs/events.md.
  *
- * <p>Any number of processes may rebuild it at once without losing an entry: a rebuild lists the entries, writes
- * the index, then lists again, and starts over when the entries changed meanwhile. A writer that put a stale index
- * over a newer one thus sees the newer entry on its second listing and writes again, and the publisher of an entry
- * rebuilds after committing it, so the last index written has every entry. A rebuild reads only the appliance.json
- * files whose etag differs from the one the current index was made from: one rebuild costs two listings of the
- * catalog bucket (1,000 keys a request), a GET of index.json and of each vendor's concerned, a GET of each new
- * appliance.json, and a PUT of each changed vendor's index and of the root's; a rebuild that finds the index current
- * costs a listing and the GETs. Both listings and both documents grow with the catalog, so the publish stage
- * rebuilds once per batch of entries it committed, not once per entry.
+ * <p>An entry's appliance.json is its truth and its commit point. Beside it, under {@value #ENTRIES}, the writer
+ * of an entry puts a copy of the same bytes once it is committed: {@code .entries/<vendor>/<product>/<version>/
+ * appliance.json}, the entry's <em>marker</em>. The index is built from the markers alone, so a rebuild lists one
+ * key per entry (1,000 entries a request) instead of every file of the catalog; stores that walk a folder for each
+ * page of a listing (s3proxy's filesystem store) made the old listing's cost grow with the square of the catalog.
+ * No slug begins with '.', so no entry's folder can be mistaken for the markers'. A crash between an
+ * appliance.json and its marker is mended by the same event delivered again (it copies its appliance.json over
+ * the marker) and by the first rebuild of every process, which compares the entries with the markers once
+ * ({@link #reconcileMarkers}) and copies what differs: a catalog written before markers gets its markers so.
+ *
+ * <p>Any number of processes may rebuild it at once without losing an entry: a rebuild lists the markers, writes
+ * the index, then lists again, and starts over when the markers changed meanwhile. A writer that put a stale
+ * index over a newer one thus sees the newer entry on its second listing and writes again, and the writer of an
+ * entry rebuilds after its marker, so the last index written has every entry. A rebuild reads only the markers
+ * whose etag differs from the one the current index was made from, and not even those whose record this process
+ * has just written ({@link #committed}): one rebuild costs two listings of the markers, a GET of index.json and of
+ * each vendor's concerned, and a PUT of each changed vendor's index and of the root's. The indexes grow with the
+ * catalog, so the publish stage rebuilds once per batch of entries it committed, not once per entry.
  *
  * <p>With a {@link CatalogSigner}, each index written gets its detached signature beside it, {@code index.json.asc},
  * made from the very bytes written (two more PUTs), and the signer's public key is put at {@value #PUBLIC_KEY}
@@ -68,6 +76,8 @@ public final class CatalogIndex {
     public static final String SIGNATURE_TYPE = "application/pgp-signature";
     public static final String PUBLIC_KEY_TYPE = "application/pgp-keys";
     public static final String FORMAT = "ovaflow-index:1";
+    /** The folder of the entries' markers (copies of their appliance.json), which the index is built from. */
+    public static final String ENTRIES = ".entries/";
 
     /** Rounds before giving up (a retryable failure) when the entries keep changing under the rebuild. */
     static final int MAX_ROUNDS = 20;
@@ -88,6 +98,10 @@ public final class CatalogIndex {
     /** The last ticket a finished rebuild covered (guarded by {@link #rebuilding}), and what it built. */
     private long covered;
     private Document lastBuilt;
+    /** Whether this instance compared the entries with their markers yet (guarded by {@link #rebuilding}). */
+    private boolean reconciled;
+    /** What the index will say of the entries this process marked, by folder, until a rebuild lists them. */
+    private final Map<String, Version> marked = new ConcurrentHashMap<>();
 
     /**
      * @param signer signs every index written, or null: the index is written unsigned (and a signature beside it,
@@ -118,7 +132,8 @@ public final class CatalogIndex {
     }
 
     /**
-     * One version of a product: what its appliance.json says, and that file's etag when indexed.
+     * One version of a product: what its appliance.json says, and the etag of the entry's marker (the same bytes)
+     * when indexed.
      *
      * @param path the entry's folder, {@code <vendor>/<product>/<version>/}
      */
@@ -145,6 +160,24 @@ public final class CatalogIndex {
     /** The key of {@code vendor}'s index. */
     public static String vendorIndex(String vendor) {
         return vendor + "/" + INDEX_JSON;
+    }
+
+    /** The key of the marker of the entry in {@code folder} ({@code <vendor>/<product>/<version>/}). */
+    public static String markerOf(String folder) {
+        return ENTRIES + folder + PublishStage.APPLIANCE_JSON;
+    }
+
+    /**
+     * Marks an entry committed, once its appliance.json is written: puts its marker, {@code json} being the bytes of
+     * that appliance.json, and keeps what the index says of it, so that the next rebuild lists it and needs not
+     * read it back.
+     */
+    public void mark(ApplianceRecord record, byte[] json) {
+        String folder = record.vendor() + "/" + record.product() + "/" + record.version() + "/";
+        String etag = writes.write(bucket, markerOf(folder), json, "application/json");
+        if (etag != null) {
+            marked.put(folder, version(record, folder, unquoted(etag)));
+        }
     }
 
     /** An index as read: what it says and its bytes, which its signature signs. */
@@ -198,6 +231,10 @@ public final class CatalogIndex {
     }
 
     private Document rebuildRounds(Set<String> checked) {
+        if (!reconciled) {
+            reconcileMarkers();
+            reconciled = true;
+        }
         for (int round = 1; round <= MAX_ROUNDS; round++) {
             SortedMap<String, String> entries = listEntries();
             Optional<Stored> current = read(INDEX_JSON);
@@ -264,16 +301,66 @@ public final class CatalogIndex {
                 .filter(Objects::nonNull).max(Comparator.naturalOrder()).orElse(null);
     }
 
-    /** The committed entries: key of each {@code <vendor>/<product>/<version>/appliance.json} and its etag. */
+    /** The marked entries: the folder of each ({@code <vendor>/<product>/<version>/}) and its marker's etag. */
     private SortedMap<String, String> listEntries() {
         SortedMap<String, String> entries = new TreeMap<>();
-        for (ObjectInfo object : store.list(bucket, "")) {
-            if (CatalogReader.isEntry(object.key())) {
-                // listings quote etags, stat and HTTP answers may not: kept without quotes
-                entries.put(object.key(), Objects.requireNonNullElse(object.etag(), "").replace("\"", ""));
+        for (ObjectInfo marker : store.list(bucket, ENTRIES)) {
+            String entryKey = marker.key().substring(ENTRIES.length());
+            if (CatalogReader.isEntry(entryKey)) {
+                entries.put(folderOf(entryKey), unquoted(marker.etag()));
             }
         }
         return entries;
+    }
+
+    /**
+     * Gives every entry its marker as its appliance.json now is, and removes the markers of entries that are gone:
+     * after a crash between an appliance.json and its marker, for catalogs written before markers, for entries
+     * written or removed by hand. One listing of the whole catalog, once per process. A marker is stale when its
+     * etag differs and it is not newer than the appliance.json (stores whose etags are not the content's MD5 give a
+     * copy another etag than its source).
+     */
+    private void reconcileMarkers() {
+        Map<String, ObjectInfo> entries = new TreeMap<>();
+        Map<String, ObjectInfo> markers = new TreeMap<>();
+        // a marker sorts before its entry ('.' before any slug) and is written after it: a listing that sees a
+        // marker sees its entry, unless the entry was removed
+        for (ObjectInfo object : store.list(bucket, "")) {
+            if (CatalogReader.isEntry(object.key())) {
+                entries.put(folderOf(object.key()), object);
+            } else if (object.key().startsWith(ENTRIES)
+                    && CatalogReader.isEntry(object.key().substring(ENTRIES.length()))) {
+                markers.put(folderOf(object.key().substring(ENTRIES.length())), object);
+            }
+        }
+        entries.forEach((folder, entry) -> {
+            ObjectInfo marker = markers.get(folder);
+            if (marker == null || !unquoted(marker.etag()).equals(unquoted(entry.etag()))
+                    && !newer(marker, entry)) {
+                try {
+                    writes.copy(bucket, entry.key(), entry.size(), unquoted(entry.etag()), bucket, markerOf(folder));
+                } catch (ObjectGoneException e) {
+                    // rewritten or removed since the listing: its writer marks it, or the marker is an orphan
+                }
+            }
+        });
+        markers.keySet().stream().filter(Predicate.not(entries::containsKey))
+                .forEach(folder -> writes.remove(bucket, markerOf(folder)));
+    }
+
+    private static boolean newer(ObjectInfo object, ObjectInfo than) {
+        return object.lastModified() != null && than.lastModified() != null
+                && object.lastModified().isAfter(than.lastModified());
+    }
+
+    /** {@code <vendor>/<product>/<version>/} of the key of an appliance.json. */
+    private static String folderOf(String entryKey) {
+        return entryKey.substring(0, entryKey.length() - PublishStage.APPLIANCE_JSON.length());
+    }
+
+    /** Listings quote etags, stat and HTTP answers may not: compared without quotes. */
+    private static String unquoted(String etag) {
+        return Objects.requireNonNullElse(etag, "").replace("\"", "");
     }
 
     /** The products of {@code entries}, reusing what {@code previous} says of an entry whose etag did not change. */
@@ -284,10 +371,12 @@ public final class CatalogIndex {
         }
         Map<String, SortedMap<String, Version>> versionsByProduct = new TreeMap<>();
         for (Map.Entry<String, String> entry : entries.entrySet()) {
-            String path = entry.getKey().substring(0, entry.getKey().length() - PublishStage.APPLIANCE_JSON.length());
+            String path = entry.getKey();
             Version version = known.get(path);
             if (version == null || !entry.getValue().equals(version.etag())) {
-                Optional<Version> read = readVersion(entry.getKey(), path, entry.getValue());
+                Version mine = marked.remove(path);
+                Optional<Version> read = mine != null && entry.getValue().equals(mine.etag()) ? Optional.of(mine)
+                        : readVersion(path, entry.getValue());
                 if (read.isEmpty()) {
                     continue; // removed since the listing: the second listing will tell
                 }
@@ -308,7 +397,8 @@ public final class CatalogIndex {
         return products;
     }
 
-    private Optional<Version> readVersion(String key, String path, String etag) {
+    private Optional<Version> readVersion(String path, String etag) {
+        String key = markerOf(path);
         ApplianceRecord record;
         try (InputStream json = store.read(bucket, key)) {
             record = EventCodec.JSON.readValue(json, ApplianceRecord.class);
@@ -317,13 +407,17 @@ public final class CatalogIndex {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read s3://" + bucket + "/" + key, e);
         }
+        return Optional.of(version(record, path, etag));
+    }
+
+    private static Version version(ApplianceRecord record, String path, String etag) {
         Map<String, Item> items = new LinkedHashMap<>();
         for (ApplianceRecord.Artifact artifact : record.artifacts()) {
             items.put(artifact.name(), new Item(artifact.size(), artifact.sha256(), artifact.format(),
                     artifact.target(), artifact.role(), artifact.key()));
         }
-        return Optional.of(new Version(record.state(), record.provenance().publishedAt(),
-                record.provenance().importId(), path, etag, record.retraction(), items));
+        return new Version(record.state(), record.provenance().publishedAt(), record.provenance().importId(), path,
+                etag, record.retraction(), items);
     }
 
     /**

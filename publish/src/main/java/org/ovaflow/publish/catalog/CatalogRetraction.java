@@ -52,8 +52,10 @@ public final class CatalogRetraction {
         ApplianceRecord entry = found.get();
         if (entry.available()) {
             entry = entry.retracted(clock.instant(), reason);
+            byte[] json = EventCodec.toPrettyJson(entry);
             writes.write(catalogBucket, entry.vendor() + "/" + entry.product() + "/" + entry.version() + "/"
-                    + PublishStage.APPLIANCE_JSON, EventCodec.toPrettyJson(entry), "application/json");
+                    + PublishStage.APPLIANCE_JSON, json, "application/json");
+            index.mark(entry, json);
         }
         index.rebuild(entry.vendor());
         return Optional.of(entry);

@@ -16,8 +16,12 @@ public interface CatalogWrites {
      */
     void copy(String fromBucket, String fromKey, long size, String fromEtag, String toBucket, String toKey);
 
-    /** A small object written whole (appliance.json, an index). */
-    void write(String bucket, String key, byte[] data, String contentType);
+    /**
+     * A small object written whole (appliance.json, an index).
+     *
+     * @return the etag the store answered (null when it answered none)
+     */
+    String write(String bucket, String key, byte[] data, String contentType);
 
     /** Removes an object; one that is not there is not an error. */
     void remove(String bucket, String key);
@@ -37,8 +41,8 @@ public interface CatalogWrites {
             }
 
             @Override
-            public void write(String bucket, String key, byte[] data, String contentType) {
-                store.write(bucket, key, data, contentType);
+            public String write(String bucket, String key, byte[] data, String contentType) {
+                return store.write(bucket, key, data, contentType).etag();
             }
 
             @Override

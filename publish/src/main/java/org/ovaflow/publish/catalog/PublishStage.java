@@ -32,7 +32,7 @@ import java.util.TreeSet;
 /**
  * The publish stage: server-side copies of the staged artifacts (and of the original OVA, when kept) into
  * {@code <catalog>/<vendor>/<product>/<version>/}, then {@code appliance.json} as the commit point, then the
- * catalog index, then staging is cleared. A crash between any two of these writes leaves either nothing a reader
+ * entry's marker (see {@link CatalogIndex}), then the catalog index, then staging is cleared. A crash between any two of these writes leaves either nothing a reader
  * sees (no appliance.json, nothing in the index) or the whole entry, and the same event delivered again completes
  * the publication: a redelivered event finds its own appliance.json and only finishes the index and the clean-up.
  *
@@ -159,7 +159,9 @@ public final class PublishStage {
         if (existing.isPresent()) {
             ApplianceRecord entry = existing.get();
             if (entry.provenance().importId().equals(event.importId())) {
-                // this very import again (redelivered, or retried after a crash): finish what follows the commit
+                // this very import again (redelivered, or retried after a crash): finish what follows the commit,
+                // its marker first (the crash may have come before it)
+                index.mark(entry, EventCodec.toPrettyJson(entry));
                 return new Commit(published(event, path, "already published at "), path.vendor(),
                         () -> removeReplaced(event, entry));
             }
@@ -195,7 +197,9 @@ public final class PublishStage {
                 event.importId(), event.source().toString(), event.source().etag(), event.origin(), event.arrivedAt(),
                 Instant.now(), event.checks(), event.manifest() == null ? null : event.manifest().signer()),
                 ApplianceRecord.AVAILABLE, null);
-        writes.write(catalogBucket, path.prefix() + APPLIANCE_JSON, EventCodec.toPrettyJson(record), "application/json");
+        byte[] json = EventCodec.toPrettyJson(record);
+        writes.write(catalogBucket, path.prefix() + APPLIANCE_JSON, json, "application/json");
+        index.mark(record, json);
         return new Commit(published(event, path, replaced == null ? "published at "
                 : "replaced import " + replaced.provenance().importId() + " at "), path.vendor(), () -> {
             if (replaced != null) {

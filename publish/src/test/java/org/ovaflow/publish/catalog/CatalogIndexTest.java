@@ -149,6 +149,50 @@ class CatalogIndexTest {
     }
 
     @Test
+    void eachEntryHasAMarkerWithItsAppliancesJsonBytesAndTheIndexIsBuiltFromTheMarkers() throws Exception {
+        publish("Acme Corp", "Widget Server", "1.0", 1);
+        retraction.retract("acme-corp/widget-server/1.0", "marked too");
+
+        assertThat(imports.read(catalog, CatalogIndex.markerOf("acme-corp/widget-server/1.0/")))
+                .isEqualTo(imports.read(catalog, "acme-corp/widget-server/1.0/appliance.json"));
+        // an entry is in the index once it is marked: an appliance.json without its marker is not listed (until a
+        // process starts: its first rebuild, done here, compares every entry with its marker)
+        index.rebuild();
+        store.write(catalog, "globex/router/3.0/appliance.json",
+                imports.read(catalog, "acme-corp/widget-server/1.0/appliance.json"), "application/json");
+        assertThat(index.rebuild().products()).containsOnlyKeys("acme-corp/widget-server");
+    }
+
+    @Test
+    void aNewProcessGivesEveryEntryItsMarkerAsItsAppliancesJsonNowIsAndRemovesTheMarkersOfEntriesGone()
+            throws Exception {
+        publish("Acme Corp", "Widget Server", "1.0", 1);
+        publish("Acme Corp", "Widget Server", "2.0", 2);
+        publish("Globex", "Router", "3.0", 3);
+        // a catalog from before markers (1.0's marker missing), a crash between a retraction's appliance.json and
+        // its marker (2.0), an entry removed by hand (globex)
+        store.remove(catalog, CatalogIndex.markerOf("acme-corp/widget-server/1.0/"));
+        ApplianceRecord retracted = new CatalogReader(store, catalog).find("acme-corp/widget-server/2.0").orElseThrow()
+                .retracted(retractedAt, "by hand");
+        store.write(catalog, "acme-corp/widget-server/2.0/appliance.json",
+                org.ovaflow.core.event.EventCodec.toPrettyJson(retracted), "application/json");
+        store.remove(catalog, "globex/router/3.0/appliance.json");
+
+        CatalogIndex.Document rebuilt = new CatalogIndex(store, catalog).rebuild();
+
+        assertThat(rebuilt.products()).containsOnlyKeys("acme-corp/widget-server");
+        assertThat(rebuilt.products().get("acme-corp/widget-server").versions()).containsOnlyKeys("1.0", "2.0");
+        assertThat(rebuilt.products().get("acme-corp/widget-server").versions().get("2.0").state())
+                .isEqualTo("retracted");
+        for (String folder : List.of("acme-corp/widget-server/1.0/", "acme-corp/widget-server/2.0/")) {
+            assertThat(imports.read(catalog, CatalogIndex.markerOf(folder))).as(folder)
+                    .isEqualTo(imports.read(catalog, folder + "appliance.json"));
+        }
+        assertThat(store.exists(catalog, CatalogIndex.markerOf("globex/router/3.0/"))).isFalse();
+        assertThat(index.read().orElseThrow().products()).containsOnlyKeys("acme-corp/widget-server");
+    }
+
+    @Test
     void aVendorIndexLeftBehindTheRootIsRewrittenByTheNextRebuildForThatVendor() throws Exception {
         publish("Acme Corp", "Widget Server", "1.0", 1);
         byte[] stale = imports.read(catalog, "acme-corp/index.json");
@@ -186,13 +230,13 @@ class CatalogIndexTest {
             }
 
             @Override
-            public void write(String bucket, String key, byte[] data, String contentType) {
+            public String write(String bucket, String key, byte[] data, String contentType) {
                 if (key.endsWith(CatalogIndex.INDEX_JSON) && interleaved.compareAndSet(false, true)) {
                     other.publish(later);
                     assertThat(index.read().orElseThrow().products().get("acme-corp/widget-server").versions())
                             .containsOnlyKeys("1.0", "2.0");
                 }
-                direct.write(bucket, key, data, contentType);
+                return direct.write(bucket, key, data, contentType);
             }
 
             @Override

@@ -76,7 +76,11 @@ class PublishStageTest {
         assertThat(store.list(catalog, "")).extracting(ObjectInfo::key).containsExactlyInAnyOrder(
                 "acme-corp/widget-server/2.4.1/widget.ovf", "acme-corp/widget-server/2.4.1/widget.mf",
                 "acme-corp/widget-server/2.4.1/disk1.img", "acme-corp/widget-server/2.4.1/widget.ova",
-                "acme-corp/widget-server/2.4.1/appliance.json", "acme-corp/index.json", "index.json");
+                "acme-corp/widget-server/2.4.1/appliance.json", "acme-corp/index.json", "index.json",
+                ".entries/acme-corp/widget-server/2.4.1/appliance.json");
+        assertThat(imports.read(catalog, ".entries/acme-corp/widget-server/2.4.1/appliance.json"))
+                .as("the entry's marker, a copy of its appliance.json")
+                .isEqualTo(imports.read(catalog, "acme-corp/widget-server/2.4.1/appliance.json"));
         assertThat(store.list(STAGING, "imports/" + event.importId() + "/")).isEmpty();
 
         ApplianceRecord record = reader.find("acme-corp/widget-server/2.4.1").orElseThrow();
@@ -168,11 +172,11 @@ class PublishStageTest {
             }
 
             @Override
-            public void write(String bucket, String key, byte[] data, String contentType) {
+            public String write(String bucket, String key, byte[] data, String contentType) {
                 if (key.endsWith(CatalogIndex.INDEX_JSON)) {
                     indexWrites.add(key);
                 }
-                direct.write(bucket, key, data, contentType);
+                return direct.write(bucket, key, data, contentType);
             }
 
             @Override
