@@ -5,7 +5,10 @@
 #   bench/onboard.sh [-D key=value ...]        run from the repository root; -D options go to 'ovaflow run'
 #
 # Environment: BENCH_COUNT (1000), BENCH_BYTES (1048576), BENCH_UPLOADERS (16), BENCH_TIMEOUT_S (600, the wait
-# for publication), BENCH_SKIP_BUILD=1 (use the jars as built), MAVEN_OPTS_BENCH (extra mvn arguments, e.g. -o).
+# for publication), BENCH_WARMUP (0: OVAs of a first round, dropped and published the same way before the
+# measured one, so that it measures the pipeline once its JVM compiled its code rather than while it does; the
+# warm-up's entries stay in the catalog), BENCH_SKIP_BUILD=1 (use the jars as built), MAVEN_OPTS_BENCH (extra mvn
+# arguments, e.g. -o).
 # Everything runs on 127.0.0.1 under a temporary folder that is removed at the end, with the pipeline.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -15,6 +18,7 @@ count="${BENCH_COUNT:-1000}"
 bytes="${BENCH_BYTES:-1048576}"
 uploaders="${BENCH_UPLOADERS:-16}"
 wait_s="${BENCH_TIMEOUT_S:-600}"
+warmup="${BENCH_WARMUP:-0}"
 
 tmp="$(mktemp -d "${TMPDIR:-/tmp}/ovaflow-bench.XXXXXX")"
 run_pid=""
@@ -39,7 +43,10 @@ cp="app/target/test-classes:app/target/ovaflow.jar:app/target/lib/*"
 bench() { timeout "$1" java -cp "$cp" org.ovaflow.app.bench.OnboardBench "${@:2}"; }
 
 echo "bench: generating $count OVAs of $bytes bytes..." >&2
-bench 300 generate "$tmp/ovas" "$count" "$bytes"
+bench 300 generate "$tmp/ovas" "$count" "$bytes" "$warmup"
+if [ "$warmup" -gt 0 ]; then
+  bench 300 generate "$tmp/warmup" "$warmup" "$bytes" 0
+fi
 
 echo "bench: starting ovaflow run (embedded Kafka and S3, data in $tmp/data) $*" >&2
 ./ovaflow run --data-dir "$tmp/data" --http-port 0 "$@" >"$tmp/run.log" 2>&1 &
@@ -55,6 +62,11 @@ for _ in $(seq 1 240); do
 done
 [ -n "$http" ] || { cat "$tmp/run.log" >&2; echo "bench: ovaflow run did not come up" >&2; exit 2; }
 
+if [ "$warmup" -gt 0 ]; then
+  echo "bench: warm-up round: dropping $warmup OVAs, waiting for publication..." >&2
+  bench "$((wait_s + 300))" drop "$tmp/data" "$tmp/warmup" "$uploaders" "$wait_s" 2>&1 | sed 's/^/warm-up: /' >&2 \
+    || { echo "bench: the warm-up round failed" >&2; exit 2; }
+fi
 echo "bench: dropping $count OVAs with $uploaders uploaders, waiting for publication..." >&2
 status=0
 bench "$((wait_s + 300))" drop "$tmp/data" "$tmp/ovas" "$uploaders" "$wait_s" || status=$?

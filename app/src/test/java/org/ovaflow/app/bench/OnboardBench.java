@@ -40,7 +40,8 @@ import java.util.stream.Stream;
 
 /**
  * The throughput benchmark's helper, run by bench/onboard.sh on the app's test classpath (not part of the
- * launcher): {@code generate DIR COUNT BYTES} writes good OVAs, each its own catalog entry;
+ * launcher): {@code generate DIR COUNT BYTES [FIRST]} writes good OVAs numbered from FIRST (0), each its own
+ * catalog entry;
  * {@code drop DATA_DIR DIR THREADS TIMEOUT_S} drops them into the running pipeline's incoming bucket from
  * THREADS uploaders, reads ova.status from its beginning until every one is final and prints where the
  * time went, from the {@code at} of each import's status events and from /metrics.
@@ -57,22 +58,23 @@ public final class OnboardBench {
 
     public static void main(String[] args) throws Exception {
         switch (args.length == 0 ? "" : args[0]) {
-            case "generate" -> generate(Path.of(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]));
+            case "generate" -> generate(Path.of(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]),
+                    args.length > 4 ? Integer.parseInt(args[4]) : 0);
             case "drop" -> System.exit(drop(Path.of(args[1]), Path.of(args[2]), Integer.parseInt(args[3]),
                     Duration.ofSeconds(Long.parseLong(args[4]))));
             default -> {
-                System.err.println("usage: OnboardBench generate DIR COUNT BYTES | drop DATA_DIR DIR THREADS TIMEOUT_S");
+                System.err.println("usage: OnboardBench generate DIR COUNT BYTES [FIRST] | drop DATA_DIR DIR THREADS TIMEOUT_S");
                 System.exit(2);
             }
         }
     }
 
-    private static void generate(Path dir, int count, int bytes) throws Exception {
+    private static void generate(Path dir, int count, int bytes, int first) throws Exception {
         Files.createDirectories(dir);
         int threads = Runtime.getRuntime().availableProcessors();
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         List<Future<?>> done = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
+        for (int i = first; i < first + count; i++) {
             int n = i;
             done.add(pool.submit(() -> {
                 // the descriptor and manifest are part of the size: the disk takes the rest
