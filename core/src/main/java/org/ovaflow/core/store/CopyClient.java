@@ -5,7 +5,6 @@ import io.minio.MinioAsyncClient;
 import okhttp3.Response;
 import okhttp3.ResponseBody;
 
-import javax.xml.stream.XMLInputFactory;
 import javax.xml.stream.XMLStreamException;
 import javax.xml.stream.XMLStreamReader;
 import java.io.IOException;
@@ -20,14 +19,6 @@ import java.util.concurrent.CompletableFuture;
  * client's ({@code executePutAsync}).
  */
 final class CopyClient extends MinioAsyncClient {
-
-    /** Secure like every XML reader here: no DTDs, no external entities. */
-    private static final XMLInputFactory XML = XMLInputFactory.newFactory();
-
-    static {
-        XML.setProperty(XMLInputFactory.SUPPORT_DTD, false);
-        XML.setProperty(XMLInputFactory.IS_SUPPORTING_EXTERNAL_ENTITIES, false);
-    }
 
     CopyClient(MinioAsyncClient client) {
         super(client);
@@ -60,7 +51,7 @@ final class CopyClient extends MinioAsyncClient {
 
     static String etag(InputStream in) {
         try {
-            XMLStreamReader xml = XML.createXMLStreamReader(in);
+            XMLStreamReader xml = StoreXml.reader(in);
             try {
                 xml.nextTag();
                 String root = xml.getLocalName();

@@ -6,7 +6,6 @@ import io.minio.ComposeObjectArgs;
 import io.minio.CopyObjectArgs;
 import io.minio.GetObjectArgs;
 import io.minio.GetPresignedObjectUrlArgs;
-import io.minio.ListObjectsArgs;
 import io.minio.MakeBucketArgs;
 import io.minio.AbortMultipartUploadArgs;
 import io.minio.CompleteMultipartUploadArgs;
@@ -27,7 +26,6 @@ import io.minio.errors.ErrorResponseException;
 import io.minio.errors.MinioException;
 import io.minio.messages.DeleteRequest;
 import io.minio.messages.DeleteResult;
-import io.minio.messages.Item;
 import io.minio.messages.Part;
 import okhttp3.OkHttpClient;
 import org.ovaflow.core.event.ObjectRef;
@@ -69,6 +67,7 @@ public final class ObjectStore {
     /** The same connection pool, for the multipart calls only the async client exposes. */
     private final MinioAsyncClient asyncClient;
     private final CopyClient copyClient;
+    private final ListClient listClient;
     private final String endpoint;
 
     public ObjectStore(String endpoint, String accessKey, String secretKey) {
@@ -93,6 +92,7 @@ public final class ObjectStore {
                 .httpClient(http, true)
                 .build();
         this.copyClient = new CopyClient(asyncClient);
+        this.listClient = new ListClient(asyncClient);
     }
 
     public String endpoint() {
@@ -313,7 +313,7 @@ public final class ObjectStore {
         }
     }
 
-    private static <T> T await(CompletableFuture<T> future) throws Exception {
+    static <T> T await(CompletableFuture<T> future) throws Exception {
         try {
             return future.get();
         } catch (ExecutionException e) {
@@ -354,34 +354,12 @@ public final class ObjectStore {
 
     /** Every object under {@code prefix}, recursively, in key order. */
     public List<ObjectInfo> list(String bucket, String prefix) {
-        return call("list s3://" + bucket + "/" + prefix, () -> {
-            List<ObjectInfo> objects = new ArrayList<>();
-            for (Result<Item> result : client.listObjects(ListObjectsArgs.builder().bucket(bucket)
-                    .prefix(prefix).recursive(true).build())) {
-                Item item = result.get();
-                if (!item.isDir()) {
-                    objects.add(new ObjectInfo(bucket, item.objectName(), item.etag(), item.size(),
-                            item.versionId(), item.lastModified() == null ? null : item.lastModified().toInstant()));
-                }
-            }
-            return objects;
-        });
+        return call("list s3://" + bucket + "/" + prefix, () -> listClient.list(bucket, prefix, null));
     }
 
     /** The objects directly under {@code folder} (a prefix ending in '/', or "" for the root), not in sub-folders. */
     public List<ObjectInfo> listFolder(String bucket, String folder) {
-        return call("list s3://" + bucket + "/" + folder, () -> {
-            List<ObjectInfo> objects = new ArrayList<>();
-            for (Result<Item> result : client.listObjects(ListObjectsArgs.builder().bucket(bucket)
-                    .prefix(folder).delimiter("/").recursive(false).build())) {
-                Item item = result.get();
-                if (!item.isDir()) {
-                    objects.add(new ObjectInfo(bucket, item.objectName(), item.etag(), item.size(),
-                            item.versionId(), item.lastModified() == null ? null : item.lastModified().toInstant()));
-                }
-            }
-            return objects;
-        });
+        return call("list s3://" + bucket + "/" + folder, () -> listClient.list(bucket, folder, "/"));
     }
 
     @FunctionalInterface
