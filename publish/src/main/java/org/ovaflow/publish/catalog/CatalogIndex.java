@@ -52,9 +52,10 @@ import java.util.stream.Stream;
  * index over a newer one thus sees the newer entry on its second listing and writes again, and the writer of an
  * entry rebuilds after its marker, so the last index written has every entry. A rebuild reads only the markers
  * whose etag differs from the one the current index was made from, and not even those whose record this process
- * has just written ({@link #committed}): one rebuild costs two listings of the markers, a GET of index.json and of
- * each vendor's concerned, and a PUT of each changed vendor's index and of the root's. The indexes grow with the
- * catalog, so the publish stage rebuilds once per batch of entries it committed, not once per entry.
+ * has just written ({@link #mark}): one rebuild costs two listings of the markers, a read of index.json and of
+ * each vendor's concerned (a HEAD when the document is still the one this instance wrote last, else a GET), and a
+ * PUT of each changed vendor's index and of the root's. The indexes grow with the catalog, so the publish stage
+ * rebuilds once per batch of entries it committed, not once per entry.
  *
  * <p>With a {@link CatalogSigner}, each index written gets its detached signature beside it, {@code index.json.asc},
  * made from the very bytes written (two more PUTs), and the signer's public key is put at {@value #PUBLIC_KEY}
@@ -102,6 +103,11 @@ public final class CatalogIndex {
     private boolean reconciled;
     /** What the index will say of the entries this process marked, by folder, until a rebuild lists them. */
     private final Map<String, Version> marked = new ConcurrentHashMap<>();
+    /**
+     * The index documents this instance wrote last, by key, with the etag the store answered: while a HEAD finds
+     * that etag there, the document needs no GET and no parse (the root's grows with the catalog, megabytes).
+     */
+    private final Map<String, Written> written = new ConcurrentHashMap<>();
 
     /**
      * @param signer signs every index written, or null: the index is written unsigned (and a signature beside it,
@@ -182,6 +188,9 @@ public final class CatalogIndex {
 
     /** An index as read: what it says and its bytes, which its signature signs. */
     private record Stored(Document document, byte[] bytes) {
+    }
+
+    private record Written(String etag, Stored stored) {
     }
 
     /** {@link #rebuild(Collection)} without a vendor index to check. */
@@ -437,6 +446,7 @@ public final class CatalogIndex {
             for (String gone : previous.products().values().stream().map(Product::vendor)
                     .filter(Predicate.not(vendors::contains)).collect(Collectors.toCollection(TreeSet::new))) {
                 writes.remove(bucket, vendorIndex(gone));
+                written.remove(vendorIndex(gone));
                 removeSignature(vendorIndex(gone));
             }
         }
@@ -458,7 +468,12 @@ public final class CatalogIndex {
     /** The index, then its signature from the same bytes (a crash in between is repaired by the next rebuild). */
     private void writeDocument(String key, Document document) {
         byte[] bytes = EventCodec.toPrettyJson(document);
-        writes.write(bucket, key, bytes, "application/json");
+        String etag = writes.write(bucket, key, bytes, "application/json");
+        if (etag == null) {
+            written.remove(key);
+        } else {
+            written.put(key, new Written(unquoted(etag), new Stored(document, bytes)));
+        }
         if (signer == null) {
             removeSignature(key);
         } else {
@@ -503,6 +518,14 @@ public final class CatalogIndex {
     }
 
     private Optional<Stored> read(String key) {
+        Written mine = written.get(key);
+        if (mine != null) {
+            Optional<ObjectInfo> there = store.stat(bucket, key);
+            if (there.isPresent() && unquoted(there.get().etag()).equals(mine.etag())) {
+                return Optional.of(mine.stored()); // still what this instance wrote
+            }
+            written.remove(key, mine);
+        }
         try (InputStream json = store.read(bucket, key)) {
             byte[] bytes = json.readAllBytes();
             Document document = EventCodec.JSON.readValue(bytes, Document.class);

@@ -193,6 +193,24 @@ class CatalogIndexTest {
     }
 
     @Test
+    void anIndexThisInstanceWroteIsReadAgainOnceAnotherWriterChangedIt() throws Exception {
+        publish("Acme Corp", "Widget Server", "1.0", 1);
+        store.remove(catalog, "index.json");
+        index.rebuild(); // written by this instance: kept with its etag
+        ObjectInfo mine = store.stat(catalog, "index.json").orElseThrow();
+        assertThat(index.rebuild().products()).containsOnlyKeys("acme-corp/widget-server");
+        assertThat(store.stat(catalog, "index.json").orElseThrow().etag()).as("current: not rewritten")
+                .isEqualTo(mine.etag());
+
+        store.write(catalog, "index.json", "not json".getBytes(StandardCharsets.UTF_8), "application/json");
+        index.rebuild();
+
+        assertThat(new String(imports.read(catalog, "index.json"), StandardCharsets.UTF_8)).startsWith("{");
+        assertThat(new CatalogIndex(store, catalog).read().orElseThrow().products())
+                .containsOnlyKeys("acme-corp/widget-server");
+    }
+
+    @Test
     void aVendorIndexLeftBehindTheRootIsRewrittenByTheNextRebuildForThatVendor() throws Exception {
         publish("Acme Corp", "Widget Server", "1.0", 1);
         byte[] stale = imports.read(catalog, "acme-corp/index.json");
