@@ -381,9 +381,10 @@ public final class CatalogIndex {
         Map<String, SortedMap<String, Version>> versionsByProduct = new TreeMap<>();
         for (Map.Entry<String, String> entry : entries.entrySet()) {
             String path = entry.getKey();
+            // listed: taken out whether needed or not (another process may have indexed it already)
+            Version mine = marked.remove(path);
             Version version = known.get(path);
             if (version == null || !entry.getValue().equals(version.etag())) {
-                Version mine = marked.remove(path);
                 Optional<Version> read = mine != null && entry.getValue().equals(mine.etag()) ? Optional.of(mine)
                         : readVersion(path, entry.getValue());
                 if (read.isEmpty()) {
