@@ -39,6 +39,8 @@ final class ListClient extends MinioAsyncClient {
      * below a further delimiter (the common prefixes are left out).
      */
     List<ObjectInfo> list(String bucket, String prefix, String delimiter) throws Exception {
+        ListObjectsV2Args args = ListObjectsV2Args.builder().bucket(bucket).build();
+        checkArgs(args);
         List<ObjectInfo> objects = new ArrayList<>();
         String token = null;
         do {
@@ -50,9 +52,8 @@ final class ListClient extends MinioAsyncClient {
             if (token != null) {
                 query.add("continuation-token", token);
             }
-            ListObjectsV2Args args = ListObjectsV2Args.builder().bucket(bucket).build();
-            checkArgs(args);
-            Page page = ObjectStore.await(executeGetAsync(args, new Http.Headers(), query).thenApply(r -> page(bucket, r)));
+            Page page = ObjectStore.await(executeGetAsync(args, new Http.Headers(), query)
+                    .thenApply(response -> page(bucket, response)));
             objects.addAll(page.objects());
             token = page.next();
         } while (token != null);
@@ -144,5 +145,4 @@ final class ListClient extends MinioAsyncClient {
             }
         }
     }
-
 }

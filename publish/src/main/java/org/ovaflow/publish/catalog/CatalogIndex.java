@@ -314,9 +314,9 @@ public final class CatalogIndex {
     private SortedMap<String, String> listEntries() {
         SortedMap<String, String> entries = new TreeMap<>();
         for (ObjectInfo marker : store.list(bucket, ENTRIES)) {
-            String entryKey = marker.key().substring(ENTRIES.length());
-            if (CatalogReader.isEntry(entryKey)) {
-                entries.put(folderOf(entryKey), unquoted(marker.etag()));
+            String folder = markedFolder(marker.key());
+            if (folder != null) {
+                entries.put(folder, unquoted(marker.etag()));
             }
         }
         return entries;
@@ -335,11 +335,11 @@ public final class CatalogIndex {
         // a marker sorts before its entry ('.' before any slug) and is written after it: a listing that sees a
         // marker sees its entry, unless the entry was removed
         for (ObjectInfo object : store.list(bucket, "")) {
-            if (CatalogReader.isEntry(object.key())) {
+            String marked = markedFolder(object.key());
+            if (marked != null) {
+                markers.put(marked, object);
+            } else if (CatalogReader.isEntry(object.key())) {
                 entries.put(folderOf(object.key()), object);
-            } else if (object.key().startsWith(ENTRIES)
-                    && CatalogReader.isEntry(object.key().substring(ENTRIES.length()))) {
-                markers.put(folderOf(object.key().substring(ENTRIES.length())), object);
             }
         }
         entries.forEach((folder, entry) -> {
@@ -360,6 +360,15 @@ public final class CatalogIndex {
     private static boolean newer(ObjectInfo object, ObjectInfo than) {
         return object.lastModified() != null && than.lastModified() != null
                 && object.lastModified().isAfter(than.lastModified());
+    }
+
+    /** The folder of the entry whose marker is at {@code key}, or null when that is no marker's key. */
+    private static String markedFolder(String key) {
+        if (!key.startsWith(ENTRIES)) {
+            return null;
+        }
+        String entryKey = key.substring(ENTRIES.length());
+        return CatalogReader.isEntry(entryKey) ? folderOf(entryKey) : null;
     }
 
     /** {@code <vendor>/<product>/<version>/} of the key of an appliance.json. */

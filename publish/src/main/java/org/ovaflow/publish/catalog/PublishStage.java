@@ -32,9 +32,10 @@ import java.util.TreeSet;
 /**
  * The publish stage: server-side copies of the staged artifacts (and of the original OVA, when kept) into
  * {@code <catalog>/<vendor>/<product>/<version>/}, then {@code appliance.json} as the commit point, then the
- * entry's marker (see {@link CatalogIndex}), then the catalog index, then staging is cleared. A crash between any two of these writes leaves either nothing a reader
- * sees (no appliance.json, nothing in the index) or the whole entry, and the same event delivered again completes
- * the publication: a redelivered event finds its own appliance.json and only finishes the index and the clean-up.
+ * entry's marker (see {@link CatalogIndex}), then the catalog index, then staging is cleared. A crash between any
+ * two of these writes leaves either nothing a reader sees (no appliance.json, nothing in the index) or the whole
+ * entry, and the same event delivered again completes the publication: a redelivered event finds its own
+ * appliance.json and only finishes the marker, the index and the clean-up.
  *
  * <p>Identical content under another import is a no-op. Other content for a published version, or any new import
  * of a retracted one, is a conflict: rejected, or with {@link PublishSettings.OnConflict#REPLACE} published in
