@@ -30,7 +30,6 @@ import io.minio.messages.Part;
 import okhttp3.OkHttpClient;
 import org.ovaflow.core.event.ObjectRef;
 
-import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -56,6 +55,9 @@ public final class ObjectStore {
 
     /** Multipart part size: the most one upload buffers in memory at a time. */
     public static final long PART_SIZE = 16L * 1024 * 1024;
+
+    /** Objects up to this size are uploaded from an array in one PUT (S3 allows 5 GiB; a part is more). */
+    static final long SMALL_OBJECT = PART_SIZE;
 
     private static final long MAX_SINGLE_COPY = 5L * 1024 * 1024 * 1024;
 
@@ -207,20 +209,44 @@ public final class ObjectStore {
      */
     public ObjectInfo write(String bucket, String key, InputStream data, long size, String contentType,
                             Map<String, String> userMetadata) {
-        ObjectWriteResponse response = call("write s3://" + bucket + "/" + key, () -> client.putObject(
-                PutObjectArgs.builder().bucket(bucket).object(key)
-                        .stream(data, size < 0 ? null : size, PART_SIZE)
-                        // the client's default CRC32C is computed in plain Java (most of a stage's CPU);
-                        // the JDK's CRC32 is an intrinsic
-                        .checksum(Checksum.Algorithm.CRC32)
-                        .contentType(contentType)
-                        .userMetadata(userMetadata)
-                        .build()));
-        return new ObjectInfo(bucket, key, response.etag(), size, response.versionId(), null);
+        String what = "write s3://" + bucket + "/" + key;
+        if (size >= 0 && size <= SMALL_OBJECT) {
+            // one request either way, and the client would buffer it all the same: read it here, whole
+            byte[] bytes = call(what, () -> data.readNBytes((int) size));
+            if (bytes.length < size) {
+                throw new ObjectStoreException(what + " failed: the data ended after " + bytes.length + " of "
+                        + size + " bytes", null);
+            }
+            return write(what, PutObjectArgs.builder().data(bytes, bytes.length), bucket, key, size, contentType,
+                    userMetadata);
+        }
+        return write(what, PutObjectArgs.builder().stream(data, size < 0 ? null : size, PART_SIZE), bucket, key,
+                size, contentType, userMetadata);
     }
 
     public ObjectInfo write(String bucket, String key, byte[] data, String contentType) {
-        return write(bucket, key, new ByteArrayInputStream(data), data.length, contentType);
+        return write(bucket, key, data, data.length, contentType);
+    }
+
+    /**
+     * Uploads {@code data[0, length)} in one request. The bytes go as they are: given a stream, the client copies
+     * it into a buffer of its own chunks first (a fifth of the CPU of its uploads in a profile of the pipeline).
+     */
+    public ObjectInfo write(String bucket, String key, byte[] data, int length, String contentType) {
+        return write("write s3://" + bucket + "/" + key, PutObjectArgs.builder().data(data, length), bucket, key,
+                length, contentType, Map.of());
+    }
+
+    private ObjectInfo write(String what, PutObjectArgs.Builder body, String bucket, String key, long size,
+                             String contentType, Map<String, String> userMetadata) {
+        ObjectWriteResponse response = call(what, () -> client.putObject(body.bucket(bucket).object(key)
+                // the client's default CRC32C is computed in plain Java (most of a stage's CPU); the JDK's CRC32
+                // is an intrinsic
+                .checksum(Checksum.Algorithm.CRC32)
+                .contentType(contentType)
+                .userMetadata(userMetadata)
+                .build()));
+        return new ObjectInfo(bucket, key, response.etag(), size, response.versionId(), null);
     }
 
     /** {@link #copy(String, String, long, String, String, String)} of whatever the source holds now. */

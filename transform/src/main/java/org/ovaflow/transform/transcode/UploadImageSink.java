@@ -4,7 +4,6 @@ import org.ovaflow.core.store.ObjectInfo;
 import org.ovaflow.core.store.ObjectStore;
 import org.ovaflow.transform.disk.ImageSink;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -171,7 +170,7 @@ final class UploadImageSink implements ImageSink {
                 sha1.update(part, 0, partLength);
             }
         }
-        result = store.write(bucket, key, new ByteArrayInputStream(part, 0, partLength), partLength, contentType);
+        result = store.write(bucket, key, part, partLength, contentType);
         part = null;
         finished = true;
         keepDigests(sha256, sha1);

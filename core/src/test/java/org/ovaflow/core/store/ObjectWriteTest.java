@@ -1,0 +1,110 @@
+package org.ovaflow.core.store;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.ovaflow.core.testing.S3Server;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Uploads in one request, from an array or from a stream of known size, into a real S3 server. */
+class ObjectWriteTest {
+
+    private static final String BUCKET = "ova-staging";
+
+    @RegisterExtension
+    static final S3Server S3 = new S3Server(BUCKET);
+
+    private final ObjectStore store = S3.store();
+
+    @Test
+    void theFirstLengthBytesOfAnArrayAreWrittenAndTheEtagIsTheStores() throws Exception {
+        byte[] data = bytes(300_000);
+
+        ObjectInfo written = store.write(BUCKET, "part-of-array.bin", data, 200_000, "application/octet-stream");
+
+        assertThat(read("part-of-array.bin")).isEqualTo(Arrays.copyOf(data, 200_000));
+        assertThat(written.size()).isEqualTo(200_000);
+        assertThat(written.etag()).isNotBlank()
+                .isEqualTo(store.stat(BUCKET, "part-of-array.bin").orElseThrow().etag());
+    }
+
+    @Test
+    void aStreamOfKnownSizeIsWrittenWithItsMetadata() throws Exception {
+        byte[] data = bytes(1 << 20);
+
+        store.write(BUCKET, "stream.bin", new ByteArrayInputStream(data), data.length, "application/x-tar",
+                Map.of("origin", "test"));
+
+        assertThat(read("stream.bin")).isEqualTo(data);
+        StoredObject described = store.describe(BUCKET, "stream.bin").orElseThrow();
+        assertThat(described.userMetadata()).containsEntry("origin", "test");
+        assertThat(described.info().size()).isEqualTo(data.length);
+    }
+
+    @Test
+    void aStreamShorterThanItsSizeWritesNothing() {
+        byte[] data = bytes(1000);
+
+        assertThatThrownBy(() -> store.write(BUCKET, "short.bin", new ByteArrayInputStream(data), 1001,
+                "application/octet-stream"))
+                .isInstanceOf(ObjectStoreException.class)
+                .hasMessageContaining("s3://" + BUCKET + "/short.bin")
+                .hasMessageContaining("1000 of 1001 bytes");
+        assertThat(store.exists(BUCKET, "short.bin")).isFalse();
+    }
+
+    @Test
+    void aStreamThatFailsWritesNothing() {
+        InputStream failing = new InputStream() {
+            private int left = 5000;
+
+            @Override
+            public int read() throws IOException {
+                byte[] one = new byte[1];
+                return read(one, 0, 1) < 0 ? -1 : one[0];
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                if (left <= 0) {
+                    throw new IOException("connection reset");
+                }
+                int n = Math.min(len, left);
+                Arrays.fill(b, off, off + n, (byte) 7);
+                left -= n;
+                return n;
+            }
+        };
+
+        assertThatThrownBy(() -> store.write(BUCKET, "failed.bin", failing, 10_000, "application/octet-stream"))
+                .isInstanceOf(ObjectStoreException.class).hasMessageContaining("connection reset");
+        assertThat(store.exists(BUCKET, "failed.bin")).isFalse();
+    }
+
+    @Test
+    void anEmptyArrayIsAnEmptyObject() {
+        store.write(BUCKET, "empty.json", new byte[0], "application/json");
+
+        assertThat(store.stat(BUCKET, "empty.json")).get().extracting(ObjectInfo::size).isEqualTo(0L);
+    }
+
+    private byte[] read(String key) throws IOException {
+        try (InputStream in = store.read(BUCKET, key)) {
+            return in.readAllBytes();
+        }
+    }
+
+    private static byte[] bytes(int size) {
+        byte[] data = new byte[size];
+        new Random(size).nextBytes(data);
+        return data;
+    }
+}
