@@ -73,10 +73,10 @@ class CatalogIndexTest {
 
         String json = new String(imports.read(catalog, "index.json"), StandardCharsets.UTF_8);
         // versions in version order, as written
-        assertThat(json.indexOf("\"1.2\" : {")).isLessThan(json.indexOf("\"1.9\" : {"));
-        assertThat(json.indexOf("\"1.9\" : {")).isLessThan(json.indexOf("\"1.10\" : {"));
-        assertThat(json).contains("\"format\" : \"ovaflow-index:1\"", "\"latest\" : \"1.10\"",
-                "\"items\" : {", "\"sha256\" : \"" + disk.sha256() + "\"");
+        assertThat(json.indexOf("\"1.2\":{")).isLessThan(json.indexOf("\"1.9\":{"));
+        assertThat(json.indexOf("\"1.9\":{")).isLessThan(json.indexOf("\"1.10\":{"));
+        assertThat(json).contains("\"format\":\"ovaflow-index:1\"", "\"latest\":\"1.10\"",
+                "\"items\":{", "\"sha256\":\"" + disk.sha256() + "\"");
 
         CatalogIndex.Document acme = index.readVendor("acme-corp").orElseThrow();
         assertThat(acme.products()).containsOnlyKeys("acme-corp/gadget", "acme-corp/widget-server");
