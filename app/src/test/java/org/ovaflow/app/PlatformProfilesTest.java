@@ -290,9 +290,7 @@ class PlatformProfilesTest {
                 TarArchiveEntry entry = new TarArchiveEntry(file.name().substring(file.name().indexOf('/') + 1));
                 entry.setSize(file.size());
                 tar.putArchiveEntry(entry);
-                try (InputStream in = S3.store().read(file.bucket(), file.key())) {
-                    in.transferTo(tar);
-                }
+                tar.write(read(file));
                 tar.closeArchiveEntry();
             }
         }
@@ -304,6 +302,9 @@ class PlatformProfilesTest {
     }
 
     private static byte[] read(StagedArtifact file) throws IOException {
+        if (file.carriesContent()) {
+            return file.decodedContent();
+        }
         try (InputStream in = S3.store().read(file.bucket(), file.key())) {
             return in.readAllBytes();
         }

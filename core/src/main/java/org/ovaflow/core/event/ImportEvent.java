@@ -72,6 +72,12 @@ public record ImportEvent(
                 staged, checks, catalogPath, normalised, members);
     }
 
+    /** This event without the bytes of the files it carries ({@link StagedArtifact#content}): once published. */
+    public ImportEvent withoutCarriedContent() {
+        return artifacts == null || artifacts.stream().noneMatch(StagedArtifact::carriesContent) ? this
+                : withArtifacts(artifacts.stream().map(StagedArtifact::withoutContent).toList());
+    }
+
     public ImportEvent withCatalogPath(String path) {
         return new ImportEvent(schemaVersion, importId, source, origin, overrides, arrivedAt, tarIndex, manifest, appliance,
                 artifacts, checks, path, normalised, members);

@@ -5,6 +5,7 @@ import org.ovaflow.core.event.CheckResult;
 import org.ovaflow.core.event.EventCodec;
 import org.ovaflow.core.event.ImportEvent;
 import org.ovaflow.core.event.ObjectRef;
+import org.ovaflow.core.event.PoisonEventException;
 import org.ovaflow.core.event.StagedArtifact;
 import org.ovaflow.core.event.StatusEvent;
 import org.ovaflow.core.event.Topics;
@@ -19,9 +20,13 @@ import org.ovaflow.publish.signing.CatalogSigner;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -31,11 +36,12 @@ import java.util.TreeSet;
 
 /**
  * The publish stage: server-side copies of the staged artifacts (and of the original OVA, when kept) into
- * {@code <catalog>/<vendor>/<product>/<version>/}, then {@code appliance.json} as the commit point, then the
- * entry's marker (see {@link CatalogIndex}), then the catalog index, then staging is cleared. A crash between any
- * two of these writes leaves either nothing a reader sees (no appliance.json, nothing in the index) or the whole
- * entry, and the same event delivered again completes the publication: a redelivered event finds its own
- * appliance.json and only finishes the marker, the index and the clean-up.
+ * {@code <catalog>/<vendor>/<product>/<version>/}, and the files the event carries written there, then
+ * {@code appliance.json} as the commit point, then the entry's marker (see {@link CatalogIndex}), then the
+ * catalog index, then staging is cleared. A crash between any two of these writes leaves either nothing a reader
+ * sees (no appliance.json, nothing in the index) or the whole entry, and the same event delivered again completes
+ * the publication: a redelivered event finds its own appliance.json and only finishes the marker, the index and
+ * the clean-up.
  *
  * <p>Identical content under another import is a no-op. Other content for a published version, or any new import
  * of a retracted one, is a conflict: rejected, or with {@link PublishSettings.OnConflict#REPLACE} published in
@@ -120,7 +126,8 @@ public final class PublishStage {
                     afterIndex.add(commit.afterIndex());
                     staged.addAll(staged(event));
                 }
-            } catch (ObjectGoneException e) {
+            } catch (ObjectGoneException | PoisonEventException e) {
+                // this event alone goes to ova.dlq: its input is gone, or it is not what it says
                 outcomes.add(BatchOutcome.failed(e));
             }
         }
@@ -181,9 +188,17 @@ public final class PublishStage {
         ApplianceRecord replaced = existing.orElse(null);
         String folder = replaced == null ? path.prefix() : path.prefix() + event.importId() + "/";
         List<ApplianceRecord.Artifact> artifacts = new ArrayList<>();
+        // every carried file checked before anything is written
+        Map<String, byte[]> carried = new HashMap<>();
+        event.artifacts().stream().filter(StagedArtifact::carriesContent).forEach(a -> carried.put(a.name(),
+                carried(event, a)));
         for (StagedArtifact a : event.artifacts()) {
             String key = folder + a.name();
-            writes.copy(a.bucket(), a.key(), a.size(), a.etag(), catalogBucket, key);
+            if (a.carriesContent()) {
+                writes.write(catalogBucket, key, carried.get(a.name()), a.contentType());
+            } else {
+                writes.copy(a.bucket(), a.key(), a.size(), a.etag(), catalogBucket, key);
+            }
             artifacts.add(new ApplianceRecord.Artifact(a.name(), a.role(), key, a.size(), a.sha256(), a.format(),
                     a.target()));
         }
@@ -209,13 +224,36 @@ public final class PublishStage {
         });
     }
 
+    /** The bytes of a file the event carries, checked against the sha256 it names (which the entry records). */
+    private static byte[] carried(ImportEvent event, StagedArtifact artifact) {
+        byte[] bytes;
+        try {
+            bytes = artifact.decodedContent();
+        } catch (IllegalArgumentException e) {
+            throw new PoisonEventException("import " + event.importId() + " carries " + artifact.name()
+                    + " in a content that is not base64: " + e.getMessage(), e);
+        }
+        String sha256;
+        try {
+            sha256 = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+        if (bytes.length != artifact.size() || !sha256.equals(artifact.sha256())) {
+            throw new PoisonEventException("import " + event.importId() + " carries " + artifact.name() + " as "
+                    + bytes.length + " bytes with sha256 " + sha256 + ", not the " + artifact.size() + " bytes with sha256 "
+                    + artifact.sha256() + " it names");
+        }
+        return bytes;
+    }
+
     private StageOutcome reject(ImportEvent event, CatalogPath path, CheckResult check) {
         return StageOutcome.reject(event.withCatalogPath(path.prefix()).withChecks(List.of(check)));
     }
 
     private static StageOutcome published(ImportEvent event, CatalogPath path, String message) {
-        return StageOutcome.forward(Topics.PUBLISHED, event.withCatalogPath(path.prefix()), StatusEvent.State.PUBLISHED,
-                message + path.prefix());
+        return StageOutcome.forward(Topics.PUBLISHED, event.withoutCarriedContent().withCatalogPath(path.prefix()),
+                StatusEvent.State.PUBLISHED, message + path.prefix());
     }
 
     /**
@@ -298,7 +336,9 @@ public final class PublishStage {
     private static List<ObjectRef> staged(ImportEvent event) {
         List<ObjectRef> staged = new ArrayList<>();
         for (StagedArtifact artifact : event.artifacts()) {
-            staged.add(new ObjectRef(artifact.bucket(), artifact.key(), null, artifact.size(), null));
+            if (!artifact.carriesContent()) {
+                staged.add(new ObjectRef(artifact.bucket(), artifact.key(), null, artifact.size(), null));
+            }
         }
         replacedNote(event).ifPresent(staged::add);
         if (event.normalised() != null) {

@@ -64,7 +64,9 @@ public final class QuarantineStage {
             store.remove(member.bucket(), member.key());
         }
         for (StagedArtifact artifact : event.artifacts()) {
-            store.remove(artifact.bucket(), artifact.key());
+            if (!artifact.carriesContent()) {
+                store.remove(artifact.bucket(), artifact.key());
+            }
         }
         if (event.normalised() != null) {
             store.remove(event.normalised().bucket(), event.normalised().key());

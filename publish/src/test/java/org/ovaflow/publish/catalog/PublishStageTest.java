@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.ovaflow.core.event.ImportEvent;
 import org.ovaflow.core.event.ManifestVerdict;
+import org.ovaflow.core.event.PoisonEventException;
 import org.ovaflow.core.event.StagedArtifact;
 import org.ovaflow.core.event.StatusEvent;
 import org.ovaflow.core.event.Topics;
@@ -17,7 +18,12 @@ import org.ovaflow.core.store.ObjectInfo;
 import org.ovaflow.core.store.ObjectStore;
 import org.ovaflow.core.testing.S3Server;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -121,6 +127,73 @@ class PublishStageTest {
                 .versions().get("2.4.1");
         assertThat(indexed.importId()).isEqualTo(event.importId());
         assertThat(indexed.items()).containsOnlyKeys("widget.ovf", "widget.mf", "disk1.img", "widget.ova");
+    }
+
+    @Test
+    void filesTheEventCarriesAreWrittenWithTheirMediaTypeAndLeftOutOfThePublishedEvent() throws Exception {
+        Map<String, byte[]> files = files("3.0", 5);
+        ImportEvent event = carryingSmallFiles(imports.transcoded("carried.ova", "3.0", files), files);
+        // not in staging: what is written is what the event carries
+        for (StagedArtifact artifact : event.artifacts()) {
+            if (artifact.carriesContent()) {
+                store.remove(STAGING, artifact.key());
+            }
+        }
+
+        StageOutcome outcome = stage.publish(event);
+
+        assertThat(outcome.next()).isEqualTo(Topics.PUBLISHED);
+        String folder = "acme-corp/widget-server/3.0/";
+        for (Map.Entry<String, byte[]> file : files.entrySet()) {
+            assertThat(imports.read(catalog, folder + file.getKey())).as(file.getKey()).isEqualTo(file.getValue());
+        }
+        assertThat(mediaType(folder + "widget.ovf")).isEqualTo("application/xml");
+        assertThat(mediaType(folder + "widget.mf")).isEqualTo("text/plain");
+        assertThat(reader.find("acme-corp/widget-server/3.0").orElseThrow().artifacts())
+                .filteredOn(a -> a.name().equals("widget.ovf")).singleElement()
+                .satisfies(a -> assertThat(a.sha256()).isEqualTo(sha256(files.get("widget.ovf"))));
+        assertThat(outcome.event().artifacts()).hasSize(3).noneMatch(StagedArtifact::carriesContent);
+        assertThat(store.list(STAGING, "imports/" + event.importId() + "/")).isEmpty();
+    }
+
+    @Test
+    void aCarriedFileThatIsNotWhatItsEventSaysFailsItsEventAloneBeforeAnythingIsWritten() throws Exception {
+        Map<String, byte[]> files = files("Globex", "Gadget", "7", 3);
+        ImportEvent honest = carryingSmallFiles(imports.transcoded("gadget.ova", "Globex", "Gadget", "7", files),
+                files);
+        List<StagedArtifact> tamperedArtifacts = new ArrayList<>(honest.artifacts());
+        StagedArtifact manifest = tamperedArtifacts.get(1);
+        tamperedArtifacts.set(1, StagedArtifact.carried(manifest.role(), manifest.name(), manifest.bucket(),
+                manifest.key(), manifest.sha256(), null, null, manifest.contentType(),
+                "SHA256(disk1.img)= 00\n".getBytes(StandardCharsets.UTF_8)));
+        ImportEvent tampered = honest.withArtifacts(tamperedArtifacts);
+        ImportEvent other = imports.transcoded("widget.ova", "Acme Corp", "Widget Server", "1.0", 4);
+
+        List<BatchOutcome> outcomes = stage.publish(List.of(tampered, other));
+
+        assertThat(outcomes.get(0).failure()).isInstanceOf(PoisonEventException.class)
+                .hasMessageContaining(tampered.importId()).hasMessageContaining("widget.mf")
+                .hasMessageContaining(manifest.sha256());
+        assertThat(outcomes.get(1).outcome().next()).isEqualTo(Topics.PUBLISHED);
+        assertThat(store.list(catalog, "globex/")).isEmpty();
+        // its staged disk stays for the dead letter's replay
+        assertThat(store.list(STAGING, "imports/" + tampered.importId() + "/")).isNotEmpty();
+    }
+
+    /** {@code event} with its descriptor and manifest carried, as the transcode stage sends small files. */
+    private static ImportEvent carryingSmallFiles(ImportEvent event, Map<String, byte[]> files) {
+        return event.withArtifacts(event.artifacts().stream().map(a -> a.role().equals("disk") ? a
+                : StagedArtifact.carried(a.role(), a.name(), a.bucket(), a.key(), a.sha256(), a.format(), a.target(),
+                a.name().endsWith(".ovf") ? "application/xml" : "text/plain", files.get(a.name()))).toList());
+    }
+
+    /** The Content-Type the store answers a GET of {@code key} in the catalog with. */
+    private String mediaType(String key) throws Exception {
+        HttpResponse<Void> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create(store.presignedGet(catalog, key, Duration.ofMinutes(1)))).build(),
+                HttpResponse.BodyHandlers.discarding());
+        assertThat(response.statusCode()).isEqualTo(200);
+        return response.headers().firstValue("Content-Type").orElse(null);
     }
 
     @Test

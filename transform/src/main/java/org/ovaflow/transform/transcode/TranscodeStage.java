@@ -52,7 +52,8 @@ import java.util.Set;
  * offsets) and converted, in one read, into each configured target format, streamed up into
  * {@code <staging>/imports/<importId>/<target>/}; beside the disks, for each target, the package's descriptor
  * rewritten for the new files and a new SHA256 manifest. With the {@code original} target the package's own
- * files are staged unchanged as well (their manifest and signature stay valid).
+ * files are staged unchanged as well (their manifest and signature stay valid). Small files (descriptors,
+ * manifests) travel in the event instead of staging, as long as there is room ({@link StagedArtifact#content}).
  *
  * <p>A disk that is corrupt, hostile or of a format ovaflow cannot read rejects the import with the codec's
  * named check; anything else (the store failing) is thrown for the stage's retries.
@@ -91,13 +92,14 @@ public final class TranscodeStage {
     public StageOutcome transcode(ImportEvent event) {
         List<StagedArtifact> staged = new ArrayList<>();
         OvaBytes ova = OvaBytes.of(store, event.ova());
+        CarryingRoom room = new CarryingRoom();
         if (settings.keepOriginal()) {
             for (TarEntry entry : event.tarIndex().entries()) {
-                staged.add(stageUnchanged(event, ova, entry, null, null));
+                staged.add(stageUnchanged(event, ova, entry, null, null, room));
             }
         }
         if (!settings.outputs().isEmpty()) {
-            PackageConversion conversion = new PackageConversion(event, ova);
+            PackageConversion conversion = new PackageConversion(event, ova, room);
             try {
                 staged.addAll(conversion.run());
             } catch (InvalidDiskImageException e) {
@@ -133,26 +135,54 @@ public final class TranscodeStage {
     }
 
     /**
-     * One entry of the OVA copied as it is, under {@code folder} (or the root for the original); its SHA-1 put
-     * into {@code sha1s} when that is not null.
+     * What an event may still carry of its files' bytes ({@link StagedArtifact#content}) rather than staging them:
+     * files up to {@link StagedArtifact#CARRIED_MAX}, {@link StagedArtifact#CARRIED_PER_EVENT} in all.
+     */
+    private static final class CarryingRoom {
+
+        private long left = StagedArtifact.CARRIED_PER_EVENT;
+
+        /** Whether a file of {@code size} bytes is carried; if so, the room it takes is taken. */
+        boolean take(long size) {
+            if (size > StagedArtifact.CARRIED_MAX || size > left) {
+                return false;
+            }
+            left -= size;
+            return true;
+        }
+    }
+
+    /**
+     * One entry of the OVA copied as it is, under {@code folder} (or the root for the original), staged or carried
+     * in the event as {@code room} allows; its SHA-1 put into {@code sha1s} when that is not null.
      */
     private StagedArtifact stageUnchanged(ImportEvent event, OvaBytes ova, TarEntry entry, String folder,
-                                          Map<String, String> sha1s) {
+                                          Map<String, String> sha1s, CarryingRoom room) {
         String name = folder == null ? entry.name() : folder + "/" + entry.name();
         String key = stagingPrefix(event.importId()) + name;
+        String role = role(entry.name(), event.appliance());
+        String format = diskFormat(entry.name(), event.appliance()).orElse(null);
         MessageDigest sha256 = digest("SHA-256");
         MessageDigest sha1 = digest("SHA-1");
         InputStream range = new DigestInputStream(ova.range(entry.offset(), entry.size()), sha256);
-        ObjectInfo stored;
+        byte[] carried = null;
+        ObjectInfo stored = null;
         try (InputStream data = sha1s == null ? range : new DigestInputStream(range, sha1)) {
-            stored = store.write(stagingBucket, key, data, entry.size(), contentType(entry.name()));
+            // a disk is staged whatever its size: publication copies disks on the server
+            if (!"disk".equals(role) && room.take(entry.size())) {
+                carried = data.readNBytes((int) entry.size());
+            } else {
+                stored = store.write(stagingBucket, key, data, entry.size(), contentType(entry.name()));
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("staging " + entry.name() + " of " + event.source() + " failed", e);
         }
         String digest = HexFormat.of().formatHex(sha256.digest());
         if (entry.sha256() != null && !entry.sha256().equals(digest)) {
             // the OVA changed under us although the GET was pinned to its etag: never stage other bytes
-            store.remove(stagingBucket, key);
+            if (stored != null) {
+                store.remove(stagingBucket, key);
+            }
             throw new IllegalStateException(entry.name() + " read back with sha256 " + digest + ", the checksum stage saw "
                     + entry.sha256());
         }
@@ -161,8 +191,10 @@ public final class TranscodeStage {
         }
         StageMetrics.bytes(NAME, "in", entry.size());
         StageMetrics.bytes(NAME, "out", entry.size());
-        return new StagedArtifact(role(entry.name(), event.appliance()), name, stagingBucket, key, entry.size(), digest,
-                diskFormat(entry.name(), event.appliance()).orElse(null), folder, stored.etag());
+        return carried != null
+                ? StagedArtifact.carried(role, name, stagingBucket, key, digest, format, folder,
+                contentType(entry.name()), carried)
+                : new StagedArtifact(role, name, stagingBucket, key, entry.size(), digest, format, folder, stored.etag());
     }
 
     /** The conversion of one package into every output: disks, other files, descriptors, manifests. */
@@ -183,10 +215,12 @@ public final class TranscodeStage {
         private final Map<TranscodeSettings.Output, List<PlatformFiles.ConvertedDisk>> converted = new HashMap<>();
         /** SHA-1s of staged objects by key, for the outputs whose manifest is SHA1; null when none is. */
         private final Map<String, String> sha1s;
+        private final CarryingRoom room;
 
-        PackageConversion(ImportEvent event, OvaBytes ova) {
+        PackageConversion(ImportEvent event, OvaBytes ova, CarryingRoom room) {
             this.event = event;
             this.ova = ova;
+            this.room = room;
             this.appliance = event.appliance();
             event.tarIndex().entries().forEach(e -> entries.put(e.name(), e));
             for (TranscodeSettings.Output output : outputs) {
@@ -215,7 +249,7 @@ public final class TranscodeStage {
                 if (!isDisk && !absorbed.contains(file.href())) {
                     for (TarEntry entry : entriesOf(file)) {
                         for (TranscodeSettings.Output output : outputs) {
-                            byOutput.get(output).add(stageUnchanged(event, ova, entry, output.folder(), sha1s));
+                            byOutput.get(output).add(stageUnchanged(event, ova, entry, output.folder(), sha1s, room));
                         }
                     }
                     if (entries.containsKey(file.href())) {
@@ -379,16 +413,22 @@ public final class TranscodeStage {
             return Optional.of(new OvaEntrySource(ova, entry));
         }
 
+        /** A file the conversion made, carried in the event when there is room, else staged. */
         private StagedArtifact stageBytes(TranscodeSettings.Output output, String fileName, String role, byte[] bytes,
                                           String contentType) {
             String name = output.folder() + "/" + fileName;
             String key = stagingPrefix(event.importId()) + name;
-            ObjectInfo stored = store.write(stagingBucket, key, bytes, contentType);
+            String sha256 = hex(digest("SHA-256").digest(bytes));
             if (sha1s != null) {
                 sha1s.put(key, hex(digest("SHA-1").digest(bytes)));
             }
-            return new StagedArtifact(role, name, stagingBucket, key, bytes.length, hex(digest("SHA-256").digest(bytes)),
-                    null, output.folder(), stored.etag());
+            if (room.take(bytes.length)) {
+                return StagedArtifact.carried(role, name, stagingBucket, key, sha256, null, output.folder(),
+                        contentType, bytes);
+            }
+            ObjectInfo stored = store.write(stagingBucket, key, bytes, contentType);
+            return new StagedArtifact(role, name, stagingBucket, key, bytes.length, sha256, null, output.folder(),
+                    stored.etag());
         }
 
         private byte[] readDescriptor(TarEntry descriptor) throws IOException {

@@ -99,7 +99,40 @@ class TranscodeStageTest {
                         tuple("widget.mf", "manifest", null),
                         tuple("disk1.img", "disk", SampleAppliance.RAW_FORMAT),
                         tuple("eula.txt", "file", null));
-        assertThat(store.list(STAGING, prefix)).hasSize(4);
+        // the small files travel in the event; the disk is staged
+        assertThat(artifacts).filteredOn(StagedArtifact::carriesContent).extracting(StagedArtifact::name,
+                StagedArtifact::contentType, StagedArtifact::etag).containsExactly(
+                tuple("widget.ovf", "application/xml", null),
+                tuple("widget.mf", "text/plain", null),
+                tuple("eula.txt", "application/octet-stream", null));
+        assertThat(store.list(STAGING, prefix)).extracting(ObjectInfo::key).containsExactly(prefix + "disk1.img");
+    }
+
+    @Test
+    void anEventCarriesSmallFilesOnlyUpToItsRoomTheRestIsStaged() throws Exception {
+        byte[] disk = SampleAppliance.disk(20_000, 5);
+        OvaBuilder ova = appliance("many.ova", disk);
+        byte[] large = new byte[StagedArtifact.CARRIED_MAX + 1];
+        ova.file("large.txt", large);
+        byte[] file = new byte[StagedArtifact.CARRIED_MAX];
+        for (int i = 1; i <= 5; i++) {
+            ova.file("file" + i + ".txt", file);
+        }
+        ImportEvent event = validated("many.ova", ova, disk.length);
+
+        List<StagedArtifact> artifacts = transcoder.transcode(event).event().artifacts();
+
+        // descriptor and manifest first, then files of the largest size carried while the 256 KiB last: three
+        assertThat(artifacts).filteredOn(StagedArtifact::carriesContent).extracting(StagedArtifact::name)
+                .containsExactly("widget.ovf", "widget.mf", "file1.txt", "file2.txt", "file3.txt");
+        assertThat(artifacts.stream().filter(StagedArtifact::carriesContent).mapToLong(StagedArtifact::size).sum())
+                .isLessThanOrEqualTo(StagedArtifact.CARRIED_PER_EVENT);
+        String prefix = TranscodeStage.stagingPrefix(event.importId());
+        assertThat(store.list(STAGING, prefix)).extracting(ObjectInfo::key).containsExactlyInAnyOrder(
+                prefix + "disk1.img", prefix + "large.txt", prefix + "file4.txt", prefix + "file5.txt");
+        for (StagedArtifact artifact : artifacts) {
+            assertThat(sha256(staged(artifact))).as(artifact.name()).isEqualTo(artifact.sha256());
+        }
     }
 
     @Test
@@ -347,6 +380,9 @@ class TranscodeStageTest {
     }
 
     private byte[] staged(StagedArtifact artifact) throws Exception {
+        if (artifact.carriesContent()) {
+            return artifact.decodedContent();
+        }
         try (InputStream in = store.read(artifact.bucket(), artifact.key())) {
             return in.readAllBytes();
         }
