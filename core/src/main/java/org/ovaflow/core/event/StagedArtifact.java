@@ -60,9 +60,9 @@ public record StagedArtifact(String role, String name, String bucket, String key
         return Base64.getDecoder().decode(content);
     }
 
-    /** This artifact without the bytes it carries: what events after publication say of it. */
+    /** This artifact without the bytes it carries (and their media type): what events after publication say of it. */
     public StagedArtifact withoutContent() {
         return content == null ? this
-                : new StagedArtifact(role, name, bucket, key, size, sha256, format, target, etag, contentType, null);
+                : new StagedArtifact(role, name, bucket, key, size, sha256, format, target, etag, null, null);
     }
 }

@@ -171,6 +171,10 @@ public final class TranscodeStage {
             // a disk is staged whatever its size: publication copies disks on the server
             if (!"disk".equals(role) && room.take(entry.size())) {
                 carried = data.readNBytes((int) entry.size());
+                if (carried.length != entry.size()) {
+                    throw new IOException("the OVA ended after " + carried.length + " of the " + entry.size()
+                            + " bytes of " + entry.name());
+                }
             } else {
                 stored = store.write(stagingBucket, key, data, entry.size(), contentType(entry.name()));
             }
