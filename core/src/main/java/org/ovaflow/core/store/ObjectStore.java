@@ -56,7 +56,10 @@ public final class ObjectStore {
     /** Multipart part size: the most one upload buffers in memory at a time. */
     public static final long PART_SIZE = 16L * 1024 * 1024;
 
-    /** Objects up to this size are uploaded from an array in one PUT (S3 allows 5 GiB; a part is more). */
+    /**
+     * A stream of known size up to this is read whole and uploaded from an array in one PUT: the client holds a
+     * part whole in memory anyway (to sign it), so this costs no more memory.
+     */
     static final long SMALL_OBJECT = PART_SIZE;
 
     private static final long MAX_SINGLE_COPY = 5L * 1024 * 1024 * 1024;
