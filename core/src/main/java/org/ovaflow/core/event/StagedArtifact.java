@@ -2,7 +2,10 @@ package org.ovaflow.core.event;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
+import java.util.HexFormat;
 
 /**
  * A file the transcode stage made ready for publication: a disk, the descriptor or the manifest, with its size and
@@ -52,12 +55,34 @@ public record StagedArtifact(String role, String name, String bucket, String key
         return content != null;
     }
 
-    /** The bytes of a file carried in the event. */
+    /**
+     * The bytes of a file carried in the event, checked against the size and sha256 it names (which the catalog
+     * records of the file).
+     *
+     * @throws IllegalArgumentException when the content is not base64, or not those bytes
+     */
     public byte[] decodedContent() {
         if (content == null) {
             throw new IllegalStateException(name + " is staged at " + key + ", not carried in the event");
         }
-        return Base64.getDecoder().decode(content);
+        byte[] bytes;
+        try {
+            bytes = Base64.getDecoder().decode(content);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(name + " is carried in a content that is not base64: "
+                    + e.getMessage(), e);
+        }
+        String digest;
+        try {
+            digest = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+        if (bytes.length != size || !digest.equals(sha256)) {
+            throw new IllegalArgumentException(name + " is carried as " + bytes.length + " bytes with sha256 " + digest
+                    + ", not the " + size + " bytes with sha256 " + sha256 + " it names");
+        }
+        return bytes;
     }
 
     /** This artifact without the bytes it carries (and their media type): what events after publication say of it. */
