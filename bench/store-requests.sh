@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # What one request to the embedded object store costs (client and server in one process, as in 'ovaflow run'):
-# CPU and wall milliseconds per PUT, GET, server-side COPY and HEAD of a missing key (1 KiB objects).
+# CPU and wall milliseconds per PUT, GET, server-side COPY and HEAD of a missing key.
 #
-#   bench/store-requests.sh [COUNT]     COUNT requests of each kind (1000), after a warm-up round of as many
+#   bench/store-requests.sh [COUNT [BYTES]]   COUNT requests of each kind (1000), after a warm-up round of as many,
+#                                             on objects of BYTES (1024)
 #
 # Environment: BENCH_SKIP_BUILD=1 (use the jars and test classes as built).
 set -euo pipefail
@@ -16,4 +17,4 @@ if [ "${BENCH_SKIP_BUILD:-}" != 1 ]; then
 fi
 exec java -cp "app/target/test-classes:app/target/ovaflow.jar:app/target/lib/*" \
   -Dlogback.configurationFile=app/target/test-classes/logback-test.xml \
-  org.ovaflow.app.bench.StoreRequestCost "${1:-1000}"
+  org.ovaflow.app.bench.StoreRequestCost "${1:-1000}" "${2:-1024}"

@@ -12,12 +12,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Random;
 import java.util.function.IntConsumer;
 
 /**
  * What one request to the embedded store costs, client (MinIO's Java client) and server (s3proxy) together in
  * one process as {@code ovaflow run} has them: CPU milliseconds and wall milliseconds per PUT, GET, server-side
- * COPY and HEAD of a missing key, of 1 KiB objects, one request at a time. Run by {@code bench/store-requests.sh}.
+ * COPY and HEAD of a missing key, of 1 KiB objects (or another size), one request at a time. Run by
+ * {@code bench/store-requests.sh}.
  */
 public final class StoreRequestCost {
 
@@ -30,12 +32,14 @@ public final class StoreRequestCost {
 
     public static void main(String[] args) throws IOException {
         int count = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
+        int size = args.length > 1 ? Integer.parseInt(args[1]) : 1024;
         Path data = Files.createTempDirectory("ovaflow-store-requests");
         try (EmbeddedS3 s3 = new EmbeddedS3(data, 0, ACCESS_KEY, SECRET_KEY)) {
             s3.start();
             ObjectStore store = new ObjectStore(s3.endpoint(), ACCESS_KEY, SECRET_KEY);
             store.ensureBuckets(List.of(BUCKET));
-            byte[] object = new byte[1024];
+            byte[] object = new byte[size];
+            new Random(size).nextBytes(object);
             // the first round warms the JIT up; the second is measured
             for (String round : List.of("warm-up", "measured")) {
                 System.out.printf(Locale.ROOT, "%-9s %s%n", round, String.join("  ",
