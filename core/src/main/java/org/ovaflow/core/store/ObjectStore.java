@@ -83,6 +83,7 @@ public final class ObjectStore {
                 .readTimeout(Duration.ofMinutes(5))
                 .writeTimeout(Duration.ofMinutes(5))
                 .retryOnConnectionFailure(true)
+                .socketFactory(new NoDelaySocketFactory())
                 .build();
         this.client = MinioClient.builder()
                 .endpoint(endpoint)
