@@ -44,7 +44,12 @@ final class NoDelaySocketFactory extends SocketFactory {
     }
 
     private static Socket noDelay(Socket socket) throws IOException {
-        socket.setTcpNoDelay(true);
-        return socket;
+        try {
+            socket.setTcpNoDelay(true);
+            return socket;
+        } catch (IOException e) {
+            socket.close(); // a connected socket nobody gets back would stay open
+            throw e;
+        }
     }
 }
