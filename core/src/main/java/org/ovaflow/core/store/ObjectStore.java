@@ -27,6 +27,8 @@ import io.minio.errors.MinioException;
 import io.minio.messages.DeleteRequest;
 import io.minio.messages.DeleteResult;
 import io.minio.messages.Part;
+import okhttp3.ConnectionPool;
+import okhttp3.Dispatcher;
 import okhttp3.OkHttpClient;
 import org.ovaflow.core.event.ObjectRef;
 
@@ -62,6 +64,12 @@ public final class ObjectStore {
      */
     static final long SMALL_OBJECT = PART_SIZE;
 
+    /** Store requests in flight at once (OkHttp's default for all hosts together; its default a host is 5). */
+    static final int MAX_REQUESTS = 64;
+
+    /** Connections kept open between requests, so that a burst of requests does not reconnect (OkHttp keeps 5). */
+    private static final int MAX_IDLE_CONNECTIONS = 16;
+
     private static final long MAX_SINGLE_COPY = 5L * 1024 * 1024 * 1024;
 
     private static final String USER_METADATA_PREFIX = "x-amz-meta-";
@@ -77,14 +85,7 @@ public final class ObjectStore {
 
     public ObjectStore(String endpoint, String accessKey, String secretKey) {
         this.endpoint = endpoint;
-        // long reads of big disks: no read timeout on the stream, but fail fast on connect
-        OkHttpClient http = new OkHttpClient.Builder()
-                .connectTimeout(Duration.ofSeconds(10))
-                .readTimeout(Duration.ofMinutes(5))
-                .writeTimeout(Duration.ofMinutes(5))
-                .retryOnConnectionFailure(true)
-                .socketFactory(new NoDelaySocketFactory())
-                .build();
+        OkHttpClient http = httpClient();
         this.client = MinioClient.builder()
                 .endpoint(endpoint)
                 .credentials(accessKey, secretKey)
@@ -99,6 +100,27 @@ public final class ObjectStore {
                 .build();
         this.copyClient = new CopyClient(asyncClient);
         this.listClient = new ListClient(asyncClient);
+    }
+
+    /**
+     * The HTTP client of both MinIO clients. MinIO's clients send every request as an asynchronous call, and OkHttp's
+     * dispatcher runs at most 5 of those to one host at once by default: a whole process (five stages, or
+     * onboard's parallel downloads streaming into the bucket) had five store requests in flight and queued the rest.
+     */
+    static OkHttpClient httpClient() {
+        Dispatcher dispatcher = new Dispatcher();
+        dispatcher.setMaxRequests(MAX_REQUESTS);
+        dispatcher.setMaxRequestsPerHost(MAX_REQUESTS);
+        // long reads of big disks: no read timeout on the stream, but fail fast on connect
+        return new OkHttpClient.Builder()
+                .dispatcher(dispatcher)
+                .connectionPool(new ConnectionPool(MAX_IDLE_CONNECTIONS, 5, TimeUnit.MINUTES))
+                .connectTimeout(Duration.ofSeconds(10))
+                .readTimeout(Duration.ofMinutes(5))
+                .writeTimeout(Duration.ofMinutes(5))
+                .retryOnConnectionFailure(true)
+                .socketFactory(new NoDelaySocketFactory())
+                .build();
     }
 
     public String endpoint() {
