@@ -40,8 +40,9 @@ class StoreClientConcurrencyTest {
             mostInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
             allArrived.countDown();
             try {
-                // held until all have arrived; a client that sends fewer at once gets its answers after the wait
-                allArrived.await(2, TimeUnit.SECONDS);
+                // held until all have arrived (at once with a client that sends them all; a client that sends fewer
+                // at once gets its answers after the wait, wave after wave)
+                allArrived.await(10, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -72,7 +73,7 @@ class StoreClientConcurrencyTest {
                     }
                 });
             }
-            assertThat(answered.await(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(answered.await(120, TimeUnit.SECONDS)).isTrue();
             assertThat(ok).hasValue(AT_ONCE);
             assertThat(mostInFlight).hasValue(AT_ONCE);
             client.dispatcher().executorService().shutdown();
