@@ -2,10 +2,7 @@ package org.ovaflow.core.event;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
-import java.util.HexFormat;
 
 /**
  * A file the transcode stage made ready for publication: a disk, the descriptor or the manifest, with its size and
@@ -72,12 +69,7 @@ public record StagedArtifact(String role, String name, String bucket, String key
             throw new IllegalArgumentException(name + " is carried in a content that is not base64: "
                     + e.getMessage(), e);
         }
-        String digest;
-        try {
-            digest = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JDK has SHA-256", e);
-        }
+        String digest = Sha256.hex(bytes);
         if (bytes.length != size || !digest.equals(sha256)) {
             throw new IllegalArgumentException(name + " is carried as " + bytes.length + " bytes with sha256 " + digest
                     + ", not the " + size + " bytes with sha256 " + sha256 + " it names");

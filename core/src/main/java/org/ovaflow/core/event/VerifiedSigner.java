@@ -1,11 +1,8 @@
 package org.ovaflow.core.event;
 
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
-import java.util.HexFormat;
 
 import javax.security.auth.x500.X500Principal;
 
@@ -35,9 +32,7 @@ public record VerifiedSigner(String subject, String issuer, String sha256Fingerp
 
     static String fingerprint(X509Certificate certificate) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(certificate.getEncoded()));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 missing from the JDK", e);
+            return Sha256.hex(certificate.getEncoded());
         } catch (CertificateEncodingException e) {
             // it was decoded from DER, so it encodes again
             throw new IllegalStateException("a parsed certificate cannot be encoded", e);
