@@ -69,7 +69,8 @@ if [ "$warmup" -gt 0 ]; then
 fi
 echo "bench: dropping $count OVAs with $uploaders uploaders, waiting for publication..." >&2
 status=0
-bench "$((wait_s + 300))" drop "$tmp/data" "$tmp/ovas" "$uploaders" "$wait_s" || status=$?
+# the launcher execs java: its process id is the pipeline's, whose CPU the helper reads from /proc
+bench "$((wait_s + 300))" drop "$tmp/data" "$tmp/ovas" "$uploaders" "$wait_s" "$run_pid" || status=$?
 if grep -q ' ERROR ' "$tmp/run.log"; then
   echo "bench: errors in the pipeline's log:" >&2
   grep ' ERROR ' "$tmp/run.log" | head -5 >&2

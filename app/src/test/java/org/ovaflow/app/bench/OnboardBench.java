@@ -42,9 +42,10 @@ import java.util.stream.Stream;
  * The throughput benchmark's helper, run by bench/onboard.sh on the app's test classpath (not part of the
  * launcher): {@code generate DIR COUNT BYTES [FIRST]} writes good OVAs numbered from FIRST (0), each its own
  * catalog entry;
- * {@code drop DATA_DIR DIR THREADS TIMEOUT_S} drops them into the running pipeline's incoming bucket from
+ * {@code drop DATA_DIR DIR THREADS TIMEOUT_S [PID]} drops them into the running pipeline's incoming bucket from
  * THREADS uploaders, reads ova.status from its beginning until every one is final and prints where the
- * time went, from the {@code at} of each import's status events and from /metrics.
+ * time went, from the {@code at} of each import's status events and from /metrics, and, given the pipeline's
+ * process id, where its CPU went meanwhile ({@link ProcessCpu}).
  */
 public final class OnboardBench {
 
@@ -61,9 +62,9 @@ public final class OnboardBench {
             case "generate" -> generate(Path.of(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]),
                     args.length > 4 ? Integer.parseInt(args[4]) : 0);
             case "drop" -> System.exit(drop(Path.of(args[1]), Path.of(args[2]), Integer.parseInt(args[3]),
-                    Duration.ofSeconds(Long.parseLong(args[4]))));
+                    Duration.ofSeconds(Long.parseLong(args[4])), args.length > 5 ? Long.parseLong(args[5]) : -1));
             default -> {
-                System.err.println("usage: OnboardBench generate DIR COUNT BYTES [FIRST] | drop DATA_DIR DIR THREADS TIMEOUT_S");
+                System.err.println("usage: OnboardBench generate DIR COUNT BYTES [FIRST] | drop DATA_DIR DIR THREADS TIMEOUT_S [PID]");
                 System.exit(2);
             }
         }
@@ -92,7 +93,7 @@ public final class OnboardBench {
         pool.shutdown();
     }
 
-    private static int drop(Path dataDir, Path dir, int threads, Duration timeout) throws Exception {
+    private static int drop(Path dataDir, Path dir, int threads, Duration timeout, long pid) throws Exception {
         Endpoints endpoints = Endpoints.readFrom(dataDir).orElseThrow();
         List<Path> files;
         try (Stream<Path> listing = Files.list(dir)) {
@@ -100,6 +101,7 @@ public final class OnboardBench {
         }
         ObjectStore store = new ObjectStore(endpoints.s3(), endpoints.s3AccessKey(), endpoints.s3SecretKey());
         Map<String, Instant> dropped = new ConcurrentHashMap<>();
+        ProcessCpu cpuBefore = pid > 0 ? ProcessCpu.read(pid) : null;
         Instant start = Instant.now();
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         List<Future<?>> uploads = new ArrayList<>();
@@ -120,7 +122,13 @@ public final class OnboardBench {
                 Duration.between(start, allDropped).toMillis() / 1000.0, threads);
 
         Map<String, Map<StatusEvent.State, Instant>> timelines = awaitFinal(endpoints.kafka(), dropped.keySet(), timeout);
-        return report(start, dropped, timelines, endpoints.http());
+        ProcessCpu cpuAfter = pid > 0 ? ProcessCpu.read(pid) : null;
+        double wall = Duration.between(start, Instant.now()).toNanos() / 1e9;
+        int status = report(start, dropped, timelines, endpoints.http());
+        if (cpuBefore != null && cpuAfter != null) {
+            cpuAfter.printSince(cpuBefore, wall, dropped.size());
+        }
+        return status;
     }
 
     private static long size(Path file) {
