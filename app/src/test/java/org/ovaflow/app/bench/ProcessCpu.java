@@ -31,7 +31,7 @@ record ProcessCpu(long totalTicks, Map<Long, Long> ticksByThread, Map<Long, Stri
             Map.entry(Pattern.compile("OkHttp.*|Okio Watchdog"), "store client (OkHttp)"),
             Map.entry(Pattern.compile("Camel .*"), "stages (Camel consumers)"),
             Map.entry(Pattern.compile("kafka-producer-.*|kafka-coordinat.*|ovaflow-status.*"),
-                    "Kafka clients (producers, heartbeats, status reader)"),
+                    "Kafka clients (producers, status reader)"),
             Map.entry(Pattern.compile("data-plane-kafk.*|group-coordinat.*|kafka.*|quorum-controll.*|broker.*"
                     + "|controller.*|raft-.*|executor-.*|ExpirationReape.*|share-.*|persister-.*|transaction-.*|metrics-meter-t.*"),
                     "Kafka broker"),

@@ -26,8 +26,13 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -280,6 +285,64 @@ class PublishStageTest {
         assertThat(store.list(STAGING, "imports/" + other.importId() + "/")).isEmpty();
         // the one that failed alone keeps its staged files: its dead letter can be replayed
         assertThat(store.list(STAGING, "imports/" + gone.importId() + "/")).isNotEmpty();
+    }
+
+    @Test
+    void theEntriesOfABatchAreCommittedSideBySideAndTheEventsOfOneEntryInTheirOrder() {
+        // every copy waits until copies of two different entries are in flight: one entry at a time never gets there
+        CountDownLatch twoEntriesCopying = new CountDownLatch(2);
+        Set<String> copyingEntries = ConcurrentHashMap.newKeySet();
+        List<String> entryOneWrites = Collections.synchronizedList(new ArrayList<>());
+        CatalogWrites direct = CatalogWrites.to(store);
+        CatalogWrites meeting = new CatalogWrites() {
+            @Override
+            public void copy(String fromBucket, String fromKey, long size, String fromEtag, String toBucket,
+                             String toKey) {
+                String entry = toKey.substring(0, toKey.indexOf('/', "acme-corp/widget-server/".length()));
+                if (copyingEntries.add(entry)) {
+                    twoEntriesCopying.countDown();
+                }
+                try {
+                    if (!twoEntriesCopying.await(10, TimeUnit.SECONDS)) {
+                        throw new IllegalStateException("no other entry was copied meanwhile: " + copyingEntries);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(e);
+                }
+                direct.copy(fromBucket, fromKey, size, fromEtag, toBucket, toKey);
+            }
+
+            @Override
+            public String write(String bucket, String key, byte[] data, String contentType) {
+                if (key.startsWith("acme-corp/widget-server/1.0/")) {
+                    entryOneWrites.add(key);
+                }
+                return direct.write(bucket, key, data, contentType);
+            }
+
+            @Override
+            public void remove(String bucket, String key) {
+                direct.remove(bucket, key);
+            }
+        };
+        PublishStage batching = new PublishStage(store, meeting, catalog, PublishSettings.DEFAULTS);
+        ImportEvent first = imports.transcoded("widget-1.ova", "Acme Corp", "Widget Server", "1.0", 1);
+        ImportEvent second = imports.transcoded("widget-2.ova", "Acme Corp", "Widget Server", "1.1", 2);
+        ImportEvent conflict = imports.transcoded("widget-1b.ova", "Acme Corp", "Widget Server", "1.0", 3);
+
+        List<BatchOutcome> outcomes = batching.publish(List.of(first, second, conflict, first));
+
+        assertThat(outcomes).hasSize(4);
+        assertThat(outcomes.get(0).outcome().message()).isEqualTo("published at acme-corp/widget-server/1.0/");
+        assertThat(outcomes.get(1).outcome().message()).isEqualTo("published at acme-corp/widget-server/1.1/");
+        // the conflicting import and the redelivery came after the first: each finds its entry committed
+        assertThat(outcomes.get(2).outcome().state()).isEqualTo(StatusEvent.State.REJECTED);
+        assertThat(outcomes.get(3).outcome().message()).isEqualTo("already published at acme-corp/widget-server/1.0/");
+        assertThat(entryOneWrites).filteredOn(key -> key.endsWith(PublishStage.APPLIANCE_JSON)).hasSize(1);
+        assertThat(reader.list()).extracting(ApplianceRecord::version).containsExactlyInAnyOrder("1.0", "1.1");
+        assertThat(index.read().orElseThrow().products().get("acme-corp/widget-server").versions())
+                .containsOnlyKeys("1.0", "1.1");
     }
 
     @Test
