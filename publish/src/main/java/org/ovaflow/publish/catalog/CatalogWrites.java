@@ -6,7 +6,9 @@ import java.util.Collection;
 
 /**
  * Every write the catalog makes (publication, index, retraction), in the order it makes them: one seam through
- * which they all go, so a test can stop a publication between any two of them as a crash would.
+ * which they all go, so a test can stop a publication between any two of them as a crash would. Called from
+ * several threads at once: the publish stage commits the entries of a batch side by side (each entry's writes in
+ * their order).
  */
 public interface CatalogWrites {
 
