@@ -33,6 +33,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -241,27 +242,11 @@ class PublishStageTest {
     @Test
     void aBatchCommitsEachEntryThenRebuildsTheIndexOnceAndAnEventWhoseInputIsGoneFailsAlone() {
         List<String> indexWrites = new ArrayList<>();
-        CatalogWrites direct = CatalogWrites.to(store);
-        CatalogWrites counting = new CatalogWrites() {
-            @Override
-            public void copy(String fromBucket, String fromKey, long size, String fromEtag, String toBucket,
-                             String toKey) {
-                direct.copy(fromBucket, fromKey, size, fromEtag, toBucket, toKey);
+        CatalogWrites counting = watched(toKey -> { }, key -> {
+            if (key.endsWith(CatalogIndex.INDEX_JSON)) {
+                indexWrites.add(key);
             }
-
-            @Override
-            public String write(String bucket, String key, byte[] data, String contentType) {
-                if (key.endsWith(CatalogIndex.INDEX_JSON)) {
-                    indexWrites.add(key);
-                }
-                return direct.write(bucket, key, data, contentType);
-            }
-
-            @Override
-            public void remove(String bucket, String key) {
-                direct.remove(bucket, key);
-            }
-        };
+        });
         PublishStage batching = new PublishStage(store, counting, catalog, PublishSettings.DEFAULTS);
         ImportEvent first = imports.transcoded("widget-1.ova", "Acme Corp", "Widget Server", "1.0", 1);
         ImportEvent gone = imports.transcoded("widget-2.ova", "Acme Corp", "Widget Server", "2.0", 2);
@@ -293,39 +278,24 @@ class PublishStageTest {
         CountDownLatch twoEntriesCopying = new CountDownLatch(2);
         Set<String> copyingEntries = ConcurrentHashMap.newKeySet();
         List<String> entryOneWrites = Collections.synchronizedList(new ArrayList<>());
-        CatalogWrites direct = CatalogWrites.to(store);
-        CatalogWrites meeting = new CatalogWrites() {
-            @Override
-            public void copy(String fromBucket, String fromKey, long size, String fromEtag, String toBucket,
-                             String toKey) {
-                String entry = toKey.substring(0, toKey.indexOf('/', "acme-corp/widget-server/".length()));
-                if (copyingEntries.add(entry)) {
-                    twoEntriesCopying.countDown();
-                }
-                try {
-                    if (!twoEntriesCopying.await(10, TimeUnit.SECONDS)) {
-                        throw new IllegalStateException("no other entry was copied meanwhile: " + copyingEntries);
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException(e);
-                }
-                direct.copy(fromBucket, fromKey, size, fromEtag, toBucket, toKey);
+        CatalogWrites meeting = watched(toKey -> {
+            String entry = toKey.substring(0, toKey.indexOf('/', "acme-corp/widget-server/".length()));
+            if (copyingEntries.add(entry)) {
+                twoEntriesCopying.countDown();
             }
-
-            @Override
-            public String write(String bucket, String key, byte[] data, String contentType) {
-                if (key.startsWith("acme-corp/widget-server/1.0/")) {
-                    entryOneWrites.add(key);
+            try {
+                if (!twoEntriesCopying.await(10, TimeUnit.SECONDS)) {
+                    throw new IllegalStateException("no other entry was copied meanwhile: " + copyingEntries);
                 }
-                return direct.write(bucket, key, data, contentType);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
             }
-
-            @Override
-            public void remove(String bucket, String key) {
-                direct.remove(bucket, key);
+        }, key -> {
+            if (key.startsWith("acme-corp/widget-server/1.0/")) {
+                entryOneWrites.add(key);
             }
-        };
+        });
         PublishStage batching = new PublishStage(store, meeting, catalog, PublishSettings.DEFAULTS);
         ImportEvent first = imports.transcoded("widget-1.ova", "Acme Corp", "Widget Server", "1.0", 1);
         ImportEvent second = imports.transcoded("widget-2.ova", "Acme Corp", "Widget Server", "1.1", 2);
@@ -506,5 +476,29 @@ class PublishStageTest {
         assertThat(reader.find(one.importId())).get().extracting(ApplianceRecord::version).isEqualTo("1.0");
         assertThat(reader.find("acme-corp/widget-server/9.9")).isEmpty();
         assertThat(reader.find("0123456789abcdef01234567")).isEmpty();
+    }
+
+    /** The writes straight to the store, each copy's target key and each written key shown to the hooks first. */
+    private CatalogWrites watched(Consumer<String> beforeCopyTo, Consumer<String> beforeWrite) {
+        CatalogWrites direct = CatalogWrites.to(store);
+        return new CatalogWrites() {
+            @Override
+            public void copy(String fromBucket, String fromKey, long size, String fromEtag, String toBucket,
+                             String toKey) {
+                beforeCopyTo.accept(toKey);
+                direct.copy(fromBucket, fromKey, size, fromEtag, toBucket, toKey);
+            }
+
+            @Override
+            public String write(String bucket, String key, byte[] data, String contentType) {
+                beforeWrite.accept(key);
+                return direct.write(bucket, key, data, contentType);
+            }
+
+            @Override
+            public void remove(String bucket, String key) {
+                direct.remove(bucket, key);
+            }
+        };
     }
 }
