@@ -170,8 +170,8 @@ public final class PublishStage {
         }
         Attempt[] attempts = new Attempt[events.size()];
         Consumer<List<Integer>> commitEntry = indexes -> indexes.forEach(i -> attempts[i] = attempt(events.get(i)));
-        if (byEntry.size() == 1) {
-            commitEntry.accept(byEntry.values().iterator().next());
+        if (byEntry.size() <= 1) {
+            byEntry.values().forEach(commitEntry);
             return List.of(attempts);
         }
         AtomicInteger threads = new AtomicInteger();

@@ -273,6 +273,12 @@ class PublishStageTest {
     }
 
     @Test
+    void anEmptyBatchPublishesNothing() {
+        assertThat(stage.publish(List.of())).isEmpty();
+        assertThat(store.list(catalog, "")).isEmpty();
+    }
+
+    @Test
     void theEntriesOfABatchAreCommittedSideBySideAndTheEventsOfOneEntryInTheirOrder() {
         // every copy waits until copies of two different entries are in flight: one entry at a time never gets there
         CountDownLatch twoEntriesCopying = new CountDownLatch(2);
