@@ -7,6 +7,7 @@ import org.ovaflow.app.pipeline.Buckets;
 import org.ovaflow.app.pipeline.ImportStatuses;
 import org.ovaflow.core.event.EventCodec;
 import org.ovaflow.core.store.ObjectStore;
+import org.ovaflow.core.thread.DaemonThreads;
 import org.ovaflow.publish.signing.CatalogSigner;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,11 +59,7 @@ public final class StatusServer implements AutoCloseable {
         // before binding: a bad setting must not leave the port taken
         CatalogEndpoints catalog = new CatalogEndpoints(store, buckets.catalog(), documents, properties, signer);
         HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 0);
-        server.setExecutor(Executors.newFixedThreadPool(THREADS, r -> {
-            Thread thread = new Thread(r, "ovaflow-http");
-            thread.setDaemon(true);
-            return thread;
-        }));
+        server.setExecutor(Executors.newFixedThreadPool(THREADS, DaemonThreads.named("ovaflow-http")));
         InetSocketAddress bound = server.getAddress();
         String url = "http://" + bound.getHostString() + ":" + bound.getPort();
 

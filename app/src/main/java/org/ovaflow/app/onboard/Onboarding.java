@@ -3,6 +3,7 @@ package org.ovaflow.app.onboard;
 import org.ovaflow.app.pipeline.ImportStatuses;
 import org.ovaflow.core.event.ImportId;
 import org.ovaflow.core.event.StatusEvent;
+import org.ovaflow.core.thread.DaemonThreads;
 import org.ovaflow.ingest.onboard.CatalogItem;
 import org.ovaflow.ingest.onboard.DownloadResult;
 import org.ovaflow.ingest.onboard.Downloader;
@@ -72,11 +73,7 @@ public final class Onboarding {
 
     private List<DownloadResult> download(Iterable<CatalogItem> items, OnboardingProgress progress)
             throws InterruptedException {
-        ExecutorService pool = Executors.newFixedThreadPool(parallel, r -> {
-            Thread thread = new Thread(r, "ovaflow-onboard");
-            thread.setDaemon(true);
-            return thread;
-        });
+        ExecutorService pool = Executors.newFixedThreadPool(parallel, DaemonThreads.named("ovaflow-onboard"));
         try {
             List<Future<DownloadResult>> futures = new ArrayList<>();
             for (CatalogItem item : items) {

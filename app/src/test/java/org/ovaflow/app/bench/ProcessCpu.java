@@ -16,8 +16,8 @@ import java.util.stream.Stream;
  * benchmark takes one before its round and one after and prints the difference. By part means by thread name:
  * the JIT's compiler threads, the embedded store's server threads, the store client's, the embedded Kafka
  * broker's, the stages' (Camel's consumer threads), the garbage collector's. The process's own total counts the
- * threads that ended during the round too (the checksum stage's digest threads); what no live thread accounts
- * for is listed as "threads that ended".
+ * threads that ended during the round too (the checksum stage's digest threads, publish's commit threads); what
+ * no live thread accounts for is listed as "threads that ended".
  */
 record ProcessCpu(long totalTicks, Map<Long, Long> ticksByThread, Map<Long, String> names) {
 
@@ -33,8 +33,8 @@ record ProcessCpu(long totalTicks, Map<Long, Long> ticksByThread, Map<Long, Stri
             Map.entry(Pattern.compile("kafka-producer-.*|kafka-coordinat.*|ovaflow-status.*"),
                     "Kafka clients (producers, status reader)"),
             Map.entry(Pattern.compile("data-plane-kafk.*|group-coordinat.*|kafka.*|quorum-controll.*|broker.*"
-                    + "|controller.*|raft-.*|executor-.*|ExpirationReape.*|share-.*|persister-.*|transaction-.*|metrics-meter-t.*"),
-                    "Kafka broker"),
+                    + "|controller.*|raft-.*|executor-.*|ExpirationReape.*|share-.*|persister-.*|transaction-.*"
+                    + "|metrics-meter-t.*"), "Kafka broker"),
             Map.entry(Pattern.compile("GC Thread.*|G1 .*|VM Thread"), "GC and VM"));
 
     /** Reads the process's CPU times now; null where /proc is not there (not Linux) or the process is gone. */

@@ -1,5 +1,7 @@
 package org.ovaflow.core.store;
 
+import org.ovaflow.core.thread.DaemonThreads;
+
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
@@ -35,11 +37,7 @@ public final class StreamingUpload extends OutputStream {
 
     public StreamingUpload(ObjectStore store, String bucket, String key, String contentType) {
         this.upload = store.startUpload(bucket, key, contentType);
-        this.sender = Executors.newSingleThreadExecutor(task -> {
-            Thread thread = new Thread(task, "ovaflow-upload " + key);
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.sender = Executors.newSingleThreadExecutor(DaemonThreads.named("ovaflow-upload " + key));
     }
 
     @Override

@@ -15,6 +15,7 @@ import org.ovaflow.core.stage.StageOutcome;
 import org.ovaflow.core.store.ObjectGoneException;
 import org.ovaflow.core.store.ObjectInfo;
 import org.ovaflow.core.store.ObjectStore;
+import org.ovaflow.core.thread.DaemonThreads;
 import org.ovaflow.publish.signing.CatalogSigner;
 
 import java.io.IOException;
@@ -35,7 +36,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
@@ -174,12 +174,8 @@ public final class PublishStage {
             byEntry.values().forEach(commitEntry);
             return List.of(attempts);
         }
-        AtomicInteger threads = new AtomicInteger();
-        ExecutorService pool = Executors.newFixedThreadPool(Math.min(COMMITS_AT_ONCE, byEntry.size()), task -> {
-            Thread thread = new Thread(task, "ovaflow-publish-commit-" + threads.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        });
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(COMMITS_AT_ONCE, byEntry.size()),
+                DaemonThreads.named("ovaflow-publish-commit"));
         try {
             List<Future<?>> entries = new ArrayList<>();
             byEntry.values().forEach(indexes -> entries.add(pool.submit(() -> commitEntry.accept(indexes))));

@@ -1,5 +1,7 @@
 package org.ovaflow.transform.disk;
 
+import org.ovaflow.core.thread.DaemonThreads;
+
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
@@ -35,11 +37,8 @@ public final class FileImageSink implements ImageSink {
     private final Path target;
     private final Path partial;
     private final FileChannel channel;
-    private final ExecutorService writer = Executors.newSingleThreadExecutor(runnable -> {
-        Thread thread = new Thread(runnable, "ovaflow-file-writer");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ExecutorService writer = Executors.newSingleThreadExecutor(
+            DaemonThreads.named("ovaflow-file-writer"));
     private final BlockingQueue<ByteBuffer> free = new ArrayBlockingQueue<>(BUFFERS);
     private ByteBuffer pending;
     private long pendingAt;
