@@ -3,10 +3,12 @@ package org.ovaflow.core.testing;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
+import org.ovaflow.core.store.ObjectInfo;
 import org.ovaflow.core.store.ObjectStore;
 import org.ovaflow.embedded.EmbeddedS3;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -14,15 +16,18 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * A real S3 server (the embedded s3proxy on 127.0.0.1) for one test class, with its buckets made:
- * {@code @RegisterExtension static final S3Server S3 = new S3Server("ova-incoming");}. Stopped and its
- * data deleted after the class.
+ * A real S3 server (the embedded s3proxy on 127.0.0.1) for a test class, with its buckets made:
+ * {@code @RegisterExtension static final S3Server S3 = new S3Server("ova-incoming");}.
+ *
+ * <p>One server serves every class of a test JVM (the fast tier's budget has no room for a start a class): it is
+ * started by the first class that asks and stopped, its data deleted, when JUnit closes the run's root context.
+ * Each class finds its buckets empty and leaves them empty, so classes see no objects of another.
  */
 public final class S3Server implements BeforeAllCallback, AfterAllCallback {
 
+    private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(S3Server.class);
+
     private final List<String> buckets;
-    private Path dataDir;
-    private EmbeddedS3 server;
     private ObjectStore store;
 
     public S3Server(String... buckets) {
@@ -30,26 +35,62 @@ public final class S3Server implements BeforeAllCallback, AfterAllCallback {
     }
 
     @Override
-    public void beforeAll(ExtensionContext context) throws IOException {
-        dataDir = Files.createTempDirectory("ovaflow-s3-test-");
-        server = new EmbeddedS3(dataDir, 0, "ovaflow-test", "ovaflow-test-secret-0123456789");
-        server.start();
-        store = new ObjectStore(server.endpoint(), server.accessKey(), server.secretKey());
+    public void beforeAll(ExtensionContext context) {
+        SharedServer shared = context.getRoot().getStore(NAMESPACE)
+                .getOrComputeIfAbsent(SharedServer.class, type -> SharedServer.start(), SharedServer.class);
+        store = shared.store;
         store.ensureBuckets(buckets);
+        empty();
     }
 
     @Override
-    public void afterAll(ExtensionContext context) throws IOException {
-        server.close();
-        try (Stream<Path> files = Files.walk(dataDir)) {
-            for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(file);
-            }
-        }
+    public void afterAll(ExtensionContext context) {
+        empty();
     }
 
     /** A client of the server; valid from the class's first test on. */
     public ObjectStore store() {
         return store;
+    }
+
+    private void empty() {
+        for (String bucket : buckets) {
+            store.removeAll(bucket, store.list(bucket, "").stream().map(ObjectInfo::key).toList());
+        }
+    }
+
+    /** The server of the JVM's run; JUnit closes it with the root context. */
+    private static final class SharedServer implements ExtensionContext.Store.CloseableResource {
+
+        private final Path dataDir;
+        private final EmbeddedS3 server;
+        private final ObjectStore store;
+
+        private SharedServer(Path dataDir, EmbeddedS3 server) {
+            this.dataDir = dataDir;
+            this.server = server;
+            this.store = new ObjectStore(server.endpoint(), server.accessKey(), server.secretKey());
+        }
+
+        static SharedServer start() {
+            try {
+                Path dataDir = Files.createTempDirectory("ovaflow-s3-test-");
+                EmbeddedS3 server = new EmbeddedS3(dataDir, 0, "ovaflow-test", "ovaflow-test-secret-0123456789");
+                server.start();
+                return new SharedServer(dataDir, server);
+            } catch (IOException e) {
+                throw new UncheckedIOException("could not start the test S3 server", e);
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            server.close();
+            try (Stream<Path> files = Files.walk(dataDir)) {
+                for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(file);
+                }
+            }
+        }
     }
 }
