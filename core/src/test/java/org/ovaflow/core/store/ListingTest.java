@@ -2,6 +2,7 @@ package org.ovaflow.core.store;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.ovaflow.core.testing.ManyObjects;
 import org.ovaflow.core.testing.S3Server;
 
 import java.io.ByteArrayInputStream;
@@ -27,10 +28,9 @@ class ListingTest {
     void listsEveryObjectUnderAPrefixAcrossPagesInKeyOrderWithItsEtagSizeAndTime() {
         List<String> keys = new ArrayList<>();
         for (int i = 0; i < 1_003; i++) {
-            String key = String.format("paged/%04d", i);
-            store.write(BUCKET, key, new byte[i % 7], "application/octet-stream");
-            keys.add(key);
+            keys.add(String.format("paged/%04d", i));
         }
+        ManyObjects.write(store, BUCKET, keys, key -> Integer.parseInt(key.substring("paged/".length())) % 7);
         store.write(BUCKET, "pagedx", new byte[1], "application/octet-stream");
         ObjectInfo written = store.write(BUCKET, "paged/0003", new byte[3], "application/octet-stream");
 

@@ -2,6 +2,7 @@ package org.ovaflow.core.store;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.ovaflow.core.testing.ManyObjects;
 import org.ovaflow.core.testing.S3Server;
 
 import java.util.ArrayList;
@@ -23,10 +24,9 @@ class RemoveAllTest {
     void removesEveryKeyGivenAcrossMoreThanOneRequestAndLeavesTheOthers() {
         List<String> keys = new ArrayList<>();
         for (int i = 0; i < 1_005; i++) {
-            String key = "imports/many/" + i;
-            store.write(BUCKET, key, new byte[]{(byte) i}, "application/octet-stream");
-            keys.add(key);
+            keys.add("imports/many/" + i);
         }
+        ManyObjects.write(store, BUCKET, keys, key -> 1);
         store.write(BUCKET, "imports/kept", new byte[]{1}, "application/octet-stream");
         // a key that is not there is not an error, nor one given twice
         keys.add("imports/never-written");
