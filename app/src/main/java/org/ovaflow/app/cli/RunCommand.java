@@ -40,7 +40,7 @@ public final class RunCommand extends CommandOutput implements Callable<Integer>
     int httpPort;
 
     @Option(names = {"-D", "--set"}, paramLabel = "KEY=VALUE",
-            description = "A pipeline property, e.g. ovaflow.ingest.scan-interval-ms=2000 (see README).")
+            description = "A pipeline property, e.g. ovaflow.ingest.scan-interval-ms=2000 (see docs/configuration.md).")
     Map<String, String> properties = new HashMap<>();
 
     @Override
