@@ -16,9 +16,7 @@
 #
 # The build is part of the run (a surefire run of the target's module, offline); there is no BENCH_SKIP_BUILD.
 # Environment: BENCH_FUZZ_HEAP (512m), BENCH_FUZZ_RSS_MB (2048), BENCH_FUZZ_TIMEOUT (10).
-set -euo pipefail
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$root"
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # target: module, test class (fully qualified), method
 declare -A module class method
@@ -49,8 +47,7 @@ usage() {
 
 make_disk_seeds() {
   command -v qemu-img >/dev/null || { echo "bench: qemu-img is missing (apt-get install -y qemu-utils)" >&2; exit 2; }
-  tmp="$(mktemp -d "${TMPDIR:-/tmp}/ovaflow-seeds.XXXXXX")"
-  trap 'rm -rf "$tmp"' EXIT
+  bench_tmp seeds
   # 1 MiB with data in the first 64 KiB only (one grain, one cluster): small images, every reader's data path
   truncate -s 1M "$tmp/disk.raw"
   head -c 1024 /dev/urandom | dd of="$tmp/disk.raw" conv=notrunc status=none
@@ -98,8 +95,7 @@ timeout_s="${BENCH_FUZZ_TIMEOUT:-10}"
 dir="$(inputs_dir "$target")"
 mkdir -p "$dir"
 before="$(mktemp)"; log="$(mktemp "${TMPDIR:-/tmp}/ovaflow-fuzz-$target.XXXXXX")"
-trap 'rm -f "$before"' EXIT
-trap 'exit 130' INT TERM
+bench_on_exit 'rm -f "$before"'
 find "$dir" -maxdepth 1 -type f -name 'crash-*' -o -maxdepth 1 -type f -name 'timeout-*' \
   -o -maxdepth 1 -type f -name 'oom-*' | sort >"$before"
 

@@ -10,20 +10,12 @@
 # checks the descriptor. Prints the best time of each, inspect's ratio to each and its peak heap.
 #
 # Environment: BENCH_RUNS (3), BENCH_GIB (4), BENCH_SKIP_BUILD=1, TMPDIR (needs 2 x BENCH_GIB free).
-set -euo pipefail
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$root"
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 runs="${BENCH_RUNS:-3}"
 gib="${BENCH_GIB:-4}"
-tmp="$(mktemp -d "${TMPDIR:-/tmp}/ovaflow-inspect.XXXXXX")"
-trap 'rm -rf "$tmp"' EXIT
-trap 'exit 130' INT TERM
-
-if [ "${BENCH_SKIP_BUILD:-}" != 1 ]; then
-  echo "bench: building (mvn package, tests skipped)..." >&2
-  mvn -B -q -DskipTests package >"$tmp/build.log" 2>&1 || { cat "$tmp/build.log" >&2; exit 2; }
-fi
+bench_tmp inspect
+bench_build
 
 echo "bench: generating a ${gib} GiB OVA..." >&2
 mkdir "$tmp/pkg"

@@ -10,9 +10,7 @@
 # warm-up's entries stay in the catalog), BENCH_SKIP_BUILD=1 (use the jars as built), MAVEN_OPTS_BENCH (extra mvn
 # arguments, e.g. -o).
 # Everything runs on 127.0.0.1 under a temporary folder that is removed at the end, with the pipeline.
-set -euo pipefail
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$root"
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 count="${BENCH_COUNT:-1000}"
 bytes="${BENCH_BYTES:-1048576}"
@@ -20,27 +18,14 @@ uploaders="${BENCH_UPLOADERS:-16}"
 wait_s="${BENCH_TIMEOUT_S:-600}"
 warmup="${BENCH_WARMUP:-0}"
 
-tmp="$(mktemp -d "${TMPDIR:-/tmp}/ovaflow-bench.XXXXXX")"
+bench_tmp bench
 run_pid=""
-cleanup() {
-  if [ -n "$run_pid" ] && kill -0 "$run_pid" 2>/dev/null; then
-    kill -TERM "$run_pid" 2>/dev/null || true
-    for _ in $(seq 1 60); do kill -0 "$run_pid" 2>/dev/null || break; sleep 0.5; done
-    kill -KILL "$run_pid" 2>/dev/null || true
-    wait "$run_pid" 2>/dev/null || true
-  fi
-  rm -rf "$tmp"
+bench_on_exit '[ -z "$run_pid" ] || bench_stop "$run_pid"'
+bench_build
+bench() {
+  timeout "$1" java -cp "$(bench_test_cp)" -Dlogback.configurationFile=app/target/test-classes/logback-test.xml \
+    org.ovaflow.app.bench.OnboardBench "${@:2}"
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-if [ "${BENCH_SKIP_BUILD:-}" != 1 ]; then
-  echo "bench: building (mvn package, tests compiled, not run)..." >&2
-  # shellcheck disable=SC2086
-  mvn -B -q -DskipTests ${MAVEN_OPTS_BENCH:-} package >"$tmp/build.log" 2>&1 || { cat "$tmp/build.log" >&2; exit 2; }
-fi
-cp="app/target/test-classes:app/target/ovaflow.jar:app/target/lib/*"
-bench() { timeout "$1" java -cp "$cp" org.ovaflow.app.bench.OnboardBench "${@:2}"; }
 
 echo "bench: generating $count OVAs of $bytes bytes..." >&2
 bench 300 generate "$tmp/ovas" "$count" "$bytes" "$warmup"

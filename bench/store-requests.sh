@@ -6,15 +6,8 @@
 #                                             on objects of BYTES (1024)
 #
 # Environment: BENCH_SKIP_BUILD=1 (use the jars and test classes as built).
-set -euo pipefail
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$root"
-if [ "${BENCH_SKIP_BUILD:-}" != 1 ]; then
-  echo "bench: building (mvn package, tests compiled, not run)..." >&2
-  log="$(mktemp)"
-  mvn -B -q -DskipTests package >"$log" 2>&1 || { cat "$log" >&2; rm -f "$log"; exit 2; }
-  rm -f "$log"
-fi
-exec java -cp "app/target/test-classes:app/target/ovaflow.jar:app/target/lib/*" \
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+bench_build
+exec java -cp "$(bench_test_cp)" \
   -Dlogback.configurationFile=app/target/test-classes/logback-test.xml \
   org.ovaflow.app.bench.StoreRequestCost "${1:-1000}" "${2:-1024}"

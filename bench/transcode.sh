@@ -11,9 +11,7 @@
 #
 # Environment: BENCH_RUNS (3), BENCH_VIRTUAL_GIB (4), BENCH_DATA_MIB (1024), BENCH_SKIP_BUILD=1,
 # BENCH_TARGETS ("qcow2 vhd raw"), TMPDIR (where the images go: needs ~3 GiB free).
-set -euo pipefail
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$root"
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 runs="${BENCH_RUNS:-3}"
 virtual_gib="${BENCH_VIRTUAL_GIB:-4}"
@@ -21,14 +19,8 @@ data_mib="${BENCH_DATA_MIB:-1024}"
 targets="${BENCH_TARGETS:-qcow2 vhd raw}"
 command -v qemu-img >/dev/null || { echo "bench: qemu-img is missing (apt-get install -y qemu-utils)" >&2; exit 2; }
 
-tmp="$(mktemp -d "${TMPDIR:-/tmp}/ovaflow-transcode.XXXXXX")"
-trap 'rm -rf "$tmp"' EXIT
-trap 'exit 130' INT TERM
-
-if [ "${BENCH_SKIP_BUILD:-}" != 1 ]; then
-  echo "bench: building (mvn package, tests skipped)..." >&2
-  mvn -B -q -DskipTests package >"$tmp/build.log" 2>&1 || { cat "$tmp/build.log" >&2; exit 2; }
-fi
+bench_tmp transcode
+bench_build
 
 echo "bench: generating a ${virtual_gib} GiB virtual disk with ${data_mib} MiB of data..." >&2
 truncate -s "${virtual_gib}G" "$tmp/source.raw"
