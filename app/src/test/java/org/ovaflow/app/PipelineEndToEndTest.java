@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,6 +28,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -268,17 +270,11 @@ class PipelineEndToEndTest {
         assertThat(index.path("products").has("batch-corp/second")).isTrue();
     }
 
-    private ConsumerRecord<String, byte[]> awaitRecord(String topic, String key) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() < deadline) {
-            List<ConsumerRecord<String, byte[]>> records = TestPipelines.readAll(pipeline.kafka(), topic).stream()
-                    .filter(r -> key.equals(r.key())).toList();
-            if (!records.isEmpty()) {
-                return records.get(records.size() - 1);
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("no record " + key + " on " + topic);
+    private ConsumerRecord<String, byte[]> awaitRecord(String topic, String key) {
+        return Awaitility.await("a record " + key + " on " + topic).atMost(WAIT).pollInterval(Duration.ofMillis(200))
+                .until(() -> TestPipelines.readAll(pipeline.kafka(), topic).stream()
+                        .filter(r -> key.equals(r.key())).reduce((first, second) -> second), Optional::isPresent)
+                .orElseThrow();
     }
 
     private HttpResponse<String> get(HttpClient http, String path) throws Exception {

@@ -29,6 +29,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Two {@code ovaflow run --stages transcode} processes against one broker and store share the transcode
@@ -86,26 +87,23 @@ class ScaleOutTest {
     }
 
     /** Waits until the transcode group has {@code members} members that together own every partition. */
-    private static void awaitGroupSharedBy(String kafka, int members) throws Exception {
+    private static void awaitGroupSharedBy(String kafka, int members) {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka))) {
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (true) {
-                ConsumerGroupDescription group = admin.describeConsumerGroups(List.of("ovaflow-transcode"))
-                        .describedGroups().get("ovaflow-transcode").get();
-                Set<TopicPartition> owned = new HashSet<>();
-                long withPartitions = 0;
-                for (MemberDescription member : group.members()) {
-                    Set<TopicPartition> assigned = member.assignment().topicPartitions();
-                    owned.addAll(assigned);
-                    withPartitions += assigned.isEmpty() ? 0 : 1;
-                }
-                if (group.members().size() == members && withPartitions == members && owned.size() == 3) {
-                    return;
-                }
-                assertThat(System.nanoTime()).as("transcode group shared by " + members + ": " + group)
-                        .isLessThan(deadline);
-                Thread.sleep(200);
-            }
+            await("the transcode group shared by " + members).atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+                        ConsumerGroupDescription group = admin.describeConsumerGroups(List.of("ovaflow-transcode"))
+                                .describedGroups().get("ovaflow-transcode").get();
+                        Set<TopicPartition> owned = new HashSet<>();
+                        long withPartitions = 0;
+                        for (MemberDescription member : group.members()) {
+                            Set<TopicPartition> assigned = member.assignment().topicPartitions();
+                            owned.addAll(assigned);
+                            withPartitions += assigned.isEmpty() ? 0 : 1;
+                        }
+                        assertThat(group.members()).as("members: " + group).hasSize(members);
+                        assertThat(withPartitions).as("members with partitions: " + group).isEqualTo(members);
+                        assertThat(owned).as("partitions owned: " + group).hasSize(3);
+                    });
         }
     }
 }
