@@ -160,6 +160,47 @@ class OnboardTest {
     }
 
     @Test
+    void aRejectedItemOnboardedAgainIsReportedRejectedWithoutADownloadAndLeavesNothingInTheIncomingBucket()
+            throws Exception {
+        String path = "/initech/tps-report-1.0.ova";
+        serve(path, SampleAppliance.ova("Initech", "TPS Report", "1.0", 100_000, 61).spoilDigestOf("disk1.img").toBytes());
+        Path catalog = dir.resolve("initech.json");
+        Files.writeString(catalog, "[{\"url\": \"" + base() + path + "\"}]");
+
+        Run first = onboard(catalog.toString(), "--progress", "plain", "--timeout", "PT90S");
+        assertThat(line(first.out, "tps-report-1.0.ova")).as(first.out).contains("REJECTED", "manifest.digest");
+        assertThat(requests.get(path).get()).isEqualTo(1);
+
+        Run again = onboard(catalog.toString(), "--progress", "plain", "--timeout", "PT90S");
+
+        assertThat(again.exit).as(again.out).isEqualTo(1);
+        assertThat(line(again.out, "tps-report-1.0.ova")).as(again.out)
+                .contains("REJECTED", "manifest.digest [disk1.img]", "not downloaded again", "quarantine release");
+        assertThat(again.out).contains("1 item(s): 0 published, 1 rejected, 0 failed, 0 pending");
+        assertThat(requests.get(path).get()).as("the rejected item is not downloaded again").isEqualTo(1);
+        assertThat(incomingKeys()).as("nothing left in ova-incoming").doesNotContain("tps-report-1.0.ova");
+
+        // an operator removed the quarantined original (report.json stays): the item is downloaded, found to be
+        // the import rejected before by its importId, and the download removed again
+        List<String> held = pipeline.store().list("ova-quarantine", "").stream().map(o -> o.key())
+                .filter(k -> k.endsWith("/tps-report-1.0.ova")).toList();
+        assertThat(held).hasSize(1);
+        pipeline.store().remove("ova-quarantine", held.get(0));
+
+        Run third = onboard(catalog.toString(), "--progress", "plain", "--timeout", "PT90S");
+
+        assertThat(third.exit).as(third.out).isEqualTo(1);
+        assertThat(line(third.out, "tps-report-1.0.ova")).as(third.out)
+                .contains("REJECTED", "manifest.digest [disk1.img]", "the download was removed again");
+        assertThat(requests.get(path).get()).isEqualTo(2);
+        assertThat(incomingKeys()).as("no orphan in ova-incoming").doesNotContain("tps-report-1.0.ova");
+    }
+
+    private List<String> incomingKeys() {
+        return pipeline.store().list("ova-incoming", "").stream().map(o -> o.key()).toList();
+    }
+
+    @Test
     void followingAVmcastFeedOnboardsNewItemsAsTheyAppear() throws Exception {
         byte[] first = serve("/vmcast/umbrella-hive-1.0.ova", SampleAppliance.ova("Umbrella", "Hive", "1.0", 100_000, 51).toBytes());
         serve("/vmcast/feed.xml", feed(Map.of("umbrella-hive-1.0.ova", first.length)));
