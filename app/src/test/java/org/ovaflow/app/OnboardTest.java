@@ -9,6 +9,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.ovaflow.app.pipeline.Pipeline;
 import org.ovaflow.core.event.Topics;
 import org.ovaflow.core.sample.SampleAppliance;
+import org.ovaflow.publish.quarantine.QuarantineRelease;
+import org.ovaflow.publish.quarantine.Release;
 import picocli.CommandLine;
 
 import java.io.IOException;
@@ -180,11 +182,23 @@ class OnboardTest {
         assertThat(requests.get(path).get()).as("the rejected item is not downloaded again").isEqualTo(1);
         assertThat(incomingKeys()).as("nothing left in ova-incoming").doesNotContain("tps-report-1.0.ova");
 
-        // an operator removed the quarantined original (report.json stays): the item is downloaded, found to be
-        // the import rejected before by its importId, and the download removed again
+        // released by an operator (and, the same bytes, rejected again): the item's outcome is the released import's
         List<String> held = pipeline.store().list("ova-quarantine", "").stream().map(o -> o.key())
                 .filter(k -> k.endsWith("/tps-report-1.0.ova")).toList();
         assertThat(held).hasSize(1);
+        String importId = held.get(0).substring(0, held.get(0).indexOf('/'));
+        Release release = new QuarantineRelease(pipeline.store(), "ova-quarantine", "ova-incoming",
+                java.time.Clock.systemUTC()).release(importId);
+
+        Run afterRelease = onboard(catalog.toString(), "--progress", "plain", "--timeout", "PT90S");
+
+        assertThat(line(afterRelease.out, "tps-report-1.0.ova")).as(afterRelease.out).contains("REJECTED",
+                "released from quarantine as s3://ova-incoming/" + release.asKey(), "not downloaded again",
+                "manifest.digest [disk1.img]");
+        assertThat(requests.get(path).get()).isEqualTo(1);
+
+        // an operator removed the quarantined original (report.json stays): the item is downloaded, found to be
+        // the import rejected before by its importId, and the download removed again
         pipeline.store().remove("ova-quarantine", held.get(0));
 
         Run third = onboard(catalog.toString(), "--progress", "plain", "--timeout", "PT90S");

@@ -119,8 +119,9 @@ public final class Onboarding {
                                List<OnboardingReport.Item> report, Map<String, Followed> byImport) {
         Release release = rejection.released();
         if (release != null) {
-            byImport.put(release.importId(), new Followed(item, bytes, "released from quarantine as s3://"
-                    + release.bucket() + "/" + release.asKey() + "; "));
+            byImport.put(release.importId(), new Followed(item, bytes, "rejected as import " + rejection.importId()
+                    + ", released from quarantine as s3://" + release.bucket() + "/" + release.asKey() + " (" + what
+                    + "); "));
             return;
         }
         report.add(item(item, OnboardingReport.Outcome.REJECTED, rejection.importId(), "rejected "
