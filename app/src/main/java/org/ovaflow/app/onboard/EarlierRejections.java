@@ -61,8 +61,10 @@ public final class EarlierRejections {
                 continue;
             }
             String importId = held.key().substring(0, slash);
+            String source = "s3://" + incomingBucket + "/" + held.key().substring(slash + 1);
+            // quarantined from the incoming bucket's top level, as onboarding uploads (a release's copy is not)
             Optional<RejectionReport> report = reader.find(importId)
-                    .filter(r -> Objects.equals(r.source(), "s3://" + incomingBucket + "/" + held.key().substring(slash + 1))
+                    .filter(r -> Objects.equals(r.source(), source)
                             && Objects.equals(r.quarantinedAs(), quarantineBucket + "/" + held.key()));
             if (report.isEmpty()) {
                 continue;
