@@ -40,9 +40,13 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -74,11 +78,11 @@ class CatalogHttpTest {
         pipeline = Pipeline.start(TestPipelines.embedded(dir.resolve("data"), "all",
                 Map.of("ovaflow.http.presign-expiry-s", "600")));
         store = pipeline.store();
-        widget1 = drop("widget-1.0.ova", withEula(SampleAppliance.ova("Acme Corp", "Widget", "1.0", 300_000, 31)));
+        widget1 = drop("widget-1.0.ova", withEula("1.0", 300_000, 31));
         widget2 = drop("widget-2.0.ova", SampleAppliance.ova("Acme Corp", "Widget", "2.0", 200_000, 32));
         // markup in the metadata (the sample escapes it in the descriptor's XML)
         router = drop("router.ova", SampleAppliance.ova("Globex & <b>Sons</b>", "Router", "3.0", 100_000, 33));
-        retracted = drop("widget-0.9.ova", SampleAppliance.ova("Acme Corp", "Widget", "0.9", 100_000, 34));
+        retracted = drop("widget-0.9.ova", withEula("0.9", 100_000, 34));
         Map<String, StatusEvent> outcomes = pipeline.statuses().awaitFinal(
                 List.of(widget1.importId(), widget2.importId(), router.importId(), retracted.importId()), WAIT);
         assertThat(outcomes.values()).hasSize(4).allSatisfy(s -> assertThat(s.state()).as(s.toString())
@@ -256,6 +260,41 @@ class CatalogHttpTest {
     }
 
     @Test
+    void noLinkOfARetractedVersionAnswersGoneAsRomeAndFeedparserReadTheFeeds() throws Exception {
+        Feedparser feedparser = Feedparser.require();
+        for (String feed : List.of("/feeds/catalog.rss", "/feeds/catalog.atom", "/feeds/acme-corp/widget.rss",
+                "/feeds/acme-corp/widget.atom")) {
+            byte[] xml = get(feed).body();
+            SyndEntry entry = entry(parse(xml), retracted);
+            Set<String> links = new LinkedHashSet<>();
+            links.add(entry.getLink());
+            entry.getLinks().forEach(l -> links.add(l.getHref()));
+            entry.getEnclosures().forEach(e -> links.add(e.getUrl()));
+            entry.getForeignMarkup().forEach(e -> links.add(e.getAttributeValue("url")));
+            Matcher href = Pattern.compile("href=\"([^\"]*)\"").matcher(entry.getDescription().getValue());
+            while (href.find()) {
+                links.add(href.group(1).replace("&amp;", "&"));
+            }
+            Path file = Files.write(dir.resolve("retracted-" + feed.substring(1).replace('/', '-')), xml);
+            List<String> read = feedparser.links(file).get(urn(retracted));
+            assertThat(read).as(feed + ": feedparser reads the retracted item").isNotNull();
+            links.addAll(read);
+            links.remove(null);
+            // the item's id (Rome gives an Atom entry's as its link too) names, it is not fetched
+            links.remove(urn(retracted));
+
+            // the retraction is in the feed, and the EULA is there (the descriptor has one), but not as a link
+            assertThat(entry.getDescription().getValue()).as(feed).contains("CVE-2026-0042", "EULA");
+            assertThat(links).as(feed).isNotEmpty().allSatisfy(url -> {
+                assertThat(url).as(feed).startsWith(pipeline.httpUrl()).doesNotContain("/download/");
+                assertThat(http.send(HttpRequest.newBuilder(URI.create(url)).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode()).as(feed + ": " + url).isNotEqualTo(410)
+                        .isLessThan(400);
+            });
+        }
+    }
+
+    @Test
     void downloadsCannotLeaveTheEntryOrTheCatalogBucket() throws Exception {
         store.write("ova-incoming", "secret.ova", "not for you".getBytes(StandardCharsets.UTF_8), "application/x-tar");
         String entry = "/api/catalog/acme-corp/widget/1.0/download/";
@@ -301,11 +340,12 @@ class CatalogHttpTest {
         assertThat(store.exists("ova-catalog", "acme-corp/widget/1.0/disk1.img")).isTrue();
     }
 
-    private static OvaBuilder withEula(OvaBuilder sample) {
-        String descriptor = SampleAppliance.descriptor("Acme Corp", "Widget", "1.0", "disk1.img", 300_000)
+    /** Acme's widget of {@code version} with a EULA in its descriptor. */
+    private static OvaBuilder withEula(String version, int diskSize, int seed) {
+        String descriptor = SampleAppliance.descriptor("Acme Corp", "Widget", version, "disk1.img", diskSize)
                 .replace("<OperatingSystemSection", "<EulaSection>\n<Info>License agreement</Info>\n<License>"
                         + LICENSE + "</License>\n</EulaSection>\n<OperatingSystemSection");
-        return new OvaBuilder("widget.ovf", descriptor).file("disk1.img", SampleAppliance.disk(300_000, 31));
+        return new OvaBuilder("widget.ovf", descriptor).file("disk1.img", SampleAppliance.disk(diskSize, seed));
     }
 
     private Drop drop(String name, OvaBuilder ova) throws Exception {

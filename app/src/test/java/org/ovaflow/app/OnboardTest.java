@@ -9,6 +9,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.ovaflow.app.pipeline.Pipeline;
 import org.ovaflow.core.event.Topics;
 import org.ovaflow.core.sample.SampleAppliance;
+import org.ovaflow.publish.quarantine.QuarantineRelease;
+import org.ovaflow.publish.quarantine.Release;
 import picocli.CommandLine;
 
 import java.io.IOException;
@@ -157,6 +159,59 @@ class OnboardTest {
         var arrivals = TestPipelines.readAll(pipeline.kafka(), Topics.ARRIVED.topic()).stream()
                 .filter(r -> new String(r.value()).contains("router-")).map(r -> r.key()).toList();
         assertThat(arrivals).hasSize(4).doesNotHaveDuplicates();
+    }
+
+    @Test
+    void aRejectedItemOnboardedAgainIsReportedRejectedWithoutADownloadAndLeavesNothingInTheIncomingBucket()
+            throws Exception {
+        String path = "/initech/tps-report-1.0.ova";
+        serve(path, SampleAppliance.ova("Initech", "TPS Report", "1.0", 100_000, 61).spoilDigestOf("disk1.img").toBytes());
+        Path catalog = dir.resolve("initech.json");
+        Files.writeString(catalog, "[{\"url\": \"" + base() + path + "\"}]");
+
+        Run first = onboard(catalog.toString(), "--progress", "plain", "--timeout", "PT90S");
+        assertThat(line(first.out, "tps-report-1.0.ova")).as(first.out).contains("REJECTED", "manifest.digest");
+        assertThat(requests.get(path).get()).isEqualTo(1);
+
+        Run again = onboard(catalog.toString(), "--progress", "plain", "--timeout", "PT90S");
+
+        assertThat(again.exit).as(again.out).isEqualTo(1);
+        assertThat(line(again.out, "tps-report-1.0.ova")).as(again.out)
+                .contains("REJECTED", "manifest.digest [disk1.img]", "not downloaded again", "quarantine release");
+        assertThat(again.out).contains("1 item(s): 0 published, 1 rejected, 0 failed, 0 pending");
+        assertThat(requests.get(path).get()).as("the rejected item is not downloaded again").isEqualTo(1);
+        assertThat(incomingKeys()).as("nothing left in ova-incoming").doesNotContain("tps-report-1.0.ova");
+
+        // released by an operator (and, the same bytes, rejected again): the item's outcome is the released import's
+        List<String> held = pipeline.store().list("ova-quarantine", "").stream().map(o -> o.key())
+                .filter(k -> k.endsWith("/tps-report-1.0.ova")).toList();
+        assertThat(held).hasSize(1);
+        String importId = held.get(0).substring(0, held.get(0).indexOf('/'));
+        Release release = new QuarantineRelease(pipeline.store(), "ova-quarantine", "ova-incoming",
+                java.time.Clock.systemUTC()).release(importId);
+
+        Run afterRelease = onboard(catalog.toString(), "--progress", "plain", "--timeout", "PT90S");
+
+        assertThat(line(afterRelease.out, "tps-report-1.0.ova")).as(afterRelease.out).contains("REJECTED",
+                "released from quarantine as s3://ova-incoming/" + release.asKey(), "not downloaded again",
+                "manifest.digest [disk1.img]");
+        assertThat(requests.get(path).get()).isEqualTo(1);
+
+        // an operator removed the quarantined original (report.json stays): the item is downloaded, found to be
+        // the import rejected before by its importId, and the download removed again
+        pipeline.store().remove("ova-quarantine", held.get(0));
+
+        Run third = onboard(catalog.toString(), "--progress", "plain", "--timeout", "PT90S");
+
+        assertThat(third.exit).as(third.out).isEqualTo(1);
+        assertThat(line(third.out, "tps-report-1.0.ova")).as(third.out)
+                .contains("REJECTED", "manifest.digest [disk1.img]", "the download was removed again");
+        assertThat(requests.get(path).get()).isEqualTo(2);
+        assertThat(incomingKeys()).as("no orphan in ova-incoming").doesNotContain("tps-report-1.0.ova");
+    }
+
+    private List<String> incomingKeys() {
+        return pipeline.store().list("ova-incoming", "").stream().map(o -> o.key()).toList();
     }
 
     @Test

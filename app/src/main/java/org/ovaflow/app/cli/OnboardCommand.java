@@ -1,6 +1,7 @@
 package org.ovaflow.app.cli;
 
 import org.ovaflow.app.Ovaflow;
+import org.ovaflow.app.onboard.EarlierRejections;
 import org.ovaflow.app.onboard.Onboarding;
 import org.ovaflow.app.onboard.OnboardingProgress;
 import org.ovaflow.app.onboard.OnboardingReport;
@@ -39,7 +40,8 @@ import java.util.concurrent.Callable;
         description = {"Onboard a vendor catalog: a JSON or CSV list of OVAs (http(s)://, s3://bucket/key or local "
                 + "files) or an RSS/Atom feed whose enclosures are OVAs. Downloads stream into the incoming bucket "
                 + "and are verified on the fly; then every item is followed to its outcome.",
-                "Re-running the same catalog skips what is already in the bucket or published and retries failures."})
+                "Re-running the same catalog skips what is already in the bucket or published, reports what was rejected "
+                        + "(the quarantine holds it) without downloading it again, and retries failures."})
 public final class OnboardCommand extends CommandOutput implements Callable<Integer> {
 
     @Mixin
@@ -84,11 +86,12 @@ public final class OnboardCommand extends CommandOutput implements Callable<Inte
                 .followRedirects(HttpClient.Redirect.NEVER).build();
         Path root = localRoot != null ? localRoot : isUrl(catalog) ? null
                 : Path.of(catalog).toAbsolutePath().getParent();
+        Buckets buckets = Buckets.from(properties);
         // s3:// items name objects of the pipeline's own store
-        Downloader downloader = new Downloader(store, Buckets.from(properties).incoming(), http, root,
-                uri -> store);
+        Downloader downloader = new Downloader(store, buckets.incoming(), http, root, uri -> store);
         try (ImportStatuses statuses = new ImportStatuses(endpoints.kafka()).start()) {
-            Onboarding onboarding = new Onboarding(downloader, statuses, parallel);
+            Onboarding onboarding = new Onboarding(downloader, statuses,
+                    new EarlierRejections(store, buckets.quarantine(), buckets.incoming()), parallel);
             Set<String> done = new HashSet<>();
             boolean allPublished = true;
             do {

@@ -8,12 +8,18 @@ import org.ovaflow.ingest.onboard.CatalogItem;
 import org.ovaflow.ingest.onboard.DownloadResult;
 import org.ovaflow.ingest.onboard.Downloader;
 import org.ovaflow.ingest.onboard.VendorCatalog;
+import org.ovaflow.publish.quarantine.RejectionReport;
+import org.ovaflow.publish.quarantine.Release;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -23,21 +29,32 @@ import java.util.concurrent.Future;
  * Onboards the items of a vendor catalog: downloads them into the incoming bucket, several at once, then
  * follows each through the pipeline to its outcome. Resumable by construction: an item whose object is
  * already in the bucket is not downloaded again, and its import is the same import (same importId), so an
- * item already published or in flight is reported, not redone; failed downloads are simply tried again.
+ * item already published or in flight is reported, not redone; an item rejected before (the quarantine holds
+ * it, {@link EarlierRejections}) is reported with its reasons, not downloaded again, and a download that still
+ * turns out to be an import quarantined before is removed again, since ingest would never read it; failed
+ * downloads are simply tried again.
  */
 public final class Onboarding {
 
+    private static final Logger LOG = LoggerFactory.getLogger(Onboarding.class);
+
     private final Downloader downloader;
     private final ImportStatuses statuses;
+    private final EarlierRejections rejections;
     private final int parallel;
 
-    public Onboarding(Downloader downloader, ImportStatuses statuses, int parallel) {
+    public Onboarding(Downloader downloader, ImportStatuses statuses, EarlierRejections rejections, int parallel) {
         if (parallel < 1) {
             throw new IllegalArgumentException("--parallel must be at least 1");
         }
         this.downloader = downloader;
         this.statuses = statuses;
+        this.rejections = rejections;
         this.parallel = parallel;
+    }
+
+    /** An import to follow to its outcome: the item it is, what it downloaded, and what to say before the outcome. */
+    private record Followed(CatalogItem item, long bytes, String note) {
     }
 
     /** Downloads every item, waits up to {@code timeout} for the outcomes, and reports each item. */
@@ -53,22 +70,87 @@ public final class Onboarding {
                 items.putIfAbsent(entry.item().id(), entry.item()); // listed twice is onboarded once
             }
         }
-        List<DownloadResult> downloads = download(items.values(), progress);
-
-        Map<String, DownloadResult> byImport = new LinkedHashMap<>();
-        for (DownloadResult result : downloads) {
+        Map<String, Followed> byImport = new LinkedHashMap<>();
+        // an item the quarantine holds is not downloaded again: the same bytes would be an import already done
+        Map<String, RejectionReport> earlier = earlierRejections(items.values(), progress);
+        List<CatalogItem> toFetch = new ArrayList<>();
+        for (CatalogItem item : items.values()) {
+            RejectionReport rejection = earlier.get(item.id());
+            if (rejection == null) {
+                toFetch.add(item);
+                continue;
+            }
+            progress.note(item.fileName() + ": rejected earlier (import " + rejection.importId()
+                    + "), not downloaded again");
+            settle(item, 0, rejection, "not downloaded again", report, byImport);
+        }
+        for (DownloadResult result : download(toFetch, progress)) {
             if (result.status() == DownloadResult.Status.FAILED) {
-                report.add(item(result, OnboardingReport.Outcome.FAILED, null, result.error()));
+                report.add(item(result.item(), OnboardingReport.Outcome.FAILED, null, result.error(), result.bytes()));
+                continue;
+            }
+            String importId = ImportId.of(result.object());
+            Optional<RejectionReport> rejection = result.status() == DownloadResult.Status.DOWNLOADED
+                    ? rejectionOf(importId) : Optional.empty();
+            if (rejection.isPresent()) {
+                // the same bucket, key and etag as an import quarantined before: ingest would skip it for good
+                boolean removed = downloader.withdraw(result.object());
+                settle(result.item(), result.bytes(), rejection.get(), removed
+                        ? "the download was removed again (ingest lets an import through once)"
+                        : "the download was replaced in the bucket meanwhile and left there", report, byImport);
             } else {
-                byImport.put(ImportId.of(result.object()), result);
+                byImport.put(importId, new Followed(result.item(), result.bytes(),
+                        result.status() == DownloadResult.Status.ALREADY_PRESENT ? "already in the bucket; " : ""));
             }
         }
         if (!byImport.isEmpty()) {
             progress.note("waiting for " + byImport.size() + " import(s) to go through the pipeline");
         }
         Map<String, StatusEvent> outcomes = statuses.awaitFinal(byImport.keySet(), timeout);
-        byImport.forEach((importId, result) -> report.add(outcome(importId, result, outcomes.get(importId))));
+        byImport.forEach((importId, followed) -> report.add(outcome(importId, followed, outcomes.get(importId))));
         return new OnboardingReport(catalog, report);
+    }
+
+    /**
+     * An item whose import was rejected before: reported rejected with the reasons, or, once an operator released
+     * it from quarantine, followed as the released import it became.
+     */
+    private static void settle(CatalogItem item, long bytes, RejectionReport rejection, String what,
+                               List<OnboardingReport.Item> report, Map<String, Followed> byImport) {
+        Release release = rejection.released();
+        if (release != null) {
+            byImport.put(release.importId(), new Followed(item, bytes, "rejected as import " + rejection.importId()
+                    + ", released from quarantine as s3://" + release.bucket() + "/" + release.asKey() + " (" + what
+                    + "); "));
+            return;
+        }
+        report.add(item(item, OnboardingReport.Outcome.REJECTED, rejection.importId(), "rejected "
+                + (rejection.rejectedAt() == null ? "earlier" : "at " + rejection.rejectedAt())
+                + (rejection.quarantinedAs() == null ? "" : ", quarantined as " + rejection.quarantinedAs()) + ": "
+                + EarlierRejections.reasons(rejection) + " (" + what + "; `ovaflow quarantine release "
+                + rejection.importId() + "` once the cause is gone)", bytes));
+    }
+
+    private Map<String, RejectionReport> earlierRejections(Collection<CatalogItem> items, OnboardingProgress progress) {
+        if (items.isEmpty()) {
+            return Map.of();
+        }
+        try {
+            return rejections.of(items);
+        } catch (RuntimeException e) {
+            // not fatal: a download that turns out to be a rejected import is still caught by its importId below
+            progress.note("cannot read the quarantine for earlier rejections: " + e.getMessage());
+            return Map.of();
+        }
+    }
+
+    private Optional<RejectionReport> rejectionOf(String importId) {
+        try {
+            return rejections.ofImport(importId);
+        } catch (RuntimeException e) {
+            LOG.warn("cannot read the quarantine for import {}: {}", importId, e.getMessage());
+            return Optional.empty();
+        }
     }
 
     private List<DownloadResult> download(Iterable<CatalogItem> items, OnboardingProgress progress)
@@ -98,24 +180,25 @@ public final class Onboarding {
         }
     }
 
-    private static OnboardingReport.Item outcome(String importId, DownloadResult result, StatusEvent status) {
+    private static OnboardingReport.Item outcome(String importId, Followed followed, StatusEvent status) {
         if (status == null) {
-            return item(result, OnboardingReport.Outcome.PENDING, importId, "no news from the pipeline");
+            return item(followed.item(), OnboardingReport.Outcome.PENDING, importId,
+                    followed.note() + "no news from the pipeline", followed.bytes());
         }
         return switch (status.state()) {
-            case PUBLISHED -> item(result, OnboardingReport.Outcome.PUBLISHED, importId,
-                    (result.status() == DownloadResult.Status.ALREADY_PRESENT ? "already in the bucket; " : "")
-                            + "catalog: " + status.catalogPath());
-            case QUARANTINED, REJECTED -> item(result, OnboardingReport.Outcome.REJECTED, importId, status.message());
-            case FAILED -> item(result, OnboardingReport.Outcome.FAILED, importId, status.message());
-            default -> item(result, OnboardingReport.Outcome.PENDING, importId,
-                    "still " + status.state().name().toLowerCase() + " when the wait ended");
+            case PUBLISHED -> item(followed.item(), OnboardingReport.Outcome.PUBLISHED, importId,
+                    followed.note() + "catalog: " + status.catalogPath(), followed.bytes());
+            case QUARANTINED, REJECTED -> item(followed.item(), OnboardingReport.Outcome.REJECTED, importId,
+                    followed.note() + status.message(), followed.bytes());
+            case FAILED -> item(followed.item(), OnboardingReport.Outcome.FAILED, importId,
+                    followed.note() + status.message(), followed.bytes());
+            default -> item(followed.item(), OnboardingReport.Outcome.PENDING, importId, followed.note()
+                    + "still " + status.state().name().toLowerCase() + " when the wait ended", followed.bytes());
         };
     }
 
-    private static OnboardingReport.Item item(DownloadResult result, OnboardingReport.Outcome outcome, String importId,
-                                              String detail) {
-        return new OnboardingReport.Item(result.item().source().toString(), result.item().fileName(), outcome,
-                importId, detail, result.bytes());
+    private static OnboardingReport.Item item(CatalogItem item, OnboardingReport.Outcome outcome, String importId,
+                                              String detail, long bytes) {
+        return new OnboardingReport.Item(item.source().toString(), item.fileName(), outcome, importId, detail, bytes);
     }
 }

@@ -156,6 +156,21 @@ public final class Downloader {
         return e.getMessage();
     }
 
+    /**
+     * Removes a download of {@link #fetch} from the incoming bucket again, unless its key was written over since:
+     * for a download that turned out to be an import ingest let through before (same bucket, key and etag: the
+     * same importId), which ingest would skip and nothing would ever read. True when it was removed.
+     */
+    public boolean withdraw(ObjectRef download) {
+        Optional<ObjectInfo> now = store.stat(incomingBucket, download.key());
+        if (now.isEmpty() || now.get().etag() == null || download.etag() == null
+                || !now.get().etag().replace("\"", "").equalsIgnoreCase(download.etag().replace("\"", ""))) {
+            return false;
+        }
+        store.remove(incomingBucket, download.key());
+        return true;
+    }
+
     /** Whatever our failed upload may have left under the name (not an object that was there before us). */
     private void removeOwnObject(String key, String previousEtag) {
         try {
@@ -169,11 +184,12 @@ public final class Downloader {
     }
 
     /**
-     * Whether the object already in the bucket is this item: by its sha256 when the catalog gives one; else
-     * it is the download of the same URL (an upload completes only when the whole body arrived and passed the
-     * checks), or of the same size when it did not come from a download of ours.
+     * Whether the object (in the incoming bucket, or a server-side copy of it, which keeps its user metadata) is
+     * this item: by its sha256 when the catalog gives one; else it is the download of the same URL (an upload
+     * completes only when the whole body arrived and passed the checks), or of the same size when it did not come
+     * from a download of ours.
      */
-    private static boolean isSame(CatalogItem item, StoredObject existing) {
+    public static boolean isSame(CatalogItem item, StoredObject existing) {
         if (item.sha256() != null) {
             return item.sha256().equalsIgnoreCase(existing.userMetadata().get(SHA256_METADATA));
         }

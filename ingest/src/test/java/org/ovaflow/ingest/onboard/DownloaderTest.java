@@ -12,6 +12,7 @@ import org.ovaflow.core.event.ObjectRef;
 import org.ovaflow.core.sample.SampleAppliance;
 import org.ovaflow.core.store.ObjectInfo;
 import org.ovaflow.core.store.ObjectStore;
+import org.ovaflow.core.store.StoredObject;
 import org.ovaflow.core.testing.S3Server;
 import org.ovaflow.ingest.onboard.DownloadResult.Status;
 
@@ -178,6 +179,30 @@ class DownloaderTest {
         assertThat(store.read(result.object()).readAllBytes()).isEqualTo(OVA);
         assertThat(store.describe(BUCKET, "widget.ova").orElseThrow().userMetadata())
                 .containsEntry("sha256", sha256(OVA));
+    }
+
+    @Test
+    void aServerSideCopyIsStillTheItemAndWithdrawRemovesOnlyTheDownloadItself() throws Exception {
+        CatalogItem item = item("/ova/withdrawn.ova", "withdrawn.ova", null, null);
+        DownloadResult result = downloader().fetch(item, null);
+        assertThat(result.status()).isEqualTo(Status.DOWNLOADED);
+        // as the quarantine holds a rejected original: a copy, which keeps the user metadata
+        store.copy(BUCKET, "withdrawn.ova", OVA.length, "vendor-bucket", "held/withdrawn.ova");
+        StoredObject held = store.describe("vendor-bucket", "held/withdrawn.ova").orElseThrow();
+
+        assertThat(Downloader.isSame(item, held)).as("the copy of the same URL's download").isTrue();
+        assertThat(Downloader.isSame(item("/ova/other.ova", "withdrawn.ova", null, null), held)).isFalse();
+        assertThat(Downloader.isSame(item("/ova/withdrawn.ova", "withdrawn.ova", "0".repeat(64), null), held)).isFalse();
+
+        assertThat(downloader().withdraw(result.object())).isTrue();
+        assertThat(keys()).doesNotContain("withdrawn.ova");
+        assertThat(downloader().withdraw(result.object())).as("gone already").isFalse();
+
+        // written over since the download: another upload's object, not ours to remove
+        DownloadResult again = downloader().fetch(item, null);
+        store.write(BUCKET, "withdrawn.ova", "someone else's".getBytes(), "application/x-tar");
+        assertThat(downloader().withdraw(again.object())).isFalse();
+        assertThat(keys()).contains("withdrawn.ova");
     }
 
     @Test

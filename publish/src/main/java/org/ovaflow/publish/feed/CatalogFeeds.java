@@ -104,7 +104,9 @@ public final class CatalogFeeds {
 
         Optional<ApplianceRecord.Artifact> eula = appliance != null && appliance.hasEula()
                 ? descriptor(record) : Optional.empty();
-        entry.setDescription(html(releaseNotes(record, eula.map(d -> links.download(record, d)))));
+        // a retracted version's files answer 410 Gone, its descriptor (the EULA) among them: the notes link none
+        entry.setDescription(html(releaseNotes(record, retracted ? Optional.empty()
+                : eula.map(d -> links.download(record, d)))));
 
         List<SyndLink> entryLinks = new ArrayList<>(List.of(link("alternate", links.entry(record), "application/json")));
         List<Element> markup = new ArrayList<>();
@@ -137,8 +139,9 @@ public final class CatalogFeeds {
 
     /**
      * The release notes, as HTML built here with every value escaped: the appliance's name, its annotation
-     * (the descriptor's AnnotationSection), full version, product URL and guest OS, the EULA link and, for a
-     * retracted version, when and why.
+     * (the descriptor's AnnotationSection), full version, product URL and guest OS, the EULA link ({@code eulaUrl},
+     * empty for a retracted version, whose EULA is then said to be withdrawn with its files) and, for a retracted
+     * version, when and why.
      */
     private static String releaseNotes(ApplianceRecord record, Optional<String> eulaUrl) {
         ApplianceMetadata appliance = record.appliance();
@@ -175,6 +178,9 @@ public final class CatalogFeeds {
         }
         eulaUrl.ifPresent(url -> html.append("<p>License agreement (EULA): in the <a href=\"")
                 .append(FeedText.html(url, Integer.MAX_VALUE)).append("\">descriptor</a>; accept it before use.</p>"));
+        if (eulaUrl.isEmpty() && !record.available() && appliance != null && appliance.hasEula()) {
+            html.append("<p>License agreement (EULA): in the descriptor, withdrawn with the version's files.</p>");
+        }
         return html.toString();
     }
 

@@ -37,7 +37,7 @@ class CatalogFeedsTest {
     private final ApplianceRecord router = FeedRecords.record("Globex", "Router", "3.1", "import-r",
             T0.plusSeconds(120), false);
     private final ApplianceRecord retracted = FeedRecords.record("Globex", "Router", "3.0", "import-r0",
-            T0.minusSeconds(7200), false).retracted(T0.plusSeconds(7200), "CVE-2026-0001: default password");
+            T0.minusSeconds(7200), true).retracted(T0.plusSeconds(7200), "CVE-2026-0001: default password");
     private final List<ApplianceRecord> catalog = List.of(widget1, gadget, retracted, router, widget2);
 
     @ParameterizedTest
@@ -119,6 +119,11 @@ class CatalogFeedsTest {
             assertThat(r.getAttributeValue("reason")).isEqualTo("CVE-2026-0001: default password");
         });
         assertThat(entry.getEnclosures()).isEmpty();
+        // its files answer 410 Gone, the descriptor that holds its EULA too: named, not linked
+        assertThat(entry.getDescription().getValue()).doesNotContain("/download/", "catalog.example")
+                .contains("EULA", "withdrawn");
+        assertThat(ovaflow(entry, "eula")).isEmpty();
+        assertThat(entry.getLinks()).extracting(SyndLink::getRel).doesNotContain("license", "enclosure");
         assertThat(ovaflow(entry, "artifact")).hasSize(3)
                 .allSatisfy(a -> assertThat(a.getAttributeValue("url")).isNull())
                 .extracting(a -> a.getAttributeValue("sha256")).contains(FeedRecords.SHA_DISK);
