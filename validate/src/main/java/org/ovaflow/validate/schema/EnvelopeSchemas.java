@@ -1,5 +1,6 @@
 package org.ovaflow.validate.schema;
 
+import org.ovaflow.core.ova.FailureDescription;
 import org.ovaflow.core.event.CheckResult;
 import org.ovaflow.core.xml.HardenedDocumentBuilders;
 import org.w3c.dom.ls.LSInput;
@@ -125,7 +126,7 @@ public final class EnvelopeSchemas {
         try {
             namespace = rootNamespace(descriptor);
         } catch (XMLStreamException e) {
-            return CheckResult.fail(CHECK_ID, fileName, "cannot read the descriptor's root element: " + e.getMessage());
+            return CheckResult.fail(CHECK_ID, fileName, "cannot read the descriptor's root element: " + FailureDescription.of(e));
         }
         Envelope envelope = byNamespace.get(namespace);
         if (envelope == null) {
@@ -144,7 +145,7 @@ public final class EnvelopeSchemas {
         } catch (SAXException | IOException e) {
             if (!errors.stopped) {
                 // not raised by the error handler (which has counted its own): a reader failure, told as an error
-                errors.record(e instanceof SAXParseException p ? p : new SAXParseException(e.getMessage(), null));
+                errors.record(e instanceof SAXParseException p ? p : new SAXParseException(FailureDescription.of(e), null));
             }
         } catch (RefusedResource e) {
             return CheckResult.fail(CHECK_ID, fileName, "validation asked for the external resource " + e.getMessage()
