@@ -1,6 +1,7 @@
 package org.ovaflow.validate.disk;
 
 import org.ovaflow.core.ova.FailureDescription;
+
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;

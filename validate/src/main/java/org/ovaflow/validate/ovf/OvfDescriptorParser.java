@@ -1,8 +1,8 @@
 package org.ovaflow.validate.ovf;
 
-import org.ovaflow.core.ova.FailureDescription;
 import org.ovaflow.core.xml.HardenedDocumentBuilders;
 import org.ovaflow.core.event.ApplianceMetadata;
+import org.ovaflow.core.ova.FailureDescription;
 import org.w3c.dom.Document;
 import org.xml.sax.SAXException;
 import org.xml.sax.SAXParseException;

@@ -1,6 +1,7 @@
 package org.ovaflow.validate.signature;
 
 import org.ovaflow.core.ova.FailureDescription;
+
 import java.io.ByteArrayInputStream;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;

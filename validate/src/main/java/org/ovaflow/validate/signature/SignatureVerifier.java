@@ -1,7 +1,7 @@
 package org.ovaflow.validate.signature;
 
-import org.ovaflow.core.ova.FailureDescription;
 import org.ovaflow.core.event.VerifiedSigner;
+import org.ovaflow.core.ova.FailureDescription;
 
 import org.ovaflow.core.event.CheckResult;
 import org.ovaflow.validate.ValidationSettings;

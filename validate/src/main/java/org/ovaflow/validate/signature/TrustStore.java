@@ -1,6 +1,7 @@
 package org.ovaflow.validate.signature;
 
 import org.ovaflow.core.ova.FailureDescription;
+
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
