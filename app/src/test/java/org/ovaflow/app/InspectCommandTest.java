@@ -48,9 +48,34 @@ class InspectCommandTest {
         assertThat(failed.path("status").asText()).isEqualTo("FAIL");
         assertThat(failed.path("file").asText()).isEqualTo("disk1.img");
         assertThat(failed.path("message").asText()).contains("SHA256 is");
+        // and, beside them, how serious it is and what to do about it
+        assertThat(failed.path("severity").asText()).isEqualTo("critical");
+        assertThat(failed.path("remedy").asText()).contains("download or export the OVA again");
+        assertThat(report.path("warnings").isArray()).isTrue();
         assertThat(report.path("checks").size()).isGreaterThan(report.path("failed").size());
         // the descriptor is still read: the report names the appliance, and every problem at once
         assertThat(report.path("appliance").path("product").asText()).isEqualTo("Widget Server");
+    }
+
+    @Test
+    void aPackageWithOnlyWarningsIsValidAndListsThemWithSeverityAndRemedy() throws Exception {
+        Path ova = Files.write(dir.resolve("bare.ova"), SampleAppliance.ova("Acme Corp", "Widget Server", "2.4.1",
+                40_000, 3).manifestAlgorithm(null).toBytes());
+
+        CommandRun run = CommandRun.of("inspect", ova.toString());
+        CommandRun json = CommandRun.of("inspect", "--json", ova.toString());
+
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(run.out()).contains("WARN manifest.present", "warning, remedy: Ship a .mf manifest");
+        assertThat(json.exit()).isZero();
+        JsonNode report = EventCodec.JSON.readTree(json.out());
+        assertThat(report.path("verdict").asText()).isEqualTo("valid");
+        assertThat(report.path("failed").size()).isZero();
+        JsonNode warning = report.path("warnings").get(0);
+        assertThat(warning.path("id").asText()).isEqualTo("manifest.present");
+        assertThat(warning.path("status").asText()).isEqualTo("WARN");
+        assertThat(warning.path("severity").asText()).isEqualTo("warning");
+        assertThat(warning.path("remedy").asText()).isNotBlank();
     }
 
     @Test

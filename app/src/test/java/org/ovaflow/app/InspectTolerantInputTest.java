@@ -1,9 +1,11 @@
 package org.ovaflow.app;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
 import org.apache.commons.compress.compressors.xz.XZCompressorOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.ovaflow.core.event.EventCodec;
 import org.ovaflow.core.sample.SampleAppliance;
 
 import java.io.ByteArrayOutputStream;
@@ -38,13 +40,23 @@ class InspectTolerantInputTest {
 
     @Test
     void aTruncatedCompressedOvaIsRejectedAsPackageCompression() throws Exception {
-        byte[] xz = compress(SampleAppliance.ova("Acme Corp", "Cut", "1.0", 40_000, 4).toBytes(), false);
-        Path file = Files.write(dir.resolve("cut.ova.xz"), Arrays.copyOf(xz, xz.length / 2));
+        byte[] ova = SampleAppliance.ova("Acme Corp", "Cut", "1.0", 40_000, 4).toBytes();
+        for (boolean gzip : new boolean[]{true, false}) {
+            byte[] compressed = compress(ova, gzip);
+            String name = gzip ? "cut.ova.gz" : "cut.ova.xz";
+            Path file = Files.write(dir.resolve(name), Arrays.copyOf(compressed, compressed.length / 2));
 
-        CommandRun run = CommandRun.of("inspect", file.toString());
+            CommandRun run = CommandRun.of("inspect", file.toString());
+            CommandRun json = CommandRun.of("inspect", "--json", file.toString());
 
-        assertThat(run.exit()).isEqualTo(Ovaflow.REJECTED);
-        assertThat(run.out()).contains("cut.ova.xz: REJECTED", "FAIL package.compression");
+            assertThat(run.exit()).isEqualTo(Ovaflow.REJECTED);
+            assertThat(run.out()).contains(name + ": REJECTED", "FAIL package.compression [" + name + "]");
+            JsonNode failed = EventCodec.JSON.readTree(json.out()).path("failed").get(0);
+            assertThat(failed.path("id").asText()).isEqualTo("package.compression");
+            // the JDK's EOFException has no message of its own: never ": null", but what was found and where
+            assertThat(failed.path("message").asText()).as(name).doesNotContain("null")
+                    .contains("corrupt or truncated", "ends early", "compressed byte(s) read");
+        }
     }
 
     @Test

@@ -1,11 +1,17 @@
 package org.ovaflow.validate;
 
 import org.junit.jupiter.api.Test;
+import org.ovaflow.core.event.CheckCatalogue;
+import org.ovaflow.core.event.CheckResult;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -15,13 +21,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * docs/checks.md is the operator's list of check ids: every id the checksum and schema stages can report is in
- * it, it lists none that no code reports, and every id that can reject a package is asserted by some test.
+ * it, it lists none that no code reports, and every id that can reject a package is asserted by some test. The
+ * severity and remedy it shows for each id (and for the later stages' families) are those of
+ * {@link CheckCatalogue}, which report.json and {@code inspect} give, and the catalogue has no id the page lacks.
  */
 class ChecksCatalogueTest {
 
     /** A check id as the code spells it: {@code "tar.entry-name"}. */
     private static final Pattern ID_IN_CODE = Pattern.compile("\"((?:tar|manifest|signature|disk|ovf|package)\\.[a-z0-9-]+)\"");
     private static final Pattern ID_IN_DOC = Pattern.compile("^\\| `([a-z0-9.-]+)` \\| ([A-Z/]+) \\|", Pattern.MULTILINE);
+    /** A row of the checksum and schema stages' tables: id, status, severity, meaning, remedy. */
+    private static final Pattern ROW = Pattern.compile("^\\| `([a-z0-9.-]+)` \\| ([A-Z/]+) \\| ([a-z/—]+) \\| .* \\| ([^|]+) \\|$",
+            Pattern.MULTILINE);
+    /** A row of the later stages' table: stage, id or family ({@code disk.qcow2.*}), status, severity, meaning, remedy. */
+    private static final Pattern LATER_ROW = Pattern.compile(
+            "^\\| [a-z]+ \\| `([a-z0-9.-]+)(\\*?)`[^|]* \\| ([A-Z/]+) \\| ([a-z/—]+) \\| .* \\| ([^|]+) \\|$", Pattern.MULTILINE);
 
     private static final Path MODULE = Path.of("");
     private static final Path CORE = Path.of("..", "core");
@@ -48,6 +62,66 @@ class ChecksCatalogueTest {
         tested.addAll(ids(CORE.resolve("src/test/java"), ID_IN_CODE));
 
         assertThat(tested).as("check ids named in tests").containsAll(rejecting);
+    }
+
+    @Test
+    void everyDocumentedIdHasTheCataloguesSeverityAndRemedy() throws IOException {
+        String doc = Files.readString(Path.of("..", "docs", "checks.md"));
+        Map<String, CheckCatalogue.Advice> ids = new TreeMap<>(CheckCatalogue.ids());
+        Map<String, CheckCatalogue.Advice> families = new TreeMap<>(CheckCatalogue.families());
+
+        Matcher rows = ROW.matcher(doc);
+        while (rows.find()) {
+            String id = rows.group(1);
+            CheckCatalogue.Advice advice = ids.remove(id);
+            assertThat(advice).as("CheckCatalogue has advice for %s", id).isNotNull();
+            assertThat(rows.group(3)).as("severity of %s", id).isEqualTo(severities(rows.group(2), advice));
+            assertThat(rows.group(4)).as("remedy of %s", id).isEqualTo(advice.remedy() == null ? "—" : advice.remedy());
+            assertThat(advice.remedy() == null).as("%s has a remedy exactly when it can fail or warn", id)
+                    .isEqualTo(rows.group(2).equals("PASS"));
+        }
+        Matcher later = LATER_ROW.matcher(doc);
+        while (later.find()) {
+            String key = later.group(1);
+            CheckCatalogue.Advice advice = later.group(2).isEmpty() ? ids.remove(key) : families.remove(key);
+            assertThat(advice).as("CheckCatalogue has advice for %s", key).isNotNull();
+            assertThat(later.group(4)).as("severity of %s", key).isEqualTo(severities(later.group(3), advice));
+            assertThat(later.group(5)).as("remedy of %s", key).isEqualTo(advice.remedy());
+        }
+        assertThat(ids).as("catalogued ids docs/checks.md does not show").isEmpty();
+        assertThat(families).as("catalogued families docs/checks.md does not show").isEmpty();
+    }
+
+    @Test
+    void aFailureIsCriticalAndAWarningHasTheSeverityOfItsCheck() {
+        CheckResult failed = CheckResult.fail("manifest.present", "x.ova", "no manifest");
+        assertThat(CheckCatalogue.severity(failed)).isEqualTo(CheckCatalogue.Severity.CRITICAL);
+        assertThat(CheckCatalogue.severity(CheckResult.warn("manifest.present", "x.ova", "no manifest")))
+                .isEqualTo(CheckCatalogue.Severity.WARNING);
+        assertThat(CheckCatalogue.severity(CheckResult.warn("ovf.href-spelling", "x.ovf", "decoded")))
+                .isEqualTo(CheckCatalogue.Severity.INFO);
+        assertThat(CheckCatalogue.severity(CheckResult.pass("manifest.digest", "d", "ok"))).isNull();
+        // a later stage's id finds its family's remedy; an id nobody reports has none, and its failure is critical
+        assertThat(CheckCatalogue.remedy(CheckResult.fail("disk.qcow2.l2-table", "d.qcow2", "bad")))
+                .contains("qemu-img convert -O qcow2");
+        assertThat(CheckCatalogue.remedy(CheckResult.fail("disk.extent", "d", "bad"))).contains("Export the disk again");
+        CheckResult unknown = CheckResult.fail("nobody.reports-this", null, "?");
+        assertThat(CheckCatalogue.remedy(unknown)).isNull();
+        assertThat(CheckCatalogue.severity(unknown)).isEqualTo(CheckCatalogue.Severity.CRITICAL);
+    }
+
+    /** The severities a row shows for its statuses, in their order: critical for FAIL, the check's own for WARN. */
+    private static String severities(String statuses, CheckCatalogue.Advice advice) {
+        List<String> shown = new ArrayList<>();
+        for (String status : statuses.split("/")) {
+            if (status.equals("FAIL")) {
+                shown.add(CheckCatalogue.Severity.CRITICAL.label());
+            } else if (status.equals("WARN")) {
+                assertThat(advice.warnSeverity()).as("severity of a check that warns").isNotNull();
+                shown.add(advice.warnSeverity().label());
+            }
+        }
+        return shown.isEmpty() ? "—" : String.join("/", shown);
     }
 
     private static Set<String> ids(Path root, Pattern pattern) throws IOException {

@@ -3,6 +3,7 @@ package org.ovaflow.app.cli;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import org.ovaflow.app.Ovaflow;
 import org.ovaflow.core.event.ApplianceMetadata;
+import org.ovaflow.core.event.CheckConcern;
 import org.ovaflow.core.event.CheckResult;
 import org.ovaflow.core.event.EventCodec;
 import org.ovaflow.validate.ValidationSettings;
@@ -86,18 +87,20 @@ public final class InspectCommand extends CommandOutput implements Callable<Inte
     }
 
     /**
-     * {@code inspect --json}: {@code failed} and {@code checks} as in the quarantine's report.json, with what a
-     * local file has instead of an object (its path, size and sha256) and the metadata found.
+     * {@code inspect --json}: {@code failed}, {@code warnings} (each with its severity and remedy) and
+     * {@code checks} as in the quarantine's report.json, with what a local file has instead of an object (its path,
+     * size and sha256) and the metadata found.
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record Report(int schemaVersion, String source, long size, String sha256, String verdict,
-                  List<CheckResult> failed, List<CheckResult> checks, VerifiedSigner signer,
-                  ApplianceMetadata appliance) {
+                  List<CheckConcern> failed, List<CheckConcern> warnings, List<CheckResult> checks,
+                  VerifiedSigner signer, ApplianceMetadata appliance) {
 
         static Report of(Inspection inspection) {
+            List<CheckResult> checks = inspection.event().checks();
             return new Report(1, inspection.event().source().key(), inspection.size(), inspection.sha256(),
-                    inspection.valid() ? "valid" : "rejected", inspection.failed(), inspection.event().checks(),
-                    inspection.signer(), inspection.event().appliance());
+                    inspection.valid() ? "valid" : "rejected", CheckConcern.failed(checks),
+                    CheckConcern.warnings(checks), checks, inspection.signer(), inspection.event().appliance());
         }
     }
 
@@ -126,7 +129,10 @@ public final class InspectCommand extends CommandOutput implements Callable<Inte
         }
         for (CheckResult check : inspection.event().checks()) {
             if (check.status() != CheckResult.Status.PASS) {
+                CheckConcern concern = CheckConcern.of(check);
                 out.printf("  %s %s: %s%n", check.status(), check.where(), check.message());
+                out.printf("    %s%s%n", concern.severity().label(),
+                        concern.remedy() == null ? "" : ", remedy: " + concern.remedy());
             }
         }
     }

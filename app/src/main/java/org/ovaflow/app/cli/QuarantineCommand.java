@@ -3,7 +3,7 @@ package org.ovaflow.app.cli;
 import org.ovaflow.app.Ovaflow;
 import org.ovaflow.app.pipeline.Buckets;
 import org.ovaflow.app.pipeline.ImportStatuses;
-import org.ovaflow.core.event.CheckResult;
+import org.ovaflow.core.event.CheckConcern;
 import org.ovaflow.core.event.EventCodec;
 import org.ovaflow.core.event.StatusEvent;
 import org.ovaflow.publish.quarantine.QuarantineReader;
@@ -133,8 +133,11 @@ public final class QuarantineCommand {
         for (RejectionReport report : reports) {
             out.printf("%s  %s%s%n", report.importId(), report.source(), report.released() == null ? ""
                     : "  RELEASED " + report.released().at() + " as import " + report.released().importId());
-            for (CheckResult check : report.failed()) {
+            for (CheckConcern check : report.failed()) {
                 out.printf("    %-22s %s%s%n", check.id(), check.file() == null ? "" : check.file() + ": ", check.message());
+                if (check.remedy() != null) {
+                    out.printf("    %-22s remedy: %s%n", "", check.remedy());
+                }
             }
         }
     }

@@ -161,7 +161,8 @@ public record ApplianceMetadata(
      *
      * @param diskId          the DiskSection Disk it is backed by; null when it names a File or nothing known
      * @param fileRef         the File holding its image: the Disk's fileRef, or the File the HostResource names
-     * @param capacityBytes   the Disk's capacity in bytes, null when unknown (missing, a ${property})
+     * @param capacityBytes   the Disk's capacity in bytes (a ${property} capacity from the property's default), null
+     *                        when unknown (missing, not a number, a reference that does not resolve)
      * @param format          the Disk's format URI
      * @param controller      the controller's bus: ide, scsi, sata, nvme, fc, iscsi, ib or other (CIM ResourceType
      *                        5, 6, 20, 7, 8, 9; 20 is "other storage" and named by its subtype); null without a Parent
@@ -207,7 +208,10 @@ public record ApplianceMetadata(
         }
     }
 
-    /** A Disk of the DiskSection; capacityBytes is null when capacity is missing or a ${property}. */
+    /**
+     * A Disk of the DiskSection; capacity as written, capacityBytes in bytes: a {@code ${key}} capacity resolved from
+     * the default of the ProductSection property {@code key}, null when capacity is missing or does not resolve.
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Disk(
             String diskId,

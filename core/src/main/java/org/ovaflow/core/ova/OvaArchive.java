@@ -95,10 +95,10 @@ public final class OvaArchive {
             if (isTruncation(e)) {
                 throw new InvalidOvaException("tar.truncated", "the archive ends inside a tar header", e);
             }
-            throw new InvalidOvaException("tar.readable", "not a tar archive: " + e.getMessage(), e);
+            throw new InvalidOvaException("tar.readable", "not a tar archive: " + FailureDescription.of(e), e);
         } catch (IllegalArgumentException e) {
             // Commons Compress says "Error detected parsing the header" and the like for non-tar input
-            throw new InvalidOvaException("tar.readable", "not a tar archive: " + e.getMessage(), e);
+            throw new InvalidOvaException("tar.readable", "not a tar archive: " + FailureDescription.of(e), e);
         }
     }
 

@@ -63,7 +63,7 @@ public final class UnpackedPackage {
         try {
             document = XML.newDocumentBuilder().parse(new ByteArrayInputStream(descriptor));
         } catch (SAXException e) {
-            throw new IOException("not a readable descriptor: " + e.getMessage(), e);
+            throw new IOException("not a readable descriptor: " + FailureDescription.of(e), e);
         }
         Set<String> files = new LinkedHashSet<>();
         Element envelope = document.getDocumentElement();

@@ -1,5 +1,6 @@
 package org.ovaflow.publish.quarantine;
 
+import org.ovaflow.core.event.CheckConcern;
 import org.ovaflow.core.event.CheckResult;
 import org.ovaflow.core.event.EventCodec;
 import org.ovaflow.core.event.ImportEvent;
@@ -18,7 +19,7 @@ import java.util.Optional;
 
 /**
  * Moves a rejected OVA out of the incoming bucket into {@code <quarantine>/<importId>/<original name>} beside
- * a {@code report.json} naming every failed check; an unpacked package with every file of it the checksum stage
+ * a {@code report.json} naming every failed check (and every warning), each with its severity and remedy; an unpacked package with every file of it the checksum stage
  * read, and a normalised plain OVA left in staging is removed. Copy, then report, then delete: a crash at any point
  * leaves the original somewhere, and a retry completes the move.
  */
@@ -54,7 +55,8 @@ public final class QuarantineStage {
         String heldAs = held ? quarantineBucket + "/" + quarantined : null;
         RejectionReport report = new RejectionReport(ImportEvent.SCHEMA_VERSION, event.importId(),
                 event.source().toString(), event.source().etag(), heldAs,
-                event.arrivedAt(), Instant.now(), event.failedChecks(), event.checks(), null);
+                event.arrivedAt(), Instant.now(), CheckConcern.failed(event.checks()),
+                CheckConcern.warnings(event.checks()), event.checks(), null);
         store.write(quarantineBucket, folder + REPORT_JSON, EventCodec.toPrettyJson(report), "application/json");
         // only now that the copies and the report are safe; a newer upload under a key is left alone
         if (sameContent) {

@@ -2,6 +2,8 @@ package org.ovaflow.publish.quarantine;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.ovaflow.core.event.CheckCatalogue;
+import org.ovaflow.core.event.CheckConcern;
 import org.ovaflow.core.event.CheckResult;
 import org.ovaflow.core.event.ImportEvent;
 import org.ovaflow.core.event.ObjectRef;
@@ -63,10 +65,20 @@ class QuarantineStageTest {
         assertThat(report.quarantinedAs()).isEqualTo("ova-quarantine/" + folder + "bad widget.ova");
         assertThat(report.arrivedAt()).isEqualTo(ARRIVED);
         assertThat(report.rejectedAt()).isAfter(ARRIVED);
-        assertThat(report.failed()).extracting(CheckResult::id).containsExactly("manifest.digest", "ovf.file-size");
+        assertThat(report.failed()).extracting(CheckConcern::id).containsExactly("manifest.digest", "ovf.file-size");
+        // each failed check and warning with its severity and a remedy, from the one catalogue of checks
+        assertThat(report.failed().get(0)).isEqualTo(new CheckConcern("manifest.digest", CheckResult.Status.FAIL,
+                "disk1.img", "SHA256 is 00, widget.mf says 11", CheckCatalogue.Severity.CRITICAL,
+                CheckCatalogue.remedy(CHECKS.get(1))));
+        assertThat(report.warnings()).singleElement().satisfies(warning -> {
+            assertThat(warning.id()).isEqualTo("manifest.unlisted");
+            assertThat(warning.severity()).isEqualTo(CheckCatalogue.Severity.WARNING);
+            assertThat(warning.remedy()).isNotBlank();
+        });
         assertThat(report.checks()).isEqualTo(CHECKS);
         String json = new String(read(QUARANTINE, folder + "report.json"), StandardCharsets.UTF_8);
-        assertThat(json).contains("\"failed\"", "\"manifest.digest\"", "\"FAIL\"");
+        assertThat(json).contains("\"failed\"", "\"manifest.digest\"", "\"FAIL\"", "\"warnings\"",
+                "\"severity\" : \"critical\"", "\"severity\" : \"warning\"", "\"remedy\"");
     }
 
     @Test

@@ -1,5 +1,7 @@
 package org.ovaflow.validate.checksum;
 
+import org.ovaflow.core.ova.FailureDescription;
+
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,6 +15,8 @@ public final class SourceFailures {
 
     private volatile PackageSourceException rejection;
     private volatile Exception storeFailure;
+    /** Bytes read from the store so far: where in a compressed file its stream broke. */
+    private volatile long rawBytes;
 
     /** The named rejection of the source, if reading it found one. */
     public PackageSourceException rejection() {
@@ -30,7 +34,11 @@ public final class SourceFailures {
             @Override
             public int read() throws IOException {
                 try {
-                    return super.read();
+                    int b = super.read();
+                    if (b >= 0) {
+                        rawBytes++;
+                    }
+                    return b;
                 } catch (IOException | RuntimeException e) {
                     store(e);
                     throw e;
@@ -40,7 +48,11 @@ public final class SourceFailures {
             @Override
             public int read(byte[] b, int off, int len) throws IOException {
                 try {
-                    return super.read(b, off, len);
+                    int n = super.read(b, off, len);
+                    if (n > 0) {
+                        rawBytes += n;
+                    }
+                    return n;
                 } catch (IOException | RuntimeException e) {
                     store(e);
                     throw e;
@@ -50,7 +62,9 @@ public final class SourceFailures {
             @Override
             public long skip(long n) throws IOException {
                 try {
-                    return super.skip(n);
+                    long skipped = super.skip(n);
+                    rawBytes += skipped;
+                    return skipped;
                 } catch (IOException | RuntimeException e) {
                     store(e);
                     throw e;
@@ -106,8 +120,10 @@ public final class SourceFailures {
                     if (storeFailure != null || e instanceof PackageSourceException) {
                         throw e;
                     }
+                    // the decompressor reads ahead: the compressed offset is how far it had read, not the bad byte
                     throw reject(new PackageSourceException("package.compression", file, "not a readable " + format
-                            + " stream (corrupt or truncated): " + e.getMessage(), e));
+                            + " stream (corrupt or truncated): " + FailureDescription.of(e) + ", after " + rawBytes
+                            + " compressed byte(s) read and " + count + " byte(s) inflated", e));
                 }
                 if (n > 0) {
                     count += n;

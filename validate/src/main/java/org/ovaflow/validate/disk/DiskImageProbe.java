@@ -1,5 +1,7 @@
 package org.ovaflow.validate.disk;
 
+import org.ovaflow.core.ova.FailureDescription;
+
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -119,7 +121,7 @@ public final class DiskImageProbe {
             }
         } catch (IOException e) {
             // a head cut from a longer stream ends early by design; only no output at all is a defect
-            error = e.getMessage();
+            error = FailureDescription.of(e);
         }
         if (length == 0 && error != null) {
             return new DiskHeader(DiskFormat.RAW, null, true, List.of(),

@@ -3,6 +3,7 @@ package org.ovaflow.validate.ovf;
 import org.ovaflow.core.event.ApplianceMetadata;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -10,6 +11,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * Reads {@link ApplianceMetadata} out of an OVF Envelope already known to be one, and the hardware sections as
@@ -18,6 +22,12 @@ import java.util.function.Function;
  * fields for the same appliance.
  */
 final class ApplianceMetadataExtractor {
+
+    /** A capacity set from a ProductSection property, as DSP0243 allows: {@code ${osDiskSize}}. */
+    private static final Pattern PROPERTY_REFERENCE = Pattern.compile("\\$\\{([^}]+)}");
+
+    /** Property values quoted in a problem are cut to this: they are the descriptor's text. */
+    private static final int MAX_QUOTED_VALUE = 64;
 
     private final OvfElement envelope;
     private final OvfVersion version;
@@ -29,6 +39,9 @@ final class ApplianceMetadataExtractor {
     private final LongTexts systemTexts = new LongTexts();
     private final ProductProperties properties = new ProductProperties();
     private final List<HardwareSection> hardware = new ArrayList<>();
+    private final List<CapacityReference> capacityReferences = new ArrayList<>();
+    /** Every ProductSection Property by full key and by bare ovf:key, read once a capacity names one. */
+    private Map<String, List<OvfElement>> propertiesByKey;
 
     ApplianceMetadataExtractor(OvfElement envelope, OvfVersion version) {
         this.envelope = envelope;
@@ -69,7 +82,7 @@ final class ApplianceMetadataExtractor {
                 eula(eulaSections),
                 properties.properties(),
                 properties.cut());
-        return new OvfDescriptor(appliance, hardware);
+        return new OvfDescriptor(appliance, hardware, capacityReferences);
     }
 
     /**
@@ -131,16 +144,76 @@ final class ApplianceMetadataExtractor {
         return envelopeSectionEntries("DiskSection", "Disk", disk -> {
             String capacity = disk.attribute("capacity");
             String units = disk.attribute("capacityAllocationUnits");
+            String number = capacity;
+            Matcher reference = capacity == null ? null : PROPERTY_REFERENCE.matcher(capacity.trim());
+            if (reference != null && reference.matches()) {
+                CapacityReference resolved = resolve(disk.attribute("diskId"), capacity.trim(), reference.group(1));
+                capacityReferences.add(resolved);
+                number = resolved.value();
+            }
             return new ApplianceMetadata.Disk(
                     disk.attribute("diskId"),
                     disk.attribute("fileRef"),
                     disk.attribute("parentRef"),
                     capacity,
                     units,
-                    AllocationUnits.toBytes(OvfElement.parseLong(capacity), units),
+                    AllocationUnits.toBytes(OvfElement.parseLong(number), units),
                     disk.attribute("format"),
                     disk.longAttribute("populatedSize"));
         });
+    }
+
+    /**
+     * A capacity {@code ${key}} resolved from the default (ovf:value) of the ProductSection property of that key:
+     * the size the appliance gets when the deployer keeps the default, which is what ovaflow imports. The full key
+     * ({@code class.key.instance}) is looked up first, then the bare ovf:key.
+     */
+    private CapacityReference resolve(String diskId, String reference, String key) {
+        List<OvfElement> declared = propertiesByKey().getOrDefault(key, List.of());
+        if (declared.isEmpty()) {
+            return new CapacityReference(diskId, reference, key, null,
+                    "names no ProductSection property '" + ApplianceMetadata.cut(key, MAX_QUOTED_VALUE) + "'");
+        }
+        Set<String> defaults = declared.stream().map(p -> p.attribute("value"))
+                .map(v -> v == null ? "" : v.trim())
+                .collect(Collectors.toCollection(LinkedHashSet::new));
+        if (defaults.size() > 1) {
+            return new CapacityReference(diskId, reference, key, null, "names " + declared.size()
+                    + " ProductSection properties '" + key + "' with different defaults ("
+                    + defaults.stream().map(v -> "'" + ApplianceMetadata.cut(v, MAX_QUOTED_VALUE) + "'")
+                    .collect(Collectors.joining(", ")) + ")");
+        }
+        String value = defaults.iterator().next();
+        if (value.isEmpty()) {
+            return new CapacityReference(diskId, reference, key, null,
+                    "names the ProductSection property '" + key + "', which has no default (ovf:value)");
+        }
+        if (!value.matches("\\d+")) {
+            return new CapacityReference(diskId, reference, key, null, "names the ProductSection property '" + key
+                    + "', whose default '" + ApplianceMetadata.cut(value, MAX_QUOTED_VALUE)
+                    + "' is not a whole number");
+        }
+        return new CapacityReference(diskId, reference, key, value, null);
+    }
+
+    private Map<String, List<OvfElement>> propertiesByKey() {
+        if (propertiesByKey == null) {
+            Map<String, List<OvfElement>> byFullKey = new HashMap<>();
+            Map<String, List<OvfElement>> byBareKey = new HashMap<>();
+            envelope.descendantsAndSelf().filter(e -> e.is("ProductSection")).forEach(section -> {
+                for (OvfElement property : section.children("Property")) {
+                    byFullKey.computeIfAbsent(ProductProperties.fullKey(section, property), k -> new ArrayList<>())
+                            .add(property);
+                    String bare = property.attribute("key");
+                    if (bare != null) {
+                        byBareKey.computeIfAbsent(bare.trim(), k -> new ArrayList<>()).add(property);
+                    }
+                }
+            });
+            byBareKey.forEach(byFullKey::putIfAbsent);
+            propertiesByKey = byFullKey;
+        }
+        return propertiesByKey;
     }
 
     private List<ApplianceMetadata.File> files() {

@@ -2,6 +2,7 @@ package org.ovaflow.validate.ovf;
 
 import org.ovaflow.core.xml.HardenedDocumentBuilders;
 import org.ovaflow.core.event.ApplianceMetadata;
+import org.ovaflow.core.ova.FailureDescription;
 import org.w3c.dom.Document;
 import org.xml.sax.SAXException;
 import org.xml.sax.SAXParseException;
@@ -76,7 +77,7 @@ public final class OvfDescriptorParser {
                         "descriptor is larger than the limit of " + maxBytes + " bytes", e);
             }
             if (e instanceof IOException) {
-                throw new InvalidDescriptorException(fileName, "cannot read descriptor: " + e.getMessage(), e);
+                throw new InvalidDescriptorException(fileName, "cannot read descriptor: " + FailureDescription.of(e), e);
             }
             throw new InvalidDescriptorException(fileName, describe((SAXException) e), e);
         }

@@ -20,17 +20,13 @@ final class ProductProperties {
 
     /** Adds the properties of one ProductSection of the VirtualSystem or collection {@code owner}. */
     void add(String owner, OvfElement productSection) {
-        String prefix = nonBlank(productSection.attribute("class"));
-        String suffix = nonBlank(productSection.attribute("instance"));
         for (OvfElement element : productSection.children("Property")) {
             if (cut) {
                 return;
             }
-            String key = element.attribute("key");
             ApplianceMetadata.Property property = new ApplianceMetadata.Property(
                     owner,
-                    (prefix == null ? "" : prefix + ".") + (key == null ? "" : key.trim())
-                            + (suffix == null ? "" : "." + suffix),
+                    fullKey(productSection, element),
                     nonBlank(element.attribute("type")),
                     element.attribute("value"),
                     "true".equalsIgnoreCase(nonBlank(element.attribute("userConfigurable"))),
@@ -45,6 +41,15 @@ final class ProductProperties {
             properties.add(property);
             text += length;
         }
+    }
+
+    /** The key as the OVF environment and {@code ${…}} references name it: {@code class.key.instance} (DSP0243 9.5). */
+    static String fullKey(OvfElement productSection, OvfElement property) {
+        String prefix = nonBlank(productSection.attribute("class"));
+        String suffix = nonBlank(productSection.attribute("instance"));
+        String key = property.attribute("key");
+        return (prefix == null ? "" : prefix + ".") + (key == null ? "" : key.trim())
+                + (suffix == null ? "" : "." + suffix);
     }
 
     List<ApplianceMetadata.Property> properties() {

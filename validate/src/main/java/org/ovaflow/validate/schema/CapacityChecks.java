@@ -4,39 +4,52 @@ import org.ovaflow.core.event.ApplianceMetadata;
 import org.ovaflow.core.event.CheckResult;
 import org.ovaflow.validate.ValidationSettings;
 import org.ovaflow.validate.ovf.AllocationUnits;
+import org.ovaflow.validate.ovf.CapacityReference;
+import org.ovaflow.validate.ovf.OvfDescriptor;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
-import java.util.regex.Pattern;
+import java.util.Map;
 
 /**
  * Each Disk's ovf:capacity × ovf:capacityAllocationUnits: a whole number of a unit ovaflow understands, more than
  * zero and no more than {@link ValidationSettings#maxCapacity()}, so a descriptor cannot make the transcode stage
- * allocate a disk of exabytes (a capacity bomb).
+ * allocate a disk of exabytes (a capacity bomb). A capacity given as {@code ${key}} is the default of that
+ * ProductSection property, checked the same way; one that names no property, or whose default is not a whole
+ * number, is rejected.
  */
 final class CapacityChecks {
-
-    /** A capacity set at deployment from a ProductSection property, as DSP0243 allows: {@code ${disk-size}}. */
-    private static final Pattern PROPERTY_REFERENCE = Pattern.compile("\\$\\{[^}]+}");
 
     private CapacityChecks() {
     }
 
-    static List<CheckResult> check(String descriptorName, List<ApplianceMetadata.Disk> disks,
-                                   ValidationSettings settings) {
+    static List<CheckResult> check(String descriptorName, OvfDescriptor descriptor, ValidationSettings settings) {
+        List<ApplianceMetadata.Disk> disks = descriptor.appliance().disks();
+        Map<String, CapacityReference> references = new HashMap<>();
+        descriptor.capacityReferences().forEach(r -> references.putIfAbsent(r.diskId(), r));
         List<CheckResult> checks = new ArrayList<>();
+        List<String> resolved = new ArrayList<>();
         long largest = 0;
         for (ApplianceMetadata.Disk disk : disks) {
             String capacity = disk.capacity() == null ? null : disk.capacity().trim();
             String units = disk.capacityAllocationUnits();
             String which = "Disk '" + disk.diskId() + "'";
+            CapacityReference reference = references.get(disk.diskId());
+            if (reference != null && reference.reference().equals(capacity)) {
+                if (!reference.resolved()) {
+                    checks.add(CheckResult.fail("ovf.capacity", descriptorName, which + " has capacity " + capacity
+                            + ", which " + reference.problem()));
+                    continue;
+                }
+                resolved.add(which + " " + capacity + " = " + reference.value() + ", the default of ProductSection "
+                        + "property '" + reference.key() + "'");
+                which += " (capacity " + capacity + ", the property's default)";
+                capacity = reference.value();
+            }
             if (capacity == null || capacity.isEmpty()) {
                 checks.add(CheckResult.warn("ovf.capacity", descriptorName, which
                         + " has no ovf:capacity: its size is taken from the disk image's own header"));
-            } else if (PROPERTY_REFERENCE.matcher(capacity).matches()) {
-                checks.add(CheckResult.warn("ovf.capacity", descriptorName, which + " has capacity " + capacity
-                        + ", set from a property at deployment: the limit of " + settings.maxCapacity()
-                        + " bytes is applied to the disk image's own size instead"));
             } else if (AllocationUnits.bytesPerUnit(units).isEmpty()) {
                 checks.add(CheckResult.fail("ovf.capacity", descriptorName, which
                         + " has capacityAllocationUnits '" + units + "', not a unit (expected e.g. 'byte * 2^30')"));
@@ -61,7 +74,9 @@ final class CapacityChecks {
         }
         if (!disks.isEmpty() && checks.isEmpty()) {
             checks.add(CheckResult.pass("ovf.capacity", descriptorName, disks.size() + " disk capacity(ies) read, "
-                    + "the largest " + largest + " bytes, within the limit of " + settings.maxCapacity()));
+                    + "the largest " + largest + " bytes, within the limit of " + settings.maxCapacity()
+                    + (resolved.isEmpty() ? "" : "; resolved: "
+                    + String.join(", ", resolved))));
         }
         return checks;
     }

@@ -25,7 +25,7 @@ final class DescriptorChecks {
         TarIndex tar = verified.tarIndex();
         List<CheckResult> checks = new ArrayList<>();
         checks.addAll(ReferenceChecks.check(descriptorName, descriptor.appliance(), tar, settings));
-        checks.addAll(CapacityChecks.check(descriptorName, descriptor.appliance().disks(), settings));
+        checks.addAll(CapacityChecks.check(descriptorName, descriptor, settings));
         checks.addAll(HardwareChecks.check(descriptorName, descriptor));
         checks.addAll(ManifestCoverage.check(descriptor, tar, verified.manifest()));
         return checks;

@@ -60,7 +60,7 @@ public final class DescriptorValidator {
         List<CheckResult> checks = new ArrayList<>();
         checks.add(CheckResult.pass("ovf.descriptor", descriptor.name(), "well-formed OVF " + appliance.ovfVersion()
                 + " envelope, parsed without DTDs or external entities"));
-        checks.add(EnvelopeSchemas.shipped().validate(descriptor.name(), bytes));
+        checks.addAll(EnvelopeSchemas.shipped().check(descriptor.name(), bytes));
         checks.addAll(resolved.checks());
         checks.addAll(DescriptorChecks.check(descriptor.name(), parsed, verified, settings));
         checks.addAll(DiskImageChecks.check(descriptor.name(), appliance, verified.tarIndex()));

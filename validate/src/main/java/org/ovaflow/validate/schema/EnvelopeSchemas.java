@@ -1,7 +1,11 @@
 package org.ovaflow.validate.schema;
 
 import org.ovaflow.core.event.CheckResult;
+import org.ovaflow.core.ova.FailureDescription;
 import org.ovaflow.core.xml.HardenedDocumentBuilders;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.NodeList;
 import org.w3c.dom.ls.LSInput;
 import org.w3c.dom.ls.LSResourceResolver;
 import org.xml.sax.ErrorHandler;
@@ -27,8 +31,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URL;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The OVF envelope schemas that ship with ovaflow (0.9, 1.x, 2.x), compiled once, and the {@code ovf.schema} check
@@ -38,6 +44,9 @@ import java.util.Map;
 public final class EnvelopeSchemas {
 
     public static final String CHECK_ID = "ovf.schema";
+
+    /** A section in the OVF namespace the schema does not define, marked ovf:required="false": ignored. */
+    public static final String UNKNOWN_SECTION_ID = "ovf.unknown-section";
 
     /** Errors quoted in the check's message; the rest are counted. */
     public static final int MAX_REPORTED_ERRORS = 10;
@@ -54,7 +63,11 @@ public final class EnvelopeSchemas {
     /** The few rasd: settings of an Item that are type-checked; see its header. */
     private static final String RASD = "cim-rasd-minimal.xsd";
 
-    private record Envelope(String description, Schema schema) {
+    /**
+     * @param elements the local names of the elements its schema declares, types the names of its types: what an
+     *                 optional section must not be named to be ignored as unknown
+     */
+    private record Envelope(String description, Schema schema, Set<String> elements, Set<String> types) {
     }
 
     private final Map<String, Envelope> byNamespace;
@@ -79,10 +92,40 @@ public final class EnvelopeSchemas {
         }
         factory.setResourceResolver(REFUSE_EVERYTHING);
         byNamespace = Map.of(
-                V1, new Envelope("the OVF 1.x envelope schema shipped with ovaflow", compile(factory, "ovf-envelope-1.xsd", RASD)),
-                V2, new Envelope("the OVF 2.x envelope schema shipped with ovaflow", compile(factory, "ovf-envelope-2.xsd", RASD)),
-                V09, new Envelope("ovaflow's lax OVF 0.9 envelope schema (DMTF publishes none for 0.9; the parser"
-                        + " checks the structure it reads)", compile(factory, "ovf-envelope-0.9.xsd")));
+                V1, envelope("the OVF 1.x envelope schema shipped with ovaflow", factory, "ovf-envelope-1.xsd", RASD),
+                V2, envelope("the OVF 2.x envelope schema shipped with ovaflow", factory, "ovf-envelope-2.xsd", RASD),
+                V09, envelope("ovaflow's lax OVF 0.9 envelope schema (DMTF publishes none for 0.9; the parser"
+                        + " checks the structure it reads)", factory, "ovf-envelope-0.9.xsd"));
+    }
+
+    private static Envelope envelope(String description, SchemaFactory factory, String... resources) {
+        Set<String> elements = new HashSet<>();
+        Set<String> types = new HashSet<>();
+        URL url = EnvelopeSchemas.class.getResource(resources[0]);
+        if (url == null) {
+            throw new IllegalStateException("the schema " + resources[0] + " is missing from the classpath");
+        }
+        try (InputStream in = url.openStream()) {
+            Document xsd = new HardenedDocumentBuilders().newDocumentBuilder().parse(in);
+            NodeList declared = xsd.getElementsByTagNameNS(XMLConstants.W3C_XML_SCHEMA_NS_URI, "*");
+            for (int i = 0; i < declared.getLength(); i++) {
+                Element declaration = (Element) declared.item(i);
+                String name = declaration.getAttribute("name");
+                if (name.isEmpty()) {
+                    continue;
+                }
+                switch (declaration.getLocalName()) {
+                    case "element" -> elements.add(name);
+                    case "complexType", "simpleType" -> types.add(name);
+                    default -> {
+                        // attributes and groups do not name sections
+                    }
+                }
+            }
+        } catch (SAXException | IOException e) {
+            throw new IllegalStateException("cannot read the schema " + resources[0] + ": " + FailureDescription.of(e), e);
+        }
+        return new Envelope(description, compile(factory, resources), Set.copyOf(elements), Set.copyOf(types));
     }
 
     /** One schema of several documents: the envelope's lax wildcards find the declarations of the others. */
@@ -121,18 +164,31 @@ public final class EnvelopeSchemas {
      * @return {@code ovf.schema} PASS, or FAIL quoting the first errors with their line numbers
      */
     public CheckResult validate(String fileName, byte[] descriptor) {
+        return check(fileName, descriptor).get(0);
+    }
+
+    /**
+     * Validates a descriptor as {@link #validate} does, and says which unknown sections marked
+     * {@code ovf:required="false"} it ignored to do so.
+     *
+     * @return {@code ovf.schema} first, then an {@code ovf.unknown-section} warning when such sections were ignored
+     */
+    public List<CheckResult> check(String fileName, byte[] descriptor) {
         String namespace;
         try {
             namespace = rootNamespace(descriptor);
         } catch (XMLStreamException e) {
-            return CheckResult.fail(CHECK_ID, fileName, "cannot read the descriptor's root element: " + e.getMessage());
+            return List.of(CheckResult.fail(CHECK_ID, fileName, "cannot read the descriptor's root element: "
+                    + FailureDescription.of(e)));
         }
         Envelope envelope = byNamespace.get(namespace);
         if (envelope == null) {
-            return CheckResult.fail(CHECK_ID, fileName, "no envelope schema for the namespace '" + namespace
-                    + "', expected one of " + String.join(", ", byNamespace.keySet()));
+            return List.of(CheckResult.fail(CHECK_ID, fileName, "no envelope schema for the namespace '" + namespace
+                    + "', expected one of " + String.join(", ", byNamespace.keySet())));
         }
         Errors errors = new Errors();
+        UnknownOptionalSections unknown = new UnknownOptionalSections(hardenedReader(), namespace,
+                envelope.elements(), envelope.types());
         try {
             Validator validator = envelope.schema().newValidator();
             validator.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
@@ -140,23 +196,35 @@ public final class EnvelopeSchemas {
             validator.setProperty(XMLConstants.ACCESS_EXTERNAL_SCHEMA, "");
             validator.setResourceResolver(REFUSE_EVERYTHING);
             validator.setErrorHandler(errors);
-            validator.validate(new SAXSource(hardenedReader(), new InputSource(new ByteArrayInputStream(descriptor))));
+            validator.validate(new SAXSource(unknown, new InputSource(new ByteArrayInputStream(descriptor))));
         } catch (SAXException | IOException e) {
             if (!errors.stopped) {
                 // not raised by the error handler (which has counted its own): a reader failure, told as an error
-                errors.record(e instanceof SAXParseException p ? p : new SAXParseException(e.getMessage(), null));
+                errors.record(e instanceof SAXParseException p ? p : new SAXParseException(FailureDescription.of(e), null));
             }
         } catch (RefusedResource e) {
-            return CheckResult.fail(CHECK_ID, fileName, "validation asked for the external resource " + e.getMessage()
-                    + ", which ovaflow never fetches");
+            return List.of(CheckResult.fail(CHECK_ID, fileName, "validation asked for the external resource "
+                    + e.getMessage() + ", which ovaflow never fetches"));
         }
+        List<CheckResult> checks = new ArrayList<>();
+        String ignoring = unknown.count() == 0 ? "" : ", ignoring " + unknown.count() + " unknown optional section(s)";
         if (errors.count == 0) {
-            return CheckResult.pass(CHECK_ID, fileName, "valid against " + envelope.description());
+            checks.add(CheckResult.pass(CHECK_ID, fileName, "valid against " + envelope.description() + ignoring));
+        } else {
+            String count = errors.count > MAX_COUNTED_ERRORS ? "more than " + MAX_COUNTED_ERRORS
+                    : String.valueOf(errors.count);
+            checks.add(CheckResult.fail(CHECK_ID, fileName, "not valid against " + envelope.description() + ignoring
+                    + ": " + count + " error(s)" + (errors.count > errors.quoted.size() ? ", the first "
+                    + errors.quoted.size() : "") + ": " + String.join("; ", errors.quoted)));
         }
-        String count = errors.count > MAX_COUNTED_ERRORS ? "more than " + MAX_COUNTED_ERRORS : String.valueOf(errors.count);
-        return CheckResult.fail(CHECK_ID, fileName, "not valid against " + envelope.description() + ": " + count
-                + " error(s)" + (errors.count > errors.quoted.size() ? ", the first " + errors.quoted.size() : "")
-                + ": " + String.join("; ", errors.quoted));
+        if (unknown.count() > 0) {
+            checks.add(CheckResult.warn(UNKNOWN_SECTION_ID, fileName, unknown.count() + " section(s) in the OVF "
+                    + "namespace that " + envelope.description() + " does not define, each marked "
+                    + "ovf:required=\"false\": ignored, as DSP0243 lets a consumer do ("
+                    + String.join("; ", unknown.ignored())
+                    + (unknown.count() > unknown.ignored().size() ? "; …" : "") + ")"));
+        }
+        return checks;
     }
 
     /** The namespace of the root element, read with a parser that stops there. */

@@ -51,7 +51,7 @@ final class HrefSpellings {
             }
         }
         OvfDescriptor resolved = changed
-                ? new OvfDescriptor(parsed.appliance().withFiles(files), parsed.hardware()) : parsed;
+                ? parsed.withAppliance(parsed.appliance().withFiles(files)) : parsed;
         return new Resolved(resolved, checks);
     }
 

@@ -1,5 +1,7 @@
 package org.ovaflow.validate.signature;
 
+import org.ovaflow.core.ova.FailureDescription;
+
 import java.io.ByteArrayInputStream;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
@@ -54,7 +56,7 @@ final class PemCertificates {
             der = Base64.getDecoder().decode(base64);
         } catch (IllegalArgumentException e) {
             throw new InvalidCertificateFileException("the certificate on line " + line + " is not base64: "
-                    + e.getMessage());
+                    + FailureDescription.of(e));
         }
         try {
             return (X509Certificate) CertificateFactory.getInstance("X.509")
@@ -62,7 +64,7 @@ final class PemCertificates {
         } catch (CertificateException | RuntimeException e) {
             // the JDK's DER parser throws unchecked exceptions on some malformed input
             throw new InvalidCertificateFileException("the certificate on line " + line
-                    + " is not an X.509 certificate: " + e.getMessage());
+                    + " is not an X.509 certificate: " + FailureDescription.of(e));
         }
     }
 }

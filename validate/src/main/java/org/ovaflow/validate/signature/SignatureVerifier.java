@@ -1,6 +1,7 @@
 package org.ovaflow.validate.signature;
 
 import org.ovaflow.core.event.VerifiedSigner;
+import org.ovaflow.core.ova.FailureDescription;
 
 import org.ovaflow.core.event.CheckResult;
 import org.ovaflow.validate.ValidationSettings;
@@ -133,7 +134,7 @@ public final class SignatureVerifier {
             detail = "";
         } catch (GeneralSecurityException | RuntimeException e) {
             // a malformed signature (wrong length, bad DER) is as much a mismatch as a wrong one
-            detail = " (" + e.getMessage() + ")";
+            detail = " (" + FailureDescription.of(e) + ")";
         }
         return CheckResult.fail("signature.valid", file.fileName(), "tampered: the " + algorithm + " signature does "
                 + "not match the bytes of " + file.signedFile() + " with the key of " + subject(file.signer())
@@ -179,7 +180,7 @@ public final class SignatureVerifier {
                  | java.security.NoSuchAlgorithmException | RuntimeException e) {
             // a certificate the JDK parsed but its validator trips on is refused, not thrown about
             return new Chain(CheckResult.fail("signature.chain", name, "untrusted: " + describe(path)
-                    + " cannot be validated: " + e.getMessage()), path);
+                    + " cannot be validated: " + FailureDescription.of(e)), path);
         }
     }
 
@@ -190,7 +191,7 @@ public final class SignatureVerifier {
                     + " holds no certificate of " + issuer(top);
         }
         String where = e.getIndex() >= 0 && e.getIndex() < path.size() ? " at " + subject(path.get(e.getIndex())) : "";
-        return "untrusted: " + describe(path) + " is refused" + where + " (PKIX: " + e.getMessage() + ")";
+        return "untrusted: " + describe(path) + " is refused" + where + " (PKIX: " + FailureDescription.of(e) + ")";
     }
 
     /** The signer, then each supplied certificate that issued the previous one, as far as they go. */

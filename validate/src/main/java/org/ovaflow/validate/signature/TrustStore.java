@@ -1,5 +1,7 @@
 package org.ovaflow.validate.signature;
 
+import org.ovaflow.core.ova.FailureDescription;
+
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -104,7 +106,7 @@ public final class TrustStore {
             return new TrustStore(path.toString(), List.copyOf(new LinkedHashSet<>(certificates)));
         } catch (IOException | GeneralSecurityException | InvalidCertificateFileException e) {
             throw new IllegalArgumentException("ovaflow.validate.trust-store " + path + " cannot be read: "
-                    + e.getMessage(), e);
+                    + FailureDescription.of(e), e);
         }
     }
 
@@ -125,7 +127,7 @@ public final class TrustStore {
             return PemCertificates.read(new String(content, StandardCharsets.UTF_8).split("\r?\n", -1)).stream()
                     .map(PemCertificates.Block::certificate).toList();
         } catch (InvalidCertificateFileException e) {
-            throw new InvalidCertificateFileException(file.getFileName() + ": " + e.getMessage());
+            throw new InvalidCertificateFileException(file.getFileName() + ": " + FailureDescription.of(e));
         }
     }
 

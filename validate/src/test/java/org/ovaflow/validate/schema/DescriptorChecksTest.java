@@ -3,6 +3,7 @@ package org.ovaflow.validate.schema;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.ovaflow.core.event.ApplianceMetadata;
 import org.ovaflow.core.event.CheckResult;
 import org.ovaflow.core.event.ImportEvent;
 import org.ovaflow.core.event.ManifestVerdict;
@@ -195,12 +196,42 @@ class DescriptorChecksTest {
     }
 
     @Test
-    void aCapacityFromAPropertyIsAWarningAndNoneAtAllBreaksTheSchema() throws Exception {
-        DescriptorValidation property = validate(ova(capacity("${disk-size}", "byte * 2^30")), settings);
-        assertThat(property.rejected()).isFalse();
-        assertThat(property.checks()).filteredOn(c -> c.status() == CheckResult.Status.WARN)
-                .singleElement().extracting(CheckResult::id).isEqualTo("ovf.capacity");
+    void aCapacityFromAPropertyIsResolvedFromTheDefaultOfThatProperty() throws Exception {
+        // as VMware's nested ESXi appliances size their disks: ovf:capacity="${osDiskSize}", 8 GiB by default
+        DescriptorValidation validation = validate(ova(withProperty(capacity("${osDiskSize}", "byte * 2^30"),
+                "osDiskSize", "8")), settings);
 
+        assertThat(validation.rejected()).as(validation.checks().toString()).isFalse();
+        assertThat(validation.checks()).filteredOn(c -> c.id().equals("ovf.capacity")).singleElement()
+                .satisfies(check -> {
+                    assertThat(check.status()).isEqualTo(CheckResult.Status.PASS);
+                    assertThat(check.message()).contains("the largest " + (8L << 30) + " bytes",
+                            "Disk 'vmdisk1' ${osDiskSize} = 8, the default of ProductSection property 'osDiskSize'");
+                });
+        assertThat(validation.appliance().disks()).singleElement().satisfies(disk -> {
+            assertThat(disk.capacity()).isEqualTo("${osDiskSize}");
+            assertThat(disk.capacityBytes()).isEqualTo(8L << 30);
+        });
+        assertThat(validation.appliance().virtualSystems().get(0).disks()).singleElement()
+                .extracting(ApplianceMetadata.VirtualDisk::capacityBytes).isEqualTo(8L << 30);
+    }
+
+    @Test
+    void aCapacityNamingNoPropertyOrANonNumericDefaultIsRejected() throws Exception {
+        assertRejectedBy(validate(ova(withProperty(capacity("${dataDiskSize}", "byte * 2^30"), "osDiskSize", "8")),
+                settings), "ovf.capacity", "widget.ovf",
+                "Disk 'vmdisk1' has capacity ${dataDiskSize}, which names no ProductSection property 'dataDiskSize'");
+        assertRejectedBy(validate(ova(withProperty(capacity("${osDiskSize}", "byte * 2^30"), "osDiskSize", "eight")),
+                settings), "ovf.capacity", "widget.ovf", "whose default 'eight' is not a whole number");
+        assertRejectedBy(validate(ova(withProperty(capacity("${osDiskSize}", "byte * 2^30"), "osDiskSize", "")),
+                settings), "ovf.capacity", "widget.ovf", "has no default (ovf:value)");
+        // the default is what ovaflow imports: it is held to the limit as a written capacity is
+        assertRejectedBy(validate(ova(withProperty(capacity("${osDiskSize}", "byte * 2^30"), "osDiskSize",
+                "999999")), settings), "ovf.capacity", "widget.ovf", "ovaflow.validate.max-capacity");
+    }
+
+    @Test
+    void noCapacityAtAllBreaksTheSchemaAndTheCapacityCheckOnlyWarns() throws Exception {
         // DSP0243 requires ovf:capacity: the schema rejects it, the capacity check only warns (the image has a size)
         DescriptorValidation none = validate(ova(DESCRIPTOR.replaceAll("ovf:capacity=\"\\d+\"", "")), settings);
         assertThat(none.checks()).filteredOn(CheckResult::failed).extracting(CheckResult::id)
@@ -346,6 +377,12 @@ class DescriptorChecksTest {
         return DESCRIPTOR.replaceAll("ovf:capacity=\"\\d+\"", "ovf:capacity=\"" + capacity.replace("$", "\\$") + "\"")
                 .replace("ovf:capacityAllocationUnits=\"byte * 2^20\"",
                         units == null ? "" : "ovf:capacityAllocationUnits=\"" + units + "\"");
+    }
+
+    /** The descriptor with a ProductSection Property {@code key} whose default is {@code value}. */
+    private static String withProperty(String descriptor, String key, String value) {
+        return descriptor.replace("</FullVersion>", "</FullVersion>\n<Property ovf:key=\"" + key
+                + "\" ovf:type=\"uint64\" ovf:value=\"" + value + "\"/>");
     }
 
     private static String cpus(String count) {

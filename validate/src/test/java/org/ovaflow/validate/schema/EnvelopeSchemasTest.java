@@ -17,6 +17,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -24,6 +25,7 @@ import java.util.regex.Matcher;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 /**
  * The shipped envelope schemas on the real-world corpus, on ovaflow's own sample descriptors and on hand-broken
@@ -45,10 +47,18 @@ class EnvelopeSchemasTest {
             "govmomi-negative-size-disk.ovf", "'-9223372036854775807' of attribute 'ovf:size' on element 'File' is not valid",
             // VMware's negative test: sections of xsi:types no OVF version defines
             "govmomi-unsupported-section-xen3.ovf", "Cannot resolve 'ovf:UnsupportedSectionFoo' to a type definition",
-            // virt-manager's test: a made-up TestSection in the OVF namespace itself, not in an extension namespace
-            "virtmanager-vcenter-test1.ovf", "starting with element 'ovf:TestSection'",
             // VMware's hand-written import test: ProductSection with VendorUrl before Version, against DSP8023's order
             "govmomi-complete-vsc-mixed-ovf1-ovf2.ovf", "starting with element 'ovf:Version'");
+
+    /**
+     * The real-world descriptors with sections in the OVF namespace that no OVF version defines, marked
+     * ovf:required="false", and what the warning names: ignored, as DSP0243 lets a consumer do.
+     */
+    private static final Map<String, String> UNKNOWN_OPTIONAL_SECTIONS = Map.of(
+            // virt-manager's test: a made-up TestSection in the OVF namespace itself, after the VirtualSystem
+            "virtmanager-vcenter-test1.ovf", "line 119: TestSection",
+            // VMware's negative test: besides the unknown section without the mark, which fails
+            "govmomi-unsupported-section-xen3.ovf", "line 19: Section xsi:type=\"ovf:UnknwonSection_Type\"");
 
     // ------------------------------------------------------------------ real-world corpus
 
@@ -62,9 +72,19 @@ class EnvelopeSchemasTest {
         RealWorldCorpus.assumePresent(descriptor);
         String name = descriptor.getFileName().toString();
 
-        CheckResult check = SCHEMAS.validate(name, Files.readAllBytes(descriptor));
+        List<CheckResult> checks = SCHEMAS.check(name, Files.readAllBytes(descriptor));
+        CheckResult check = checks.get(0);
 
         assertThat(check.id()).isEqualTo("ovf.schema");
+        if (UNKNOWN_OPTIONAL_SECTIONS.containsKey(name)) {
+            assertThat(checks).hasSize(2).last().satisfies(warning -> {
+                assertThat(warning.id()).isEqualTo("ovf.unknown-section");
+                assertThat(warning.status()).isEqualTo(CheckResult.Status.WARN);
+                assertThat(warning.message()).contains(UNKNOWN_OPTIONAL_SECTIONS.get(name));
+            });
+        } else {
+            assertThat(checks).hasSize(1);
+        }
         assertThat(check.file()).isEqualTo(name);
         if (NON_CONFORMING.containsKey(name)) {
             assertThat(check.status()).as(check.message()).isEqualTo(CheckResult.Status.FAIL);
@@ -84,6 +104,9 @@ class EnvelopeSchemasTest {
     void everyListedNonConformingDescriptorIsInTheCorpus() throws IOException {
         Optional<Path> corpus = RealWorldCorpus.directory();
         Assumptions.assumeTrue(corpus.isPresent(), "real-world OVF corpus (shared/realworld-ovf) not found");
+        for (String name : UNKNOWN_OPTIONAL_SECTIONS.keySet()) {
+            assertThat(corpus.get().resolve(name)).exists();
+        }
         for (String name : NON_CONFORMING.keySet()) {
             assertThat(corpus.get().resolve(name)).exists();
         }
@@ -103,6 +126,56 @@ class EnvelopeSchemasTest {
         // the catalog tests put a EulaSection in front of the OperatingSystemSection
         assertValid(sample().replace("<OperatingSystemSection", "<EulaSection>\n<Info>License agreement</Info>\n"
                 + "<License>Use it well.</License>\n</EulaSection>\n<OperatingSystemSection"));
+    }
+
+    // ------------------------------------------------------------------ sections the schema does not know
+
+    @Test
+    void anUnknownSectionMarkedNotRequiredIsIgnoredWithAWarning() {
+        String descriptor = sample().replace("<OperatingSystemSection", "<FutureSection ovf:required=\"false\" "
+                + "xmlns:future=\"urn:future\" future:level=\"3\">\n<Info>From a later OVF</Info>\n<Setting>on</Setting>\n"
+                + "</FutureSection>\n<OperatingSystemSection");
+
+        List<CheckResult> checks = SCHEMAS.check("test.ovf", bytes(descriptor));
+
+        assertThat(checks).extracting(CheckResult::id, CheckResult::status).containsExactly(
+                tuple("ovf.schema", CheckResult.Status.PASS), tuple("ovf.unknown-section", CheckResult.Status.WARN));
+        assertThat(checks.get(0).message()).contains("ignoring 1 unknown optional section(s)");
+        assertThat(checks.get(1).file()).isEqualTo("test.ovf");
+        assertThat(checks.get(1).message()).contains("1 section(s)", "line " + lineOf(descriptor, "<FutureSection")
+                + ": FutureSection", "ovf:required=\"false\"", "DSP0243");
+        // at the envelope's level, in OVF 2, and as a Section of an unknown xsi:type too
+        assertThat(SCHEMAS.check("test.ovf", bytes(ovf2(descriptor)))).extracting(CheckResult::status)
+                .containsExactly(CheckResult.Status.PASS, CheckResult.Status.WARN);
+        String typed = sample().replace("<NetworkSection>", "<Section xsi:type=\"ovf:FutureSection_Type\" "
+                + "ovf:required=\"0\"><Info>Later</Info></Section>\n<NetworkSection>");
+        assertThat(SCHEMAS.check("test.ovf", bytes(typed))).extracting(CheckResult::status)
+                .containsExactly(CheckResult.Status.PASS, CheckResult.Status.WARN);
+    }
+
+    @Test
+    void anUnknownSectionThatIsRequiredOrUnmarkedStillFails() {
+        for (String mark : List.of("", " ovf:required=\"true\"")) {
+            String descriptor = sample().replace("<OperatingSystemSection", "<FutureSection" + mark
+                    + "><Info>From a later OVF</Info></FutureSection>\n<OperatingSystemSection");
+
+            assertThat(SCHEMAS.check("test.ovf", bytes(descriptor))).as(mark).singleElement()
+                    .extracting(CheckResult::status).isEqualTo(CheckResult.Status.FAIL);
+            assertInvalid(descriptor, lineOf(descriptor, "<FutureSection"), "'ovf:FutureSection'");
+        }
+    }
+
+    @Test
+    void onlySectionsAreIgnoredNotUnknownElementsInsideAKnownSection() {
+        // a Disk's place is no section's: an unknown element there fails whatever it says of itself
+        String descriptor = sample().replace("</DiskSection>",
+                "<Extra ovf:required=\"false\"><Info>x</Info></Extra></DiskSection>");
+
+        assertThat(SCHEMAS.check("test.ovf", bytes(descriptor))).singleElement()
+                .extracting(CheckResult::status).isEqualTo(CheckResult.Status.FAIL);
+        // and a known section marked not required is validated as any other
+        assertInvalid(sample().replace("<NetworkSection>", "<NetworkSection ovf:required=\"false\">")
+                .replace("<Info>Logical networks</Info>", ""), 0, "ovf:Info");
     }
 
     // ------------------------------------------------------------------ what the 1.x schema requires

@@ -59,7 +59,7 @@ class RealWorldSemanticsTest {
         List<CheckResult> checks = new ArrayList<>();
         checks.addAll(ReferenceChecks.check(name, parsed.appliance(), archiveAsDeclared(parsed.appliance()),
                 ValidationSettings.DEFAULTS));
-        checks.addAll(CapacityChecks.check(name, parsed.appliance().disks(), ValidationSettings.DEFAULTS));
+        checks.addAll(CapacityChecks.check(name, parsed, ValidationSettings.DEFAULTS));
         checks.addAll(HardwareChecks.check(name, parsed));
 
         assertThat(checks.stream().filter(CheckResult::failed).map(CheckResult::id).distinct().toList())
