@@ -1,6 +1,6 @@
 package org.ovaflow.app.onboard;
 
-import org.ovaflow.core.event.CheckResult;
+import org.ovaflow.core.event.CheckConcern;
 import org.ovaflow.core.store.ObjectInfo;
 import org.ovaflow.core.store.ObjectStore;
 import org.ovaflow.core.store.StoredObject;
@@ -86,9 +86,9 @@ public final class EarlierRejections {
 
     /** Why {@code report} rejected the import, as the quarantine stage's status says it. */
     public static String reasons(RejectionReport report) {
-        List<CheckResult> failed = report.failed() == null ? List.of() : report.failed();
+        List<CheckConcern> failed = report.failed() == null ? List.of() : report.failed();
         return failed.isEmpty() ? "no failed check recorded"
-                : failed.stream().map(CheckResult::where).collect(Collectors.joining("; "));
+                : failed.stream().map(CheckConcern::where).collect(Collectors.joining("; "));
     }
 
     private static RejectionReport later(RejectionReport a, RejectionReport b) {
