@@ -1,6 +1,7 @@
 package org.ovaflow.publish.route;
 
 import org.ovaflow.core.event.Topics;
+import org.ovaflow.core.stage.StageMetrics;
 import org.ovaflow.core.stage.StageRouteBuilder;
 import org.ovaflow.publish.catalog.PublishStage;
 
@@ -9,7 +10,8 @@ public final class PublishRoute extends StageRouteBuilder {
 
     private final PublishStage publish;
 
-    public PublishRoute(PublishStage publish) {
+    public PublishRoute(PublishStage publish, StageMetrics metrics) {
+        super(metrics);
         this.publish = publish;
     }
 

@@ -1,6 +1,7 @@
 package org.ovaflow.publish.route;
 
 import org.ovaflow.core.event.Topics;
+import org.ovaflow.core.stage.StageMetrics;
 import org.ovaflow.core.stage.StageRouteBuilder;
 import org.ovaflow.publish.quarantine.QuarantineStage;
 
@@ -9,7 +10,8 @@ public final class QuarantineRoute extends StageRouteBuilder {
 
     private final QuarantineStage quarantine;
 
-    public QuarantineRoute(QuarantineStage quarantine) {
+    public QuarantineRoute(QuarantineStage quarantine, StageMetrics metrics) {
+        super(metrics);
         this.quarantine = quarantine;
     }
 

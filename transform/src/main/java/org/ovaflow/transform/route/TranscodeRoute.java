@@ -1,6 +1,7 @@
 package org.ovaflow.transform.route;
 
 import org.ovaflow.core.event.Topics;
+import org.ovaflow.core.stage.StageMetrics;
 import org.ovaflow.core.stage.StageRouteBuilder;
 import org.ovaflow.transform.transcode.TranscodeStage;
 
@@ -9,7 +10,8 @@ public final class TranscodeRoute extends StageRouteBuilder {
 
     private final TranscodeStage transcoder;
 
-    public TranscodeRoute(TranscodeStage transcoder) {
+    public TranscodeRoute(TranscodeStage transcoder, StageMetrics metrics) {
+        super(metrics);
         this.transcoder = transcoder;
     }
 

@@ -68,13 +68,15 @@ public final class TranscodeStage {
     private final String stagingBucket;
     private final TranscodeSettings settings;
     private final CatalogLocation catalog;
+    private final StageMetrics metrics;
 
-    public TranscodeStage(ObjectStore store, String stagingBucket, TranscodeSettings settings) {
-        this(store, stagingBucket, settings, null);
+    public TranscodeStage(ObjectStore store, String stagingBucket, TranscodeSettings settings, StageMetrics metrics) {
+        this(store, stagingBucket, settings, null, metrics);
     }
 
     /** @param catalog where publication will put the files, for the aws profile; may be null without it */
-    public TranscodeStage(ObjectStore store, String stagingBucket, TranscodeSettings settings, CatalogLocation catalog) {
+    public TranscodeStage(ObjectStore store, String stagingBucket, TranscodeSettings settings, CatalogLocation catalog,
+                          StageMetrics metrics) {
         if (catalog == null && settings.profiles().contains(PlatformProfile.AWS)) {
             throw new IllegalArgumentException("the aws profile needs the catalog's location");
         }
@@ -82,6 +84,7 @@ public final class TranscodeStage {
         this.stagingBucket = stagingBucket;
         this.settings = settings;
         this.catalog = catalog;
+        this.metrics = metrics;
     }
 
     /** Where an import's staged files live: deterministic, so a re-run overwrites rather than duplicates. */
@@ -193,8 +196,8 @@ public final class TranscodeStage {
         if (sha1s != null) {
             sha1s.put(key, HexFormat.of().formatHex(sha1.digest()));
         }
-        StageMetrics.bytes(NAME, "in", entry.size());
-        StageMetrics.bytes(NAME, "out", entry.size());
+        metrics.bytes(NAME, "in", entry.size());
+        metrics.bytes(NAME, "out", entry.size());
         return carried != null
                 ? StagedArtifact.carried(role, name, stagingBucket, key, digest, format, folder,
                 contentType(entry.name()), carried)
@@ -341,7 +344,7 @@ public final class TranscodeStage {
                     writers.add(DiskImages.writer(format, virtualSize, sink, kind.getKey().roundToMiB(), fileName));
                 }
                 long data = Conversion.copy(reader, writers);
-                StageMetrics.bytes(NAME, "in", data);
+                metrics.bytes(NAME, "in", data);
                 for (TranscodeSettings.Output output : outputs) {
                     DiskKind kind = DiskKind.of(output);
                     UploadImageSink sink = sinks.get(kind);
@@ -350,7 +353,7 @@ public final class TranscodeStage {
                     String key = stagingPrefix(event.importId()) + name;
                     ObjectInfo staged;
                     if (writtenBy.get(kind) == output) {
-                        StageMetrics.bytes(NAME, "out", sink.result().size());
+                        metrics.bytes(NAME, "out", sink.result().size());
                         staged = sink.result();
                     } else {
                         staged = store.copy(stagingBucket, sink.result().key(), sink.result().size(),

@@ -1,6 +1,7 @@
 package org.ovaflow.validate.route;
 
 import org.ovaflow.core.event.Topics;
+import org.ovaflow.core.stage.StageMetrics;
 import org.ovaflow.core.stage.StageRouteBuilder;
 import org.ovaflow.validate.checksum.ChecksumStage;
 
@@ -9,7 +10,8 @@ public final class ChecksumRoute extends StageRouteBuilder {
 
     private final ChecksumStage checksum;
 
-    public ChecksumRoute(ChecksumStage checksum) {
+    public ChecksumRoute(ChecksumStage checksum, StageMetrics metrics) {
+        super(metrics);
         this.checksum = checksum;
     }
 

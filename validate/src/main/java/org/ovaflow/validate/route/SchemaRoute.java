@@ -1,6 +1,7 @@
 package org.ovaflow.validate.route;
 
 import org.ovaflow.core.event.Topics;
+import org.ovaflow.core.stage.StageMetrics;
 import org.ovaflow.core.stage.StageRouteBuilder;
 import org.ovaflow.validate.schema.SchemaStage;
 
@@ -9,7 +10,8 @@ public final class SchemaRoute extends StageRouteBuilder {
 
     private final SchemaStage schema;
 
-    public SchemaRoute(SchemaStage schema) {
+    public SchemaRoute(SchemaStage schema, StageMetrics metrics) {
+        super(metrics);
         this.schema = schema;
     }
 

@@ -25,10 +25,12 @@ public final class SchemaStage {
 
     private final ObjectStore store;
     private final DescriptorValidator validator;
+    private final StageMetrics metrics;
 
-    public SchemaStage(ObjectStore store, DescriptorValidator validator) {
+    public SchemaStage(ObjectStore store, DescriptorValidator validator, StageMetrics metrics) {
         this.store = store;
         this.validator = validator;
+        this.metrics = metrics;
     }
 
     public StageOutcome validate(ImportEvent event) throws IOException {
@@ -45,7 +47,7 @@ public final class SchemaStage {
             try (InputStream xml = store.readRange(event.ova(), entry.offset(), entry.size())) {
                 validation = validator.validate(entry, xml, event);
             }
-            StageMetrics.bytes(NAME, "in", entry.size());
+            metrics.bytes(NAME, "in", entry.size());
         }
         ImportEvent validated = (validation.appliance() == null ? event : event.withAppliance(validation.appliance()))
                 .withChecks(validation.checks());
