@@ -4,8 +4,11 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import org.ovaflow.core.event.StatusEvent;
 
 import java.time.Duration;
+import java.util.Collection;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -25,6 +28,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class StageMetrics {
 
+    /** The outcome of a record sent to ova.dlq (its import's status is FAILED). */
+    public static final String DEAD_LETTER = "dead-letter";
+
     private final MeterRegistry registry;
     /** Per stage, the imports being worked on: the gauge reads it, so it must live as long as the registry. */
     private final Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
@@ -34,29 +40,59 @@ public final class StageMetrics {
     }
 
     /**
-     * Registers at zero the meters of {@code stage} that may stay untouched for long (in flight, retries, dead
-     * letters), so that a dashboard shows 0 and an alert's rate() has a series, rather than nothing.
+     * Registers at zero every series of {@code stage} known before its first import: in flight, retries, dead
+     * letters by reason, imports by each of its {@code outcomes} and by {@code dead-letter}, rejections by each
+     * check id of {@code rejectingChecks}. A counter that first appears at 1 has no earlier sample for
+     * Prometheus's increase() and rate() to start from, so the first imports would never be counted by the
+     * dashboard or the alerts; and a series that exists shows 0 rather than nothing.
+     *
+     * @param outcomes        the states the stage can end an import in (FAILED is counted as dead-letter)
+     * @param rejectingChecks the ids of the checks whose failure makes the stage reject an import
      */
-    public void declare(String stage) {
+    public void declare(String stage, Collection<StatusEvent.State> outcomes, Collection<String> rejectingChecks) {
         inFlight(stage);
         retries(stage);
         for (String reason : new String[]{"unreadable-event", "input-gone", "failed-after-retries"}) {
             deadLetters(stage, reason);
         }
+        for (StatusEvent.State state : outcomes) {
+            imports(stage, outcomeOf(state));
+        }
+        imports(stage, DEAD_LETTER);
+        for (String check : rejectingChecks) {
+            rejects(stage, check);
+        }
     }
 
-    /** One import finished in {@code stage} with {@code outcome}: a lower-case state, or {@code dead-letter}. */
-    public void outcome(String stage, String outcome) {
-        Counter.builder("ovaflow.imports").description("Imports a stage finished, by outcome")
+    /** One import finished in {@code stage} in {@code state}. */
+    public void outcome(String stage, StatusEvent.State state) {
+        imports(stage, outcomeOf(state)).increment();
+    }
+
+    /** One record of {@code stage} went to ova.dlq: counted as the outcome {@code dead-letter}. */
+    public void deadLetterOutcome(String stage) {
+        imports(stage, DEAD_LETTER).increment();
+    }
+
+    private static String outcomeOf(StatusEvent.State state) {
+        return state.name().toLowerCase(Locale.ROOT);
+    }
+
+    private Counter imports(String stage, String outcome) {
+        return Counter.builder("ovaflow.imports").description("Imports a stage finished, by outcome")
                 .tag("stage", stage).tag("outcome", outcome)
-                .register(registry).increment();
+                .register(registry);
     }
 
     /** {@code stage} rejected an import because check {@code checkId} (e.g. manifest.digest) failed. */
     public void rejected(String stage, String checkId) {
-        Counter.builder("ovaflow.rejects").description("Failed checks of the imports a stage rejected, by check id")
+        rejects(stage, checkId).increment();
+    }
+
+    private Counter rejects(String stage, String checkId) {
+        return Counter.builder("ovaflow.rejects").description("Failed checks of the imports a stage rejected, by check id")
                 .tag("stage", stage).tag("check", checkId)
-                .register(registry).increment();
+                .register(registry);
     }
 
     public void duration(String stage, Duration took) {

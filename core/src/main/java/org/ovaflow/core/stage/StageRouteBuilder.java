@@ -31,6 +31,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * The base of every stage's routes: how a stage reads its topic, writes its outcome and commits, and what
@@ -68,7 +69,7 @@ public abstract class StageRouteBuilder extends RouteBuilder {
 
     @Override
     public final void configure() throws Exception {
-        metrics.declare(stage());
+        metrics.declare(stage(), outcomes(), rejectingChecks());
         // neither an unreadable record nor an input deleted or replaced meanwhile gets better by retrying
         onException(PoisonEventException.class, ObjectGoneException.class)
                 .handled(true)
@@ -104,6 +105,20 @@ public abstract class StageRouteBuilder extends RouteBuilder {
 
     /** The name of the stage: its consumer group is {@code ovaflow-<stage>}. */
     protected abstract String stage();
+
+    /**
+     * The states this stage ends imports in (a record sent to ova.dlq aside): their counters start at 0, so that
+     * Prometheus counts the first import too.
+     */
+    protected abstract Set<StatusEvent.State> outcomes();
+
+    /**
+     * The ids of the checks whose failure makes this stage reject an import (none by default): their counters
+     * start at 0. The stage's module keeps the list beside the checks, tested against them.
+     */
+    protected Set<String> rejectingChecks() {
+        return Set.of();
+    }
 
     /**
      * Consumes {@code topic} as this stage's consumer group, one record at a time, committing by hand. Each of
@@ -322,7 +337,7 @@ public abstract class StageRouteBuilder extends RouteBuilder {
         }
         records.add(message(exchange, EventCodec.toRecord(Topics.STATUS, stage(),
                 status(outcome.event(), outcome.state(), outcome.message()))));
-        metrics.outcome(stage(), outcome.state().name().toLowerCase());
+        metrics.outcome(stage(), outcome.state());
         if (outcome.state() == StatusEvent.State.REJECTED) {
             outcome.event().failedChecks().forEach(check -> metrics.rejected(stage(), check.id()));
         }
@@ -443,7 +458,7 @@ public abstract class StageRouteBuilder extends RouteBuilder {
         List<String> reasons = exchange.getProperty(DEAD_LETTER_REASONS, List.class);
         if (reasons != null) {
             for (String reason : reasons) {
-                metrics.outcome(stage(), "dead-letter");
+                metrics.deadLetterOutcome(stage());
                 metrics.deadLettered(stage(), reason.replace(' ', '-'));
             }
         }

@@ -55,6 +55,11 @@ public final class IngestRoutes extends StageRouteBuilder {
     }
 
     @Override
+    protected Set<StatusEvent.State> outcomes() {
+        return Set.of(StatusEvent.State.ARRIVED);
+    }
+
+    @Override
     protected void configureStage() throws Exception {
         // the context starts and stops the repository with the routes (it loads its topic when it starts)
         getContext().addService(seen, true, true);
@@ -134,7 +139,7 @@ public final class IngestRoutes extends StageRouteBuilder {
             records.add(message(exchange, EventCodec.toRecord(Topics.ARRIVED, NAME, arrival)));
             records.add(message(exchange, EventCodec.toRecord(Topics.STATUS, NAME,
                     status(arrival, StatusEvent.State.ARRIVED, "from " + arrival.origin()))));
-            metrics().outcome(NAME, "arrived");
+            metrics().outcome(NAME, StatusEvent.State.ARRIVED);
         }
         exchange.getIn().setBody(records);
     }

@@ -1,9 +1,12 @@
 package org.ovaflow.publish.route;
 
+import org.ovaflow.core.event.StatusEvent;
 import org.ovaflow.core.event.Topics;
 import org.ovaflow.core.stage.StageMetrics;
 import org.ovaflow.core.stage.StageRouteBuilder;
 import org.ovaflow.publish.quarantine.QuarantineStage;
+
+import java.util.Set;
 
 /** ova.rejected → quarantine: the original and its report.json in the quarantine bucket. */
 public final class QuarantineRoute extends StageRouteBuilder {
@@ -18,6 +21,11 @@ public final class QuarantineRoute extends StageRouteBuilder {
     @Override
     protected String stage() {
         return QuarantineStage.NAME;
+    }
+
+    @Override
+    protected Set<StatusEvent.State> outcomes() {
+        return Set.of(StatusEvent.State.QUARANTINED);
     }
 
     @Override

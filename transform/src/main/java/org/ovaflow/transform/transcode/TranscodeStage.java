@@ -62,6 +62,28 @@ public final class TranscodeStage {
 
     public static final String NAME = "transcode";
 
+    /**
+     * Every check this stage can reject an import for: the {@link InvalidDiskImageException} ids of the disk
+     * readers and of this stage ({@code disk.<format>.virtual-size} for each format ReadOptions checks). Their
+     * ovaflow_rejects_total series start at 0; RejectingChecksTest holds the list to the code.
+     */
+    public static final Set<String> REJECTING_CHECKS = Set.of(
+            "disk.capacity.virtual-size", "disk.extent", "disk.file", "disk.format.unsupported", "disk.gzip.corrupt",
+            "disk.gzip.nested", "disk.qcow2.backing-file", "disk.qcow2.cluster-bits", "disk.qcow2.compressed-cluster",
+            "disk.qcow2.compression-type", "disk.qcow2.corrupt", "disk.qcow2.data-cluster", "disk.qcow2.encrypted",
+            "disk.qcow2.extended-l2", "disk.qcow2.external-data-file", "disk.qcow2.header",
+            "disk.qcow2.incompatible-feature", "disk.qcow2.l1-size", "disk.qcow2.l1-table", "disk.qcow2.l2-table",
+            "disk.qcow2.magic", "disk.qcow2.refcount-table", "disk.qcow2.truncated", "disk.qcow2.version",
+            "disk.qcow2.virtual-size", "disk.random-access", "disk.raw.truncated", "disk.raw.virtual-size",
+            "disk.vhd.bat", "disk.vhd.block-size", "disk.vhd.checksum", "disk.vhd.differencing", "disk.vhd.disk-type",
+            "disk.vhd.footer", "disk.vhd.header", "disk.vhd.table-size", "disk.vhd.too-large", "disk.vhd.truncated",
+            "disk.vhd.virtual-size", "disk.vmdk.descriptor", "disk.vmdk.extent", "disk.vmdk.extent-file",
+            "disk.vmdk.grain-bomb", "disk.vmdk.grain-data", "disk.vmdk.grain-directory", "disk.vmdk.grain-lba",
+            "disk.vmdk.grain-offset", "disk.vmdk.grain-order", "disk.vmdk.grain-size", "disk.vmdk.grain-table",
+            "disk.vmdk.grain-table-entries", "disk.vmdk.header", "disk.vmdk.magic", "disk.vmdk.marker",
+            "disk.vmdk.parent", "disk.vmdk.too-long", "disk.vmdk.truncated", "disk.vmdk.unsupported",
+            "disk.vmdk.virtual-size");
+
     private static final Logger LOG = LoggerFactory.getLogger(TranscodeStage.class);
 
     private final ObjectStore store;

@@ -19,6 +19,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The checksum stage: one streaming GET of the OVA, verified by {@link PackageVerifier}. A compressed OVA or an
@@ -29,6 +30,17 @@ import java.util.List;
 public final class ChecksumStage {
 
     public static final String NAME = "checksum";
+
+    /**
+     * Every check this stage can reject an import for: the FAIL ids of docs/checks.md's checksum section
+     * (ChecksCatalogueTest holds them to it). Their ovaflow_rejects_total series start at 0.
+     */
+    public static final Set<String> REJECTING_CHECKS = Set.of(
+            "tar.readable", "tar.truncated", "tar.entry-count", "tar.entry-type", "tar.entry-name",
+            "tar.duplicate-name", "tar.descriptor-first", "manifest.present", "manifest.syntax",
+            "manifest.entry-missing", "manifest.digest", "signature.present", "signature.syntax", "signature.valid",
+            "signature.chain", "signature.expiry", "package.compression", "package.size", "package.file-count",
+            "disk.header");
 
     private final ObjectStore store;
     private final PackageVerifier verifier;
