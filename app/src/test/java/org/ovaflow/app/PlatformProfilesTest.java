@@ -1,5 +1,7 @@
 package org.ovaflow.app;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.ovaflow.core.stage.StageMetrics;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
@@ -64,6 +66,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * ovaflow's own checks without a single warning, and keep the vendor's product identity, systems and disks.
  */
 class PlatformProfilesTest {
+
+    /** The stage's meters, counted here and never exported. */
+    private static final StageMetrics METRICS = new StageMetrics(new SimpleMeterRegistry());
 
     private static final String INCOMING = "ova-incoming";
     private static final String STAGING = "ova-staging";
@@ -188,7 +193,7 @@ class PlatformProfilesTest {
                 null);
         TranscodeStage stage = new TranscodeStage(S3.store(), STAGING,
                 TranscodeSettings.parse(String.join(",", PROFILES), false, ReadOptions.DEFAULT_MAX_VIRTUAL_SIZE,
-                        profiles), new CatalogLocation("ova-catalog", event -> "acme/widget/2.4/"));
+                        profiles), new CatalogLocation("ova-catalog", event -> "acme/widget/2.4/"), METRICS);
         StageOutcome outcome = stage.transcode(uploaded(input, original.event()));
         assertThat(outcome.event().checks()).filteredOn(c -> c.status() == CheckResult.Status.FAIL).isEmpty();
         Map<String, List<StagedArtifact>> byProfile = outcome.event().artifacts().stream()

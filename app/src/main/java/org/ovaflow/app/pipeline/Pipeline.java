@@ -1,6 +1,5 @@
 package org.ovaflow.app.pipeline;
 
-import io.micrometer.core.instrument.Metrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.camel.CamelContext;
@@ -15,6 +14,7 @@ import org.ovaflow.app.metrics.ProcessMetrics;
 import org.ovaflow.app.metrics.RouteExchangeMetrics;
 import org.ovaflow.app.metrics.ThirdPartyMeterNames;
 import org.ovaflow.core.event.Topics;
+import org.ovaflow.core.stage.StageMetrics;
 import org.ovaflow.core.store.ObjectStore;
 import org.ovaflow.ingest.Arrivals;
 import org.ovaflow.ingest.UploaderOverrides;
@@ -119,7 +119,6 @@ public final class Pipeline implements AutoCloseable {
         PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         // before any meter exists: the filter applies to meters registered after it
         metrics.config().meterFilter(new ThirdPartyMeterNames());
-        Metrics.addRegistry(metrics);
         ProcessMetrics processMetrics = ProcessMetrics.bindTo(metrics);
         try {
             StartupWait.until(Duration.ofSeconds(Long.parseLong(settings.property("ovaflow.startup.timeout-s", "300"))),
@@ -167,7 +166,8 @@ public final class Pipeline implements AutoCloseable {
         properties.putIfAbsent("ovaflow.instance", defaultInstance());
         camel.getPropertiesComponent().setInitialProperties(properties);
         camel.getShutdownStrategy().setTimeout(Long.parseLong(settings.property("ovaflow.shutdown-timeout-s", "10")));
-        for (RoutesBuilder routes : routes(settings, infrastructure, signer)) {
+        // the stages count on this process's registry only: two pipelines in one JVM (tests) count apart
+        for (RoutesBuilder routes : routes(settings, infrastructure, signer, new StageMetrics(metrics))) {
             try {
                 camel.addRoutes(routes);
             } catch (Exception e) {
@@ -189,7 +189,7 @@ public final class Pipeline implements AutoCloseable {
     }
 
     private static List<RoutesBuilder> routes(PipelineSettings settings, Infrastructure infrastructure,
-                                              CatalogSigner signer) {
+                                              CatalogSigner signer, StageMetrics metrics) {
         ObjectStore store = infrastructure.store();
         Buckets buckets = settings.buckets();
         List<RoutesBuilder> routes = new ArrayList<>();
@@ -203,20 +203,22 @@ public final class Pipeline implements AutoCloseable {
                     seen.setMaxCacheSize(Integer.parseInt(settings.property("ovaflow.ingest.seen-cache", "1000000")));
                     yield new IngestRoutes(new BucketScan(store, arrivals, Clock.systemUTC()),
                             new S3EventNotification(arrivals, Clock.systemUTC()), seen, new UploaderOverrides(store),
-                            new UnpackedArrivals(store, arrivals, Clock.systemUTC()));
+                            new UnpackedArrivals(store, arrivals, Clock.systemUTC()), metrics);
                 }
                 case CHECKSUM -> new ChecksumRoute(new ChecksumStage(store,
                         new PackageVerifier(validationSettings(settings)), new PackageSources(packageLimits(settings)),
-                        buckets.staging()));
+                        buckets.staging(), metrics), metrics);
                 case SCHEMA -> new SchemaRoute(new SchemaStage(store,
-                        new DescriptorValidator(new OvfDescriptorParser(), validationSettings(settings))));
+                        new DescriptorValidator(new OvfDescriptorParser(), validationSettings(settings)), metrics),
+                        metrics);
                 case TRANSCODE -> new TranscodeRoute(new TranscodeStage(store, buckets.staging(),
                         transcodeSettings(settings),
-                        new CatalogLocation(buckets.catalog(), event -> CatalogPath.of(event).prefix())));
+                        new CatalogLocation(buckets.catalog(), event -> CatalogPath.of(event).prefix()), metrics),
+                        metrics);
                 case PUBLISH -> new PublishRoute(new PublishStage(store, CatalogWrites.to(store), buckets.catalog(),
                         PublishSettings.parse(settings.property("ovaflow.publish.on-conflict", "reject"),
-                                settings.property("ovaflow.publish.keep-ova", "true")), signer));
-                case QUARANTINE -> new QuarantineRoute(new QuarantineStage(store, buckets.quarantine()));
+                                settings.property("ovaflow.publish.keep-ova", "true")), signer), metrics);
+                case QUARANTINE -> new QuarantineRoute(new QuarantineStage(store, buckets.quarantine()), metrics);
             });
         }
         return routes;
@@ -325,7 +327,6 @@ public final class Pipeline implements AutoCloseable {
                 LOG.warn("stopping {} failed: {}", part.getClass().getSimpleName(), e.toString());
             }
         }
-        Metrics.removeRegistry(metrics);
         metrics.close();
     }
 }

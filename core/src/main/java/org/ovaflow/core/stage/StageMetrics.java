@@ -2,111 +2,153 @@ package org.ovaflow.core.stage;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import org.ovaflow.core.event.StatusEvent;
 
 import java.time.Duration;
+import java.util.Collection;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The meters every stage keeps, on Micrometer's global registry (the launcher adds its Prometheus registry
- * there): imports by outcome, rejections by failed check, bytes in and out, how long one import takes in the
- * stage, imports in flight, retries and dead letters. Prometheus names are the Micrometer names below with
- * dots as underscores, the base unit and {@code _total} on counters (e.g. {@code ovaflow_imports_total}).
+ * The meters every stage keeps, on the registry of the process that runs it (the launcher's Prometheus registry):
+ * imports by outcome, rejections by failed check, bytes in and out, how long one import takes in the stage,
+ * imports in flight, retries and dead letters. Prometheus names are the Micrometer names below with dots as
+ * underscores, the base unit and {@code _total} on counters (e.g. {@code ovaflow_imports_total}).
+ *
+ * <p>One instance per registry, shared by the stages of a process; two pipelines in one JVM (tests) each have
+ * their own and count apart.
  *
  * <p>Label values are bounded sets from the code (stage names, states, check ids, reasons), never data of
  * an import or of the configuration.
  */
 public final class StageMetrics {
 
-    /** Per stage, the imports being worked on: the gauge reads it, so it must live as long as the process. */
-    private static final Map<String, AtomicInteger> IN_FLIGHT = new ConcurrentHashMap<>();
+    /** The outcome of a record sent to ova.dlq (its import's status is FAILED). */
+    public static final String DEAD_LETTER = "dead-letter";
 
-    private StageMetrics() {
+    private final MeterRegistry registry;
+    /** Per stage, the imports being worked on: the gauge reads it, so it must live as long as the registry. */
+    private final Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
+
+    public StageMetrics(MeterRegistry registry) {
+        this.registry = Objects.requireNonNull(registry, "registry");
     }
 
     /**
-     * Registers at zero the meters of {@code stage} that may stay untouched for long (in flight, retries, dead
-     * letters), so that a dashboard shows 0 and an alert's rate() has a series, rather than nothing.
+     * Registers at zero every series of {@code stage} known before its first import: in flight, retries, dead
+     * letters by reason, imports by each of its {@code outcomes} and by {@code dead-letter}, rejections by each
+     * check id of {@code rejectingChecks}. A counter that first appears at 1 has no earlier sample for
+     * Prometheus's increase() and rate() to start from, so the first imports would never be counted by the
+     * dashboard or the alerts; and a series that exists shows 0 rather than nothing.
+     *
+     * @param outcomes        the states the stage can end an import in (FAILED is counted as dead-letter)
+     * @param rejectingChecks the ids of the checks whose failure makes the stage reject an import
      */
-    public static void declare(String stage) {
+    public void declare(String stage, Collection<StatusEvent.State> outcomes, Collection<String> rejectingChecks) {
         inFlight(stage);
         retries(stage);
         for (String reason : new String[]{"unreadable-event", "input-gone", "failed-after-retries"}) {
             deadLetters(stage, reason);
         }
+        for (StatusEvent.State state : outcomes) {
+            imports(stage, outcomeOf(state));
+        }
+        imports(stage, DEAD_LETTER);
+        for (String check : rejectingChecks) {
+            rejects(stage, check);
+        }
     }
 
-    /** One import finished in {@code stage} with {@code outcome}: a lower-case state, or {@code dead-letter}. */
-    public static void outcome(String stage, String outcome) {
-        Counter.builder("ovaflow.imports").description("Imports a stage finished, by outcome")
+    /** One import finished in {@code stage} in {@code state}. */
+    public void outcome(String stage, StatusEvent.State state) {
+        imports(stage, outcomeOf(state)).increment();
+    }
+
+    /** One record of {@code stage} went to ova.dlq: counted as the outcome {@code dead-letter}. */
+    public void deadLetterOutcome(String stage) {
+        imports(stage, DEAD_LETTER).increment();
+    }
+
+    private static String outcomeOf(StatusEvent.State state) {
+        return state.name().toLowerCase(Locale.ROOT);
+    }
+
+    private Counter imports(String stage, String outcome) {
+        return Counter.builder("ovaflow.imports").description("Imports a stage finished, by outcome")
                 .tag("stage", stage).tag("outcome", outcome)
-                .register(Metrics.globalRegistry).increment();
+                .register(registry);
     }
 
     /** {@code stage} rejected an import because check {@code checkId} (e.g. manifest.digest) failed. */
-    public static void rejected(String stage, String checkId) {
-        Counter.builder("ovaflow.rejects").description("Failed checks of the imports a stage rejected, by check id")
-                .tag("stage", stage).tag("check", checkId)
-                .register(Metrics.globalRegistry).increment();
+    public void rejected(String stage, String checkId) {
+        rejects(stage, checkId).increment();
     }
 
-    public static void duration(String stage, Duration took) {
+    private Counter rejects(String stage, String checkId) {
+        return Counter.builder("ovaflow.rejects").description("Failed checks of the imports a stage rejected, by check id")
+                .tag("stage", stage).tag("check", checkId)
+                .register(registry);
+    }
+
+    public void duration(String stage, Duration took) {
         Timer.builder("ovaflow.stage.duration").description("Time a stage spent on one import")
                 .tag("stage", stage).publishPercentileHistogram()
-                .register(Metrics.globalRegistry).record(took);
+                .register(registry).record(took);
     }
 
     /** Bytes a stage read from ({@code in}) or wrote to ({@code out}) the object store. */
-    public static void bytes(String stage, String direction, long bytes) {
+    public void bytes(String stage, String direction, long bytes) {
         Counter.builder("ovaflow.stage.bytes").description("Bytes a stage moved to or from the object store")
                 .baseUnit("bytes").tag("stage", stage).tag("direction", direction)
-                .register(Metrics.globalRegistry).increment(bytes);
+                .register(registry).increment(bytes);
     }
 
     /** {@code stage} took up an import; call {@link #finished} when it is done with it, whatever the end. */
-    public static void started(String stage) {
+    public void started(String stage) {
         inFlight(stage).incrementAndGet();
     }
 
-    public static void finished(String stage) {
+    public void finished(String stage) {
         inFlight(stage).decrementAndGet();
     }
 
-    private static AtomicInteger inFlight(String stage) {
-        return IN_FLIGHT.computeIfAbsent(stage, s -> {
+    private AtomicInteger inFlight(String stage) {
+        return inFlight.computeIfAbsent(stage, s -> {
             AtomicInteger count = new AtomicInteger();
             Gauge.builder("ovaflow.imports.in.flight", count, AtomicInteger::get)
                     .description("Imports a stage is working on right now").tag("stage", s)
-                    .register(Metrics.globalRegistry);
+                    .register(registry);
             return count;
         });
     }
 
     /** The error handler of {@code stage} tries a failed record once more. */
-    public static void retried(String stage) {
+    public void retried(String stage) {
         retries(stage).increment();
     }
 
-    private static Counter retries(String stage) {
+    private Counter retries(String stage) {
         return Counter.builder("ovaflow.retries").description("Redelivery attempts of a stage's error handler")
                 .tag("stage", stage)
-                .register(Metrics.globalRegistry);
+                .register(registry);
     }
 
     /**
      * {@code stage} wrote a record to ova.dlq; {@code reason} is {@code unreadable-event}, {@code input-gone}
      * or {@code failed-after-retries}.
      */
-    public static void deadLettered(String stage, String reason) {
+    public void deadLettered(String stage, String reason) {
         deadLetters(stage, reason).increment();
     }
 
-    private static Counter deadLetters(String stage, String reason) {
+    private Counter deadLetters(String stage, String reason) {
         return Counter.builder("ovaflow.dead.letters").description("Records a stage sent to ova.dlq, by reason")
                 .tag("stage", stage).tag("reason", reason)
-                .register(Metrics.globalRegistry);
+                .register(registry);
     }
 }

@@ -30,6 +30,8 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 
 /**
  * The base of every stage's routes: how a stage reads its topic, writes its outcome and commits, and what
@@ -53,9 +55,21 @@ public abstract class StageRouteBuilder extends RouteBuilder {
     private static final String BATCH = "ovaflowBatch";
     private static final Logger LOG = LoggerFactory.getLogger(StageRouteBuilder.class);
 
+    /** The meters of the process that runs the stage: given by whoever builds the pipeline, never global. */
+    private final StageMetrics metrics;
+
+    protected StageRouteBuilder(StageMetrics metrics) {
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
+    }
+
+    /** The meters this stage counts on, for a subclass's own routes. */
+    protected StageMetrics metrics() {
+        return metrics;
+    }
+
     @Override
     public final void configure() throws Exception {
-        StageMetrics.declare(stage());
+        metrics.declare(stage(), outcomes(), rejectingChecks());
         // neither an unreadable record nor an input deleted or replaced meanwhile gets better by retrying
         onException(PoisonEventException.class, ObjectGoneException.class)
                 .handled(true)
@@ -77,7 +91,7 @@ public abstract class StageRouteBuilder extends RouteBuilder {
                 .useCollisionAvoidance()
                 .maximumRedeliveryDelay("{{ovaflow.retry.max-delay-ms:15000}}")
                 .retryAttemptedLogLevel(org.apache.camel.LoggingLevel.WARN)
-                .onRedelivery(exchange -> StageMetrics.retried(stage()))
+                .onRedelivery(exchange -> metrics.retried(stage()))
                 .process(this::deadLetter)
                 .to(producer())
                 .process(this::countDeadLetters)
@@ -91,6 +105,20 @@ public abstract class StageRouteBuilder extends RouteBuilder {
 
     /** The name of the stage: its consumer group is {@code ovaflow-<stage>}. */
     protected abstract String stage();
+
+    /**
+     * The states this stage ends imports in (a record sent to ova.dlq aside): their counters start at 0, so that
+     * Prometheus counts the first import too.
+     */
+    protected abstract Set<StatusEvent.State> outcomes();
+
+    /**
+     * The ids of the checks whose failure makes this stage reject an import (none by default): their counters
+     * start at 0. The stage's module keeps the list beside the checks, tested against them.
+     */
+    protected Set<String> rejectingChecks() {
+        return Set.of();
+    }
 
     /**
      * Consumes {@code topic} as this stage's consumer group, one record at a time, committing by hand. Each of
@@ -141,11 +169,11 @@ public abstract class StageRouteBuilder extends RouteBuilder {
 
     /** Counts the record as in flight until its exchange is done, however it ends. */
     private void takeUp(Exchange exchange) {
-        StageMetrics.started(stage());
+        metrics.started(stage());
         exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
             @Override
             public void onDone(Exchange done) {
-                StageMetrics.finished(stage());
+                metrics.finished(stage());
             }
         });
     }
@@ -166,11 +194,11 @@ public abstract class StageRouteBuilder extends RouteBuilder {
         }
         exchange.setProperty(BATCH, batch);
         exchange.setProperty(STARTED, System.nanoTime());
-        batch.forEach(record -> StageMetrics.started(stage()));
+        batch.forEach(record -> metrics.started(stage()));
         exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
             @Override
             public void onDone(Exchange done) {
-                batch.forEach(record -> StageMetrics.finished(stage()));
+                batch.forEach(record -> metrics.finished(stage()));
             }
         });
     }
@@ -278,7 +306,7 @@ public abstract class StageRouteBuilder extends RouteBuilder {
                 failure = outcome.failure();
                 if (failure == null) {
                     records.addAll(outcomeRecords(exchange, outcome.outcome()));
-                    StageMetrics.duration(stage(), took);
+                    metrics.duration(stage(), took);
                     continue;
                 }
             }
@@ -296,7 +324,7 @@ public abstract class StageRouteBuilder extends RouteBuilder {
             exchange.getIn().setBody(outcomeRecords(exchange, outcome));
             Long started = exchange.getProperty(STARTED, Long.class);
             if (started != null) {
-                StageMetrics.duration(stage(), Duration.ofNanos(System.nanoTime() - started));
+                metrics.duration(stage(), Duration.ofNanos(System.nanoTime() - started));
             }
         };
     }
@@ -309,9 +337,9 @@ public abstract class StageRouteBuilder extends RouteBuilder {
         }
         records.add(message(exchange, EventCodec.toRecord(Topics.STATUS, stage(),
                 status(outcome.event(), outcome.state(), outcome.message()))));
-        StageMetrics.outcome(stage(), outcome.state().name().toLowerCase());
+        metrics.outcome(stage(), outcome.state());
         if (outcome.state() == StatusEvent.State.REJECTED) {
-            outcome.event().failedChecks().forEach(check -> StageMetrics.rejected(stage(), check.id()));
+            outcome.event().failedChecks().forEach(check -> metrics.rejected(stage(), check.id()));
         }
         return records;
     }
@@ -430,8 +458,8 @@ public abstract class StageRouteBuilder extends RouteBuilder {
         List<String> reasons = exchange.getProperty(DEAD_LETTER_REASONS, List.class);
         if (reasons != null) {
             for (String reason : reasons) {
-                StageMetrics.outcome(stage(), "dead-letter");
-                StageMetrics.deadLettered(stage(), reason.replace(' ', '-'));
+                metrics.deadLetterOutcome(stage());
+                metrics.deadLettered(stage(), reason.replace(' ', '-'));
             }
         }
     }

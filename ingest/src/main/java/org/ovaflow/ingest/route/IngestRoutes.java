@@ -40,7 +40,8 @@ public final class IngestRoutes extends StageRouteBuilder {
     private final Set<String> claimed = ConcurrentHashMap.newKeySet();
 
     public IngestRoutes(BucketScan scan, S3EventNotification notifications, IdempotentRepository seen,
-                        UploaderOverrides overrides, UnpackedArrivals unpacked) {
+                        UploaderOverrides overrides, UnpackedArrivals unpacked, StageMetrics metrics) {
+        super(metrics);
         this.scan = scan;
         this.notifications = notifications;
         this.seen = seen;
@@ -51,6 +52,11 @@ public final class IngestRoutes extends StageRouteBuilder {
     @Override
     protected String stage() {
         return NAME;
+    }
+
+    @Override
+    protected Set<StatusEvent.State> outcomes() {
+        return Set.of(StatusEvent.State.ARRIVED);
     }
 
     @Override
@@ -133,7 +139,7 @@ public final class IngestRoutes extends StageRouteBuilder {
             records.add(message(exchange, EventCodec.toRecord(Topics.ARRIVED, NAME, arrival)));
             records.add(message(exchange, EventCodec.toRecord(Topics.STATUS, NAME,
                     status(arrival, StatusEvent.State.ARRIVED, "from " + arrival.origin()))));
-            StageMetrics.outcome(NAME, "arrived");
+            metrics().outcome(NAME, StatusEvent.State.ARRIVED);
         }
         exchange.getIn().setBody(records);
     }

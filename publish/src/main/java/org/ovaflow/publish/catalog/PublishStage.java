@@ -55,6 +55,10 @@ import java.util.function.Consumer;
 public final class PublishStage {
 
     public static final String NAME = "publish";
+
+    /** Every check this stage can reject an import for; their ovaflow_rejects_total series start at 0. */
+    public static final Set<String> REJECTING_CHECKS = Set.of(
+            "catalog.reserved-name", "catalog.version-conflict");
     public static final String APPLIANCE_JSON = "appliance.json";
     /** The role of the original OVA among an entry's artifacts. */
     public static final String OVA_ROLE = "ova";

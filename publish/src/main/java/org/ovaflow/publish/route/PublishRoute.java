@@ -1,21 +1,36 @@
 package org.ovaflow.publish.route;
 
+import org.ovaflow.core.event.StatusEvent;
 import org.ovaflow.core.event.Topics;
+import org.ovaflow.core.stage.StageMetrics;
 import org.ovaflow.core.stage.StageRouteBuilder;
 import org.ovaflow.publish.catalog.PublishStage;
+
+import java.util.Set;
 
 /** ova.transcoded → publish → ova.published (or ova.rejected on a version conflict). */
 public final class PublishRoute extends StageRouteBuilder {
 
     private final PublishStage publish;
 
-    public PublishRoute(PublishStage publish) {
+    public PublishRoute(PublishStage publish, StageMetrics metrics) {
+        super(metrics);
         this.publish = publish;
     }
 
     @Override
     protected String stage() {
         return PublishStage.NAME;
+    }
+
+    @Override
+    protected Set<StatusEvent.State> outcomes() {
+        return Set.of(StatusEvent.State.PUBLISHED, StatusEvent.State.REJECTED);
+    }
+
+    @Override
+    protected Set<String> rejectingChecks() {
+        return PublishStage.REJECTING_CHECKS;
     }
 
     @Override

@@ -62,19 +62,43 @@ public final class TranscodeStage {
 
     public static final String NAME = "transcode";
 
+    /**
+     * Every check this stage can reject an import for: the {@link InvalidDiskImageException} ids of the disk
+     * readers and of this stage ({@code disk.<format>.virtual-size} for each format ReadOptions checks). Their
+     * ovaflow_rejects_total series start at 0; RejectingChecksTest holds the list to the code.
+     */
+    public static final Set<String> REJECTING_CHECKS = Set.of(
+            "disk.capacity.virtual-size", "disk.extent", "disk.file", "disk.format.unsupported", "disk.gzip.corrupt",
+            "disk.gzip.nested", "disk.qcow2.backing-file", "disk.qcow2.cluster-bits", "disk.qcow2.compressed-cluster",
+            "disk.qcow2.compression-type", "disk.qcow2.corrupt", "disk.qcow2.data-cluster", "disk.qcow2.encrypted",
+            "disk.qcow2.extended-l2", "disk.qcow2.external-data-file", "disk.qcow2.header",
+            "disk.qcow2.incompatible-feature", "disk.qcow2.l1-size", "disk.qcow2.l1-table", "disk.qcow2.l2-table",
+            "disk.qcow2.magic", "disk.qcow2.refcount-table", "disk.qcow2.truncated", "disk.qcow2.version",
+            "disk.qcow2.virtual-size", "disk.random-access", "disk.raw.truncated", "disk.raw.virtual-size",
+            "disk.vhd.bat", "disk.vhd.block-size", "disk.vhd.checksum", "disk.vhd.differencing", "disk.vhd.disk-type",
+            "disk.vhd.footer", "disk.vhd.header", "disk.vhd.table-size", "disk.vhd.too-large", "disk.vhd.truncated",
+            "disk.vhd.virtual-size", "disk.vmdk.descriptor", "disk.vmdk.extent", "disk.vmdk.extent-file",
+            "disk.vmdk.grain-bomb", "disk.vmdk.grain-data", "disk.vmdk.grain-directory", "disk.vmdk.grain-lba",
+            "disk.vmdk.grain-offset", "disk.vmdk.grain-order", "disk.vmdk.grain-size", "disk.vmdk.grain-table",
+            "disk.vmdk.grain-table-entries", "disk.vmdk.header", "disk.vmdk.magic", "disk.vmdk.marker",
+            "disk.vmdk.parent", "disk.vmdk.too-long", "disk.vmdk.truncated", "disk.vmdk.unsupported",
+            "disk.vmdk.virtual-size");
+
     private static final Logger LOG = LoggerFactory.getLogger(TranscodeStage.class);
 
     private final ObjectStore store;
     private final String stagingBucket;
     private final TranscodeSettings settings;
     private final CatalogLocation catalog;
+    private final StageMetrics metrics;
 
-    public TranscodeStage(ObjectStore store, String stagingBucket, TranscodeSettings settings) {
-        this(store, stagingBucket, settings, null);
+    public TranscodeStage(ObjectStore store, String stagingBucket, TranscodeSettings settings, StageMetrics metrics) {
+        this(store, stagingBucket, settings, null, metrics);
     }
 
     /** @param catalog where publication will put the files, for the aws profile; may be null without it */
-    public TranscodeStage(ObjectStore store, String stagingBucket, TranscodeSettings settings, CatalogLocation catalog) {
+    public TranscodeStage(ObjectStore store, String stagingBucket, TranscodeSettings settings, CatalogLocation catalog,
+                          StageMetrics metrics) {
         if (catalog == null && settings.profiles().contains(PlatformProfile.AWS)) {
             throw new IllegalArgumentException("the aws profile needs the catalog's location");
         }
@@ -82,6 +106,7 @@ public final class TranscodeStage {
         this.stagingBucket = stagingBucket;
         this.settings = settings;
         this.catalog = catalog;
+        this.metrics = metrics;
     }
 
     /** Where an import's staged files live: deterministic, so a re-run overwrites rather than duplicates. */
@@ -193,8 +218,8 @@ public final class TranscodeStage {
         if (sha1s != null) {
             sha1s.put(key, HexFormat.of().formatHex(sha1.digest()));
         }
-        StageMetrics.bytes(NAME, "in", entry.size());
-        StageMetrics.bytes(NAME, "out", entry.size());
+        metrics.bytes(NAME, "in", entry.size());
+        metrics.bytes(NAME, "out", entry.size());
         return carried != null
                 ? StagedArtifact.carried(role, name, stagingBucket, key, digest, format, folder,
                 contentType(entry.name()), carried)
@@ -341,7 +366,7 @@ public final class TranscodeStage {
                     writers.add(DiskImages.writer(format, virtualSize, sink, kind.getKey().roundToMiB(), fileName));
                 }
                 long data = Conversion.copy(reader, writers);
-                StageMetrics.bytes(NAME, "in", data);
+                metrics.bytes(NAME, "in", data);
                 for (TranscodeSettings.Output output : outputs) {
                     DiskKind kind = DiskKind.of(output);
                     UploadImageSink sink = sinks.get(kind);
@@ -350,7 +375,7 @@ public final class TranscodeStage {
                     String key = stagingPrefix(event.importId()) + name;
                     ObjectInfo staged;
                     if (writtenBy.get(kind) == output) {
-                        StageMetrics.bytes(NAME, "out", sink.result().size());
+                        metrics.bytes(NAME, "out", sink.result().size());
                         staged = sink.result();
                     } else {
                         staged = store.copy(stagingBucket, sink.result().key(), sink.result().size(),

@@ -1,5 +1,7 @@
 package org.ovaflow.transform.transcode;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.ovaflow.core.stage.StageMetrics;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.ovaflow.core.event.ApplianceMetadata;
@@ -51,6 +53,9 @@ import static org.assertj.core.api.Assertions.tuple;
 /** The transcode stage on real OVA objects in a real S3 server: the original files, and disks converted. */
 class TranscodeStageTest {
 
+    /** The stage's meters, counted here and never exported. */
+    private static final StageMetrics METRICS = new StageMetrics(new SimpleMeterRegistry());
+
     private static final String INCOMING = "ova-incoming";
     private static final String STAGING = "ova-staging";
     private static final String OVF = "http://schemas.dmtf.org/ovf/envelope/1";
@@ -62,7 +67,7 @@ class TranscodeStageTest {
     private final ObjectStore store = S3.store();
 
     private final TranscodeStage transcoder = new TranscodeStage(store, STAGING,
-            TranscodeSettings.parse("original", true, ReadOptions.DEFAULT_MAX_VIRTUAL_SIZE));
+            TranscodeSettings.parse("original", true, ReadOptions.DEFAULT_MAX_VIRTUAL_SIZE), METRICS);
 
     @Test
     void everyFileIsStagedByteIdenticalWithItsDigestAndRole() throws Exception {
@@ -191,7 +196,8 @@ class TranscodeStageTest {
         byte[] disk = Files.readAllBytes(raw);
         ImportEvent event = validated("converted.ova", appliance("converted.ova", disk), disk.length);
         TranscodeStage everyTarget = new TranscodeStage(store, STAGING,
-                TranscodeSettings.parse("original,qcow2,vhd,vhd-fixed,raw,vmdk", true, ReadOptions.DEFAULT_MAX_VIRTUAL_SIZE));
+                TranscodeSettings.parse("original,qcow2,vhd,vhd-fixed,raw,vmdk", true, ReadOptions.DEFAULT_MAX_VIRTUAL_SIZE),
+                        METRICS);
 
         StageOutcome outcome = everyTarget.transcode(event);
 
@@ -241,7 +247,7 @@ class TranscodeStageTest {
         TranscodeStage profiles = new TranscodeStage(store, STAGING,
                 TranscodeSettings.parse("vmdk,vmware,virtualbox,openstack,aws,hyperv", true,
                         ReadOptions.DEFAULT_MAX_VIRTUAL_SIZE, sha1),
-                new CatalogLocation("ova-catalog", e -> "acme/widget/1.0/"));
+                new CatalogLocation("ova-catalog", e -> "acme/widget/1.0/"), METRICS);
 
         StageOutcome outcome = profiles.transcode(event);
 
@@ -288,7 +294,7 @@ class TranscodeStageTest {
     @Test
     void theAwsProfileNeedsToKnowWhereTheCatalogIs() {
         assertThatThrownBy(() -> new TranscodeStage(store, STAGING,
-                TranscodeSettings.parse("aws", true, ReadOptions.DEFAULT_MAX_VIRTUAL_SIZE)))
+                TranscodeSettings.parse("aws", true, ReadOptions.DEFAULT_MAX_VIRTUAL_SIZE), METRICS))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("catalog");
     }
 
@@ -303,7 +309,7 @@ class TranscodeStageTest {
                 .file("disk1.img.000000001", java.util.Arrays.copyOfRange(disk, half, disk.length));
         ImportEvent event = validated("chunked.ova", ova, disk.length);
         TranscodeStage toRaw = new TranscodeStage(store, STAGING,
-                TranscodeSettings.parse("raw", true, ReadOptions.DEFAULT_MAX_VIRTUAL_SIZE));
+                TranscodeSettings.parse("raw", true, ReadOptions.DEFAULT_MAX_VIRTUAL_SIZE), METRICS);
 
         StageOutcome outcome = toRaw.transcode(event);
 
@@ -321,7 +327,7 @@ class TranscodeStageTest {
         System.arraycopy("vhdxfile".getBytes(StandardCharsets.US_ASCII), 0, vhdx, 0, 8);
         ImportEvent event = validated("vhdx.ova", appliance("vhdx.ova", vhdx), vhdx.length);
         TranscodeStage transcode = new TranscodeStage(store, STAGING,
-                TranscodeSettings.parse("original,qcow2", true, ReadOptions.DEFAULT_MAX_VIRTUAL_SIZE));
+                TranscodeSettings.parse("original,qcow2", true, ReadOptions.DEFAULT_MAX_VIRTUAL_SIZE), METRICS);
 
         StageOutcome outcome = transcode.transcode(event);
 
@@ -338,7 +344,8 @@ class TranscodeStageTest {
     void aCapacityOverTheLimitIsRejectedBeforeAnythingIsWritten() throws Exception {
         byte[] disk = SampleAppliance.disk(10_000, 13);
         ImportEvent event = validated("bomb.ova", appliance("bomb.ova", disk), disk.length);
-        TranscodeStage transcode = new TranscodeStage(store, STAGING, TranscodeSettings.parse("qcow2", true, 512 * 1024));
+        TranscodeStage transcode = new TranscodeStage(store, STAGING, TranscodeSettings.parse("qcow2", true, 512 * 1024),
+                METRICS);
 
         StageOutcome outcome = transcode.transcode(event);
 

@@ -1,5 +1,7 @@
 package org.ovaflow.validate.checksum;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.ovaflow.core.stage.StageMetrics;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.ovaflow.core.event.ImportEvent;
@@ -28,6 +30,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** The checksum stage reading real OVA objects from a real S3 server, pinned to the content the event names. */
 class ChecksumStageTest {
 
+    /** The stage's meters, counted here and never exported. */
+    private static final StageMetrics METRICS = new StageMetrics(new SimpleMeterRegistry());
+
     private static final String BUCKET = "ova-incoming";
 
     @RegisterExtension
@@ -35,7 +40,7 @@ class ChecksumStageTest {
 
     private final ObjectStore store = S3.store();
 
-    private final ChecksumStage stage = new ChecksumStage(store, new PackageVerifier());
+    private final ChecksumStage stage = new ChecksumStage(store, new PackageVerifier(), METRICS);
 
     @Test
     void aGoodOvaIsVerifiedWithATarIndexThatPointsAtItsBytes() throws Exception {
@@ -74,7 +79,7 @@ class ChecksumStageTest {
                 releases.certificate()).getBytes(java.nio.charset.StandardCharsets.US_ASCII)).toBytes();
         java.nio.file.Files.writeString(dir.resolve("ca.pem"), TestPki.pem(ca.certificate()));
         ChecksumStage trusting = new ChecksumStage(store, new PackageVerifier(ValidationSettings.DEFAULTS
-                .withSignature(ValidationSettings.SignaturePolicy.VERIFY_IF_PRESENT, dir, null)));
+                .withSignature(ValidationSettings.SignaturePolicy.VERIFY_IF_PRESENT, dir, null)), METRICS);
 
         StageOutcome outcome = trusting.verify(arrived("signed.ova", ova));
 

@@ -1,5 +1,7 @@
 package org.ovaflow.validate.checksum;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.ovaflow.core.stage.StageMetrics;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
 import org.apache.commons.compress.compressors.xz.XZCompressorOutputStream;
 import org.junit.jupiter.api.Test;
@@ -42,6 +44,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class NormalisedPackagesTest {
 
+    /** The stage's meters, counted here and never exported. */
+    private static final StageMetrics METRICS = new StageMetrics(new SimpleMeterRegistry());
+
     private static final String INCOMING = "ova-incoming";
     private static final String STAGING = "ova-staging";
 
@@ -51,7 +56,7 @@ class NormalisedPackagesTest {
     private final ObjectStore store = S3.store();
 
     private ChecksumStage stage(PackageSources.Limits limits) {
-        return new ChecksumStage(store, new PackageVerifier(), new PackageSources(limits), STAGING);
+        return new ChecksumStage(store, new PackageVerifier(), new PackageSources(limits), STAGING, METRICS);
     }
 
     private final ChecksumStage stage = stage(PackageSources.Limits.DEFAULTS);
@@ -223,7 +228,7 @@ class NormalisedPackagesTest {
         assertThat(verified.event().tarIndex().entries()).extracting(TarEntry::name).containsExactly("escape.ovf");
         assertThat(verified.event().members()).isEmpty();
         StageOutcome validated = new SchemaStage(store, new DescriptorValidator(new OvfDescriptorParser(),
-                ValidationSettings.DEFAULTS)).validate(verified.event());
+                ValidationSettings.DEFAULTS), METRICS).validate(verified.event());
         assertThat(validated.next()).isEqualTo(Topics.REJECTED);
         assertThat(validated.event().failedChecks()).extracting(CheckResult::id).contains("ovf.href-remote");
     }
@@ -241,7 +246,7 @@ class NormalisedPackagesTest {
         assertThat(verified.event().tarIndex().entries()).extracting(TarEntry::name)
                 .containsExactly("spaced.ovf", "my disk.img");
         StageOutcome validated = new SchemaStage(store, new DescriptorValidator(new OvfDescriptorParser(),
-                ValidationSettings.DEFAULTS)).validate(verified.event());
+                ValidationSettings.DEFAULTS), METRICS).validate(verified.event());
         assertThat(validated.next()).as(validated.event().failedChecks().toString()).isEqualTo(Topics.VALIDATED);
     }
 

@@ -1,5 +1,7 @@
 package org.ovaflow.validate.schema;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.ovaflow.core.stage.StageMetrics;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.ovaflow.core.event.ApplianceMetadata;
@@ -31,6 +33,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class SchemaStageTest {
 
+    /** The stage's meters, counted here and never exported. */
+    private static final StageMetrics METRICS = new StageMetrics(new SimpleMeterRegistry());
+
     private static final String BUCKET = "ova-incoming";
     private static final int DISK_BYTES = 20_000;
 
@@ -39,7 +44,8 @@ class SchemaStageTest {
 
     private final ObjectStore store = S3.store();
 
-    private final SchemaStage stage = new SchemaStage(store, new DescriptorValidator(new OvfDescriptorParser(), ValidationSettings.DEFAULTS));
+    private final SchemaStage stage = new SchemaStage(store, new DescriptorValidator(new OvfDescriptorParser(), ValidationSettings.DEFAULTS),
+            METRICS);
 
     @Test
     void aGoodApplianceIsValidatedWithItsMetadata() throws Exception {
@@ -144,7 +150,8 @@ class SchemaStageTest {
     @Test
     void aDescriptorOverTheParserLimitIsRejectedWithoutAGet() throws Exception {
         ImportEvent event = verified("limit.ova", SampleAppliance.ova("Acme", "Widget", "1.0", DISK_BYTES, 1));
-        SchemaStage strict = new SchemaStage(store, new DescriptorValidator(new OvfDescriptorParser(512), ValidationSettings.DEFAULTS));
+        SchemaStage strict = new SchemaStage(store, new DescriptorValidator(new OvfDescriptorParser(512), ValidationSettings.DEFAULTS),
+                METRICS);
 
         StageOutcome outcome = strict.validate(event);
 
