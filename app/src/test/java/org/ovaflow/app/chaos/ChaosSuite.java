@@ -64,7 +64,7 @@ import java.util.stream.Collectors;
  * notified three times, poison records on every topic. Then it checks that every import ended exactly once,
  * published or quarantined, and prints the table the issue asks for.
  *
- * <p>{@code ChaosTest} runs a short version in {@code mvn verify}; {@code bench/chaos.sh} the long one
+ * <p>{@code ChaosIT} runs a short version in {@code mvn verify}; {@code bench/chaos.sh} the long one
  * ({@link #main}).
  */
 public final class ChaosSuite implements AutoCloseable {

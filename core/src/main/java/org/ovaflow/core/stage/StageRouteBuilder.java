@@ -125,7 +125,7 @@ public abstract class StageRouteBuilder extends RouteBuilder {
      * the process's consumers of the stage ({@code ovaflow.stage.<stage>.consumers}, default 1) is a member of
      * the group with partitions of its own, handled one record after the other. Default 1: Kafka's assignors
      * hand partitions to members in the order of their ids, so one process with several consumers would take
-     * every partition from the processes started after it (ScaleOutTest).
+     * every partition from the processes started after it (ScaleOutIT).
      */
     protected RouteDefinition fromTopic(Topics topic) {
         return from(consumer(topic) + "&maxPollRecords=1")

@@ -13,7 +13,7 @@ import java.util.Random;
 import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.ovaflow.validate.disk.DiskImageProbeQemuTest.fails;
+import static org.ovaflow.validate.disk.DiskImageProbeQemuIT.fails;
 
 /** The probe on headers built byte by byte: every way a header can reach outside the package or lie. */
 public class HostileHeadersTest {

@@ -1,0 +1,128 @@
+package org.ovaflow.app;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import org.ovaflow.app.pipeline.Buckets;
+import org.ovaflow.app.pipeline.Pipeline;
+import org.ovaflow.core.event.EventCodec;
+import org.ovaflow.core.event.ImportEvent;
+import org.ovaflow.core.event.ObjectRef;
+import org.ovaflow.core.event.ProductOverrides;
+import org.ovaflow.core.event.StagedArtifact;
+import org.ovaflow.core.event.Topics;
+import org.ovaflow.core.sample.SampleAppliance;
+import org.ovaflow.core.store.ObjectInfo;
+import org.ovaflow.core.store.ObjectStore;
+import org.ovaflow.publish.catalog.CatalogIndex;
+import org.ovaflow.publish.catalog.PublishStage;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** {@code ovaflow catalog retract|list|show} against a running pipeline's store. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class CatalogCommandIT {
+
+    @TempDir
+    static Path dir;
+
+    private Pipeline pipeline;
+    private Path dataDir;
+
+    @BeforeAll
+    void startPipeline() throws Exception {
+        dataDir = dir.resolve("data");
+        // only the embedded servers: the entries are published by the publish stage's class directly
+        pipeline = Pipeline.start(TestPipelines.embedded(dataDir, "none", Map.of()));
+    }
+
+    @AfterAll
+    void stopPipeline() {
+        if (pipeline != null) {
+            pipeline.close();
+        }
+    }
+
+    @Test
+    void retractMarksTheEntryWhichListOnlyShowsWithAllAndShowShowsRetracted() throws Exception {
+        ImportEvent one = publish("1.0", 1);
+        ImportEvent two = publish("2.0", 2);
+        String data = dataDir.toString();
+
+        Run retract = run("catalog", "retract", "acme-corp/widget-server/2.0", "--reason", "CVE-2025-0001",
+                "--data-dir", data);
+
+        assertThat(retract.exit).as(retract.err).isEqualTo(0);
+        assertThat(retract.out).startsWith("retracted acme-corp/widget-server/2.0 (import " + two.importId() + ") at ")
+                .contains(": CVE-2025-0001");
+        Run list = run("catalog", "list", "--data-dir", data);
+        assertThat(list.out).contains("acme-corp/widget-server/1.0").doesNotContain("acme-corp/widget-server/2.0");
+        Run all = run("catalog", "list", "--all", "--data-dir", data);
+        assertThat(all.out).containsPattern("acme-corp/widget-server/2\\.0 +retracted")
+                .containsPattern("acme-corp/widget-server/1\\.0 +available");
+        JsonNode shown = EventCodec.JSON.readTree(run("catalog", "show", two.importId(), "--data-dir", data).out);
+        assertThat(shown.path("state").asText()).isEqualTo("retracted");
+        assertThat(shown.path("retraction").path("reason").asText()).isEqualTo("CVE-2025-0001");
+        CatalogIndex.Product product = new CatalogIndex(pipeline.store(), buckets().catalog()).read().orElseThrow()
+                .products().get("acme-corp/widget-server");
+        assertThat(product.latest()).isEqualTo("1.0");
+        assertThat(product.versions().get("2.0").state()).isEqualTo("retracted");
+
+        Run byImportId = run("catalog", "retract", one.importId(), "--json", "--data-dir", data);
+        assertThat(byImportId.exit).isEqualTo(0);
+        assertThat(EventCodec.JSON.readTree(byImportId.out).path("state").asText()).isEqualTo("retracted");
+        assertThat(run("catalog", "list", "--json", "--data-dir", data).out.trim()).isEqualTo("[ ]");
+
+        Run unknown = run("catalog", "retract", "nobody/nothing/0", "--data-dir", data);
+        assertThat(unknown.exit).isEqualTo(1);
+        assertThat(unknown.err).contains("no catalog entry nobody/nothing/0");
+        assertThat(run("catalog", "retract", "--data-dir", data).exit).isEqualTo(2);
+    }
+
+    private Buckets buckets() {
+        return pipeline.settings().buckets();
+    }
+
+    /** Acme Corp's Widget Server {@code version}, staged as transcode leaves it and published. */
+    private ImportEvent publish(String version, long seed) {
+        ObjectStore store = pipeline.store();
+        byte[] ova = SampleAppliance.ova("Acme Corp", "Widget Server", version, 20_000, seed).toBytes();
+        String name = "widget-" + version + ".ova";
+        ObjectInfo dropped = store.write(buckets().incoming(), name, ova, "application/x-tar");
+        ImportEvent arrived = ImportEvent.arrived(new ObjectRef(buckets().incoming(), name, dropped.etag(), ova.length,
+                null), "scan", Instant.now());
+        byte[] disk = SampleAppliance.disk(20_000, seed);
+        String staged = "imports/" + arrived.importId() + "/disk1.img";
+        store.write(buckets().staging(), staged, disk, "application/octet-stream");
+        ImportEvent transcoded = arrived.withOverrides(new ProductOverrides("Acme Corp",
+                        "Widget Server", version))
+                .withArtifacts(List.of(new StagedArtifact("disk", "disk1.img", buckets().staging(), staged, disk.length,
+                        "sha-" + seed, SampleAppliance.RAW_FORMAT, null, null)));
+        assertThat(new PublishStage(store, buckets().catalog()).publish(transcoded).next()).isEqualTo(Topics.PUBLISHED);
+        return transcoded;
+    }
+
+    private record Run(int exit, String out, String err) {
+    }
+
+    private static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine commandLine = Ovaflow.commandLine();
+        commandLine.setOut(new PrintWriter(out, true));
+        commandLine.setErr(new PrintWriter(err, true));
+        int exit = commandLine.execute(args);
+        return new Run(exit, out.toString(), err.toString());
+    }
+}
