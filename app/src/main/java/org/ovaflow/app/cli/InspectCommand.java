@@ -10,6 +10,10 @@ import org.ovaflow.validate.ValidationSettings;
 import org.ovaflow.validate.inspect.Inspection;
 import org.ovaflow.validate.inspect.OvaInspector;
 import org.ovaflow.core.event.VerifiedSigner;
+import org.ovaflow.transform.disk.FileImageSource;
+import org.ovaflow.transform.disk.ReadOptions;
+import org.ovaflow.transform.transcode.PackageDiskReads;
+import org.ovaflow.validate.inspect.DiskImageReads;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -23,7 +27,8 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
- * {@code ovaflow inspect FILE.ova}: the checksum and schema stages' checks on a local file, offline, no servers.
+ * {@code ovaflow inspect FILE.ova}: the checksum and schema stages' checks on a local file, offline, no servers,
+ * and the disk images of a plain OVA read to their end by the transcode stage's readers ({@code disk.read}).
  * Exit 0 when the OVA would be accepted, 1 when it would be rejected, 2 on a usage error.
  */
 @Command(name = "inspect", mixinStandardHelpOptions = true,
@@ -61,6 +66,11 @@ public final class InspectCommand extends CommandOutput implements Callable<Inte
             + "package (they are never fetched)")
     boolean allowRemoteHrefs;
 
+    @Option(names = "--max-virtual-size", paramLabel = "BYTES",
+            description = "refuse disk images whose header declares more, as the transcode stage does "
+                    + "(default: ${DEFAULT-VALUE})")
+    long maxVirtualSize = ReadOptions.DEFAULT_MAX_VIRTUAL_SIZE;
+
     @Override
     public Integer call() throws IOException {
         if (!Files.isRegularFile(file)) {
@@ -77,13 +87,22 @@ public final class InspectCommand extends CommandOutput implements Callable<Inte
                 .withMaxCapacity(maxCapacity)
                 .withRemoteHrefs(allowRemoteHrefs ? ValidationSettings.RemoteHrefPolicy.ALLOW
                         : ValidationSettings.RemoteHrefPolicy.REFUSE);
-        Inspection inspection = new OvaInspector(settings).inspect(file);
+        Inspection inspection = new OvaInspector(settings, diskReads(maxVirtualSize)).inspect(file);
         if (json) {
             out().println(new String(EventCodec.toPrettyJson(Report.of(inspection)), StandardCharsets.UTF_8));
         } else {
             print(inspection, out());
         }
         return inspection.valid() ? Ovaflow.OK : Ovaflow.REJECTED;
+    }
+
+    /** The transcode stage's readers over ranges of the local file, as the stage reads the stored OVA. */
+    static DiskImageReads diskReads(long maxVirtualSize) {
+        return (ova, event) -> {
+            try (FileImageSource file = new FileImageSource(ova)) {
+                return PackageDiskReads.readAll(file::open, event, maxVirtualSize);
+            }
+        };
     }
 
     /**

@@ -87,6 +87,6 @@ public final class DiskImages {
 
     /** Whether {@code target}'s writer fills in its first bytes at the end (its sink must hold them back). */
     public static boolean patchesHead(TargetFormat target) {
-        return target == TargetFormat.QCOW2 || target == TargetFormat.VHD;
+        return target == TargetFormat.QCOW2 || target == TargetFormat.VHD || target == TargetFormat.VMDK;
     }
 }

@@ -14,7 +14,7 @@ import java.util.HexFormat;
 
 /**
  * A disk image written straight into the store as a multipart upload of {@link #PART_SIZE} parts: the most
- * it buffers is one part, plus, for formats that fill in their head at the end (qcow2, dynamic VHD), the
+ * it buffers is one part, plus, for formats that fill in their head at the end (qcow2, dynamic VHD, VMDK), the
  * first part, held back and uploaded last. Its sha256 is computed on the way up; when the head was patched
  * after it went through the digest, the finished object is read back once to hash its final bytes.
  *

@@ -42,16 +42,28 @@ public final class OvaInspector {
     private final PackageVerifier verifier;
     private final DescriptorValidator validator;
     private final PackageSources sources;
+    /** The transcode stage's readers, when the caller has them (the app); null: headers are probed only. */
+    private final DiskImageReads diskReads;
 
     public OvaInspector(ValidationSettings settings) {
-        this(settings, PackageSources.Limits.DEFAULTS);
+        this(settings, PackageSources.Limits.DEFAULTS, null);
+    }
+
+    /** An inspector that also reads a plain OVA's disk images to their end with {@code diskReads}. */
+    public OvaInspector(ValidationSettings settings, DiskImageReads diskReads) {
+        this(settings, PackageSources.Limits.DEFAULTS, diskReads);
     }
 
     /** An inspector that also reads compressed OVAs and unpacked packages within {@code limits}. */
     public OvaInspector(ValidationSettings settings, PackageSources.Limits limits) {
+        this(settings, limits, null);
+    }
+
+    private OvaInspector(ValidationSettings settings, PackageSources.Limits limits, DiskImageReads diskReads) {
         this.verifier = new PackageVerifier(settings);
         this.validator = new DescriptorValidator(new OvfDescriptorParser(), settings);
         this.sources = new PackageSources(limits);
+        this.diskReads = diskReads;
     }
 
     /**
@@ -85,6 +97,11 @@ public final class OvaInspector {
                 event = event.withAppliance(validation.appliance());
             }
             event = event.withChecks(validation.checks());
+            if (diskReads != null && event.appliance() != null) {
+                // the disks the descriptor names, read by ranges of the file as the transcode stage reads the
+                // stored OVA: the same verdict on tables and grains that only a full read can judge
+                event = event.withChecks(diskReads.read(ova, event));
+            }
         } else if (!verification.rejected()) {
             event = event.withChecks(List.of(CheckResult.fail("ovf.descriptor", name,
                     "the package has no .ovf descriptor as its first entry")));

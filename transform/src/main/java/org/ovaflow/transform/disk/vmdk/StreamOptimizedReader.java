@@ -24,7 +24,8 @@ import java.util.Arrays;
  * ({@code disk.vmdk.grain-order}). A file whose grain directory is "at the end" (VMware's layout) that
  * ends before its end-of-stream marker is truncated ({@code disk.vmdk.truncated}), as is any file ending
  * within a marker or grain. qemu-img (7.2 at least) keeps its grain directory in the head and ends the file
- * after its last grain without a marker: such a file may end on a sector where a marker would start.
+ * after its last grain without a marker: such a file may end on a sector where a marker would start, unless
+ * it has a footer (ovaflow's layout keeps VMware's tail), which the end-of-stream marker must follow.
  * Grains go to the codec threads {@value #BATCH_GRAINS} at a time. Memory: {@link OrderedTasks#defaultInFlight()}
  * + 2 batches, each {@value #BATCH_GRAINS} grains inflated and their compressed bytes (at most twice as many),
  * about 20 MiB on 2 cores with 64 KiB grains at worst; no tables.
@@ -59,6 +60,8 @@ final class StreamOptimizedReader implements DiskImageReader {
     private long position;
     private long previousLba = -1;
     private boolean ended;
+    /** Whether a footer was read: the end-of-stream marker must then follow (ovaflow's and VMware's tails). */
+    private boolean footerRead;
 
     /**
      * Up to {@link #BATCH_GRAINS} grains inflated by one codec task into one array, in file order: one task
@@ -182,7 +185,7 @@ final class StreamOptimizedReader implements DiskImageReader {
                     + " bytes, more than any streamOptimized file of " + virtualSize + " bytes can take");
         }
         int read = cursor.readUpTo(position, sector, 0, sector.length);
-        if (read == 0 && header.gdOffset() != SparseExtentHeader.GD_AT_END) {
+        if (read == 0 && header.gdOffset() != SparseExtentHeader.GD_AT_END && !footerRead) {
             // qemu-img keeps its tables at the start and ends the file after the last grain, without markers
             ended = true;
             return;
@@ -207,6 +210,7 @@ final class StreamOptimizedReader implements DiskImageReader {
                 return;
             }
             case StreamMarker.TYPE_GRAIN_TABLE, StreamMarker.TYPE_GRAIN_DIRECTORY, StreamMarker.TYPE_FOOTER -> {
+                footerRead |= type == StreamMarker.TYPE_FOOTER;
                 if (sectors < 0 || sectors > maxMetadataSectors) {
                     throw new InvalidDiskImageException("disk.vmdk.marker", file + ": the " + StreamMarker.typeName(type)
                             + " marker at " + position + " announces " + Long.toUnsignedString(sectors)

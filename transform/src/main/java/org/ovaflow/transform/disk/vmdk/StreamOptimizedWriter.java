@@ -14,14 +14,22 @@ import java.util.ArrayDeque;
 import java.util.Arrays;
 
 /**
- * Writes a streamOptimized VMDK (the format of OVA disks) strictly forward, never patching: the header
- * with its grain directory "at the end", the embedded descriptor, then each non-zero 64 KiB grain deflated
- * (zlib) behind its grain marker, each grain table after the grains it maps, then the grain directory, the
- * footer (the header again, now with the directory's offset) and the end-of-stream marker, the layout of
- * VMware's Virtual Disk Format 5.0 §4.3 that qemu and ovftool read. Grain tables with no grain are not
- * written (their directory entry is 0). The header's flags are those VMware writes for this format:
- * valid-newline-test, compressed grains and markers; no redundant grain directory, which the specification
- * has this format ignore (qemu 9 stopped setting it too).
+ * Writes a streamOptimized VMDK (the format of OVA disks) forward: the header, the embedded descriptor and a
+ * grain directory, then each non-zero 64 KiB grain deflated (zlib) behind its grain marker, each grain table
+ * after the grains it maps, then VMware's tail of Virtual Disk Format 5.0 §4.3 (the grain directory again
+ * behind its marker, the footer, the end-of-stream marker). Grain tables with no grain are not written (their
+ * directory entry is 0).
+ *
+ * <p>The header names the directory at the start ({@code gdOffset} = sector 21, right after the descriptor),
+ * which {@link #finish()} fills in through the sink's patchable head: Glance's format inspector refuses a
+ * header whose directory is "at the end" ("Unsupported VMDK footer", since its 2024 image-safety fixes), as
+ * it reads a stream once and cannot reach a footer; qemu-img keeps its directory in the head for the same
+ * layout. The footer points at the directory of the tail, as in VMware's own files, and takes precedence
+ * for VMware's readers; ESXi refuses an OVA's disk without the end-of-stream marker (qemu issue 1357). The
+ * directory is 4 bytes per 32 MiB of disk (256 KiB at the 2 TiB limit), so the head is at most 267 KiB.
+ * The header's flags are those VMware writes for this format: valid-newline-test, compressed grains and
+ * markers; no redundant grain directory, which the specification has this format ignore (qemu 9 stopped
+ * setting it too).
  *
  * <p>The disk's capacity is counted in sectors: a virtual size that is not a multiple of 512 is rounded up,
  * the added bytes reading as zeros. Grains are deflated on the codec threads, at most
@@ -39,8 +47,8 @@ public final class StreamOptimizedWriter implements DiskImageWriter {
     private static final long DESCRIPTOR_OFFSET = 1;
     /** Room for the descriptor as qemu leaves it; ours takes one or two sectors. */
     private static final long DESCRIPTOR_SECTORS = 20;
-    /** Grains start at 64 KiB, as in VMware's files. */
-    private static final long OVERHEAD_SECTORS = 128;
+    /** The grain directory in the head, right after the descriptor (qemu puts its redundant one there). */
+    private static final long HEAD_DIRECTORY_OFFSET = DESCRIPTOR_OFFSET + DESCRIPTOR_SECTORS;
     private static final int GT_SECTORS = SparseExtentHeader.GT_BYTES / SECTOR;
     /** Grain table entries are 32-bit sector numbers: the file cannot pass 2 TiB. */
     private static final long MAX_SECTOR = 0xffffffffL;
@@ -59,6 +67,10 @@ public final class StreamOptimizedWriter implements DiskImageWriter {
     private final ArrayDeque<Grain> free = new ArrayDeque<>();
     /** Grain table sectors by table number; 0 where a table has no grain. */
     private final int[] directory;
+    /** Sectors of the grain directory, in the head and in the tail alike. */
+    private final long directorySectors;
+    /** Where grains start: past the head's directory, on a grain boundary (64 KiB for disks up to 428 GiB). */
+    private final long overHead;
     private final int[] table = new int[SparseExtentHeader.GTES_PER_GT];
     private long tableNumber = -1;
     private boolean started;
@@ -97,6 +109,14 @@ public final class StreamOptimizedWriter implements DiskImageWriter {
             throw new IllegalArgumentException("virtual size " + virtualSize + " is too large for a VMDK");
         }
         this.directory = new int[(int) tables];
+        this.directorySectors = (tables * 4 + SECTOR - 1) / SECTOR;
+        long headEnd = HEAD_DIRECTORY_OFFSET + directorySectors;
+        this.overHead = (headEnd + GRAIN_SECTORS - 1) / GRAIN_SECTORS * GRAIN_SECTORS;
+        if (sink.patchableHead() < headEnd * SECTOR) {
+            throw new IllegalArgumentException("a streamOptimized VMDK of " + virtualSize + " bytes needs its first "
+                    + headEnd * SECTOR + " bytes patchable (its grain directory), this sink allows "
+                    + sink.patchableHead());
+        }
         this.assembler = new ClusterAssembler(GRAIN_BYTES, virtualSize, this::grain);
     }
 
@@ -117,16 +137,13 @@ public final class StreamOptimizedWriter implements DiskImageWriter {
             writeGrain(tasks.take());
         }
         writeTable();
-        long directorySectors = (directory.length * 4L + SECTOR - 1) / SECTOR;
+        byte[] entries = directoryBytes();
+        sink.patch(HEAD_DIRECTORY_OFFSET * SECTOR, entries, 0, entries.length);
         sink.write(StreamMarker.metadata(directorySectors, StreamMarker.TYPE_GRAIN_DIRECTORY), 0, SECTOR);
-        long directoryAt = sector();
-        ByteBuffer entries = ByteBuffer.allocate((int) (directorySectors * SECTOR)).order(ByteOrder.LITTLE_ENDIAN);
-        for (int entry : directory) {
-            entries.putInt(entry);
-        }
-        sink.write(entries.array(), 0, entries.capacity());
+        long tailDirectory = sector();
+        sink.write(entries, 0, entries.length);
         sink.write(StreamMarker.metadata(1, StreamMarker.TYPE_FOOTER), 0, SECTOR);
-        sink.write(header(directoryAt).toBytes(), 0, SECTOR);
+        sink.write(header(tailDirectory).toBytes(), 0, SECTOR);
         sink.write(StreamMarker.metadata(0, StreamMarker.TYPE_END_OF_STREAM), 0, SECTOR);
         sink.finish();
         finished = true;
@@ -140,22 +157,32 @@ public final class StreamOptimizedWriter implements DiskImageWriter {
 
     private SparseExtentHeader header(long gdOffset) {
         return new SparseExtentHeader(VERSION, FLAGS, capacity, GRAIN_SECTORS, DESCRIPTOR_OFFSET, DESCRIPTOR_SECTORS,
-                SparseExtentHeader.GTES_PER_GT, 0, gdOffset, OVERHEAD_SECTORS, SparseExtentHeader.COMPRESSION_DEFLATE);
+                SparseExtentHeader.GTES_PER_GT, 0, gdOffset, overHead, SparseExtentHeader.COMPRESSION_DEFLATE);
     }
 
-    /** The header, the descriptor and the space up to the first grain, before anything else. */
+    /** The grain directory's entries, padded to whole sectors. */
+    private byte[] directoryBytes() {
+        ByteBuffer entries = ByteBuffer.allocate((int) (directorySectors * SECTOR)).order(ByteOrder.LITTLE_ENDIAN);
+        for (int entry : directory) {
+            entries.putInt(entry);
+        }
+        return entries.array();
+    }
+
+    /** The header, the descriptor, room for the directory and up to the first grain, before anything else. */
     private void start() throws IOException {
         if (started) {
             return;
         }
         started = true;
-        sink.write(header(SparseExtentHeader.GD_AT_END).toBytes(), 0, SECTOR);
+        sink.write(header(HEAD_DIRECTORY_OFFSET).toBytes(), 0, SECTOR);
         byte[] descriptor = descriptor().getBytes(StandardCharsets.UTF_8);
         if (descriptor.length > DESCRIPTOR_SECTORS * SECTOR) {
             throw new IllegalStateException("descriptor of " + descriptor.length + " bytes");
         }
         sink.write(descriptor, 0, descriptor.length);
-        sink.writeZeros(OVERHEAD_SECTORS * SECTOR - sink.position());
+        // the directory's sectors are zeros until finish() patches them in
+        sink.writeZeros(overHead * SECTOR - sink.position());
     }
 
     private String descriptor() {

@@ -6,10 +6,12 @@ import org.ovaflow.transform.disk.Conversion;
 import org.ovaflow.transform.disk.FileImageSink;
 import org.ovaflow.transform.disk.FileImageSource;
 import org.ovaflow.transform.disk.GzipImageSource;
+import org.ovaflow.transform.disk.ImageSink;
 import org.ovaflow.transform.disk.ImageSource;
 import org.ovaflow.transform.disk.InvalidDiskImageException;
 import org.ovaflow.transform.disk.ReadOptions;
 import org.ovaflow.transform.disk.raw.RawReader;
+import org.ovaflow.core.testing.ExternalTool;
 import org.ovaflow.core.testing.QemuImg;
 import org.ovaflow.transform.disk.testing.TestDisks;
 
@@ -19,6 +21,8 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -51,7 +55,7 @@ class StreamOptimizedWriterIT {
         Path out = write(in, dir.resolve("out.vmdk"));
         qemu.check(out, "vmdk");
         qemu.assertSameContent(in, "raw", out, "vmdk");
-        // header, descriptor space, directory and footer: no grain, no table
+        // header, descriptor, the directory in the head and at the end, footer: no grain, no table
         assertThat(Files.size(out)).isLessThan(70 * 1024);
     }
 
@@ -64,6 +68,37 @@ class StreamOptimizedWriterIT {
         Path out = write(in, dir.resolve("out.vmdk"));
         qemu.check(out, "vmdk");
         qemu.assertSameContent(in, "raw", out, "vmdk");
+    }
+
+    /**
+     * 500 GiB: a grain directory of 125 sectors in the head, which moves the first grain to sector 256. qemu-io
+     * reads the sectors back (a qemu-img compare of 500 GiB takes half a minute).
+     */
+    @Test
+    void qemuReadsADiskWhoseDirectoryPushesTheGrainsPastTheFirst64KiB() throws Exception {
+        QemuImg qemu = QemuImg.require();
+        String qemuIo = ExternalTool.require("qemu-io", "qemu-utils", "the qemu-io reads");
+        long size = 500L * 1024 * 1024 * 1024;
+        byte[] first = new byte[512];
+        byte[] last = new byte[512];
+        Arrays.fill(first, (byte) 0x5a);
+        Arrays.fill(last, (byte) 0xa5);
+        Path out = dir.resolve("out.vmdk");
+        try (StreamOptimizedWriter writer = new StreamOptimizedWriter(size, new FileImageSink(out))) {
+            writer.write(0, first, 0, 512);
+            writer.write(size - 512, last, 0, 512);
+            writer.finish();
+        }
+        ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(out)).order(ByteOrder.LITTLE_ENDIAN);
+        assertThat(b.getLong(64)).isEqualTo(256);
+        qemu.check(out, "vmdk");
+        assertThat(qemu.virtualSize(out, "vmdk")).isEqualTo(size);
+        String read = ExternalTool.run(null, List.of(qemuIo, "-r", "-f", "vmdk",
+                "-c", "read -P 0x5a 0 512", "-c", "read -P 0 512 64M",
+                "-c", "read -P 0 " + (size - 64 * 1024 * 1024) + " " + (64 * 1024 * 1024 - 512),
+                "-c", "read -P 0xa5 " + (size - 512) + " 512", out.toString()), Duration.ofMinutes(1))
+                .assertSuccess().output();
+        assertThat(read).doesNotContain("fail").contains("read 512/512 bytes at offset " + (size - 512));
     }
 
     @Test
@@ -128,23 +163,27 @@ class StreamOptimizedWriterIT {
         assertThat(Files.mismatch(in, raw)).isEqualTo(-1);
     }
 
-    /** The layout VMware's readers expect: the header says "directory at the end", the footer says where. */
+    /**
+     * The header names the grain directory in the head (Glance refuses "at the end"), filled in by the end; the
+     * tail is VMware's: the directory again behind its marker, the footer naming it, the end-of-stream marker.
+     */
     @Test
-    void headerAndFooterAreVmwares() throws Exception {
-        Path in = TestDisks.patterned(dir.resolve("in.raw"), 8L * 1024 * 1024, 23);
+    void headerNamesTheDirectoryInTheHeadAndTheTailIsVmwares() throws Exception {
+        Path in = TestDisks.patterned(dir.resolve("in.raw"), 40L * 1024 * 1024, 23);
         Path vmdk = write(in, dir.resolve("out.vmdk"));
         byte[] bytes = Files.readAllBytes(vmdk);
         ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
         assertThat(b.getInt(0)).isEqualTo(SparseExtentHeader.MAGIC);
         assertThat(b.getInt(4)).isEqualTo(3);
         assertThat(b.getInt(8)).isEqualTo(0x30001);
-        assertThat(b.getLong(56)).isEqualTo(SparseExtentHeader.GD_AT_END);
+        assertThat(b.getLong(56)).isEqualTo(21);
+        assertThat(b.getLong(64)).isEqualTo(128);
         assertThat(b.getShort(77)).isEqualTo((short) 1);
         assertThat(new String(bytes, 512, 400, StandardCharsets.US_ASCII))
                 .contains("createType=\"streamOptimized\"", "ddb.adapterType = \"lsilogic\"", "parentCID=ffffffff");
         int end = bytes.length;
         assertThat(bytes.length % 512).isZero();
-        // footer marker, footer (a header whose gdOffset is real), end-of-stream marker
+        // footer marker, footer (a header whose gdOffset is the tail's directory), end-of-stream marker
         assertThat(b.getLong(end - 1536)).isEqualTo(1);
         assertThat(b.getInt(end - 1536 + 12)).isEqualTo(StreamMarker.TYPE_FOOTER);
         assertThat(b.getInt(end - 1024)).isEqualTo(SparseExtentHeader.MAGIC);
@@ -152,6 +191,63 @@ class StreamOptimizedWriterIT {
         assertThat(b.getInt((int) (gd - 1) * 512 + 12)).isEqualTo(StreamMarker.TYPE_GRAIN_DIRECTORY);
         assertThat(Long.valueOf(b.getLong(end - 512)).intValue() | b.getInt(end - 512 + 8) | b.getInt(end - 512 + 12))
                 .isZero();
+        // 40 MiB: two grain tables, both written; the head's directory is the tail's, byte for byte
+        assertThat(b.getInt(21 * 512)).isPositive();
+        assertThat(b.getInt(21 * 512 + 4)).isPositive();
+        assertThat(Arrays.copyOfRange(bytes, 21 * 512, 22 * 512))
+                .isEqualTo(Arrays.copyOfRange(bytes, (int) gd * 512, (int) gd * 512 + 512));
+        int table = b.getInt(21 * 512);
+        assertThat(b.getInt((table - 1) * 512 + 12)).isEqualTo(StreamMarker.TYPE_GRAIN_TABLE);
+    }
+
+    /** An upload holds back its first part to patch; a sink that cannot patch the directory is refused up front. */
+    @Test
+    void aSinkThatCannotPatchTheDirectoryIsRefused() throws Exception {
+        Path out = dir.resolve("out.vmdk");
+        try (FileImageSink sink = new FileImageSink(out)) {
+            ImageSink unpatchable = new ForwardOnly(sink);
+            assertThatThrownBy(() -> new StreamOptimizedWriter(1L << 30, unpatchable))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("patchable");
+        }
+    }
+
+    /** A file sink that says it can patch nothing, as a sink written strictly forward would. */
+    private record ForwardOnly(ImageSink sink) implements ImageSink {
+        @Override
+        public void write(byte[] bytes, int from, int length) throws IOException {
+            sink.write(bytes, from, length);
+        }
+
+        @Override
+        public void writeZeros(long count) throws IOException {
+            sink.writeZeros(count);
+        }
+
+        @Override
+        public long position() {
+            return sink.position();
+        }
+
+        @Override
+        public long patchableHead() {
+            return 0;
+        }
+
+        @Override
+        public void patch(long offset, byte[] bytes, int from, int length) {
+            throw new IllegalStateException("forward only");
+        }
+
+        @Override
+        public void finish() throws IOException {
+            sink.finish();
+        }
+
+        @Override
+        public void close() throws IOException {
+            sink.close();
+        }
     }
 
     private Path write(Path raw, Path vmdk) throws IOException {
