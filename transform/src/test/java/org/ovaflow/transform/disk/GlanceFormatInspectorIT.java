@@ -21,7 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * read its virtual size and pass its safety check. A streamOptimized VMDK whose header puts the grain directory
  * "at the end" was refused by it ("Unsupported VMDK footer") until the writer kept one in the head.
  */
-class GlanceFormatInspectorTest {
+class GlanceFormatInspectorIT {
 
     @TempDir
     Path dir;

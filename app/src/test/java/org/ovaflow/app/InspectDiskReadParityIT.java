@@ -34,7 +34,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * probe of the checksum stage cannot see), each packed alone in an OVA. Inspect must reject exactly the ones the
  * stage's reader rejects, naming the reader's check; and pass the others with {@code disk.read}.
  */
-class InspectDiskReadParityTest {
+class InspectDiskReadParityIT {
 
     private static final long VIRTUAL_SIZE = 4L * 1024 * 1024;
 
