@@ -10,7 +10,8 @@
 #   bench/chaos.sh [IMPORTS] [MINUTES]          defaults 200 and 10; run from the repository root
 #
 # Environment: BENCH_SKIP_BUILD=1 (use the jars as built), MAVEN_OPTS_BENCH (extra mvn arguments, e.g. -o).
-# The processes' logs stay in the folder the run prints, for a look at what a fault did.
+# The processes' logs stay in the folder the run prints, for a look at what a fault did. However the run ends
+# (its table, a failure, Ctrl-C), no process it started is left running.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -26,7 +27,35 @@ if [ "${BENCH_SKIP_BUILD:-}" != 1 ]; then
   rm -f "$log"
 fi
 echo "chaos: $imports imports over $minutes min, a fault every 8 s..." >&2
+
+# The suite and the seven processes it starts (the six stages, the broker+store) run in a process group of their
+# own (job control: a background job is a group), so that whatever way this script ends (the table printed, a
+# failure, Ctrl-C, a SIGTERM) it stops every one of them: SIGTERM to the group, SIGKILL to what is left after 60 s.
+set -m
+suite=""
+stop_all() {
+  trap - EXIT INT TERM
+  [ -n "$suite" ] || return 0
+  kill -TERM -- "-$suite" 2>/dev/null || return 0
+  for _ in $(seq 60); do
+    kill -0 -- "-$suite" 2>/dev/null || break
+    sleep 1
+  done
+  if kill -0 -- "-$suite" 2>/dev/null; then
+    echo "chaos: processes still running after 60 s, killing them" >&2
+    kill -KILL -- "-$suite" 2>/dev/null || true
+  fi
+  wait "$suite" 2>/dev/null || true
+}
+trap stop_all EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
 # app's logging configuration, named: core's test classes (the test helpers) hold one too
-exec java -cp "app/target/test-classes:core/target/test-classes:app/target/ovaflow.jar:app/target/lib/*" \
+java -cp "app/target/test-classes:core/target/test-classes:app/target/ovaflow.jar:app/target/lib/*" \
   -Dlogback.configurationFile=app/target/test-classes/logback-test.xml \
-  org.ovaflow.app.chaos.ChaosSuite "$imports" "$minutes"
+  org.ovaflow.app.chaos.ChaosSuite "$imports" "$minutes" &
+suite=$!
+status=0
+wait "$suite" || status=$?
+exit "$status"

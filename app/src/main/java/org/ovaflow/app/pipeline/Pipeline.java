@@ -6,7 +6,6 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.RoutesBuilder;
 import org.apache.camel.component.kafka.KafkaComponent;
 import org.apache.camel.impl.DefaultCamelContext;
-import org.apache.camel.processor.idempotent.kafka.KafkaIdempotentRepository;
 import org.ovaflow.app.http.ApiToken;
 import org.ovaflow.app.http.StatusServer;
 import org.ovaflow.app.metrics.MeteredKafkaClientFactory;
@@ -20,6 +19,7 @@ import org.ovaflow.ingest.Arrivals;
 import org.ovaflow.ingest.UploaderOverrides;
 import org.ovaflow.ingest.notification.S3EventNotification;
 import org.ovaflow.ingest.route.IngestRoutes;
+import org.ovaflow.ingest.route.SeenTopic;
 import org.ovaflow.ingest.scan.BucketScan;
 import org.ovaflow.ingest.unpacked.UnpackedArrivals;
 import org.ovaflow.publish.catalog.CatalogIndex;
@@ -198,9 +198,8 @@ public final class Pipeline implements AutoCloseable {
                 case INGEST -> {
                     Arrivals arrivals = new Arrivals(buckets.incoming(), Arrays.asList(settings.property(
                             "ovaflow.ingest.suffixes", DEFAULT_INGEST_SUFFIXES).split("\\s*,\\s*")));
-                    KafkaIdempotentRepository seen = new KafkaIdempotentRepository(Topics.INGEST_SEEN.topic(),
-                            infrastructure.kafka());
-                    seen.setMaxCacheSize(Integer.parseInt(settings.property("ovaflow.ingest.seen-cache", "1000000")));
+                    SeenTopic seen = new SeenTopic(Topics.INGEST_SEEN.topic(), infrastructure.kafka(),
+                            Integer.parseInt(settings.property("ovaflow.ingest.seen-cache", "1000000")));
                     yield new IngestRoutes(new BucketScan(store, arrivals, Clock.systemUTC()),
                             new S3EventNotification(arrivals, Clock.systemUTC()), seen, new UploaderOverrides(store),
                             new UnpackedArrivals(store, arrivals, Clock.systemUTC()), metrics);

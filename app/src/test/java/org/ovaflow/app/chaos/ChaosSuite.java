@@ -108,6 +108,7 @@ public final class ChaosSuite implements AutoCloseable {
     private final List<String> poisonKeys = new ArrayList<>();
     private final Map<String, Duration> phases = new LinkedHashMap<>();
     private volatile boolean tailing = true;
+    private boolean closed;
     private Thread statusTail;
     private Endpoints endpoints;
     private ObjectStore store;
@@ -132,12 +133,26 @@ public final class ChaosSuite implements AutoCloseable {
         Path dir = Files.createTempDirectory("ovaflow-chaos");
         Config config = new Config(imports, 5, 10, 128, Duration.ofSeconds(8), Duration.ofSeconds(30),
                 Duration.ofMinutes(minutes), Duration.ofMinutes(10), System.nanoTime());
-        try (ChaosSuite suite = new ChaosSuite(config, dir)) {
+        ChaosSuite suite = new ChaosSuite(config, dir);
+        // a SIGTERM or Ctrl-C ends the seven processes the suite started too, not only this one
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                suite.close();
+            } catch (Exception e) {
+                System.err.println("chaos: stopping the processes failed: " + e);
+            }
+        }, "chaos-stop"));
+        boolean passed;
+        try {
             Report report = suite.run();
             System.out.println(report.table());
+            passed = report.passed();
+        } finally {
             System.out.println("logs: " + dir.resolve("logs"));
-            System.exit(report.passed() ? 0 : 1);
+            // before System.exit, which would skip a try-with-resources' close and leave them running
+            suite.close();
         }
+        System.exit(passed ? 0 : 1);
     }
 
     public Report run() throws Exception {
@@ -541,9 +556,16 @@ public final class ChaosSuite implements AutoCloseable {
         }
     }
 
+    /** Stops every process the suite started; a second call (the shutdown hook after main's own) does nothing. */
     @Override
-    public void close() throws Exception {
+    public synchronized void close() throws Exception {
+        if (closed) {
+            return;
+        }
+        closed = true;
         tailing = false;
+        // the stages all at once, then the broker and store they commit to
+        stages.values().forEach(OvaflowProcess::askToStop);
         for (OvaflowProcess stage : stages.values()) {
             stage.close();
         }

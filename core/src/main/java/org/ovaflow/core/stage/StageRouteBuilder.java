@@ -381,9 +381,9 @@ public abstract class StageRouteBuilder extends RouteBuilder {
                 Instant.now());
     }
 
-    /** A Camel message that the Kafka producer turns back into exactly {@code record}. */
+    /** A Camel message that the Kafka producer turns back into exactly {@code record}, header names included. */
     protected static Message message(Exchange exchange, ProducerRecord<String, byte[]> record) {
-        Message message = new DefaultMessage(exchange);
+        Message message = new RecordMessage(exchange);
         message.setHeader(KafkaConstants.OVERRIDE_TOPIC, record.topic());
         message.setHeader(KafkaConstants.KEY, record.key());
         for (Header header : record.headers()) {
@@ -391,6 +391,24 @@ public abstract class StageRouteBuilder extends RouteBuilder {
         }
         message.setBody(record.value());
         return message;
+    }
+
+    /**
+     * A message whose header names stay as they were set. Kafka's header names are case-sensitive; Camel's usual
+     * header map is not, and writes a name it knows in its own spelling: the CloudEvents Kafka binding's
+     * {@code content-type} reached the broker as {@code Content-Type}, which the SDK's reader does not see (an event
+     * without datacontenttype).
+     */
+    private static final class RecordMessage extends DefaultMessage {
+
+        RecordMessage(Exchange exchange) {
+            super(exchange);
+        }
+
+        @Override
+        protected Map<String, Object> createHeaders() {
+            return new LinkedHashMap<>();
+        }
     }
 
     /** The records that send what the exchange holds to ova.dlq: its record, or every record of its batch. */
