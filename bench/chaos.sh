@@ -12,20 +12,12 @@
 # Environment: BENCH_SKIP_BUILD=1 (use the jars as built), MAVEN_OPTS_BENCH (extra mvn arguments, e.g. -o).
 # The processes' logs stay in the folder the run prints, for a look at what a fault did. However the run ends
 # (its table, a failure, Ctrl-C), no process it started is left running.
-set -euo pipefail
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$root"
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 imports="${1:-200}"
 minutes="${2:-10}"
 
-if [ "${BENCH_SKIP_BUILD:-}" != 1 ]; then
-  echo "chaos: building (mvn package, tests compiled, not run)..." >&2
-  log="$(mktemp "${TMPDIR:-/tmp}/ovaflow-chaos-build.XXXXXX")"
-  # shellcheck disable=SC2086
-  mvn -B -q -DskipTests ${MAVEN_OPTS_BENCH:-} package >"$log" 2>&1 || { cat "$log" >&2; exit 2; }
-  rm -f "$log"
-fi
+bench_build
 echo "chaos: $imports imports over $minutes min, a fault every 8 s..." >&2
 
 # The suite and the seven processes it starts (the six stages, the broker+store) run in a process group of their
@@ -34,7 +26,6 @@ echo "chaos: $imports imports over $minutes min, a fault every 8 s..." >&2
 set -m
 suite=""
 stop_all() {
-  trap - EXIT INT TERM
   [ -n "$suite" ] || return 0
   kill -TERM -- "-$suite" 2>/dev/null || return 0
   for _ in $(seq 60); do
@@ -47,12 +38,10 @@ stop_all() {
   fi
   wait "$suite" 2>/dev/null || true
 }
-trap stop_all EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+bench_on_exit stop_all
 
 # app's logging configuration, named: core's test classes (the test helpers) hold one too
-java -cp "app/target/test-classes:core/target/test-classes:app/target/ovaflow.jar:app/target/lib/*" \
+java -cp "$(bench_test_cp)" \
   -Dlogback.configurationFile=app/target/test-classes/logback-test.xml \
   org.ovaflow.app.chaos.ChaosSuite "$imports" "$minutes" &
 suite=$!

@@ -36,7 +36,7 @@ import static org.awaitility.Awaitility.await;
 /** Ingest's record of the ids it let through, on a real broker, started and stopped as the pipeline does. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
-class SeenTopicTest {
+class SeenTopicIT {
 
     @TempDir
     static Path dir;

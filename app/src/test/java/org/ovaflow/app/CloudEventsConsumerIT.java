@@ -38,7 +38,7 @@ import static org.awaitility.Awaitility.await;
  * and one whose object was gone (a dead letter): every CloudEvents topic gets records.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class CloudEventsConsumerTest {
+class CloudEventsConsumerIT {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final List<Topics> CLOUD_EVENT_TOPICS = List.of(Topics.ARRIVED, Topics.VERIFIED, Topics.VALIDATED,
