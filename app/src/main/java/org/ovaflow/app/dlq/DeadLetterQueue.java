@@ -55,6 +55,8 @@ public final class DeadLetterQueue {
 
     public static final String REPLAYED_TOPIC = "ova.dlq.replayed";
     /** Added to a replayed record: when it fails again, its new dead letter names the one it replays. */
+    /** The CloudEvents Kafka binding's name of the content type header (Kafka header names are case-sensitive). */
+    static final String CONTENT_TYPE_HEADER = "content-type";
     public static final String REPLAY_OF_HEADER = "ovaflow_replay_of";
 
     private static final Duration READ_TIMEOUT = Duration.ofSeconds(30);
@@ -155,14 +157,19 @@ public final class DeadLetterQueue {
         return outcomes;
     }
 
-    /** The record as the stage first read it: topic, key, headers, value; plus where it comes from. */
-    private static ProducerRecord<String, byte[]> original(DeadLetterEntry entry) {
+    /**
+     * The record as the stage first read it: topic, key, headers, value; plus where it comes from. A dead letter
+     * kept from before ovaflow wrote the CloudEvents binding's {@code content-type} saved it as {@code Content-Type}:
+     * it goes back under the binding's name, which a consumer's CloudEvents SDK reads.
+     */
+    static ProducerRecord<String, byte[]> original(DeadLetterEntry entry) {
         DeadLetter letter = entry.deadLetter();
         RecordHeaders headers = new RecordHeaders();
         if (letter.headers() != null) {
             letter.headers().forEach((name, value) -> {
                 if (!REPLAY_OF_HEADER.equals(name)) {
-                    headers.add(name, value == null ? null : value.getBytes(StandardCharsets.UTF_8));
+                    String key = name.equalsIgnoreCase(CONTENT_TYPE_HEADER) ? CONTENT_TYPE_HEADER : name;
+                    headers.add(key, value == null ? null : value.getBytes(StandardCharsets.UTF_8));
                 }
             });
         }
