@@ -22,6 +22,12 @@ import java.util.List;
 @FunctionalInterface
 public interface DiskImageReads {
 
+    /**
+     * The check a disk passes when it was read to its end, or warns with when it could not be (a disk of a
+     * compressed package that only ranges can read); a refusal carries the reader's own id ({@code disk.vmdk.*}, …).
+     */
+    String CHECK = "disk.read";
+
     /** The reads of one package's disks. */
     Pass start();
 
