@@ -10,10 +10,10 @@ import org.ovaflow.validate.ValidationSettings;
 import org.ovaflow.validate.inspect.Inspection;
 import org.ovaflow.validate.inspect.OvaInspector;
 import org.ovaflow.core.event.VerifiedSigner;
-import org.ovaflow.transform.disk.FileImageSource;
 import org.ovaflow.transform.disk.ReadOptions;
 import org.ovaflow.transform.transcode.PackageDiskReads;
 import org.ovaflow.validate.inspect.DiskImageReads;
+import org.ovaflow.core.event.ImportEvent;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -28,7 +28,7 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code ovaflow inspect FILE.ova}: the checksum and schema stages' checks on a local file, offline, no servers,
- * and the disk images of a plain OVA read to their end by the transcode stage's readers ({@code disk.read}).
+ * and the disk images read to their end by the transcode stage's readers ({@code disk.read}).
  * Exit 0 when the OVA would be accepted, 1 when it would be rejected, 2 on a usage error.
  */
 @Command(name = "inspect", mixinStandardHelpOptions = true,
@@ -96,12 +96,41 @@ public final class InspectCommand extends CommandOutput implements Callable<Inte
         return inspection.valid() ? Ovaflow.OK : Ovaflow.REJECTED;
     }
 
-    /** The transcode stage's readers over ranges of the local file, as the stage reads the stored OVA. */
+    /**
+     * The transcode stage's readers: in the streaming pass for the disks read forward, after it by ranges of the
+     * local files for the others, as the stage reads the stored OVA.
+     */
     static DiskImageReads diskReads(long maxVirtualSize) {
-        return (ova, event) -> {
-            try (FileImageSource file = new FileImageSource(ova)) {
-                return PackageDiskReads.readAll(file::open, event, maxVirtualSize);
-            }
+        return () -> {
+            PackageDiskReads.Pass pass = PackageDiskReads.start(maxVirtualSize);
+            return new DiskImageReads.Pass() {
+                @Override
+                public Sink open(String name, long size, byte[] head, int length, boolean listedInManifest) {
+                    PackageDiskReads.StreamedRead read = pass.open(name, size, head, length, listedInManifest);
+                    return read == null ? null : new Sink() {
+                        @Override
+                        public void accept(byte[] bytes, int n, Runnable release) {
+                            read.accept(bytes, n, release);
+                        }
+
+                        @Override
+                        public void end() {
+                            read.end();
+                        }
+                    };
+                }
+
+                @Override
+                public List<CheckResult> finish(ImportEvent event, DiskImageReads.EntryRanges ranges)
+                        throws IOException {
+                    return pass.finish(event, ranges == null ? null : ranges::open);
+                }
+
+                @Override
+                public void close() {
+                    pass.close();
+                }
+            };
         };
     }
 

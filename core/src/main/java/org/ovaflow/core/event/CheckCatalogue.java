@@ -92,6 +92,8 @@ public final class CheckCatalogue {
         family("disk.vhd.", "Convert the disk to a fixed or dynamic VHD without a parent (qemu-img convert -O vpc), or to qcow2, and export again.");
         family("disk.gzip.", "Compress the disk file once with gzip, completely, or store it uncompressed.");
         family("disk.", "Export the disk again as a self-contained qcow2, streamOptimized VMDK, VHD or raw image.");
+        // inspect only: a disk of a compressed package that needs ranges to be read to its end
+        both("disk.read", Severity.INFO, "Inspect the plain .ova (gunzip or unxz it) or the unpacked package to have this disk read to its end; the transcode stage reads it in full.");
         // publish stage
         fail("catalog.reserved-name", "Rename the package's file appliance.json (the catalog entry's own file) and its href in the descriptor.");
         fail("catalog.version-conflict", "Publish under a new version (ProductSection Version or a product override), or set ovaflow.publish.on-conflict=replace.");

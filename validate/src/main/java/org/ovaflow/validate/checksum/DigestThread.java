@@ -31,6 +31,12 @@ final class DigestThread implements AutoCloseable {
                 free.add(this);
             }
         }
+
+        /** Holds the buffer once more, for another reader (an {@link EntryTap}): the release it must run. */
+        Runnable lend() {
+            holders.incrementAndGet();
+            return this::release;
+        }
     }
 
     private final int buffers;

@@ -44,6 +44,12 @@ final class EntryDigests implements OvaArchive.EntryReader, AutoCloseable {
     private String oversizeManifest;
     private long bytesRead;
     private long trailingNonZeroBytes;
+    /** Who else reads the entries in this pass (inspect's disk readers), null when no one. */
+    private final EntryTap tap;
+
+    EntryDigests(EntryTap tap) {
+        this.tap = tap;
+    }
 
     @Override
     public void read(OvaEntry entry, InputStream data) throws IOException {
@@ -63,10 +69,20 @@ final class EntryDigests implements OvaArchive.EntryReader, AutoCloseable {
         }
         ByteArrayOutputStream kept = isManifest || isCert ? new ByteArrayOutputStream() : null;
         DiskImageProbe probe = DiskImageProbe.forEntry(entry.name());
+        EntryTap.Sink sink = null;
+        boolean first = true;
         while (true) {
             DigestThread.Buffer buffer = hasher.take();
             int n = data.readNBytes(buffer.bytes, 0, DigestThread.BUFFER_SIZE);
             if (n > 0) {
+                if (first && tap != null) {
+                    sink = tap.open(entry.name(), entry.size(), buffer.bytes, n, manifest != null
+                            && manifest.lines().stream().anyMatch(l -> l.file().equals(entry.name())));
+                }
+                first = false;
+                if (sink != null) {
+                    sink.accept(buffer.bytes, n, buffer.lend());
+                }
                 probe.update(buffer.bytes, 0, n);
                 if (kept != null) {
                     kept.write(buffer.bytes, 0, n);
@@ -78,6 +94,9 @@ final class EntryDigests implements OvaArchive.EntryReader, AutoCloseable {
             if (n <= 0) {
                 break;
             }
+        }
+        if (sink != null) {
+            sink.end();
         }
         String name = entry.name();
         hasher.then(() -> {

@@ -57,7 +57,12 @@ public final class PackageVerifier {
     }
 
     public PackageVerification verify(String ovaName, InputStream ova) throws IOException {
-        try (EntryDigests digests = new EntryDigests()) {
+        return verify(ovaName, ova, (EntryTap) null);
+    }
+
+    /** {@link #verify(String, InputStream)}, handing every entry's bytes to {@code tap} as well (when not null). */
+    public PackageVerification verify(String ovaName, InputStream ova, EntryTap tap) throws IOException {
+        try (EntryDigests digests = new EntryDigests(tap)) {
             return verify(ovaName, ova, digests);
         }
     }

@@ -52,6 +52,12 @@ final class LocalPackageFolder implements PackageSources.Store {
         return new ObjectRef(OvaInspector.LOCAL, file.toString(), etag(file), Files.size(file), null);
     }
 
+    /** The package's file {@code name} (a path below the folder), refused when it is not one of its regular files. */
+    Path file(String name) throws IOException {
+        return inside(folder.resolve(name).toString()).orElseThrow(() ->
+                new IOException(name + " is not a file of " + folder));
+    }
+
     private Optional<Path> inside(String key) {
         Path file = Path.of(key).toAbsolutePath().normalize();
         if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {

@@ -49,7 +49,10 @@ public final class OvaInspector {
         this(settings, PackageSources.Limits.DEFAULTS, null);
     }
 
-    /** An inspector that also reads a plain OVA's disk images to their end with {@code diskReads}. */
+    /**
+     * An inspector that also reads the package's disk images to their end with {@code diskReads}: in the streaming
+     * pass those read forward, after it by ranges of the files the others (not for a compressed package).
+     */
     public OvaInspector(ValidationSettings settings, DiskImageReads diskReads) {
         this(settings, PackageSources.Limits.DEFAULTS, diskReads);
     }
@@ -77,11 +80,17 @@ public final class OvaInspector {
     }
 
     private Inspection inspectPlain(Path ova) throws IOException {
+        try (DiskImageReads.Pass disks = diskReads != null ? diskReads.start() : null) {
+            return inspectPlain(ova, disks);
+        }
+    }
+
+    private Inspection inspectPlain(Path ova, DiskImageReads.Pass disks) throws IOException {
         long size = Files.size(ova);
         String name = ova.getFileName().toString();
         PackageVerification verification;
         try (InputStream in = Files.newInputStream(ova)) {
-            verification = verifier.verify(name, in);
+            verification = verifier.verify(name, in, disks);
         }
         // a file has no etag: its size and modification time stand in, as they identify a version of it
         String etag = size + "-" + Files.getLastModifiedTime(ova).toMillis();
@@ -97,10 +106,11 @@ public final class OvaInspector {
                 event = event.withAppliance(validation.appliance());
             }
             event = event.withChecks(validation.checks());
-            if (diskReads != null && event.appliance() != null) {
-                // the disks the descriptor names, read by ranges of the file as the transcode stage reads the
-                // stored OVA: the same verdict on tables and grains that only a full read can judge
-                event = event.withChecks(diskReads.read(ova, event));
+            if (disks != null && event.appliance() != null) {
+                // the disks the descriptor names: read in the pass, or by ranges of the file as the transcode stage
+                // reads the stored OVA; the same verdict on tables and grains that only a full read can judge
+                event = event.withChecks(disks.finish(event, (entry, offset, length) ->
+                        FileRange.open(ova, entry.offset() + offset, Math.min(length, entry.size() - offset))));
             }
         } else if (!verification.rejected()) {
             event = event.withChecks(List.of(CheckResult.fail("ovf.descriptor", name,
@@ -110,13 +120,19 @@ public final class OvaInspector {
     }
 
     private Inspection inspectNormalised(Path file, PackageForm form) throws IOException {
+        try (DiskImageReads.Pass disks = diskReads != null ? diskReads.start() : null) {
+            return inspectNormalised(file, form, disks);
+        }
+    }
+
+    private Inspection inspectNormalised(Path file, PackageForm form, DiskImageReads.Pass disks) throws IOException {
         String name = file.getFileName().toString();
         long size = Files.size(file);
         ImportEvent event = ImportEvent.arrived(LocalPackageFolder.ref(file), "inspect", Instant.now());
         PackageVerification verification;
         try (PackageSources.PlainTar plain = open(file, form)) {
             try {
-                verification = verifier.verify(plain.name(), plain.stream());
+                verification = verifier.verify(plain.name(), plain.stream(), disks);
             } catch (IOException e) {
                 if (plain.rejection() == null) {
                     throw e;
@@ -141,8 +157,21 @@ public final class OvaInspector {
                 event = event.withAppliance(validation.appliance());
             }
             event = event.withChecks(validation.checks());
+            if (disks != null && event.appliance() != null) {
+                // an unpacked package's files are local files, read by ranges as a plain OVA's entries; a
+                // compressed OVA can only be read forward again, from its start: what its pass did not read is said
+                event = event.withChecks(disks.finish(event, form == PackageForm.UNPACKED ? unpackedRanges(file)
+                        : null));
+            }
         }
         return new Inspection(name, size, verification.tarIndex().sha256(), verification.signer(), event);
+    }
+
+    /** The files of the unpacked package of {@code descriptor}, by their names in its tar, from its folder only. */
+    private static DiskImageReads.EntryRanges unpackedRanges(Path descriptor) throws IOException {
+        LocalPackageFolder folder = new LocalPackageFolder(descriptor.toAbsolutePath().getParent());
+        return (entry, offset, length) -> FileRange.open(folder.file(entry.name()), offset,
+                Math.min(length, entry.size() - offset));
     }
 
     private PackageSources.PlainTar open(Path file, PackageForm form) throws IOException {
