@@ -207,8 +207,15 @@ final class PackageConversion {
         return "gzip".equalsIgnoreCase(file.compression()) ? new GzipImageSource(source) : source;
     }
 
-    /** The tar entries holding the file: itself, or its chunks {@code href.000000000, …} in order. */
     private List<TarEntry> entriesOf(ApplianceMetadata.File file) {
+        return entriesOf(entries, file);
+    }
+
+    /**
+     * The tar entries of {@code entries} holding the file: itself, or its chunks {@code href.000000000, …} in order.
+     * inspect's read of the disks ({@link PackageDiskReads}) finds them the same way.
+     */
+    static List<TarEntry> entriesOf(Map<String, TarEntry> entries, ApplianceMetadata.File file) {
         TarEntry whole = entries.get(file.href());
         if (whole != null) {
             return List.of(whole);

@@ -16,7 +16,6 @@ import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -107,7 +106,7 @@ public final class PackageDiskReads {
                 if (appliance.disks().stream().noneMatch(d -> file.id().equals(d.fileRef()))) {
                     continue;
                 }
-                List<TarEntry> parts = entriesOf(entries, file);
+                List<TarEntry> parts = PackageConversion.entriesOf(entries, file);
                 if (parts.isEmpty()) {
                     continue;
                 }
@@ -225,19 +224,6 @@ public final class PackageDiskReads {
                 : new ChunkedFileSource(file.href(), parts.stream()
                 .map(e -> (ImageSource) new EntrySource(ova, e)).toList());
         return "gzip".equalsIgnoreCase(file.compression()) ? new GzipImageSource(source) : source;
-    }
-
-    /** The tar entries holding the file: itself, or its chunks {@code href.000000000, …} in order. */
-    private static List<TarEntry> entriesOf(Map<String, TarEntry> entries, ApplianceMetadata.File file) {
-        TarEntry whole = entries.get(file.href());
-        if (whole != null) {
-            return List.of(whole);
-        }
-        List<TarEntry> chunks = new ArrayList<>();
-        for (int i = 0; entries.containsKey(String.format(Locale.ROOT, "%s.%09d", file.href(), i)); i++) {
-            chunks.add(entries.get(String.format(Locale.ROOT, "%s.%09d", file.href(), i)));
-        }
-        return chunks;
     }
 
     /** One entry of the package, by ranges of its data. */
