@@ -118,11 +118,8 @@ class PrometheusQueriesIT {
         assertThat(value(highRejectRate.get(0))).isCloseTo(4.0 / 6, within(0.01));
     }
 
-    /**
-     * How far increase() may stray from the true count: Prometheus extrapolates the last sample up to the end of the
-     * window by up to one scrape interval's share (the first, at 0, is not extrapolated below zero).
-     */
-    private static final double EXTRAPOLATION = 0.3;
+    /** Evaluated at the last scrape, increase() gives the count itself: no more than rounding may differ. */
+    private static final double EXTRAPOLATION = 1e-6;
 
     // ------------------------------------------------------------------------------------------------------------
 
@@ -202,8 +199,13 @@ class PrometheusQueriesIT {
         });
     }
 
-    /** Each data panel's queries, Grafana's variables given as a dashboard over the last hour would. */
+    /**
+     * Each data panel's queries, Grafana's variables given as a dashboard over the last hour would, evaluated at the
+     * last scrape: increase() then has nothing to extrapolate (its window ends on a sample, and the first sample,
+     * 0, is not extrapolated below zero), so the stat panels read the exact counts.
+     */
     private Map<String, List<JsonNode>> evaluateDashboard() throws Exception {
+        String at = lastScrape();
         JsonNode dashboard = JSON.readTree(DOCKER.resolve("grafana/dashboards/ovaflow.json").toFile());
         Map<String, List<JsonNode>> results = new LinkedHashMap<>();
         List<JsonNode> panels = new ArrayList<>();
@@ -221,7 +223,7 @@ class PrometheusQueriesIT {
                 // "All" of the stage variable is .*; $__rate_interval is 4 scrape intervals of Grafana's default 15 s
                 String query = target.path("expr").asText().replace("$__rate_interval", "1m").replace("$__range", "1h")
                         .replace("$__interval", "15s").replace("${stage}", ".*").replace("$stage", ".*");
-                series.addAll(query(query, panel.path("title").asText()));
+                series.addAll(query(query, panel.path("title").asText(), at));
             }
             results.merge(panel.path("title").asText(), series, (a, b) -> {
                 a.addAll(b);
@@ -231,14 +233,16 @@ class PrometheusQueriesIT {
         return results;
     }
 
-    /** Each alert rule's expression, as Prometheus loaded it from alerts.yml, evaluated now. */
+    /** Each alert rule's expression, as Prometheus loaded it from alerts.yml, evaluated at the last scrape. */
     private Map<String, List<JsonNode>> evaluateAlerts() throws Exception {
+        String at = lastScrape();
         Map<String, List<JsonNode>> results = new LinkedHashMap<>();
         for (JsonNode group : get("/api/v1/rules").path("data").path("groups")) {
             for (JsonNode rule : group.path("rules")) {
                 assertThat(rule.path("health").asText()).as("health of rule %s: %s", rule.path("name").asText(),
                         rule.path("lastError").asText()).isIn("ok", "unknown");
-                results.put(rule.path("name").asText(), query(rule.path("query").asText(), rule.path("name").asText()));
+                results.put(rule.path("name").asText(),
+                        query(rule.path("query").asText(), rule.path("name").asText(), at));
             }
         }
         assertThat(results).containsKeys("OvaflowHighRejectRate", "OvaflowDeadLetters", "OvaflowImportsStuck");
@@ -259,12 +263,21 @@ class PrometheusQueriesIT {
 
     /** The value of an instant query of one series, or -1 when Prometheus has none yet. */
     private double instant(String promql) throws Exception {
-        List<JsonNode> result = query(promql, promql);
+        List<JsonNode> result = query(promql, promql, null);
         return result.isEmpty() ? -1 : value(result.get(0));
     }
 
-    private List<JsonNode> query(String promql, String what) throws Exception {
-        JsonNode answer = get("/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8));
+    /** The time of the pipeline's latest scrape (seconds since the epoch, as Prometheus writes it). */
+    private String lastScrape() throws Exception {
+        List<JsonNode> result = query("max(timestamp(up))", "the last scrape", null);
+        assertThat(result).as("a scrape of the pipeline").hasSize(1);
+        return result.get(0).path("value").path(1).asText();
+    }
+
+    /** {@code promql} evaluated at {@code at} (Prometheus's time), or now when null. */
+    private List<JsonNode> query(String promql, String what, String at) throws Exception {
+        JsonNode answer = get("/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8)
+                + (at == null ? "" : "&time=" + at));
         assertThat(answer.path("status").asText()).as("%s: %s gave %s", what, promql, answer).isEqualTo("success");
         List<JsonNode> series = new ArrayList<>();
         answer.path("data").path("result").forEach(series::add);
