@@ -1,5 +1,7 @@
 package org.ovaflow.app.pipeline;
 
+import org.ovaflow.core.config.Setting;
+
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.EnumSet;
@@ -36,6 +38,11 @@ public record PipelineSettings(Path dataDir, String kafka, String s3, String s3A
 
     public String property(String key, String fallback) {
         return properties.getOrDefault(key, fallback);
+    }
+
+    /** The value of a declared setting: given, else its default. */
+    public <T> T get(Setting<T> setting) {
+        return setting.from(properties);
     }
 
     public PipelineSettings withStages(Set<Stage> newStages) {
