@@ -31,7 +31,7 @@ public final class IngestModule implements StageModule {
                     throw new IllegalArgumentException("no suffix: nothing would be imported");
                 }
             });
-    public static final Setting<Long> SCAN_INTERVAL_MS = Setting.ofLong("ovaflow.ingest.scan-interval-ms", 5000, 1,
+    public static final Setting<Long> SCAN_INTERVAL_MS = Setting.ofLong("ovaflow.ingest.scan-interval-ms", 5000, 0,
             Long.MAX_VALUE, "period of the bucket scan (for stores without notifications)");
     public static final Setting<Long> SCAN_DELAY_MS = Setting.ofLong("ovaflow.ingest.scan-delay-ms", 1000, 0,
             Long.MAX_VALUE, "how long after the start the first bucket scan begins");

@@ -17,7 +17,7 @@ public final class ProcessSettings {
     public static final Setting<Long> STARTUP_TIMEOUT_S = Setting.ofLong("ovaflow.startup.timeout-s", 300, 0,
             Long.MAX_VALUE, "how long a starting process waits for an unreachable broker or store (retrying with "
                     + "backoff) before it gives up and exits");
-    public static final Setting<Long> SHUTDOWN_TIMEOUT_S = Setting.ofLong("ovaflow.shutdown-timeout-s", 10, 1,
+    public static final Setting<Long> SHUTDOWN_TIMEOUT_S = Setting.ofLong("ovaflow.shutdown-timeout-s", 10, 0,
             Long.MAX_VALUE, "graceful stop of the routes");
     public static final Setting<Integer> KAFKA_PARTITIONS = Setting.ofInt("ovaflow.kafka.partitions", 3, 1,
             Integer.MAX_VALUE, "partitions of the topics ovaflow creates (a topic with fewer is grown, never shrunk): "
