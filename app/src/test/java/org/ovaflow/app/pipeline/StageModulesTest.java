@@ -62,6 +62,14 @@ class StageModulesTest {
     }
 
     @Test
+    void anEmptyValueIsTheDefaultForTheRoutesPlaceholdersToo() {
+        PipelineSettings settings = new PipelineSettings(Path.of("unused"), null, null, null, null, Stage.parse("all"),
+                "127.0.0.1", -1, Map.of("ovaflow.retry.attempts", " ", "ovaflow.publish.keep-ova", "false"));
+        assertThat(settings.properties()).containsOnlyKeys("ovaflow.publish.keep-ova");
+        assertThat(settings.get(org.ovaflow.core.config.SharedSettings.RETRY_ATTEMPTS)).isEqualTo(8);
+    }
+
+    @Test
     void aBadValueStopsThePipelineBeforeAnythingStartsNamingKeyAndValue(@TempDir Path dir) {
         PipelineSettings settings = new PipelineSettings(dir, null, null, null, null, Stage.parse("publish"),
                 "127.0.0.1", -1, Map.of("ovaflow.stage.publish.batch-size", "lots"));
