@@ -1,6 +1,7 @@
 package org.ovaflow.app.http;
 
 import com.sun.net.httpserver.HttpExchange;
+import org.ovaflow.app.pipeline.ProcessSettings;
 import org.ovaflow.core.store.ObjectStore;
 import org.ovaflow.publish.catalog.ApplianceRecord;
 import org.ovaflow.publish.catalog.CatalogIndex;
@@ -31,11 +32,8 @@ import java.util.regex.Pattern;
  */
 final class CatalogEndpoints {
 
-    static final String PUBLIC_URL = "ovaflow.http.public-url";
-    static final String PRESIGN_EXPIRY = "ovaflow.http.presign-expiry-s";
-    static final long DEFAULT_PRESIGN_EXPIRY_S = 3600;
-    /** S3's limit for a query-string signature. */
-    private static final long MAX_PRESIGN_EXPIRY_S = Duration.ofDays(7).toSeconds();
+    static final String PUBLIC_URL = ProcessSettings.HTTP_PUBLIC_URL.key();
+    static final String PRESIGN_EXPIRY = ProcessSettings.HTTP_PRESIGN_EXPIRY_S.key();
 
     /** A catalog path segment as publish makes it (a slug); never "." or "..". */
     private static final Pattern SEGMENT = Pattern.compile("[A-Za-z0-9_-][A-Za-z0-9._+-]{0,127}");
@@ -58,35 +56,8 @@ final class CatalogEndpoints {
         this.catalogBucket = catalogBucket;
         this.catalog = new CatalogReader(store, catalogBucket);
         this.documents = documents;
-        this.presignExpiry = presignExpiry(properties.get(PRESIGN_EXPIRY));
-        this.publicUrl = publicUrl(properties.get(PUBLIC_URL));
-    }
-
-    private static String publicUrl(String value) {
-        if (value == null || value.isBlank()) {
-            return null;
-        }
-        try {
-            return new CatalogLinks(value.strip()).baseUrl();
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(PUBLIC_URL + " is not an http(s) URL: " + value, e);
-        }
-    }
-
-    private static Duration presignExpiry(String value) {
-        if (value == null || value.isBlank()) {
-            return Duration.ofSeconds(DEFAULT_PRESIGN_EXPIRY_S);
-        }
-        long seconds;
-        try {
-            seconds = Long.parseLong(value.strip());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(PRESIGN_EXPIRY + " is not a number of seconds: " + value);
-        }
-        if (seconds < 1 || seconds > MAX_PRESIGN_EXPIRY_S) {
-            throw new IllegalArgumentException(PRESIGN_EXPIRY + " must be 1 to " + MAX_PRESIGN_EXPIRY_S + " s: " + value);
-        }
-        return Duration.ofSeconds(seconds);
+        this.presignExpiry = Duration.ofSeconds(ProcessSettings.HTTP_PRESIGN_EXPIRY_S.from(properties));
+        this.publicUrl = ProcessSettings.HTTP_PUBLIC_URL.from(properties);
     }
 
     /** {@code /api/catalog…}. */

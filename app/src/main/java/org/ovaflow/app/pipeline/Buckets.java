@@ -1,5 +1,7 @@
 package org.ovaflow.app.pipeline;
 
+import org.ovaflow.core.config.SharedSettings;
+
 import java.util.List;
 import java.util.Map;
 
@@ -7,11 +9,8 @@ import java.util.Map;
 public record Buckets(String incoming, String staging, String catalog, String quarantine) {
 
     public static Buckets from(Map<String, String> properties) {
-        return new Buckets(
-                properties.getOrDefault("ovaflow.bucket.incoming", "ova-incoming"),
-                properties.getOrDefault("ovaflow.bucket.staging", "ova-staging"),
-                properties.getOrDefault("ovaflow.bucket.catalog", "ova-catalog"),
-                properties.getOrDefault("ovaflow.bucket.quarantine", "ova-quarantine"));
+        return new Buckets(SharedSettings.INCOMING_BUCKET.from(properties), SharedSettings.STAGING_BUCKET.from(properties),
+                SharedSettings.CATALOG_BUCKET.from(properties), SharedSettings.QUARANTINE_BUCKET.from(properties));
     }
 
     public List<String> all() {

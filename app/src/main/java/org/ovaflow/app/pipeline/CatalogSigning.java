@@ -33,9 +33,9 @@ public final class CatalogSigning {
 
     static SigningKey resolve(Path dataDir, Map<String, String> properties, String passphraseFromEnvironment) {
         char[] passphrase = passphrase(properties, passphraseFromEnvironment);
-        String configured = properties.get(KEY);
-        if (configured != null && !configured.isBlank()) {
-            return SigningKey.configured(Path.of(configured.strip()), passphrase);
+        Path configured = ProcessSettings.SIGNING_KEY.from(properties);
+        if (configured != null) {
+            return SigningKey.configured(configured, passphrase);
         }
         return SigningKey.keptIn(dataDir.resolve(FOLDER), passphrase);
     }
@@ -46,8 +46,7 @@ public final class CatalogSigning {
      * then written unsigned, and the pipeline signs it again at its next rebuild). Never makes a key up.
      */
     public static Optional<SigningKey> existing(Path dataDir, Map<String, String> properties) {
-        String configured = properties.get(KEY);
-        if ((configured == null || configured.isBlank())
+        if (ProcessSettings.SIGNING_KEY.from(properties) == null
                 && !Files.exists(dataDir.resolve(FOLDER).resolve(SigningKey.SECRET_KEY_FILE))) {
             return Optional.empty();
         }
@@ -56,9 +55,8 @@ public final class CatalogSigning {
 
     /** The file's first line (a trailing newline is not part of it), else the environment's, else none. */
     private static char[] passphrase(Map<String, String> properties, String fromEnvironment) {
-        String file = properties.get(PASSPHRASE_FILE);
-        if (file != null && !file.isBlank()) {
-            Path path = Path.of(file.strip());
+        Path path = ProcessSettings.SIGNING_PASSPHRASE_FILE.from(properties);
+        if (path != null) {
             try {
                 if (Files.size(path) > MAX_PASSPHRASE_FILE_BYTES) {
                     throw new IllegalArgumentException(PASSPHRASE_FILE + " " + path + " is larger than "

@@ -68,7 +68,7 @@ public final class Infrastructure implements AutoCloseable {
             String bootstrap = settings.kafka();
             if (settings.embeddedKafka()) {
                 kafka = new EmbeddedKafka(settings.dataDir().resolve("kafka"),
-                        Integer.parseInt(settings.property("ovaflow.embedded.kafka-port", "0")));
+                        settings.get(ProcessSettings.EMBEDDED_KAFKA_PORT));
                 kafka.start();
                 bootstrap = kafka.bootstrapServers();
                 LOG.info("embedded Kafka broker (KRaft) on {}", bootstrap);
@@ -81,7 +81,7 @@ public final class Infrastructure implements AutoCloseable {
                 accessKey = credentials[0];
                 secretKey = credentials[1];
                 s3 = new EmbeddedS3(settings.dataDir().resolve("s3"),
-                        Integer.parseInt(settings.property("ovaflow.embedded.s3-port", "0")), accessKey, secretKey);
+                        settings.get(ProcessSettings.EMBEDDED_S3_PORT), accessKey, secretKey);
                 s3.start();
                 endpoint = s3.endpoint();
                 LOG.info("embedded S3 server on {}", endpoint);
@@ -104,13 +104,13 @@ public final class Infrastructure implements AutoCloseable {
      * partitions bound how many processes of a stage can share its work.
      */
     public void prepare(PipelineSettings settings) {
-        short replicationFactor = Short.parseShort(settings.property("ovaflow.kafka.replication-factor",
-                embeddedKafka != null ? "1" : "-1"));
-        String partitions = settings.property("ovaflow.kafka.partitions", "3");
+        Integer configuredFactor = settings.get(ProcessSettings.REPLICATION_FACTOR);
+        short replicationFactor = (short) (configuredFactor != null ? configuredFactor : embeddedKafka != null ? 1 : -1);
+        int partitions = settings.get(ProcessSettings.KAFKA_PARTITIONS);
         Map<String, Integer> wanted = new LinkedHashMap<>();
         for (Topics topic : Topics.values()) {
-            wanted.put(topic.topic(), Integer.parseInt(
-                    settings.property("ovaflow.kafka.partitions." + topic.topic(), partitions)));
+            Integer topicPartitions = settings.get(ProcessSettings.TOPIC_PARTITIONS.at(topic.topic()));
+            wanted.put(topic.topic(), topicPartitions != null ? topicPartitions : partitions);
         }
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka))) {
             createTopics(admin, wanted, replicationFactor);

@@ -12,54 +12,23 @@ import org.ovaflow.app.metrics.MeteredKafkaClientFactory;
 import org.ovaflow.app.metrics.ProcessMetrics;
 import org.ovaflow.app.metrics.RouteExchangeMetrics;
 import org.ovaflow.app.metrics.ThirdPartyMeterNames;
-import org.ovaflow.core.event.Topics;
+import org.ovaflow.core.config.Settings;
+import org.ovaflow.core.event.CatalogFolder;
+import org.ovaflow.core.stage.StageContext;
 import org.ovaflow.core.stage.StageMetrics;
 import org.ovaflow.core.store.ObjectStore;
-import org.ovaflow.ingest.Arrivals;
-import org.ovaflow.ingest.UploaderOverrides;
-import org.ovaflow.ingest.notification.S3EventNotification;
-import org.ovaflow.ingest.route.IngestRoutes;
-import org.ovaflow.ingest.route.SeenTopic;
-import org.ovaflow.ingest.scan.BucketScan;
-import org.ovaflow.ingest.unpacked.UnpackedArrivals;
 import org.ovaflow.publish.catalog.CatalogIndex;
 import org.ovaflow.publish.catalog.CatalogPath;
-import org.ovaflow.publish.catalog.CatalogWrites;
-import org.ovaflow.publish.catalog.PublishSettings;
-import org.ovaflow.publish.catalog.PublishStage;
-import org.ovaflow.publish.quarantine.QuarantineStage;
-import org.ovaflow.publish.route.PublishRoute;
-import org.ovaflow.publish.route.QuarantineRoute;
 import org.ovaflow.publish.signing.CatalogSigner;
 import org.ovaflow.publish.signing.SigningKey;
-import org.ovaflow.transform.disk.ReadOptions;
-import org.ovaflow.transform.disk.TargetFormat;
-import org.ovaflow.transform.profile.ManifestAlgorithm;
-import org.ovaflow.transform.profile.ManifestSigner;
-import org.ovaflow.transform.profile.ProfileSettings;
-import org.ovaflow.transform.transcode.CatalogLocation;
-import org.ovaflow.transform.transcode.TranscodeSettings;
-import org.ovaflow.transform.transcode.TranscodeStage;
-import org.ovaflow.transform.route.TranscodeRoute;
-import org.ovaflow.validate.ValidationSettings;
-import org.ovaflow.validate.checksum.ChecksumStage;
-import org.ovaflow.validate.checksum.PackageSources;
-import org.ovaflow.validate.checksum.PackageVerifier;
-import org.ovaflow.validate.ovf.OvfDescriptorParser;
-import org.ovaflow.validate.route.ChecksumRoute;
-import org.ovaflow.validate.route.SchemaRoute;
-import org.ovaflow.validate.schema.DescriptorValidator;
-import org.ovaflow.validate.schema.SchemaStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Objects;
+import java.util.Map;
 import java.util.Properties;
 import java.util.function.Consumer;
 
@@ -70,9 +39,6 @@ import java.util.function.Consumer;
 public final class Pipeline implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Pipeline.class);
-
-    /** Plain and compressed OVAs, and unpacked packages by their descriptor. */
-    public static final String DEFAULT_INGEST_SUFFIXES = ".ova,.ova.gz,.ova.xz,.ovf";
 
     private final PipelineSettings settings;
     private final Infrastructure infrastructure;
@@ -103,6 +69,8 @@ public final class Pipeline implements AutoCloseable {
     /** Starts the pipeline; {@code beforeStart} may change the Camel context before its routes start. */
     public static Pipeline start(PipelineSettings settings, Consumer<CamelContext> beforeStart) throws Exception {
         long started = System.nanoTime();
+        // a bad value is refused before any server starts, with its key
+        StageModules.load().check(settings);
         // before any server starts: a key that cannot be used is a configuration error
         SigningKey signingKey = settings.stages().contains(Stage.PUBLISH) || settings.httpPort() >= 0
                 ? CatalogSigning.resolve(settings.dataDir(), settings.properties()) : null;
@@ -121,7 +89,7 @@ public final class Pipeline implements AutoCloseable {
         metrics.config().meterFilter(new ThirdPartyMeterNames());
         ProcessMetrics processMetrics = ProcessMetrics.bindTo(metrics);
         try {
-            StartupWait.until(Duration.ofSeconds(Long.parseLong(settings.property("ovaflow.startup.timeout-s", "300"))),
+            StartupWait.until(Duration.ofSeconds(settings.get(ProcessSettings.STARTUP_TIMEOUT_S)),
                     "preparing the topics and buckets", () -> {
                         infrastructure.prepare(settings);
                         if (signer != null && settings.stages().contains(Stage.PUBLISH)) {
@@ -188,91 +156,23 @@ public final class Pipeline implements AutoCloseable {
         return host.replaceAll("[^A-Za-z0-9._-]", "_") + "-" + ProcessHandle.current().pid();
     }
 
+    /** The routes of the stages the process runs, each from the module that provides it. */
     private static List<RoutesBuilder> routes(PipelineSettings settings, Infrastructure infrastructure,
                                               CatalogSigner signer, StageMetrics metrics) {
-        ObjectStore store = infrastructure.store();
-        Buckets buckets = settings.buckets();
+        Map<Class<?>, Object> services = new HashMap<>();
+        // transcode names the objects publish will write; publish signs the index
+        services.put(CatalogFolder.class, (CatalogFolder) event -> CatalogPath.of(event).prefix());
+        if (signer != null) {
+            services.put(CatalogSigner.class, signer);
+        }
+        StageContext context = new StageContext(new Settings(settings.properties()), infrastructure.store(), metrics,
+                infrastructure.kafka(), services);
+        StageModules modules = StageModules.load();
         List<RoutesBuilder> routes = new ArrayList<>();
         for (Stage stage : settings.stages()) {
-            routes.add(switch (stage) {
-                case INGEST -> {
-                    Arrivals arrivals = new Arrivals(buckets.incoming(), Arrays.asList(settings.property(
-                            "ovaflow.ingest.suffixes", DEFAULT_INGEST_SUFFIXES).split("\\s*,\\s*")));
-                    SeenTopic seen = new SeenTopic(Topics.INGEST_SEEN.topic(), infrastructure.kafka(),
-                            Integer.parseInt(settings.property("ovaflow.ingest.seen-cache", "1000000")));
-                    yield new IngestRoutes(new BucketScan(store, arrivals, Clock.systemUTC()),
-                            new S3EventNotification(arrivals, Clock.systemUTC()), seen, new UploaderOverrides(store),
-                            new UnpackedArrivals(store, arrivals, Clock.systemUTC()), metrics);
-                }
-                case CHECKSUM -> new ChecksumRoute(new ChecksumStage(store,
-                        new PackageVerifier(validationSettings(settings)), new PackageSources(packageLimits(settings)),
-                        buckets.staging(), metrics), metrics);
-                case SCHEMA -> new SchemaRoute(new SchemaStage(store,
-                        new DescriptorValidator(new OvfDescriptorParser(), validationSettings(settings)), metrics),
-                        metrics);
-                case TRANSCODE -> new TranscodeRoute(new TranscodeStage(store, buckets.staging(),
-                        transcodeSettings(settings),
-                        new CatalogLocation(buckets.catalog(), event -> CatalogPath.of(event).prefix()), metrics),
-                        metrics);
-                case PUBLISH -> new PublishRoute(new PublishStage(store, CatalogWrites.to(store), buckets.catalog(),
-                        PublishSettings.parse(settings.property("ovaflow.publish.on-conflict", "reject"),
-                                settings.property("ovaflow.publish.keep-ova", "true")), signer), metrics);
-                case QUARANTINE -> new QuarantineRoute(new QuarantineStage(store, buckets.quarantine()), metrics);
-            });
+            routes.add(modules.of(stage).routes(stage.id(), context));
         }
         return routes;
-    }
-
-    /** {@code ovaflow.validate.*}: the manifest, signature and descriptor policies of the checksum and schema stages. */
-    static ValidationSettings validationSettings(PipelineSettings settings) {
-        String trustStore = settings.property("ovaflow.validate.trust-store", "");
-        // the environment first: a -D on the command line shows in ps
-        String password = settings.property("ovaflow.validate.trust-store-password",
-                Objects.requireNonNullElse(System.getenv("OVAFLOW_TRUST_STORE_PASSWORD"), ""));
-        return new ValidationSettings(
-                ValidationSettings.policy(ValidationSettings.ManifestPolicy.class, "ovaflow.validate.manifest",
-                        settings.property("ovaflow.validate.manifest", "optional")),
-                ValidationSettings.policy(ValidationSettings.SignaturePolicy.class, "ovaflow.validate.signature",
-                        settings.property("ovaflow.validate.signature", "verify-if-present")),
-                trustStore.isBlank() ? null : Path.of(trustStore),
-                password.isEmpty() ? null : password.toCharArray(),
-                Long.parseLong(settings.property("ovaflow.validate.max-capacity",
-                        Long.toString(ValidationSettings.DEFAULT_MAX_CAPACITY))),
-                ValidationSettings.policy(ValidationSettings.RemoteHrefPolicy.class, "ovaflow.validate.remote-hrefs",
-                        settings.property("ovaflow.validate.remote-hrefs", "refuse")));
-    }
-
-    /** {@code ovaflow.validate.max-package-*}: how large a compressed OVA or an unpacked package may be made. */
-    static PackageSources.Limits packageLimits(PipelineSettings settings) {
-        return new PackageSources.Limits(
-                Long.parseLong(settings.property("ovaflow.validate.max-package-size",
-                        Long.toString(PackageSources.Limits.DEFAULTS.maxPackageBytes()))),
-                Integer.parseInt(settings.property("ovaflow.validate.max-package-files",
-                        Integer.toString(PackageSources.Limits.DEFAULTS.maxFiles()))));
-    }
-
-    /** {@code ovaflow.transcode.*}: the targets and profiles, VHD rounding and the largest disk accepted. */
-    static TranscodeSettings transcodeSettings(PipelineSettings settings) {
-        return TranscodeSettings.parse(settings.property("ovaflow.transcode.targets", TranscodeSettings.DEFAULT_TARGETS),
-                Boolean.parseBoolean(settings.property("ovaflow.transcode.vhd-round-to-mib", "true")),
-                Long.parseLong(settings.property("ovaflow.transcode.max-virtual-size",
-                        Long.toString(ReadOptions.DEFAULT_MAX_VIRTUAL_SIZE))),
-                profileSettings(settings));
-    }
-
-    /** {@code ovaflow.profile.*}: how the platform profiles are written. */
-    static ProfileSettings profileSettings(PipelineSettings settings) {
-        String signingKey = settings.property("ovaflow.profile.vmware.signing-key", "");
-        // the environment first: a -D on the command line shows in ps
-        String password = settings.property("ovaflow.profile.vmware.signing-key-password",
-                Objects.requireNonNullElse(System.getenv("OVAFLOW_PROFILE_SIGNING_PASSWORD"), ""));
-        String awsBucket = settings.property("ovaflow.profile.aws.bucket", "");
-        return new ProfileSettings(
-                settings.property("ovaflow.profile.vmware.hardware-family", ProfileSettings.DEFAULT_HARDWARE_FAMILY),
-                ManifestAlgorithm.of(settings.property("ovaflow.profile.vmware.manifest", "sha256")),
-                signingKey.isBlank() ? null : ManifestSigner.load(Path.of(signingKey), password.toCharArray()),
-                TargetFormat.of(settings.property("ovaflow.profile.aws.format", "vmdk")),
-                awsBucket.isBlank() ? null : awsBucket);
     }
 
     public PipelineSettings settings() {

@@ -1,10 +1,13 @@
 package org.ovaflow.app.pipeline;
 
+import org.ovaflow.core.config.Setting;
+
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * How to run a pipeline process: where its data lives, which broker and store to use (null = start the
@@ -17,7 +20,9 @@ public record PipelineSettings(Path dataDir, String kafka, String s3, String s3A
                                Set<Stage> stages, String httpHost, int httpPort, Map<String, String> properties) {
 
     public PipelineSettings {
-        properties = Map.copyOf(properties);
+        // an empty value is no value (-D key= gives the default back), for the routes' placeholders too
+        properties = properties.entrySet().stream().filter(property -> !property.getValue().isBlank())
+                .collect(Collectors.toUnmodifiableMap(Map.Entry::getKey, Map.Entry::getValue));
         // in pipeline order, for logs and status
         stages = Collections.unmodifiableSet(stages.isEmpty() ? EnumSet.noneOf(Stage.class) : EnumSet.copyOf(stages));
     }
@@ -36,6 +41,11 @@ public record PipelineSettings(Path dataDir, String kafka, String s3, String s3A
 
     public String property(String key, String fallback) {
         return properties.getOrDefault(key, fallback);
+    }
+
+    /** The value of a declared setting: given, else its default. */
+    public <T> T get(Setting<T> setting) {
+        return setting.from(properties);
     }
 
     public PipelineSettings withStages(Set<Stage> newStages) {

@@ -1,0 +1,56 @@
+package org.ovaflow.core.config;
+
+import java.util.List;
+
+/**
+ * The settings every stage shares: the names of the buckets, the retries of infrastructure failures, and how each
+ * stage consumes its topic ({@code ovaflow.stage.<stage>.*}, read by the stage routes).
+ */
+public final class SharedSettings {
+
+    public static final Setting<String> INCOMING_BUCKET = bucket("incoming", "uploads arrive in; ingest watches it");
+    public static final Setting<String> STAGING_BUCKET = bucket("staging",
+            "the stages keep an import's files in between");
+    public static final Setting<String> CATALOG_BUCKET = bucket("catalog", "publish writes the catalog to");
+    public static final Setting<String> QUARANTINE_BUCKET = bucket("quarantine",
+            "rejected imports are moved to, with their report");
+
+    public static final Setting<Integer> RETRY_ATTEMPTS = Setting.ofInt("ovaflow.retry.attempts", 8, -1,
+            Integer.MAX_VALUE, "retries of infrastructure failures (exponential backoff with jitter) before `ova.dlq`: with the delays' "
+                    + "defaults they wait out an outage of about a minute (see [Faults](benchmarks.md#faults-the-chaos-suite)); -1 retries for ever");
+    public static final Setting<Long> RETRY_INITIAL_DELAY_MS = Setting.ofLong("ovaflow.retry.initial-delay-ms", 500,
+            0, Long.MAX_VALUE, "the wait before the first retry; each next one waits twice as long");
+    public static final Setting<Long> RETRY_MAX_DELAY_MS = Setting.ofLong("ovaflow.retry.max-delay-ms", 15000, 0,
+            Long.MAX_VALUE, "the longest wait between two retries");
+
+    public static final Setting<Integer> STAGE_CONSUMERS = Setting.ofInt("ovaflow.stage.<stage>.consumers", 1, 1,
+            Integer.MAX_VALUE, "how many consumers of the stage's topic a process runs, each with partitions of its own: more "
+                    + "let a lone process work on one import per partition at once, but one process with several "
+                    + "takes every partition from the processes started after it");
+    public static final Setting<Long> STAGE_MAX_POLL_INTERVAL_MS = Setting.ofLong(
+            "ovaflow.stage.<stage>.max-poll-interval-ms", 3600000, 1, Integer.MAX_VALUE,
+            "how long one import may take in a stage before Kafka reassigns its partition");
+    public static final Setting<Integer> STAGE_BATCH_SIZE = Setting.ofInt("ovaflow.stage.<stage>.batch-size", 200, 1,
+            Integer.MAX_VALUE, "a stage that works in batches (publish) takes up to this many records of a poll at once: the "
+                    + "publish stage rebuilds the catalog index once for all of them");
+    public static final Setting<Long> STAGE_BATCH_WAIT_MS = Setting.ofLong("ovaflow.stage.<stage>.batch-wait-ms", 200,
+            0, Integer.MAX_VALUE, "a partial batch goes once its first record waited this long");
+
+    private SharedSettings() {
+    }
+
+    public static List<Setting<?>> all() {
+        return List.of(INCOMING_BUCKET, STAGING_BUCKET, CATALOG_BUCKET, QUARANTINE_BUCKET, RETRY_ATTEMPTS,
+                RETRY_INITIAL_DELAY_MS, RETRY_MAX_DELAY_MS, STAGE_CONSUMERS, STAGE_MAX_POLL_INTERVAL_MS,
+                STAGE_BATCH_SIZE, STAGE_BATCH_WAIT_MS);
+    }
+
+    private static Setting<String> bucket(String role, String doc) {
+        return Setting.ofText("ovaflow.bucket." + role, "ova-" + role, "the bucket " + doc)
+                .checkedBy(name -> {
+                    if (name.isBlank()) {
+                        throw new IllegalArgumentException("a bucket needs a name");
+                    }
+                });
+    }
+}

@@ -1,0 +1,61 @@
+package org.ovaflow.publish;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.Test;
+import org.ovaflow.core.config.Setting;
+import org.ovaflow.core.config.Settings;
+import org.ovaflow.core.stage.StageContext;
+import org.ovaflow.core.stage.StageMetrics;
+import org.ovaflow.core.stage.StageModule;
+import org.ovaflow.core.store.ObjectStore;
+import org.ovaflow.publish.catalog.PublishSettings;
+import org.ovaflow.publish.route.PublishRoute;
+import org.ovaflow.publish.route.QuarantineRoute;
+
+import java.util.Map;
+import java.util.ServiceLoader;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class PublishModuleTest {
+
+    private final PublishModule module = new PublishModule();
+
+    @Test
+    void theProcessFindsItByServiceLoader() {
+        assertThat(ServiceLoader.load(StageModule.class).stream().map(ServiceLoader.Provider::type))
+                .containsExactly(PublishModule.class);
+        assertThat(module.stages()).containsExactly("publish", "quarantine");
+    }
+
+    @Test
+    void itsDefaultsAreTodaysAndGivenValuesAreRead() {
+        assertThat(module.settings().stream().map(Setting::key)).doesNotHaveDuplicates()
+                .allMatch(key -> key.startsWith("ovaflow.publish."));
+        assertThat(PublishModule.publishSettings(new Settings(Map.of()))).isEqualTo(PublishSettings.DEFAULTS);
+        assertThat(PublishModule.ON_CONFLICT.defaultValue()).isEqualTo("reject");
+        assertThat(PublishModule.KEEP_OVA.defaultValue()).isEqualTo("true");
+        assertThat(PublishModule.publishSettings(new Settings(Map.of("ovaflow.publish.on-conflict", "Replace",
+                "ovaflow.publish.keep-ova", "false"))))
+                .isEqualTo(new PublishSettings(PublishSettings.OnConflict.REPLACE, false));
+    }
+
+    @Test
+    void badValuesNameTheKeyAndTheValue() {
+        assertThatThrownBy(() -> PublishModule.publishSettings(new Settings(Map.of("ovaflow.publish.on-conflict",
+                "overwrite")))).hasMessage("ovaflow.publish.on-conflict is 'overwrite': expected one of reject, replace");
+        assertThatThrownBy(() -> PublishModule.publishSettings(new Settings(Map.of("ovaflow.publish.keep-ova", "yes"))))
+                .hasMessage("ovaflow.publish.keep-ova is 'yes': expected true or false");
+    }
+
+    @Test
+    void itBuildsThePublishAndQuarantineRoutes() {
+        StageContext context = new StageContext(new Settings(Map.of()),
+                new ObjectStore("http://127.0.0.1:9", "key", "secret"), new StageMetrics(new SimpleMeterRegistry()),
+                "127.0.0.1:9", Map.of());
+        assertThat(module.routes("publish", context)).isInstanceOf(PublishRoute.class);
+        assertThat(module.routes("quarantine", context)).isInstanceOf(QuarantineRoute.class);
+        assertThatThrownBy(() -> module.routes("transcode", context)).isInstanceOf(IllegalArgumentException.class);
+    }
+}
