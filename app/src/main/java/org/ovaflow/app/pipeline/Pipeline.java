@@ -216,7 +216,8 @@ public final class Pipeline implements AutoCloseable {
                         metrics);
                 case PUBLISH -> new PublishRoute(new PublishStage(store, CatalogWrites.to(store), buckets.catalog(),
                         PublishSettings.parse(settings.property("ovaflow.publish.on-conflict", "reject"),
-                                settings.property("ovaflow.publish.keep-ova", "true")), signer), metrics);
+                                settings.property("ovaflow.publish.keep-ova", "true"),
+                                settings.property("ovaflow.publish.index-expiry", "")), signer), metrics);
                 case QUARANTINE -> new QuarantineRoute(new QuarantineStage(store, buckets.quarantine()), metrics);
             });
         }

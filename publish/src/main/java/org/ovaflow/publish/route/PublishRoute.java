@@ -37,5 +37,10 @@ public final class PublishRoute extends StageRouteBuilder {
     protected void configureStage() {
         // in batches: the catalog index is rebuilt once for every entry a batch commits
         batchStageRoute(Topics.TRANSCODED, publish::publish);
+        // the signed root expires: written again (a new version) once half of its lifetime passed, published or not
+        from("timer:ovaflow-index-refresh?delay=" + publish.indexRefreshPeriod().toMillis() + "&period="
+                + publish.indexRefreshPeriod().toMillis())
+                .routeId("publish-index-refresh")
+                .process(exchange -> publish.refreshIndex());
     }
 }
