@@ -327,4 +327,34 @@ class CatalogIndexTest {
         assertThat(stage.publish(event).event().catalogPath()).isNotNull();
         return event;
     }
+
+    @Test
+    void pagesListTheVersionsInOrderFromACursorAndLeaveRetractedOnesOutUnlessAskedFor() {
+        publish("Acme Corp", "Widget Server", "1.2", 1);
+        publish("Acme Corp", "Widget Server", "1.10", 2);
+        publish("Acme Corp", "Widget Server", "1.9", 3);
+        publish("Acme Corp", "Gadget", "7", 4);
+        publish("Globex", "Router", "3.0", 5);
+        retraction.retract("acme-corp/widget-server/1.9", "recalled");
+
+        List<String> all = new java.util.ArrayList<>();
+        String cursor = null;
+        int pages = 0;
+        do {
+            CatalogIndex.Page page = index.page(cursor, 2, true);
+            assertThat(page.entries()).hasSizeLessThanOrEqualTo(2);
+            page.entries().forEach(e -> all.add(e.vendor() + "/" + e.product() + "/" + e.version() + " " + e.state()));
+            cursor = page.next();
+            pages++;
+        } while (cursor != null);
+
+        assertThat(all).containsExactly("acme-corp/gadget/7 available", "acme-corp/widget-server/1.2 available",
+                "acme-corp/widget-server/1.9 retracted", "acme-corp/widget-server/1.10 available",
+                "globex/router/3.0 available");
+        assertThat(pages).isEqualTo(3);
+        CatalogIndex.Page available = index.page("acme-corp/widget-server/1.2", 10, false);
+        assertThat(available.entries()).extracting(CatalogIndex.Entry::version).containsExactly("1.10", "3.0");
+        assertThat(available.next()).isNull();
+        assertThat(available.entries().get(0).items()).containsKey("disk1.img");
+    }
 }
