@@ -87,11 +87,11 @@ class CatalogHttpIT {
                 List.of(widget1.importId(), widget2.importId(), router.importId(), retracted.importId()), WAIT);
         assertThat(outcomes.values()).hasSize(4).allSatisfy(s -> assertThat(s.state()).as(s.toString())
                 .isEqualTo(StatusEvent.State.PUBLISHED));
-        // withdrawn as `ovaflow catalog retract` does it: the entry rewritten with its state and reason
-        CatalogReader reader = new CatalogReader(store, "ova-catalog");
-        ApplianceRecord old = reader.at("acme-corp/widget/0.9/").orElseThrow();
-        store.write("ova-catalog", "acme-corp/widget/0.9/appliance.json", EventCodec.toPrettyJson(
-                old.retracted(Instant.now(), "CVE-2026-0042: default password")), "application/json");
+        // withdrawn as `ovaflow catalog retract` does it: the entry rewritten with its state and reason, its marker,
+        // the index signed with the pipeline's key
+        new org.ovaflow.publish.catalog.CatalogRetraction(store, "ova-catalog", org.ovaflow.publish.signing.SigningKey
+                .keptIn(dir.resolve("data").resolve(org.ovaflow.app.pipeline.CatalogSigning.FOLDER), null).signer())
+                .retract("acme-corp/widget/0.9", "CVE-2026-0042: default password").orElseThrow();
     }
 
     @AfterAll

@@ -187,7 +187,8 @@ public final class CatalogIndex {
 
     /** The root document as it is in the store, if there is one this code can read. */
     public Optional<Root> root() {
-        return documents.readRoot().map(IndexDocuments.StoredRoot::root);
+        // a root of format 1 is none of this format's until a rebuild replaces it
+        return documents.readRoot().filter(stored -> stored.legacy() == null).map(IndexDocuments.StoredRoot::root);
     }
 
     /**

@@ -357,4 +357,22 @@ class CatalogIndexTest {
         assertThat(available.next()).isNull();
         assertThat(available.entries().get(0).items()).containsKey("disk1.img");
     }
+
+    @Test
+    void aCatalogIndexedInFormat1IsRebuiltIntoFormat2AndItsVendorDocumentsRemoved() throws Exception {
+        publish("Acme Corp", "Widget Server", "1.0", 1);
+        // as the code before issue 23 left it: one document listing every version, one per vendor
+        byte[] legacy = ("{\"format\":\"ovaflow-index:1\",\"products\":{\"acme-corp/widget-server\":{\"vendor\":"
+                + "\"acme-corp\",\"product\":\"widget-server\",\"versions\":{}}}}").getBytes(StandardCharsets.UTF_8);
+        store.write(catalog, "index.json", legacy, "application/json");
+        store.write(catalog, "acme-corp/index.json", legacy, "application/json");
+        assertThat(new CatalogIndex(store, catalog).root()).as("not format 2").isEmpty();
+
+        new CatalogIndex(store, catalog).rebuild("acme-corp");
+
+        assertThat(index.root().orElseThrow().format()).isEqualTo(CatalogIndex.FORMAT);
+        assertThat(index.read().orElseThrow().products().get("acme-corp/widget-server").versions())
+                .containsOnlyKeys("1.0");
+        assertThat(store.exists(catalog, "acme-corp/index.json")).isFalse();
+    }
 }
