@@ -75,7 +75,7 @@ class CatalogSignatureGpgIT {
         }
 
         Path json = fetch(CatalogIndex.INDEX_JSON, "tampered.json");
-        Files.writeString(json, Files.readString(json).replace("\"1.0\"", "\"1.1\""));
+        Files.writeString(json, Files.readString(json).replaceFirst("\"version\":", "\"version\":9"));
         ExternalTool.Result tampered = gpg.verify(dir.resolve("index.json.asc"), json);
         assertThat(tampered.exitCode()).as(tampered.output()).isNotZero();
         assertThat(tampered.output()).contains("BADSIG");
