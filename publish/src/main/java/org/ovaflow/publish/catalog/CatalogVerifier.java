@@ -146,7 +146,8 @@ public final class CatalogVerifier {
 
     private <T> Optional<T> document(Ref ref, Class<T> type, String format, List<Failure> failures, int[] counts) {
         if (ref == null || ref.path() == null || !ref.path().startsWith(CatalogIndex.INDEX_FOLDER)
-                || ref.path().contains("..")) {
+                || java.util.Arrays.asList(ref.path().split("/", -1)).stream()
+                .anyMatch(segment -> segment.isEmpty() || segment.equals(".") || segment.equals(".."))) {
             failures.add(new Failure(source.describe(CatalogIndex.INDEX_JSON), "reference",
                     "names a document outside " + CatalogIndex.INDEX_FOLDER + ": " + (ref == null ? null : ref.path())));
             return Optional.empty();
