@@ -230,6 +230,7 @@ public final class CatalogIndex {
     }
 
     /** A page of the catalog's versions in key order, and the cursor of the next page (null: the last page). */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Page(List<Entry> entries, String next) {
     }
 
