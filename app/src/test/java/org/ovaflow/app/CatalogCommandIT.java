@@ -19,10 +19,12 @@ import org.ovaflow.core.store.ObjectInfo;
 import org.ovaflow.core.store.ObjectStore;
 import org.ovaflow.publish.catalog.CatalogIndex;
 import org.ovaflow.publish.catalog.PublishStage;
+import org.ovaflow.publish.signing.SigningKey;
 import picocli.CommandLine;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -88,6 +90,53 @@ class CatalogCommandIT {
         assertThat(unknown.exit).isEqualTo(1);
         assertThat(unknown.err).contains("no catalog entry nobody/nothing/0");
         assertThat(run("catalog", "retract", "--data-dir", data).exit).isEqualTo(2);
+    }
+
+    @Test
+    void verifyChecksTheCatalogAgainstThePinnedKeyAndRefusesAReplayedOlderRootAfterItsStateSawANewer()
+            throws Exception {
+        // the pipeline's key, as run makes it at its first start: retract signs the index with it
+        SigningKey key = SigningKey.keptIn(dataDir.resolve("signing"), null);
+        Path publicKey = dataDir.resolve("signing").resolve(SigningKey.PUBLIC_KEY_FILE);
+        Path state = dir.resolve("verify-state.properties");
+        String data = dataDir.toString();
+        String location = "s3://" + buckets().catalog() + "/";
+        publish("3.0", 3);
+        publish("4.0", 4);
+        assertThat(run("catalog", "retract", "acme-corp/widget-server/4.0", "--data-dir", data).exit).isEqualTo(0);
+
+        Run verified = run("catalog", "verify", location, "--key", publicKey.toString(), "--state", state.toString(),
+                "--data-dir", data);
+
+        assertThat(verified.exit).as(verified.out + verified.err).isEqualTo(0);
+        assertThat(verified.out).startsWith("OK " + location + "index.json: version ");
+        long version = new CatalogIndex(pipeline.store(), buckets().catalog()).root().orElseThrow().version();
+        assertThat(Files.readString(state)).contains(location.replace(":", "\\:") + "=" + version);
+        assertThat(key.signer().fingerprint()).isNotEmpty();
+
+        // a newer catalog is seen, then the older root and its valid signature are served again
+        byte[] oldRoot = pipeline.store().read(buckets().catalog(), CatalogIndex.INDEX_JSON).readAllBytes();
+        byte[] oldSignature = pipeline.store().read(buckets().catalog(), CatalogIndex.INDEX_JSON
+                + CatalogIndex.SIGNATURE_SUFFIX).readAllBytes();
+        assertThat(run("catalog", "retract", "acme-corp/widget-server/3.0", "--data-dir", data).exit).isEqualTo(0);
+        assertThat(run("catalog", "verify", location, "--key", publicKey.toString(), "--state", state.toString(),
+                "--data-dir", data).exit).isEqualTo(0);
+        pipeline.store().write(buckets().catalog(), CatalogIndex.INDEX_JSON, oldRoot, "application/json");
+        pipeline.store().write(buckets().catalog(), CatalogIndex.INDEX_JSON + CatalogIndex.SIGNATURE_SUFFIX,
+                oldSignature, CatalogIndex.SIGNATURE_TYPE);
+
+        Run replayed = run("catalog", "verify", location, "--key", publicKey.toString(), "--state", state.toString(),
+                "--data-dir", data);
+
+        assertThat(replayed.exit).isEqualTo(1);
+        assertThat(replayed.out).contains("FAIL " + location + "index.json: version: version " + version
+                + " is older than version " + (version + 1)).contains("FAILED");
+        Path notAKey = Files.writeString(dir.resolve("not-a-key.asc"), "hello");
+        Run badKey = run("catalog", "verify", location, "--key", notAKey.toString(), "--data-dir", data);
+        assertThat(badKey.exit).isEqualTo(2);
+        assertThat(badKey.err).contains(notAKey.toString(), "not an OpenPGP public key");
+        assertThat(run("catalog", "verify", "ftp://x/", "--key", publicKey.toString(), "--data-dir", data).exit)
+                .isEqualTo(2);
     }
 
     private Buckets buckets() {

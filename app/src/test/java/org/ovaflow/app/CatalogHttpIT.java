@@ -87,11 +87,11 @@ class CatalogHttpIT {
                 List.of(widget1.importId(), widget2.importId(), router.importId(), retracted.importId()), WAIT);
         assertThat(outcomes.values()).hasSize(4).allSatisfy(s -> assertThat(s.state()).as(s.toString())
                 .isEqualTo(StatusEvent.State.PUBLISHED));
-        // withdrawn as `ovaflow catalog retract` does it: the entry rewritten with its state and reason
-        CatalogReader reader = new CatalogReader(store, "ova-catalog");
-        ApplianceRecord old = reader.at("acme-corp/widget/0.9/").orElseThrow();
-        store.write("ova-catalog", "acme-corp/widget/0.9/appliance.json", EventCodec.toPrettyJson(
-                old.retracted(Instant.now(), "CVE-2026-0042: default password")), "application/json");
+        // withdrawn as `ovaflow catalog retract` does it: the entry rewritten with its state and reason, its marker,
+        // the index signed with the pipeline's key
+        new org.ovaflow.publish.catalog.CatalogRetraction(store, "ova-catalog", org.ovaflow.publish.signing.SigningKey
+                .keptIn(dir.resolve("data").resolve(org.ovaflow.app.pipeline.CatalogSigning.FOLDER), null).signer())
+                .retract("acme-corp/widget/0.9", "CVE-2026-0042: default password").orElseThrow();
     }
 
     @AfterAll
@@ -185,11 +185,27 @@ class CatalogHttpIT {
         HttpResponse<byte[]> list = get("/api/catalog");
         assertThat(list.statusCode()).isEqualTo(200);
         assertThat(list.headers().firstValue("Content-Type")).contains("application/json");
-        JsonNode entries = EventCodec.JSON.readTree(list.body());
-        assertThat(entries).extracting(e -> e.path("provenance").path("importId").asText())
+        JsonNode available = EventCodec.JSON.readTree(list.body());
+        assertThat(available.path("entries")).extracting(e -> e.path("importId").asText())
+                .containsExactlyInAnyOrder(widget1.importId(), widget2.importId(), router.importId());
+        assertThat(available.has("next")).as("one page").isFalse();
+        // page by page, retracted versions too
+        List<JsonNode> entries = new java.util.ArrayList<>();
+        String next = "";
+        do {
+            JsonNode page = EventCodec.JSON.readTree(get("/api/catalog?all=true&limit=1"
+                    + (next.isEmpty() ? "" : "&cursor=" + java.net.URLEncoder.encode(next, StandardCharsets.UTF_8))).body());
+            assertThat(page.path("entries")).hasSizeLessThanOrEqualTo(1);
+            page.path("entries").forEach(entries::add);
+            next = page.path("next").asText();
+        } while (!next.isEmpty());
+        assertThat(entries).extracting(e -> e.path("importId").asText())
                 .containsExactlyInAnyOrder(widget1.importId(), widget2.importId(), router.importId(), retracted.importId());
         assertThat(entries).filteredOn(e -> e.path("version").asText().equals("0.9"))
                 .extracting(e -> e.path("state").asText()).containsExactly("retracted");
+        for (String bad : List.of("limit=0", "limit=1001", "limit=x", "cursor=..%2F..%2Fx", "cursor=a", "sort=name")) {
+            assertThat(get("/api/catalog?" + bad).statusCode()).as(bad).isEqualTo(400);
+        }
 
         JsonNode entry = EventCodec.JSON.readTree(get("/api/catalog/acme-corp/widget/1.0").body());
         assertThat(entry.path("provenance").path("importId").asText()).isEqualTo(widget1.importId());

@@ -265,9 +265,8 @@ class PipelineEndToEndIT {
         assertThat(letter.path("reason").asText()).isEqualTo("unreadable event");
         assertThat(letter.path("topic").asText()).isEqualTo(Topics.TRANSCODED.topic());
         // the index the batch rebuilt names both
-        JsonNode index = EventCodec.JSON.readTree(store.read("ova-catalog", "index.json").readAllBytes());
-        assertThat(index.path("products").has("batch-corp/first")).isTrue();
-        assertThat(index.path("products").has("batch-corp/second")).isTrue();
+        assertThat(new org.ovaflow.publish.catalog.CatalogIndex(store, "ova-catalog").read().orElseThrow().products())
+                .containsKeys("batch-corp/first", "batch-corp/second");
     }
 
     private ConsumerRecord<String, byte[]> awaitRecord(String topic, String key) {

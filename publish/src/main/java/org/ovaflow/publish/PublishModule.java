@@ -16,6 +16,7 @@ import org.ovaflow.publish.route.PublishRoute;
 import org.ovaflow.publish.route.QuarantineRoute;
 import org.ovaflow.publish.signing.CatalogSigner;
 
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -33,6 +34,11 @@ public final class PublishModule implements StageModule {
     public static final Setting<Boolean> KEEP_OVA = Setting.ofBoolean("ovaflow.publish.keep-ova",
             PublishSettings.DEFAULTS.keepOva(), "copy the original OVA into the entry (`<version>/<file name>.ova`, "
                     + "role `ova`)");
+    public static final Setting<Duration> INDEX_EXPIRY = Setting.of("ovaflow.publish.index-expiry", "7d",
+            PublishModule::indexExpiry, "how long the signed root index is valid after it was written (`7d`, `12h`, "
+                    + "`30m` or ISO-8601 `P7D`; at least 2 minutes): consumers (`catalog verify`) refuse it once "
+                    + "expired; the publish stage writes it again, a new version, once half of that passed, checking "
+                    + "every eighth of it (at most hourly)");
 
     @Override
     public List<String> stages() {
@@ -41,7 +47,7 @@ public final class PublishModule implements StageModule {
 
     @Override
     public List<Setting<?>> settings() {
-        return List.of(ON_CONFLICT, KEEP_OVA);
+        return List.of(ON_CONFLICT, KEEP_OVA, INDEX_EXPIRY);
     }
 
     /** The publish stage signs the index with the process's {@link CatalogSigner}, when it has one. */
@@ -61,6 +67,14 @@ public final class PublishModule implements StageModule {
 
     /** {@code ovaflow.publish.*}. */
     public static PublishSettings publishSettings(Settings settings) {
-        return new PublishSettings(settings.get(ON_CONFLICT), settings.get(KEEP_OVA));
+        return new PublishSettings(settings.get(ON_CONFLICT), settings.get(KEEP_OVA), settings.get(INDEX_EXPIRY));
+    }
+
+    private static Duration indexExpiry(String value) {
+        Duration expiry = PublishSettings.expiry(value);
+        if (expiry.compareTo(Duration.ofMinutes(2)) < 0) {
+            throw new IllegalArgumentException("must be at least 2 minutes: " + value);
+        }
+        return expiry;
     }
 }

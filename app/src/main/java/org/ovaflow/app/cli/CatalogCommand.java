@@ -4,28 +4,45 @@ import org.ovaflow.app.Ovaflow;
 import org.ovaflow.app.pipeline.CatalogSigning;
 import org.ovaflow.core.event.EventCodec;
 import org.ovaflow.publish.catalog.ApplianceRecord;
+import org.ovaflow.publish.catalog.CatalogIndex;
 import org.ovaflow.publish.catalog.CatalogReader;
+import org.ovaflow.publish.catalog.CatalogVerifier;
 import org.ovaflow.publish.catalog.CatalogRetraction;
 import org.ovaflow.publish.signing.CatalogSigner;
+import org.ovaflow.publish.signing.SignatureVerifier;
 import org.ovaflow.publish.signing.SigningKey;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.concurrent.Callable;
 
-/** {@code ovaflow catalog list|show ID|retract ID}: what was published, and its withdrawal. */
+/**
+ * {@code ovaflow catalog list|show ID|retract ID|verify LOCATION}: what was published, its withdrawal, and a check
+ * of a catalog as its consumers see it.
+ */
 @Command(name = "catalog", mixinStandardHelpOptions = true, description = "Read and manage the catalog of published appliances.",
-        subcommands = {CatalogCommand.ListEntries.class, CatalogCommand.ShowEntry.class, CatalogCommand.RetractEntry.class})
+        subcommands = {CatalogCommand.ListEntries.class, CatalogCommand.ShowEntry.class, CatalogCommand.RetractEntry.class,
+                CatalogCommand.VerifyCatalog.class})
 public final class CatalogCommand {
 
-    @Command(name = "list", mixinStandardHelpOptions = true, description = "List the available appliances.")
+    @Command(name = "list", mixinStandardHelpOptions = true,
+            description = "List the available appliances, from the catalog's index, page by page as it reads them.")
     static final class ListEntries extends CommandOutput implements Callable<Integer> {
+        /** Versions read from the index at a time: a listing of any size holds one page in memory. */
+        static final int PAGE = 500;
+
         @Mixin
         StoreOptions options;
 
@@ -33,13 +50,36 @@ public final class CatalogCommand {
         boolean all;
 
         @Override
-        public Integer call() {
-            List<ApplianceRecord> records = new CatalogReader(options.store(), options.buckets().catalog()).list()
-                    .stream().filter(r -> all || r.available()).toList();
+        public Integer call() throws IOException {
+            CatalogIndex index = new CatalogIndex(options.store(), options.buckets().catalog());
+            PrintWriter out = out();
+            boolean any = false;
+            String cursor = null;
+            do {
+                CatalogIndex.Page page = index.page(cursor, PAGE, all);
+                for (CatalogIndex.Entry entry : page.entries()) {
+                    if (options.json) {
+                        // a JSON array written entry by entry: the same document whatever the catalog's size
+                        out.print(any ? ",\n" : "[ ");
+                        out.print(new String(EventCodec.toPrettyJson(entry), StandardCharsets.UTF_8));
+                    } else {
+                        if (!any) {
+                            out.printf("%-48s  %-9s  %-24s  %5s  %s%n", "ENTRY", "STATE", "IMPORT", "FILES",
+                                    "PUBLISHED");
+                        }
+                        out.printf("%-48s  %-9s  %-24s  %5d  %s%n", entry.vendor() + "/" + entry.product() + "/"
+                                        + entry.version(), entry.state(), entry.importId(),
+                                entry.items() == null ? 0 : entry.items().size(), entry.published());
+                    }
+                    any = true;
+                }
+                out.flush();
+                cursor = page.next();
+            } while (cursor != null);
             if (options.json) {
-                out().println(new String(EventCodec.toPrettyJson(records), StandardCharsets.UTF_8));
-            } else {
-                print(records, out());
+                out.println(any ? " ]" : "[ ]");
+            } else if (!any) {
+                out.println("(the catalog is empty)");
             }
             return Ovaflow.OK;
         }
@@ -97,6 +137,87 @@ public final class CatalogCommand {
                         retracted.retraction().reason() == null ? "" : ": " + retracted.retraction().reason());
             }
             return Ovaflow.OK;
+        }
+    }
+
+    @Command(name = "verify", mixinStandardHelpOptions = true,
+            description = "Check a catalog as a consumer would: every document's signature against a pinned key, "
+                    + "the root's version and expiry, each document's size and sha256 as the root states them "
+                    + "(--deep: every artifact's too). Exit 0 when everything holds, 1 with the failures.")
+    static final class VerifyCatalog extends CommandOutput implements Callable<Integer> {
+        @Mixin
+        StoreOptions options;
+
+        @Parameters(paramLabel = "LOCATION", description = "s3://BUCKET/ (through this machine's store settings) "
+                + "or the http(s):// URL under which the catalog bucket's objects are served.")
+        String location;
+
+        @Option(names = "--key", paramLabel = "KEY.asc", required = true,
+                description = "The publisher's public key (armored), pinned: nothing else is trusted.")
+        Path key;
+
+        @Option(names = "--deep", description = "Read every available version's artifacts and check their sha256.")
+        boolean deep;
+
+        @Option(names = "--state", paramLabel = "FILE",
+                description = "Remembers the last version accepted from LOCATION: an older one is refused.")
+        Path state;
+
+        @Override
+        public Integer call() throws IOException {
+            SignatureVerifier pinned;
+            try {
+                pinned = SignatureVerifier.of(Files.readAllBytes(key));
+            } catch (IllegalArgumentException e) {
+                err().println("ovaflow: " + key + ": " + e.getMessage());
+                return Ovaflow.USAGE;
+            }
+            CatalogVerifier.Source source;
+            try {
+                source = CatalogSources.of(location, options);
+            } catch (IllegalArgumentException e) {
+                err().println("ovaflow: " + e.getMessage());
+                return Ovaflow.USAGE;
+            }
+            Properties seen = new Properties();
+            if (state != null && Files.exists(state)) {
+                try (var in = Files.newInputStream(state)) {
+                    seen.load(in);
+                }
+            }
+            String stateKey = source.describe("");
+            Long lastSeen = null;
+            if (seen.getProperty(stateKey) != null) {
+                try {
+                    lastSeen = Long.parseLong(seen.getProperty(stateKey).trim());
+                } catch (NumberFormatException e) {
+                    err().println("ovaflow: " + state + ": the version of " + stateKey + " is not a number: "
+                            + seen.getProperty(stateKey));
+                    return Ovaflow.USAGE;
+                }
+            }
+            CatalogVerifier.Report report = new CatalogVerifier(source, pinned, Clock.systemUTC())
+                    .verify(lastSeen, deep);
+            if (report.ok() && state != null) {
+                seen.setProperty(stateKey, Long.toString(report.version()));
+                Path parent = state.toAbsolutePath().getParent();
+                Path written = Files.createTempFile(parent, ".ovaflow-verify", ".tmp");
+                try (var out = Files.newOutputStream(written)) {
+                    seen.store(out, "ovaflow catalog verify: the last version accepted from each catalog");
+                }
+                Files.move(written, state, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            }
+            if (options.json) {
+                out().println(new String(EventCodec.toPrettyJson(report), StandardCharsets.UTF_8));
+            } else {
+                for (CatalogVerifier.Failure failure : report.failures()) {
+                    out().println("FAIL " + failure);
+                }
+                out().printf("%s %s: version %d, expires %s, %d documents%s%n", report.ok() ? "OK" : "FAILED",
+                        source.describe(CatalogIndex.INDEX_JSON), report.version(), report.expires(),
+                        report.documents(), deep ? ", " + report.artifacts() + " artifacts" : "");
+            }
+            return report.ok() ? Ovaflow.OK : Ovaflow.REJECTED;
         }
     }
 

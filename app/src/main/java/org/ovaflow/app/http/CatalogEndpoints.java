@@ -23,7 +23,7 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * The catalog's public, read-only HTTP side: {@code GET /api/catalog} (every entry), {@code /api/catalog/V/P/V}
+ * The catalog's public, read-only HTTP side: {@code GET /api/catalog} (the index's versions, a page at a time), {@code /api/catalog/V/P/V}
  * (one entry), {@code /api/catalog/V/P/V/download/NAME} (a redirect to a presigned URL of the artifact) and the
  * feeds {@code /feeds/catalog|V|V/P.rss|.atom}, each with its signature ({@code .asc} appended), and the public
  * key of the signatures {@code /keys/ovaflow-signing.asc}. No token: the catalog is public. Nothing outside the catalog
@@ -34,6 +34,9 @@ final class CatalogEndpoints {
 
     static final String PUBLIC_URL = ProcessSettings.HTTP_PUBLIC_URL.key();
     static final String PRESIGN_EXPIRY = ProcessSettings.HTTP_PRESIGN_EXPIRY_S.key();
+    /** Versions in a page of {@code /api/catalog} unless {@code limit} says, and the most it may say. */
+    static final int DEFAULT_PAGE = 100;
+    static final int MAX_PAGE = 1000;
 
     /** A catalog path segment as publish makes it (a slug); never "." or "..". */
     private static final Pattern SEGMENT = Pattern.compile("[A-Za-z0-9_-][A-Za-z0-9._+-]{0,127}");
@@ -43,6 +46,7 @@ final class CatalogEndpoints {
     private final ObjectStore store;
     private final String catalogBucket;
     private final CatalogReader catalog;
+    private final CatalogIndex index;
     private final StoredDocuments documents;
     private final Duration presignExpiry;
     private final String publicUrl;
@@ -55,6 +59,7 @@ final class CatalogEndpoints {
         this.store = store;
         this.catalogBucket = catalogBucket;
         this.catalog = new CatalogReader(store, catalogBucket);
+        this.index = new CatalogIndex(store, catalogBucket);
         this.documents = documents;
         this.presignExpiry = Duration.ofSeconds(ProcessSettings.HTTP_PRESIGN_EXPIRY_S.from(properties));
         this.publicUrl = ProcessSettings.HTTP_PUBLIC_URL.from(properties);
@@ -68,7 +73,7 @@ final class CatalogEndpoints {
         }
         List<String> path = parts.get();
         if (path.isEmpty()) {
-            return Response.json(catalog.list());
+            return page(exchange.getRequestURI().getRawQuery());
         }
         if (path.size() == 3) {
             return documents.appliance(String.join("/", path)).map(body -> new Response(200, Response.JSON, body))
@@ -78,6 +83,48 @@ final class CatalogEndpoints {
             return download(path.subList(0, 3), String.join("/", path.subList(4, path.size())));
         }
         return Response.notFound("no catalog resource " + exchange.getRequestURI().getPath());
+    }
+
+    /**
+     * {@code /api/catalog?limit=N&cursor=V/P/V&all=true}: a page of the index's versions (available ones unless
+     * {@code all}), {@code next} the cursor of the following page (absent on the last).
+     */
+    private Response page(String rawQuery) {
+        int limit = DEFAULT_PAGE;
+        String cursor = null;
+        boolean all = false;
+        if (rawQuery != null && !rawQuery.isEmpty()) {
+            for (String parameter : rawQuery.split("&")) {
+                int equals = parameter.indexOf('=');
+                String name = URLDecoder.decode(equals < 0 ? parameter : parameter.substring(0, equals),
+                        StandardCharsets.UTF_8);
+                String value = equals < 0 ? "" : URLDecoder.decode(parameter.substring(equals + 1), StandardCharsets.UTF_8);
+                switch (name) {
+                    case "limit" -> {
+                        try {
+                            limit = Integer.parseInt(value);
+                        } catch (NumberFormatException e) {
+                            limit = -1;
+                        }
+                        if (limit < 1 || limit > MAX_PAGE) {
+                            return Response.error(400, "limit must be 1 to " + MAX_PAGE + ", not '" + value + "'");
+                        }
+                    }
+                    case "cursor" -> {
+                        String[] parts = value.split("/", -1);
+                        if (parts.length != 3 || !Arrays.stream(parts).allMatch(p -> SEGMENT.matcher(p).matches())) {
+                            return Response.error(400, "cursor must be vendor/product/version (the next of a page)");
+                        }
+                        cursor = value;
+                    }
+                    case "all" -> all = Boolean.parseBoolean(value);
+                    default -> {
+                        return Response.error(400, "no parameter " + name + " (limit, cursor, all)");
+                    }
+                }
+            }
+        }
+        return Response.json(index.page(cursor, limit, all));
     }
 
     private Response download(List<String> entryPath, String name) {

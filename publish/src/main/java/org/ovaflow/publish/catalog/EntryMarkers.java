@@ -38,10 +38,13 @@ final class EntryMarkers {
         return writes.write(bucket, markerOf(folder), json, "application/json");
     }
 
-    /** The marked entries: the folder of each ({@code <vendor>/<product>/<version>/}) and its marker's etag. */
-    SortedMap<String, String> list() {
+    /**
+     * The marked entries whose folder starts with {@code prefix} ({@code <vendor>/}, or "" for all): the folder of
+     * each ({@code <vendor>/<product>/<version>/}) and its marker's etag.
+     */
+    SortedMap<String, String> list(String prefix) {
         SortedMap<String, String> entries = new TreeMap<>();
-        for (ObjectInfo marker : store.list(bucket, ENTRIES)) {
+        for (ObjectInfo marker : store.list(bucket, ENTRIES + prefix)) {
             String folder = markedFolder(marker.key());
             if (folder != null) {
                 entries.put(folder, unquoted(marker.etag()));

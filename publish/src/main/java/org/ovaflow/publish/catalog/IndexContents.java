@@ -3,15 +3,15 @@ package org.ovaflow.publish.catalog;
 import org.ovaflow.core.event.EventCodec;
 import org.ovaflow.core.store.ObjectGoneException;
 import org.ovaflow.core.store.ObjectStore;
-import org.ovaflow.publish.catalog.CatalogIndex.Document;
 import org.ovaflow.publish.catalog.CatalogIndex.Item;
-import org.ovaflow.publish.catalog.CatalogIndex.Product;
+import org.ovaflow.publish.catalog.CatalogIndex.ProductIndex;
 import org.ovaflow.publish.catalog.CatalogIndex.Version;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -24,8 +24,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 /**
- * What the index says of the entries: their products built from the markers, reusing what the previous index and
- * this process's own marks already say of an entry.
+ * What the index says of the entries: a product's document built from its markers, reusing what its previous
+ * document and this process's own marks already say of an entry.
  */
 final class IndexContents {
 
@@ -44,14 +44,19 @@ final class IndexContents {
         marked.put(folder, version);
     }
 
-    /** The products of {@code entries}, reusing what {@code previous} says of an entry whose etag did not change. */
-    Map<String, Product> build(SortedMap<String, String> entries, Document previous) {
+    /**
+     * The document of {@code vendor}/{@code product} as its markers say ({@code folders}: each marked entry's
+     * folder and its marker's etag), reusing what {@code previous} and this process's marks say of an entry whose
+     * etag did not change; empty when none of its markers is left.
+     */
+    Optional<ProductIndex> product(String vendor, String product, SortedMap<String, String> folders,
+                                   ProductIndex previous) {
         Map<String, Version> known = new HashMap<>();
         if (previous != null) {
-            previous.products().values().forEach(p -> p.versions().values().forEach(v -> known.put(v.path(), v)));
+            previous.versions().values().forEach(v -> known.put(v.path(), v));
         }
-        Map<String, SortedMap<String, Version>> versionsByProduct = new TreeMap<>();
-        for (Map.Entry<String, String> entry : entries.entrySet()) {
+        SortedMap<String, Version> versions = new TreeMap<>(VersionOrder.INSTANCE);
+        for (Map.Entry<String, String> entry : folders.entrySet()) {
             String path = entry.getKey();
             // listed: taken out whether needed or not (another process may have indexed it already)
             Version mine = marked.remove(path);
@@ -60,23 +65,20 @@ final class IndexContents {
                 Optional<Version> read = mine != null && entry.getValue().equals(mine.etag()) ? Optional.of(mine)
                         : readVersion(path, entry.getValue());
                 if (read.isEmpty()) {
-                    continue; // removed since the listing: the second listing will tell
+                    continue; // removed since the listing: the next rebuild will tell
                 }
                 version = read.get();
             }
-            String[] parts = path.split("/");
-            versionsByProduct.computeIfAbsent(parts[0] + "/" + parts[1], p -> new TreeMap<>(VersionOrder.INSTANCE))
-                    .put(parts[2], version);
+            versions.put(path.split("/")[2], version);
         }
-        Map<String, Product> products = new LinkedHashMap<>();
-        versionsByProduct.forEach((key, versions) -> {
-            String[] parts = key.split("/");
-            String latest = versions.entrySet().stream()
-                    .filter(v -> ApplianceRecord.AVAILABLE.equals(v.getValue().state()))
-                    .map(Map.Entry::getKey).max(VersionOrder.INSTANCE).orElse(null);
-            products.put(key, new Product(parts[0], parts[1], latest, new LinkedHashMap<>(versions)));
-        });
-        return products;
+        if (versions.isEmpty()) {
+            return Optional.empty();
+        }
+        String latest = versions.entrySet().stream()
+                .filter(v -> ApplianceRecord.AVAILABLE.equals(v.getValue().state()))
+                .map(Map.Entry::getKey).max(VersionOrder.INSTANCE).orElse(null);
+        return Optional.of(new ProductIndex(CatalogIndex.PRODUCT_FORMAT, vendor, product,
+                updated(versions.values()), latest, new LinkedHashMap<>(versions)));
     }
 
     private Optional<Version> readVersion(String path, String etag) {
@@ -104,23 +106,12 @@ final class IndexContents {
     }
 
     /**
-     * When the catalog last changed as the index says it: the latest publication or retraction of a version it
-     * lists (absent for an empty catalog). Derived, not the clock's: the same entries give the same bytes.
+     * When a product last changed as its document says: the latest publication or retraction of a version it
+     * lists. Derived, not the clock's: the same entries give the same bytes.
      */
-    static Instant updated(Map<String, Product> products) {
-        return products.values().stream().flatMap(p -> p.versions().values().stream())
+    static Instant updated(Collection<Version> versions) {
+        return versions.stream()
                 .flatMap(v -> Stream.of(v.published(), v.retraction() == null ? null : v.retraction().at()))
                 .filter(Objects::nonNull).max(Comparator.naturalOrder()).orElse(null);
-    }
-
-    /** The products of {@code vendor} among {@code all}, in their order. */
-    static Map<String, Product> ofVendor(Map<String, Product> all, String vendor) {
-        Map<String, Product> products = new LinkedHashMap<>();
-        all.forEach((key, product) -> {
-            if (product.vendor().equals(vendor)) {
-                products.put(key, product);
-            }
-        });
-        return products;
     }
 }

@@ -48,6 +48,7 @@ public final class PublishStage {
     private final CatalogWrites writes;
     private final CatalogIndex index;
     private final BatchCommits commits;
+    private final java.time.Duration indexExpiry;
 
     public PublishStage(ObjectStore store, String catalogBucket) {
         this(store, catalogBucket, PublishSettings.DEFAULTS);
@@ -69,7 +70,9 @@ public final class PublishStage {
     public PublishStage(ObjectStore store, CatalogWrites writes, String catalogBucket, PublishSettings settings,
                         CatalogSigner signer) {
         this.writes = writes;
-        this.index = new CatalogIndex(store, writes, catalogBucket, signer);
+        this.index = new CatalogIndex(store, writes, catalogBucket, signer, settings.indexExpiry(),
+                java.time.Clock.systemUTC());
+        this.indexExpiry = settings.indexExpiry();
         this.commits = new BatchCommits(new EntryCommits(store, writes, catalogBucket, settings, index));
     }
 
@@ -119,6 +122,23 @@ public final class PublishStage {
             clearStaging(staged);
         }
         return outcomes;
+    }
+
+    /**
+     * Brings the index up to date and writes its root again when half of its lifetime passed (a new version, a new
+     * expiry, signed): run by the publish route's timer every {@link #indexRefreshPeriod()}, so that a catalog
+     * nothing was published into for days still reaches its consumers unexpired.
+     */
+    public void refreshIndex() {
+        index.rebuild();
+    }
+
+    /** How often {@link #refreshIndex()} runs: an eighth of the root's lifetime, between a minute and an hour. */
+    public java.time.Duration indexRefreshPeriod() {
+        java.time.Duration eighth = indexExpiry.dividedBy(8);
+        java.time.Duration hour = java.time.Duration.ofHours(1);
+        java.time.Duration minute = java.time.Duration.ofMinutes(1);
+        return eighth.compareTo(hour) > 0 ? hour : eighth.compareTo(minute) < 0 ? minute : eighth;
     }
 
     /** What staging holds for an import once it is published: its staged files, its note, its normalised OVA. */

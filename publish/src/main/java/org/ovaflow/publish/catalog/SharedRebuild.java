@@ -1,6 +1,6 @@
 package org.ovaflow.publish.catalog;
 
-import org.ovaflow.publish.catalog.CatalogIndex.Document;
+import org.ovaflow.publish.catalog.CatalogIndex.Root;
 
 import java.util.Collection;
 import java.util.List;
@@ -26,13 +26,13 @@ final class SharedRebuild {
     private final Map<Object, Collection<String>> waiting = new ConcurrentHashMap<>();
     /** The last ticket a finished rebuild covered (guarded by {@link #rebuilding}), and what it built. */
     private long covered;
-    private Document lastBuilt;
+    private Root lastBuilt;
 
     /**
      * The index as a rebuild that started after this request built it: {@code rebuild} run under the lock with the
      * vendors of every request waiting, or the result of one that covered this request meanwhile.
      */
-    Document request(Collection<String> vendors, Function<Set<String>, Document> rebuild) {
+    Root request(Collection<String> vendors, Function<Set<String>, Root> rebuild) {
         // group commit: the consumers of a process share this index; a rebuild that starts after a caller's entries
         // were committed lists them, so a caller that waited for it has nothing left to do. Without it, rebuilds
         // racing in one process each see the others' entries appear and start over.
@@ -48,7 +48,7 @@ final class SharedRebuild {
             // every request up to `covering` put its vendors before it took its ticket: they are all in here
             Set<String> checked = new TreeSet<>();
             waiting.values().forEach(checked::addAll);
-            Document built = rebuild.apply(checked);
+            Root built = rebuild.apply(checked);
             covered = covering;
             lastBuilt = built;
             return built;

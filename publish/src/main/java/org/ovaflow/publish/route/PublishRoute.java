@@ -11,6 +11,8 @@ import java.util.Set;
 /** ova.transcoded → publish → ova.published (or ova.rejected on a version conflict). */
 public final class PublishRoute extends StageRouteBuilder {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PublishRoute.class);
+
     private final PublishStage publish;
 
     public PublishRoute(PublishStage publish, StageMetrics metrics) {
@@ -37,5 +39,17 @@ public final class PublishRoute extends StageRouteBuilder {
     protected void configureStage() {
         // in batches: the catalog index is rebuilt once for every entry a batch commits
         batchStageRoute(Topics.TRANSCODED, publish::publish);
+        // the signed root expires: written again (a new version) once half of its lifetime passed, published or not
+        from("timer:ovaflow-index-refresh?delay=" + publish.indexRefreshPeriod().toMillis() + "&period="
+                + publish.indexRefreshPeriod().toMillis())
+                .routeId("publish-index-refresh")
+                .process(exchange -> {
+                    try {
+                        publish.refreshIndex();
+                    } catch (RuntimeException e) {
+                        // the next tick tries again, long before the root expires (an eighth of its lifetime)
+                        LOG.warn("the catalog index could not be refreshed: {}", e.toString());
+                    }
+                });
     }
 }

@@ -49,7 +49,7 @@ class CatalogIndexTest {
 
         CatalogIndex.Document root = index.read().orElseThrow();
 
-        assertThat(root.format()).isEqualTo("ovaflow-index:1");
+        assertThat(root.format()).isEqualTo("ovaflow-index:2");
         assertThat(root.updated()).isNotNull();
         assertThat(root.products()).containsOnlyKeys("acme-corp/gadget", "acme-corp/widget-server", "globex/router");
         CatalogIndex.Product widget = root.products().get("acme-corp/widget-server");
@@ -71,11 +71,24 @@ class CatalogIndexTest {
         assertThat(version.items().get("disk1.img")).isEqualTo(new CatalogIndex.Item(disk.size(), disk.sha256(),
                 disk.format(), null, "disk", "acme-corp/widget-server/1.2/disk1.img"));
 
-        String json = new String(imports.read(catalog, "index.json"), StandardCharsets.UTF_8);
+        // the root names each vendor's document, which names each product's, by path, size and sha256
+        CatalogIndex.Root tree = index.root().orElseThrow();
+        assertThat(tree.version()).isPositive();
+        assertThat(tree.expires()).isAfter(java.time.Instant.now().plus(java.time.Duration.ofDays(6)));
+        assertThat(tree.vendors()).containsOnlyKeys("acme-corp", "globex");
+        CatalogIndex.Ref acmeRef = tree.vendors().get("acme-corp");
+        byte[] acmeBytes = imports.read(catalog, acmeRef.path());
+        assertThat(acmeRef.path()).isEqualTo(".index/acme-corp/" + IndexDocuments.sha256(acmeBytes) + ".json");
+        assertThat(acmeRef.size()).isEqualTo(acmeBytes.length);
+        CatalogIndex.Ref widgetRef = index.vendor("acme-corp").orElseThrow().products().get("widget-server");
+        assertThat(widgetRef.latest()).isEqualTo("1.10");
+        assertThat(widgetRef.count()).isEqualTo(3);
+        String json = new String(imports.read(catalog, widgetRef.path()), StandardCharsets.UTF_8);
+        assertThat(IndexDocuments.sha256(json.getBytes(StandardCharsets.UTF_8))).isEqualTo(widgetRef.sha256());
         // versions in version order, as written
         assertThat(json.indexOf("\"1.2\":{")).isLessThan(json.indexOf("\"1.9\":{"));
         assertThat(json.indexOf("\"1.9\":{")).isLessThan(json.indexOf("\"1.10\":{"));
-        assertThat(json).contains("\"format\":\"ovaflow-index:1\"", "\"latest\":\"1.10\"",
+        assertThat(json).contains("\"format\":\"ovaflow-product-index:2\"", "\"latest\":\"1.10\"",
                 "\"items\":{", "\"sha256\":\"" + disk.sha256() + "\"");
 
         CatalogIndex.Document acme = index.readVendor("acme-corp").orElseThrow();
@@ -129,10 +142,10 @@ class CatalogIndexTest {
         publish("Acme Corp", "Widget Server", "1.0", 1);
         ObjectInfo before = store.stat(catalog, "index.json").orElseThrow();
 
-        CatalogIndex.Document rebuilt = index.rebuild();
+        index.rebuild();
 
         assertThat(store.stat(catalog, "index.json").orElseThrow().etag()).isEqualTo(before.etag());
-        assertThat(rebuilt.products()).containsOnlyKeys("acme-corp/widget-server");
+        assertThat(index.read().orElseThrow().products()).containsOnlyKeys("acme-corp/widget-server");
     }
 
     @Test
@@ -140,9 +153,8 @@ class CatalogIndexTest {
         publish("Acme Corp", "Widget Server", "1.0", 1);
         publish("Globex", "Router", "3.0", 2);
         store.write(catalog, "index.json", "not json".getBytes(StandardCharsets.UTF_8), "application/json");
-        store.remove(catalog, "globex/index.json");
 
-        index.rebuild();
+        new CatalogIndex(store, catalog).rebuild();
 
         assertThat(index.read().orElseThrow().products()).containsOnlyKeys("acme-corp/widget-server", "globex/router");
         assertThat(index.readVendor("globex").orElseThrow().products()).containsOnlyKeys("globex/router");
@@ -160,7 +172,8 @@ class CatalogIndexTest {
         index.rebuild();
         store.write(catalog, "globex/router/3.0/appliance.json",
                 imports.read(catalog, "acme-corp/widget-server/1.0/appliance.json"), "application/json");
-        assertThat(index.rebuild().products()).containsOnlyKeys("acme-corp/widget-server");
+        index.rebuild();
+        assertThat(index.read().orElseThrow().products()).containsOnlyKeys("acme-corp/widget-server");
     }
 
     @Test
@@ -178,7 +191,8 @@ class CatalogIndexTest {
                 org.ovaflow.core.event.EventCodec.toPrettyJson(retracted), "application/json");
         store.remove(catalog, "globex/router/3.0/appliance.json");
 
-        CatalogIndex.Document rebuilt = new CatalogIndex(store, catalog).rebuild();
+        new CatalogIndex(store, catalog).rebuild();
+        CatalogIndex.Document rebuilt = index.read().orElseThrow();
 
         assertThat(rebuilt.products()).containsOnlyKeys("acme-corp/widget-server");
         assertThat(rebuilt.products().get("acme-corp/widget-server").versions()).containsOnlyKeys("1.0", "2.0");
@@ -198,7 +212,8 @@ class CatalogIndexTest {
         store.remove(catalog, "index.json");
         index.rebuild(); // written by this instance: kept with its etag
         ObjectInfo mine = store.stat(catalog, "index.json").orElseThrow();
-        assertThat(index.rebuild().products()).containsOnlyKeys("acme-corp/widget-server");
+        index.rebuild();
+        assertThat(index.read().orElseThrow().products()).containsOnlyKeys("acme-corp/widget-server");
         assertThat(store.stat(catalog, "index.json").orElseThrow().etag()).as("current: not rewritten")
                 .isEqualTo(mine.etag());
 
@@ -211,23 +226,30 @@ class CatalogIndexTest {
     }
 
     @Test
-    void aVendorIndexLeftBehindTheRootIsRewrittenByTheNextRebuildForThatVendor() throws Exception {
+    void anEntryMarkedButNotYetIndexedIsIndexedByTheNextRebuildForItsVendorAndTheRootGetsANewVersion()
+            throws Exception {
         publish("Acme Corp", "Widget Server", "1.0", 1);
-        byte[] stale = imports.read(catalog, "acme-corp/index.json");
-        publish("Acme Corp", "Widget Server", "2.0", 2);
-        // a writer with an old view stopped after the vendor's index, before the root's
-        store.write(catalog, "acme-corp/index.json", stale, "application/json");
-        ObjectInfo root = store.stat(catalog, "index.json").orElseThrow();
+        publish("Globex", "Router", "3.0", 2);
+        index.rebuild(); // this instance's first: every vendor checked
+        CatalogIndex.Root before = index.root().orElseThrow();
+        // a writer stopped after 2.0's marker, before the index: the root still says what it said
+        ApplianceRecord one = new CatalogReader(store, catalog).find("acme-corp/widget-server/1.0").orElseThrow();
+        ApplianceRecord two = new ApplianceRecord(one.schemaVersion(), one.vendor(), one.product(), "2.0",
+                one.appliance(), List.of(), one.provenance(), null, null);
+        byte[] json = org.ovaflow.core.event.EventCodec.toPrettyJson(two);
+        store.write(catalog, "acme-corp/widget-server/2.0/appliance.json", json, "application/json");
+        store.write(catalog, CatalogIndex.markerOf("acme-corp/widget-server/2.0/"), json, "application/json");
 
-        assertThat(index.rebuild().products()).containsOnlyKeys("acme-corp/widget-server");
-        assertThat(index.readVendor("acme-corp").orElseThrow().products().get("acme-corp/widget-server").versions())
-                .as("not looked at without the vendor").containsOnlyKeys("1.0");
+        index.rebuild();
+        assertThat(index.root().orElseThrow()).as("no vendor asked for: current").isEqualTo(before);
 
         index.rebuild("acme-corp");
 
+        CatalogIndex.Root after = index.root().orElseThrow();
+        assertThat(after.version()).isEqualTo(before.version() + 1);
+        assertThat(after.vendors().get("globex")).as("not rewritten").isEqualTo(before.vendors().get("globex"));
         assertThat(index.readVendor("acme-corp").orElseThrow().products().get("acme-corp/widget-server").versions())
                 .containsOnlyKeys("1.0", "2.0");
-        assertThat(store.stat(catalog, "index.json").orElseThrow().etag()).as("the root was current").isEqualTo(root.etag());
     }
 
     @Test
@@ -263,7 +285,6 @@ class CatalogIndexTest {
             }
         };
         store.remove(catalog, "index.json"); // so that this rebuild has something to write
-        store.remove(catalog, "acme-corp/index.json");
 
         new CatalogIndex(store, slowWrites, catalog, null).rebuild();
 
@@ -285,14 +306,14 @@ class CatalogIndexTest {
         List<String> vendors = List.of("acme-corp", "globex", "initech");
         java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(6);
         try {
-            List<java.util.concurrent.Future<CatalogIndex.Document>> rebuilds = new java.util.ArrayList<>();
+            List<java.util.concurrent.Future<CatalogIndex.Root>> rebuilds = new java.util.ArrayList<>();
             for (int i = 0; i < 12; i++) {
                 String vendor = vendors.get(i % 3);
                 rebuilds.add(threads.submit(() -> shared.rebuild(vendor)));
             }
-            for (java.util.concurrent.Future<CatalogIndex.Document> rebuild : rebuilds) {
-                assertThat(rebuild.get(60, java.util.concurrent.TimeUnit.SECONDS).products())
-                        .containsOnlyKeys("acme-corp/widget-server", "globex/gadget", "initech/stapler");
+            for (java.util.concurrent.Future<CatalogIndex.Root> rebuild : rebuilds) {
+                assertThat(rebuild.get(60, java.util.concurrent.TimeUnit.SECONDS).vendors())
+                        .containsOnlyKeys("acme-corp", "globex", "initech");
             }
         } finally {
             threads.shutdownNow();
@@ -305,5 +326,53 @@ class CatalogIndexTest {
                 version, seed);
         assertThat(stage.publish(event).event().catalogPath()).isNotNull();
         return event;
+    }
+
+    @Test
+    void pagesListTheVersionsInOrderFromACursorAndLeaveRetractedOnesOutUnlessAskedFor() {
+        publish("Acme Corp", "Widget Server", "1.2", 1);
+        publish("Acme Corp", "Widget Server", "1.10", 2);
+        publish("Acme Corp", "Widget Server", "1.9", 3);
+        publish("Acme Corp", "Gadget", "7", 4);
+        publish("Globex", "Router", "3.0", 5);
+        retraction.retract("acme-corp/widget-server/1.9", "recalled");
+
+        List<String> all = new java.util.ArrayList<>();
+        String cursor = null;
+        int pages = 0;
+        do {
+            CatalogIndex.Page page = index.page(cursor, 2, true);
+            assertThat(page.entries()).hasSizeLessThanOrEqualTo(2);
+            page.entries().forEach(e -> all.add(e.vendor() + "/" + e.product() + "/" + e.version() + " " + e.state()));
+            cursor = page.next();
+            pages++;
+        } while (cursor != null);
+
+        assertThat(all).containsExactly("acme-corp/gadget/7 available", "acme-corp/widget-server/1.2 available",
+                "acme-corp/widget-server/1.9 retracted", "acme-corp/widget-server/1.10 available",
+                "globex/router/3.0 available");
+        assertThat(pages).isEqualTo(3);
+        CatalogIndex.Page available = index.page("acme-corp/widget-server/1.2", 10, false);
+        assertThat(available.entries()).extracting(CatalogIndex.Entry::version).containsExactly("1.10", "3.0");
+        assertThat(available.next()).isNull();
+        assertThat(available.entries().get(0).items()).containsKey("disk1.img");
+    }
+
+    @Test
+    void aCatalogIndexedInFormat1IsRebuiltIntoFormat2AndItsVendorDocumentsRemoved() throws Exception {
+        publish("Acme Corp", "Widget Server", "1.0", 1);
+        // as the code before issue 23 left it: one document listing every version, one per vendor
+        byte[] legacy = ("{\"format\":\"ovaflow-index:1\",\"products\":{\"acme-corp/widget-server\":{\"vendor\":"
+                + "\"acme-corp\",\"product\":\"widget-server\",\"versions\":{}}}}").getBytes(StandardCharsets.UTF_8);
+        store.write(catalog, "index.json", legacy, "application/json");
+        store.write(catalog, "acme-corp/index.json", legacy, "application/json");
+        assertThat(new CatalogIndex(store, catalog).root()).as("not format 2").isEmpty();
+
+        new CatalogIndex(store, catalog).rebuild("acme-corp");
+
+        assertThat(index.root().orElseThrow().format()).isEqualTo(CatalogIndex.FORMAT);
+        assertThat(index.read().orElseThrow().products().get("acme-corp/widget-server").versions())
+                .containsOnlyKeys("1.0");
+        assertThat(store.exists(catalog, "acme-corp/index.json")).isFalse();
     }
 }

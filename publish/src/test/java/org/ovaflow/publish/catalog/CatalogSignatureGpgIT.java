@@ -62,7 +62,9 @@ class CatalogSignatureGpgIT {
         stage.publish(imports.transcoded("widget-2.ova", "Acme Corp", "Widget Server", "2.0", 2));
 
         gpg.importKey(fetch(CatalogIndex.PUBLIC_KEY, "ovaflow-signing.asc"));
-        for (String index : List.of(CatalogIndex.INDEX_JSON, CatalogIndex.vendorIndex("acme-corp"))) {
+        CatalogIndex tree = new CatalogIndex(store, catalog);
+        for (String index : List.of(CatalogIndex.INDEX_JSON, tree.root().orElseThrow().vendors().get("acme-corp").path(),
+                tree.vendor("acme-corp").orElseThrow().products().get("widget-server").path())) {
             Path json = fetch(index, index.replace('/', '-'));
             Path signature = fetch(index + CatalogIndex.SIGNATURE_SUFFIX, index.replace('/', '-') + ".asc");
 
@@ -73,7 +75,7 @@ class CatalogSignatureGpgIT {
         }
 
         Path json = fetch(CatalogIndex.INDEX_JSON, "tampered.json");
-        Files.writeString(json, Files.readString(json).replace("\"1.0\"", "\"1.1\""));
+        Files.writeString(json, Files.readString(json).replaceFirst("\"version\":", "\"version\":9"));
         ExternalTool.Result tampered = gpg.verify(dir.resolve("index.json.asc"), json);
         assertThat(tampered.exitCode()).as(tampered.output()).isNotZero();
         assertThat(tampered.output()).contains("BADSIG");

@@ -63,9 +63,10 @@ class HostileMetadataPublicationTest {
         String prefix = "script-alert-1-script-evil-corp-b-evil-b-b-evil-b-b-evil-b-b-evi/unicode-i-widget-i-..-..-x/"
                 + "1.0-..-..-..-2.0-0m/";
         assertThat(outcome.event().catalogPath()).isEqualTo(prefix);
-        // everything but the catalog's and the vendor's index.json and the entry's marker is inside its folder
+        // everything but the index (the root, its documents under .index/) and the entry's marker is inside its folder
         List<String> keys = store.list(CATALOG, "").stream().map(ObjectInfo::key)
-                .filter(key -> !key.endsWith(CatalogIndex.INDEX_JSON))
+                .filter(key -> !key.equals(CatalogIndex.INDEX_JSON))
+                .filter(key -> !key.startsWith(CatalogIndex.INDEX_FOLDER))
                 .filter(key -> !key.equals(CatalogIndex.markerOf(prefix))).toList();
         assertThat(keys).isNotEmpty().allSatisfy(key -> {
             assertThat(key).startsWith(prefix).matches("([a-z0-9_][a-z0-9._-]*/)*[a-z0-9_][a-z0-9._-]*");

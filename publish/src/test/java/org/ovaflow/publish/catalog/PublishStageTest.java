@@ -85,11 +85,16 @@ class PublishStageTest {
         }
         assertThat(imports.read(catalog, "acme-corp/widget-server/2.4.1/widget.ova"))
                 .isEqualTo(imports.read(INCOMING, "widget.ova"));
-        assertThat(store.list(catalog, "")).extracting(ObjectInfo::key).containsExactlyInAnyOrder(
+        assertThat(store.list(catalog, "")).extracting(ObjectInfo::key)
+                .filteredOn(key -> !key.startsWith(CatalogIndex.INDEX_FOLDER)).containsExactlyInAnyOrder(
                 "acme-corp/widget-server/2.4.1/widget.ovf", "acme-corp/widget-server/2.4.1/widget.mf",
                 "acme-corp/widget-server/2.4.1/disk1.img", "acme-corp/widget-server/2.4.1/widget.ova",
-                "acme-corp/widget-server/2.4.1/appliance.json", "acme-corp/index.json", "index.json",
+                "acme-corp/widget-server/2.4.1/appliance.json", "index.json",
                 ".entries/acme-corp/widget-server/2.4.1/appliance.json");
+        // the vendor's and the product's documents, and the finished rebuild's journal record
+        assertThat(store.list(catalog, CatalogIndex.INDEX_FOLDER)).extracting(ObjectInfo::key)
+                .filteredOn(key -> !key.startsWith(IndexJournal.FOLDER)).hasSize(2)
+                .allMatch(key -> key.matches("\\.index/acme-corp/(widget-server/)?[0-9a-f]{64}\\.json"));
         assertThat(imports.read(catalog, ".entries/acme-corp/widget-server/2.4.1/appliance.json"))
                 .as("the entry's marker, a copy of its appliance.json")
                 .isEqualTo(imports.read(catalog, "acme-corp/widget-server/2.4.1/appliance.json"));
@@ -243,8 +248,9 @@ class PublishStageTest {
     void aBatchCommitsEachEntryThenRebuildsTheIndexOnceAndAnEventWhoseInputIsGoneFailsAlone() {
         List<String> indexWrites = new ArrayList<>();
         CatalogWrites counting = watched(toKey -> { }, key -> {
-            if (key.endsWith(CatalogIndex.INDEX_JSON)) {
-                indexWrites.add(key);
+            if (key.equals(CatalogIndex.INDEX_JSON)
+                    || key.startsWith(CatalogIndex.INDEX_FOLDER) && !key.startsWith(IndexJournal.FOLDER)) {
+                indexWrites.add(key.replaceAll("[0-9a-f]{64}", "SHA"));
             }
         });
         PublishStage batching = new PublishStage(store, counting, catalog, PublishSettings.DEFAULTS);
@@ -263,8 +269,9 @@ class PublishStageTest {
         assertThat(outcomes.get(1).failure()).isInstanceOf(ObjectGoneException.class);
         assertThat(outcomes.get(2).outcome().message()).isEqualTo("published at globex/gadget/7/");
         assertThat(outcomes.get(3).outcome().state()).isEqualTo(StatusEvent.State.REJECTED);
-        // one rebuild for the batch: each vendor's index and the root's, once
-        assertThat(indexWrites).containsExactly("acme-corp/index.json", "globex/index.json", "index.json");
+        // one rebuild for the batch: each product's document, each vendor's, the root once
+        assertThat(indexWrites).containsExactly(".index/acme-corp/widget-server/SHA.json", ".index/acme-corp/SHA.json",
+                ".index/globex/gadget/SHA.json", ".index/globex/SHA.json", "index.json");
         assertThat(index.read().orElseThrow().products()).containsOnlyKeys("acme-corp/widget-server", "globex/gadget");
         assertThat(store.list(STAGING, "imports/" + first.importId() + "/")).isEmpty();
         assertThat(store.list(STAGING, "imports/" + other.importId() + "/")).isEmpty();
@@ -333,9 +340,10 @@ class PublishStageTest {
         assertThat(second.next()).isEqualTo(first.next());
         assertThat(second.state()).isEqualTo(first.state());
         assertThat(second.message()).isEqualTo("already published at acme-corp/widget-server/1.0/");
-        // the index too: rebuilt, found current, not rewritten
-        assertThat(store.list(catalog, "")).extracting(ObjectInfo::key, ObjectInfo::etag)
-                .containsExactlyElementsOf(catalogAfterFirst.stream()
+        // the index too: rebuilt, found current, not rewritten (only the rebuilds' journal has one more record)
+        assertThat(store.list(catalog, "")).filteredOn(o -> !o.key().startsWith(IndexJournal.FOLDER))
+                .extracting(ObjectInfo::key, ObjectInfo::etag)
+                .containsExactlyElementsOf(catalogAfterFirst.stream().filter(o -> !o.key().startsWith(IndexJournal.FOLDER))
                         .map(o -> tuple(o.key(), o.etag())).toList());
     }
 

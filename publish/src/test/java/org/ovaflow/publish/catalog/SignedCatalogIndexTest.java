@@ -50,8 +50,8 @@ class SignedCatalogIndexTest {
 
         PGPPublicKey published = OpenPgpReader.publicKey(imports.read(catalog, CatalogIndex.PUBLIC_KEY));
         assertThat(published.getFingerprint()).isEqualTo(Hex.decode(SIGNER.fingerprint()));
-        for (String index : List.of(CatalogIndex.INDEX_JSON, CatalogIndex.vendorIndex("acme-corp"),
-                CatalogIndex.vendorIndex("globex"))) {
+        assertThat(tree(catalog)).hasSize(5);
+        for (String index : tree(catalog)) {
             byte[] bytes = imports.read(catalog, index);
             byte[] signature = imports.read(catalog, index + CatalogIndex.SIGNATURE_SUFFIX);
             assertThat(OpenPgpReader.verified(published, bytes, signature)).as(index).isTrue();
@@ -64,23 +64,27 @@ class SignedCatalogIndexTest {
     }
 
     @Test
-    void writersOfTheSameEntriesWriteTheSameBytesSoEithersSignatureVerifiesWhatStays() throws Exception {
+    void writersOfTheSameEntriesWriteTheSameProductAndVendorDocumentsAndANewerRoot() throws Exception {
         signedStage(CatalogWrites.to(store), SIGNER)
                 .publish(imports.transcoded("widget-1.ova", "Acme Corp", "Widget Server", "1.0", 1));
-        byte[] first = imports.read(catalog, CatalogIndex.INDEX_JSON);
+        List<String> first = tree(catalog);
+        CatalogIndex.Root root = new CatalogIndex(store, catalog).root().orElseThrow();
 
-        store.remove(catalog, CatalogIndex.INDEX_JSON);
+        store.write(catalog, CatalogIndex.INDEX_JSON, "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                "application/json");
         new CatalogIndex(store, CatalogWrites.to(store), catalog, CatalogSigner.generate("other writer", null))
                 .rebuild();
 
-        assertThat(imports.read(catalog, CatalogIndex.INDEX_JSON)).isEqualTo(first);
+        // content-addressed: the same entries give the same documents under the same names
+        assertThat(tree(catalog)).isEqualTo(first);
+        assertThat(new CatalogIndex(store, catalog).root().orElseThrow().vendors()).isEqualTo(root.vendors());
     }
 
     @Test
     void aPublicationCrashedAfterAnyWriteEndsWithEveryIndexSignedOnceRetried() throws Exception {
         int first = crashesThenRetries(bucket -> imports.transcoded("widget.ova", "1.0", files("1.0", 1)));
-        assertThat(first).as("copies, appliance.json, its marker, the key, each index and its signature, removals")
-                .isEqualTo(15);
+        assertThat(first).as("copies, appliance.json, its marker, the key, the journal (3), each document of the "
+                + "index and its signature, removals").isEqualTo(20);
 
         // a second version: the indexes exist already, so a retry finds some of them current and checks their signatures
         int second = crashesThenRetries(bucket -> {
@@ -88,7 +92,7 @@ class SignedCatalogIndexTest {
                     .publish(imports.transcoded("widget-1.ova", "1.0", files("1.0", 1)));
             return imports.transcoded("widget-2.ova", "2.0", files("2.0", 2));
         });
-        assertThat(second).isEqualTo(15);
+        assertThat(second).isEqualTo(20);
     }
 
     /**
@@ -113,7 +117,7 @@ class SignedCatalogIndexTest {
             new PublishStage(store, CatalogWrites.to(store), bucket, PublishSettings.DEFAULTS, SIGNER)
                     .publish(crashing);
 
-            for (String index : List.of(CatalogIndex.INDEX_JSON, CatalogIndex.vendorIndex("acme-corp"))) {
+            for (String index : tree(bucket)) {
                 assertThat(SIGNER.verifies(imports.read(bucket, index),
                         imports.read(bucket, index + CatalogIndex.SIGNATURE_SUFFIX)))
                         .as("%s after a crash after write %d", index, crashAfter).isTrue();
@@ -137,12 +141,10 @@ class SignedCatalogIndexTest {
         new CatalogRetraction(store, catalog).retract("acme-corp/widget-server/1.0", "recalled");
 
         assertThat(store.exists(catalog, CatalogIndex.INDEX_JSON + CatalogIndex.SIGNATURE_SUFFIX)).isFalse();
-        assertThat(store.exists(catalog, CatalogIndex.vendorIndex("acme-corp") + CatalogIndex.SIGNATURE_SUFFIX))
-                .isFalse();
 
         new CatalogIndex(store, CatalogWrites.to(store), catalog, SIGNER).rebuild("acme-corp");
 
-        for (String index : List.of(CatalogIndex.INDEX_JSON, CatalogIndex.vendorIndex("acme-corp"))) {
+        for (String index : tree(catalog)) {
             assertThat(SIGNER.verifies(imports.read(catalog, index),
                     imports.read(catalog, index + CatalogIndex.SIGNATURE_SUFFIX))).as(index).isTrue();
         }
@@ -161,6 +163,21 @@ class SignedCatalogIndexTest {
         assertThat(next.verifies(index, imports.read(catalog, CatalogIndex.INDEX_JSON
                 + CatalogIndex.SIGNATURE_SUFFIX))).isTrue();
         assertThat(imports.read(catalog, CatalogIndex.PUBLIC_KEY)).isEqualTo(next.armoredPublicKey());
+        for (String document : tree(catalog)) {
+            assertThat(next.verifies(imports.read(catalog, document),
+                    imports.read(catalog, document + CatalogIndex.SIGNATURE_SUFFIX))).as(document).isTrue();
+        }
+    }
+
+    /** The keys of the index's documents: the root, then each vendor's and its products'. */
+    private List<String> tree(String bucket) {
+        CatalogIndex index = new CatalogIndex(store, bucket);
+        List<String> keys = new java.util.ArrayList<>(List.of(CatalogIndex.INDEX_JSON));
+        index.root().orElseThrow().vendors().forEach((vendor, ref) -> {
+            keys.add(ref.path());
+            index.vendor(vendor).orElseThrow().products().values().forEach(product -> keys.add(product.path()));
+        });
+        return keys;
     }
 
     private PublishStage signedStage(CatalogWrites writes, CatalogSigner signer) {
