@@ -10,7 +10,7 @@ import org.ovaflow.validate.ValidationSettings;
 import org.ovaflow.validate.inspect.Inspection;
 import org.ovaflow.validate.inspect.OvaInspector;
 import org.ovaflow.core.event.VerifiedSigner;
-import org.ovaflow.transform.disk.ReadOptions;
+import org.ovaflow.disk.ReadOptions;
 import org.ovaflow.transform.transcode.PackageDiskReads;
 import org.ovaflow.validate.inspect.DiskImageReads;
 import org.ovaflow.core.event.ImportEvent;

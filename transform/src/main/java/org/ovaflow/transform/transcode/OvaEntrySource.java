@@ -1,7 +1,7 @@
 package org.ovaflow.transform.transcode;
 
 import org.ovaflow.core.event.TarEntry;
-import org.ovaflow.transform.disk.ImageSource;
+import org.ovaflow.disk.ImageSource;
 
 import java.io.InputStream;
 

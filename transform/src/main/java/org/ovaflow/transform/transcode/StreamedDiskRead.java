@@ -1,11 +1,11 @@
 package org.ovaflow.transform.transcode;
 
 import org.ovaflow.core.event.CheckResult;
-import org.ovaflow.transform.disk.DiskImageReader;
-import org.ovaflow.transform.disk.DiskImages;
-import org.ovaflow.transform.disk.ImageSource;
-import org.ovaflow.transform.disk.InvalidDiskImageException;
-import org.ovaflow.transform.disk.ReadOptions;
+import org.ovaflow.disk.DiskImageReader;
+import org.ovaflow.disk.DiskImages;
+import org.ovaflow.disk.ImageSource;
+import org.ovaflow.disk.InvalidDiskImageException;
+import org.ovaflow.disk.ReadOptions;
 
 import java.io.IOException;
 import java.io.InputStream;
