@@ -53,6 +53,12 @@ final class Qcow2Format {
 
     static final int COMPRESSION_ZLIB = 0;
 
+    /** qemu refuses longer backing file names. */
+    static final int MAX_BACKING_FILE_NAME = 1023;
+    /** Header extensions (version 3, after the header): the end marker, the external data file's name. */
+    static final int EXTENSION_END = 0;
+    static final int EXTENSION_DATA_FILE = 0x44415441;
+
     /** L1 and L2 entries: bits 9-55 hold a host offset; bit 63 says the refcount is exactly one. */
     static final long ENTRY_OFFSET_MASK = 0x00ff_ffff_ffff_fe00L;
     static final long ENTRY_COPIED = 1L << 63;

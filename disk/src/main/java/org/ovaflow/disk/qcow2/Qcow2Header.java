@@ -1,10 +1,18 @@
 package org.ovaflow.disk.qcow2;
 
+import org.ovaflow.disk.DiskFormat;
+import org.ovaflow.disk.DiskHeader;
+import org.ovaflow.disk.DiskHeaders;
+import org.ovaflow.disk.DiskReference;
+import org.ovaflow.disk.HeaderText;
 import org.ovaflow.disk.InvalidDiskImageException;
 import org.ovaflow.disk.ReadOptions;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 import static org.ovaflow.disk.qcow2.Qcow2Format.*;
 
@@ -13,9 +21,9 @@ import static org.ovaflow.disk.qcow2.Qcow2Format.*;
  * self-contained, unencrypted image whose clusters are plain or deflate-compressed. Header extensions are
  * not read: the ones that matter (backing format, external data file name, encryption header) belong to
  * features refused here by their header fields, the others (feature names, bitmaps) change nothing in the
- * guest's data.
+ * guest's data; only the header probe ({@link #probe}) walks them, for the name of an external data file.
  */
-record Qcow2Header(int version, int clusterBits, long virtualSize, long l1Size, long l1TableOffset,
+public record Qcow2Header(int version, int clusterBits, long virtualSize, long l1Size, long l1TableOffset,
                    long refcountTableOffset, long refcountTableClusters, long incompatibleFeatures) {
 
     /** Enough to hold every field this reader looks at (the compression type byte of version 3). */
@@ -144,5 +152,99 @@ record Qcow2Header(int version, int clusterBits, long virtualSize, long l1Size, 
             throw new InvalidDiskImageException("disk.qcow2.l1-size", file + " declares an L1 table of " + l1Size
                     + " entries; qemu allows at most " + MAX_L1_ENTRIES + " (32 MiB)");
         }
+    }
+
+    /**
+     * The header probe's reading of {@code head[0, length)}: the disk's size and the other files the image needs
+     * (a backing file, an external data file), named so the checksum stage can refuse them before any reader
+     * runs; a defect for what cannot be trusted. Lenient where the reader is strict: what it does not refuse here
+     * ({@link #parse} does) the reader refuses with its own check id.
+     */
+    public static DiskHeader probe(byte[] head, int length) {
+        if (length < HEADER_LENGTH_V2) {
+            return truncated(length, HEADER_LENGTH_V2);
+        }
+        ByteBuffer b = ByteBuffer.wrap(head, 0, length);
+        int version = b.getInt(OFFSET_VERSION);
+        if (version != 2 && version != 3) {
+            return defective("a qcow2 header of version " + Integer.toUnsignedString(version)
+                    + "; versions 2 and 3 exist");
+        }
+        int clusterBits = b.getInt(OFFSET_CLUSTER_BITS);
+        if (clusterBits < MIN_CLUSTER_BITS || clusterBits > MAX_CLUSTER_BITS) {
+            return defective("a qcow2 header declaring cluster_bits " + clusterBits + "; " + MIN_CLUSTER_BITS + " to "
+                    + MAX_CLUSTER_BITS + " are valid");
+        }
+        long size = b.getLong(OFFSET_SIZE);
+        if (size < 0) {
+            return defective("a qcow2 header declaring a virtual size of " + Long.toUnsignedString(size) + " bytes");
+        }
+        long incompatible = 0;
+        long extensionsAt = HEADER_LENGTH_V2;
+        if (version == 3) {
+            if (length < HEADER_LENGTH_V3_MIN) {
+                return truncated(length, HEADER_LENGTH_V3_MIN);
+            }
+            incompatible = b.getLong(OFFSET_INCOMPATIBLE_FEATURES);
+            extensionsAt = Integer.toUnsignedLong(b.getInt(OFFSET_HEADER_LENGTH));
+            if (extensionsAt < HEADER_LENGTH_V3_MIN || extensionsAt % 8 != 0 || extensionsAt > DiskHeaders.HEAD_BYTES) {
+                return defective("a qcow2 header declaring a header length of " + extensionsAt
+                        + " bytes; a multiple of 8 from " + HEADER_LENGTH_V3_MIN + " is valid");
+            }
+            if (extensionsAt > length) {
+                return truncated(length, (int) extensionsAt);
+            }
+        }
+        List<DiskReference> references = new ArrayList<>();
+        long backingOffset = b.getLong(OFFSET_BACKING_FILE_OFFSET);
+        if (backingOffset != 0) {
+            references.add(new DiskReference(DiskReference.Kind.QCOW2_BACKING_FILE, backingName(head, length,
+                    backingOffset, Integer.toUnsignedLong(b.getInt(OFFSET_BACKING_FILE_SIZE))), false));
+        }
+        String dataFile = dataFileName(head, length, (int) extensionsAt);
+        if ((incompatible & INCOMPATIBLE_EXTERNAL_DATA_FILE) != 0 || dataFile != null) {
+            references.add(new DiskReference(DiskReference.Kind.QCOW2_DATA_FILE,
+                    dataFile != null ? dataFile : "(incompatible feature bit 2; its name is given when the image "
+                            + "is opened)", false));
+        }
+        return new DiskHeader(DiskFormat.QCOW2, size, false, references, null);
+    }
+
+    private static String backingName(byte[] head, int length, long offset, long size) {
+        if (size < 1 || size > MAX_BACKING_FILE_NAME) {
+            return "(a name of " + size + " bytes at byte " + Long.toUnsignedString(offset) + ")";
+        }
+        if (offset < 0 || offset > length - size) {
+            return "(its name, at byte " + Long.toUnsignedString(offset) + ", is past the first "
+                    + DiskHeaders.HEAD_BYTES / 1024 + " KiB that are checked)";
+        }
+        return HeaderText.of(head, (int) offset, (int) (offset + size), StandardCharsets.UTF_8);
+    }
+
+    /** The external data file header extension's name, null when the extensions within reach hold none. */
+    private static String dataFileName(byte[] head, int length, int at) {
+        ByteBuffer b = ByteBuffer.wrap(head, 0, length);
+        int position = at;
+        while (position <= length - 8) {
+            int type = b.getInt(position);
+            long size = Integer.toUnsignedLong(b.getInt(position + 4));
+            if (type == EXTENSION_END || size > length - position - 8) {
+                return null;
+            }
+            if (type == EXTENSION_DATA_FILE) {
+                return HeaderText.of(head, position + 8, (int) (position + 8 + size), StandardCharsets.UTF_8);
+            }
+            // each extension's data is padded to 8 bytes; every step moves forward, so the walk ends
+            position += 8 + (int) ((size + 7) & ~7L);
+        }
+        return null;
+    }
+
+    private static DiskHeader truncated(int length, int needed) {
+        return defective("a qcow2 header cut short: " + length + " bytes of at least " + needed);
+    }
+
+    private static DiskHeader defective(String defect) {
+        return DiskHeader.defective(DiskFormat.QCOW2, defect);
     }
 }

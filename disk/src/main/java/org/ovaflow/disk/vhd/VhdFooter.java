@@ -1,20 +1,27 @@
 package org.ovaflow.disk.vhd;
 
+import org.ovaflow.disk.DiskFormat;
+import org.ovaflow.disk.DiskHeader;
+import org.ovaflow.disk.DiskReference;
+
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 
 /**
  * The 512-byte hard disk footer: at the end of every VHD, and copied at offset 0 of a dynamic one. A value
- * of what it says; {@link #parse} does not judge, {@link VhdReader} does.
+ * of what it says; {@link #parse} does not judge, {@link VhdReader} does, and the header probe
+ * ({@link #probeHead}, {@link #probeTail}) asks it what the disk is and which parent it names.
  *
  * @param creatorApplication four characters naming the tool that made the image ({@code "tap\0"} keeps its NUL)
  * @param storedChecksum     the checksum the footer carries
  * @param checksumMatches    whether it is the checksum of the footer's bytes
  */
-record VhdFooter(int features, int formatVersion, long dataOffset, int timestamp, String creatorApplication,
+public record VhdFooter(int features, int formatVersion, long dataOffset, int timestamp, String creatorApplication,
                  int creatorVersion, String creatorHostOs, long originalSize, long currentSize, VhdGeometry geometry,
                  int diskType, int storedChecksum, boolean checksumMatches, UUID uniqueId, boolean savedState) {
 
@@ -95,5 +102,61 @@ record VhdFooter(int features, int formatVersion, long dataOffset, int timestamp
             return currentSize < 0 ? Long.MAX_VALUE : currentSize / VhdFormat.SECTOR * VhdFormat.SECTOR;
         }
         return geometry.sectors() * VhdFormat.SECTOR;
+    }
+
+    /** A VHD whose first 512 bytes are its footer's copy: dynamic or differencing (the probe's verdict). */
+    public static DiskHeader probeHead(byte[] head, int length) {
+        if (length < VhdFormat.FOOTER_SIZE) {
+            return DiskHeader.defective(DiskFormat.VHD_DYNAMIC, "a VHD footer (conectix) cut short: " + length
+                    + " bytes of 512");
+        }
+        byte[] bytes = Arrays.copyOf(head, VhdFormat.FOOTER_SIZE);
+        VhdFooter footer = parse(bytes);
+        if (!footer.checksumMatches()) {
+            return DiskHeader.defective(DiskFormat.VHD_DYNAMIC, checksumDefect(bytes, footer.storedChecksum()));
+        }
+        DiskFormat format = switch (footer.diskType()) {
+            case VhdFormat.DISK_TYPE_FIXED -> DiskFormat.VHD_FIXED;
+            case VhdFormat.DISK_TYPE_DYNAMIC -> DiskFormat.VHD_DYNAMIC;
+            case VhdFormat.DISK_TYPE_DIFFERENCING -> DiskFormat.VHD_DIFFERENCING;
+            default -> null;
+        };
+        if (format == null) {
+            return DiskHeader.defective(DiskFormat.VHD_DYNAMIC, "a VHD footer of disk type "
+                    + Integer.toUnsignedString(footer.diskType()) + "; 2 (fixed), 3 (dynamic) and 4 (differencing) exist");
+        }
+        if (footer.currentSize() < 0) {
+            return DiskHeader.defective(format, "a VHD footer declaring a size of "
+                    + Long.toUnsignedString(footer.currentSize()) + " bytes");
+        }
+        List<DiskReference> references = format == DiskFormat.VHD_DIFFERENCING
+                ? List.of(new DiskReference(DiskReference.Kind.VHD_PARENT,
+                VhdDynamicHeader.parentOf(head, length, footer.dataOffset()), false))
+                : List.of();
+        return new DiskHeader(format, footer.currentSize(), false, references, null);
+    }
+
+    /** A file that ends with a VHD footer and does not start with one: a fixed VHD (the probe's verdict). */
+    public static DiskHeader probeTail(byte[] tail) {
+        byte[] bytes = Arrays.copyOf(tail, VhdFormat.FOOTER_SIZE);
+        VhdFooter footer = parse(bytes);
+        if (!footer.checksumMatches()) {
+            return DiskHeader.defective(DiskFormat.VHD_FIXED, checksumDefect(bytes, footer.storedChecksum()));
+        }
+        if (footer.diskType() != VhdFormat.DISK_TYPE_FIXED) {
+            return DiskHeader.defective(DiskFormat.VHD_FIXED, "a VHD footer of disk type "
+                    + Integer.toUnsignedString(footer.diskType()) + " at the end, without its copy at the start that "
+                    + "a dynamic VHD has");
+        }
+        if (footer.currentSize() < 0) {
+            return DiskHeader.defective(DiskFormat.VHD_FIXED, "a VHD footer declaring a size of "
+                    + Long.toUnsignedString(footer.currentSize()) + " bytes");
+        }
+        return DiskHeader.of(DiskFormat.VHD_FIXED, footer.currentSize());
+    }
+
+    private static String checksumDefect(byte[] bytes, int stored) {
+        return "a VHD footer whose checksum (0x" + Integer.toHexString(stored) + ") is not its bytes' (0x"
+                + Integer.toHexString(VhdFormat.checksum(bytes, CHECKSUM_FIELD)) + "): corrupt";
     }
 }

@@ -1,5 +1,8 @@
 package org.ovaflow.disk.vmdk;
 
+import org.ovaflow.disk.DiskFormat;
+import org.ovaflow.disk.DiskHeader;
+import org.ovaflow.disk.DiskHeaders;
 import org.ovaflow.disk.InvalidDiskImageException;
 
 import java.nio.ByteBuffer;
@@ -8,8 +11,10 @@ import java.nio.ByteOrder;
 /**
  * The 512-byte header of a hosted sparse extent ("KDMV", VMware Virtual Disk Format 5.0 §4.1): what a
  * monolithicSparse or streamOptimized file says of itself. All offsets and sizes are in 512-byte sectors.
+ * {@link #parse} is the reader's, strict; {@link #probe} the header probe's, which names what the embedded
+ * descriptor reaches for.
  */
-record SparseExtentHeader(int version, int flags, long capacity, long grainSize, long descriptorOffset,
+public record SparseExtentHeader(int version, int flags, long capacity, long grainSize, long descriptorOffset,
                           long descriptorSize, int numGTEsPerGT, long rgdOffset, long gdOffset, long overHead,
                           int compressAlgorithm) {
 
@@ -48,15 +53,71 @@ record SparseExtentHeader(int version, int flags, long capacity, long grainSize,
 
     /** Parses and validates the fields every sparse variant shares; {@code head} holds at least 512 bytes. */
     static SparseExtentHeader parse(byte[] head, String file) throws InvalidDiskImageException {
-        ByteBuffer b = ByteBuffer.wrap(head, 0, SIZE).order(ByteOrder.LITTLE_ENDIAN);
-        if (b.getInt(0) != MAGIC) {
+        if (ByteBuffer.wrap(head, 0, SIZE).order(ByteOrder.LITTLE_ENDIAN).getInt(0) != MAGIC) {
             throw new InvalidDiskImageException("disk.vmdk.magic", file + " is not a hosted sparse VMDK extent");
         }
-        SparseExtentHeader header = new SparseExtentHeader(b.getInt(4), b.getInt(8), b.getLong(12), b.getLong(20),
-                b.getLong(28), b.getLong(36), b.getInt(44), b.getLong(48), b.getLong(56), b.getLong(64),
-                Short.toUnsignedInt(b.getShort(77)));
+        SparseExtentHeader header = fields(head);
         header.validate(file);
         return header;
+    }
+
+    /** The fields as the 512 bytes of {@code head} hold them, unchecked. */
+    private static SparseExtentHeader fields(byte[] head) {
+        ByteBuffer b = ByteBuffer.wrap(head, 0, SIZE).order(ByteOrder.LITTLE_ENDIAN);
+        return new SparseExtentHeader(b.getInt(4), b.getInt(8), b.getLong(12), b.getLong(20), b.getLong(28),
+                b.getLong(36), b.getInt(44), b.getLong(48), b.getLong(56), b.getLong(64),
+                Short.toUnsignedInt(b.getShort(77)));
+    }
+
+    /**
+     * The header probe's reading of a sparse extent whose first bytes are {@code head[0, length)}: its capacity,
+     * and the files its embedded descriptor names (the extent itself, a parent); a defect for what cannot be
+     * trusted. Lenient where {@link #parse} is strict: the reader refuses the rest with its own check ids.
+     */
+    public static DiskHeader probe(byte[] head, int length) {
+        if (length < SIZE) {
+            return DiskHeader.defective(DiskFormat.VMDK_MONOLITHIC_SPARSE, "a sparse VMDK header (KDMV) cut short: "
+                    + length + " bytes of 512");
+        }
+        SparseExtentHeader header = fields(head);
+        DiskFormat format = (header.flags & FLAG_COMPRESSED_GRAINS) != 0 || header.compressAlgorithm != 0
+                ? DiskFormat.VMDK_STREAM_OPTIMIZED : DiskFormat.VMDK_MONOLITHIC_SPARSE;
+        if (header.version < 1 || header.version > 3) {
+            return DiskHeader.defective(format, "a sparse VMDK header of version "
+                    + Integer.toUnsignedString(header.version) + "; VMware writes versions 1 to 3");
+        }
+        if (header.capacity <= 0 || header.capacity > Long.MAX_VALUE / SECTOR) {
+            return DiskHeader.defective(format, "a sparse VMDK header declaring a capacity of "
+                    + Long.toUnsignedString(header.capacity) + " sectors");
+        }
+        if (header.descriptorOffset == 0) {
+            return DiskHeader.of(format, header.capacity * SECTOR);
+        }
+        if (header.descriptorSize < 1 || header.descriptorSize > MAX_DESCRIPTOR_SECTORS) {
+            return DiskHeader.defective(format, "a sparse VMDK header declaring an embedded descriptor of "
+                    + Long.toUnsignedString(header.descriptorSize) + " sectors; at most " + MAX_DESCRIPTOR_SECTORS
+                    + " are valid");
+        }
+        if (header.descriptorOffset < 1
+                || header.descriptorOffset > (DiskHeaders.HEAD_BYTES / SECTOR) - header.descriptorSize) {
+            return DiskHeader.defective(format, "a sparse VMDK header placing its embedded descriptor at sector "
+                    + Long.toUnsignedString(header.descriptorOffset) + ", past the first "
+                    + DiskHeaders.HEAD_BYTES / 1024 + " KiB that are checked (VMware writes it at sector 1)");
+        }
+        int from = (int) (header.descriptorOffset * SECTOR);
+        int to = (int) (from + header.descriptorSize * SECTOR);
+        if (to > length) {
+            return DiskHeader.defective(format, "a sparse VMDK that ends (at byte " + length
+                    + ") before its embedded descriptor does (byte " + to + ")");
+        }
+        DescriptorFile descriptor;
+        try {
+            descriptor = DescriptorFile.parse(head, from, to, null);
+        } catch (InvalidDiskImageException e) {
+            return DiskHeader.defective(format, "a sparse VMDK whose embedded descriptor is unreadable: "
+                    + e.getMessage());
+        }
+        return new DiskHeader(format, header.capacity * SECTOR, false, descriptor.references(true), null);
     }
 
     private void validate(String file) throws InvalidDiskImageException {

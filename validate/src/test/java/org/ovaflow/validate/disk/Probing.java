@@ -1,5 +1,7 @@
 package org.ovaflow.validate.disk;
 
+import org.ovaflow.disk.DiskHeader;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,4 +1,4 @@
-package org.ovaflow.validate.disk;
+package org.ovaflow.disk;
 
 /**
  * A file a disk image's header names as part of the disk: a VMDK extent, a parent or backing file, an external

@@ -1,17 +1,17 @@
-package org.ovaflow.validate.disk;
+package org.ovaflow.disk;
 
 import java.nio.charset.Charset;
 
 /** Text taken from an image's header goes into messages: made printable and short, whatever the bytes were. */
-final class HeaderText {
+public final class HeaderText {
 
-    static final int MAX_CHARS = 120;
+    public static final int MAX_CHARS = 120;
 
     private HeaderText() {
     }
 
     /** The bytes up to the first NUL (or {@code to}), decoded, escaped and cut short. */
-    static String of(byte[] bytes, int from, int to, Charset charset) {
+    public static String of(byte[] bytes, int from, int to, Charset charset) {
         int end = from;
         while (end < to && bytes[end] != 0) {
             end++;
@@ -20,7 +20,7 @@ final class HeaderText {
     }
 
     /** Like {@link #of} for UTF-16 text, which ends at its first NUL character (two zero bytes). */
-    static String ofUtf16(byte[] bytes, int from, int to, Charset charset) {
+    public static String ofUtf16(byte[] bytes, int from, int to, Charset charset) {
         int end = from;
         while (end + 1 < to && (bytes[end] != 0 || bytes[end + 1] != 0)) {
             end += 2;
@@ -29,12 +29,12 @@ final class HeaderText {
     }
 
     /** Control characters escaped, at most {@value #MAX_CHARS} characters. */
-    static String printable(String text) {
+    public static String printable(String text) {
         return printable(text, MAX_CHARS);
     }
 
     /** Control characters escaped, at most {@code max} characters. */
-    static String printable(String text, int max) {
+    public static String printable(String text, int max) {
         StringBuilder out = new StringBuilder();
         int i = 0;
         for (; i < text.length() && out.length() < max; i++) {

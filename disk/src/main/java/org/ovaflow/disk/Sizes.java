@@ -1,4 +1,4 @@
-package org.ovaflow.validate.disk;
+package org.ovaflow.disk;
 
 /** Byte counts as operators read them: "4 GiB", "1.5 MiB (1572864 bytes)". */
 public final class Sizes {

@@ -1,6 +1,4 @@
-package org.ovaflow.validate.disk;
-
-import org.ovaflow.core.event.DiskImage;
+package org.ovaflow.disk;
 
 import java.util.List;
 
@@ -23,20 +21,15 @@ public record DiskHeader(DiskFormat format, Long virtualSize, boolean gzip, List
         references = List.copyOf(references);
     }
 
-    static DiskHeader of(DiskFormat format, Long virtualSize) {
+    public static DiskHeader of(DiskFormat format, Long virtualSize) {
         return new DiskHeader(format, virtualSize, false, List.of(), null);
     }
 
-    static DiskHeader defective(DiskFormat format, String defect) {
+    public static DiskHeader defective(DiskFormat format, String defect) {
         return new DiskHeader(format, null, false, List.of(), defect);
     }
 
-    DiskHeader gzipped() {
+    public DiskHeader gzipped() {
         return new DiskHeader(format, virtualSize, true, references, defect);
-    }
-
-    /** What goes into the tar index of the event. */
-    public DiskImage image() {
-        return new DiskImage(format.id(), virtualSize);
     }
 }
