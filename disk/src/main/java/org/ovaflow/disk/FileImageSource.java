@@ -1,13 +1,16 @@
 package org.ovaflow.disk;
 
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.LinkOption;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
-/** An image in a local file (what {@code ovaflow convert} reads). */
+/** An image in a local file (what {@code ovaflow convert} reads, and {@code ovaflow inspect} of a package's files). */
 public final class FileImageSource implements ImageSource {
 
     /** Mapped 64 MiB at a time: few mappings, and address space is released as windows are dropped. */
@@ -17,8 +20,31 @@ public final class FileImageSource implements ImageSource {
     private final FileChannel channel;
 
     public FileImageSource(Path path) throws IOException {
+        this(path, StandardOpenOption.READ);
+    }
+
+    private FileImageSource(Path path, OpenOption... options) throws IOException {
         this.path = path;
-        this.channel = FileChannel.open(path, StandardOpenOption.READ);
+        this.channel = FileChannel.open(path, options);
+    }
+
+    /**
+     * At most {@code length} bytes of {@code file} from {@code offset}, as a stream that owns the file's channel
+     * (closed with it). A symbolic link is not followed: a package's file is read where it is, never elsewhere.
+     */
+    public static InputStream range(Path file, long offset, long length) throws IOException {
+        FileImageSource source = new FileImageSource(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+        try {
+            return new FilterInputStream(source.open(offset, length)) {
+                @Override
+                public void close() throws IOException {
+                    source.close();
+                }
+            };
+        } catch (IOException | RuntimeException e) {
+            source.close();
+            throw e;
+        }
     }
 
     @Override

@@ -7,14 +7,13 @@ import org.ovaflow.core.event.TarEntry;
 import org.ovaflow.core.stage.StageMetrics;
 import org.ovaflow.core.store.ObjectInfo;
 import org.ovaflow.core.store.ObjectStore;
-import org.ovaflow.disk.ChunkedFileSource;
 import org.ovaflow.disk.Conversion;
 import org.ovaflow.disk.DiskImageReader;
 import org.ovaflow.disk.DiskImageWriter;
 import org.ovaflow.disk.DiskImages;
-import org.ovaflow.disk.GzipImageSource;
 import org.ovaflow.disk.ImageSource;
 import org.ovaflow.disk.InvalidDiskImageException;
+import org.ovaflow.disk.PackageFile;
 import org.ovaflow.disk.ReadOptions;
 import org.ovaflow.disk.TargetFormat;
 import org.ovaflow.transform.profile.ManifestAlgorithm;
@@ -201,31 +200,13 @@ final class PackageConversion {
             throw new InvalidDiskImageException("disk.file", file.href() + " is named by the descriptor but not "
                     + "in the package");
         }
-        ImageSource source = parts.size() == 1 && parts.get(0).name().equals(file.href())
-                ? new OvaEntrySource(ova, parts.get(0))
-                : new ChunkedFileSource(file.href(), parts.stream()
-                .map(e -> (ImageSource) new OvaEntrySource(ova, e)).toList());
-        return "gzip".equalsIgnoreCase(file.compression()) ? new GzipImageSource(source) : source;
+        return PackageFile.source(file.href(), parts.stream().map(e -> new OvaEntrySource(ova, e)).toList(),
+                "gzip".equalsIgnoreCase(file.compression()));
     }
 
+    /** The tar entries holding the file: itself, or its chunks in order, as inspect finds them too. */
     private List<TarEntry> entriesOf(ApplianceMetadata.File file) {
-        return entriesOf(entries, file);
-    }
-
-    /**
-     * The tar entries of {@code entries} holding the file: itself, or its chunks {@code href.000000000, …} in order.
-     * inspect's read of the disks ({@link PackageDiskReads}) finds them the same way.
-     */
-    static List<TarEntry> entriesOf(Map<String, TarEntry> entries, ApplianceMetadata.File file) {
-        TarEntry whole = entries.get(file.href());
-        if (whole != null) {
-            return List.of(whole);
-        }
-        List<TarEntry> chunks = new ArrayList<>();
-        for (int i = 0; entries.containsKey(String.format(Locale.ROOT, "%s.%09d", file.href(), i)); i++) {
-            chunks.add(entries.get(String.format(Locale.ROOT, "%s.%09d", file.href(), i)));
-        }
-        return chunks;
+        return PackageFile.partNames(file.href(), entries::containsKey).stream().map(entries::get).toList();
     }
 
     /** Another file of the package a disk names (a VMDK's flat extent): from the OVA only, by exact name. */

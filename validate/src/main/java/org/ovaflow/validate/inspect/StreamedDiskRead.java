@@ -1,4 +1,4 @@
-package org.ovaflow.transform.transcode;
+package org.ovaflow.validate.inspect;
 
 import org.ovaflow.core.event.CheckResult;
 import org.ovaflow.disk.DiskImageReader;
@@ -6,6 +6,7 @@ import org.ovaflow.disk.DiskImages;
 import org.ovaflow.disk.ImageSource;
 import org.ovaflow.disk.InvalidDiskImageException;
 import org.ovaflow.disk.ReadOptions;
+import org.ovaflow.validate.checksum.EntryTap;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,7 +16,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 
 /**
- * One disk file read to its end by the transcode stage's reader on a thread of its own, from the bytes a
+ * One disk file read to its end by the disk library's reader (the transcode stage's) on a thread of its own, from the bytes a
  * streaming pass hands over as it goes ({@link #accept}): a forward-only copy of the file, with its first
  * {@value #KEPT_HEAD} bytes kept so that the reader may start over there (format detection and gzip's rewind do).
  * A reader that asks for anything else behind it, or for another file of the package, needs ranges of the file:
@@ -25,7 +26,7 @@ import java.util.concurrent.LinkedBlockingQueue;
  * that falls behind holds the pass back. One that is done (passed, refused, or left off) releases every buffer
  * it is given at once, so the pass never waits on it.
  */
-final class StreamedDiskRead implements Runnable {
+final class StreamedDiskRead implements EntryTap.Sink, Runnable {
 
     /** What readers may go back to: more than format detection and a gzip header and first block need. */
     static final int KEPT_HEAD = 1024 * 1024;
@@ -66,7 +67,8 @@ final class StreamedDiskRead implements Runnable {
     }
 
     /** The next bytes of the file; released at once when the reader is done. */
-    void accept(byte[] bytes, int length, Runnable release) {
+    @Override
+    public void accept(byte[] bytes, int length, Runnable release) {
         pieces.add(new Piece(bytes, length, release));
         if (done) {
             drain(); // the reader finished while this was added: nobody else will release it
@@ -74,7 +76,8 @@ final class StreamedDiskRead implements Runnable {
     }
 
     /** The file ended. */
-    void end() {
+    @Override
+    public void end() {
         pieces.add(END);
     }
 
@@ -118,7 +121,7 @@ final class StreamedDiskRead implements Runnable {
     @Override
     public void run() {
         try (Pipe pipe = new Pipe(); DiskImageReader reader = DiskImages.open(pipe, options)) {
-            verdict = PackageDiskReads.readToEnd(reader, name, "in the streaming pass");
+            verdict = DiskImageReads.readToEnd(reader, name, "in the streaming pass");
         } catch (InvalidDiskImageException e) {
             verdict = CheckResult.fail(e.check(), name, e.getMessage());
         } catch (NeedsRanges | Aborted e) {
