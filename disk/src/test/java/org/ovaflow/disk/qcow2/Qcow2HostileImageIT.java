@@ -6,6 +6,7 @@ import org.ovaflow.disk.DiskImageReader;
 import org.ovaflow.disk.FileImageSource;
 import org.ovaflow.disk.InvalidDiskImageException;
 import org.ovaflow.disk.ReadOptions;
+import org.ovaflow.disk.testing.HostileDisks;
 import org.ovaflow.core.testing.QemuImg;
 import org.ovaflow.disk.testing.TestDisks;
 
@@ -314,6 +315,7 @@ class Qcow2HostileImageIT {
 
     /** Opening and reading the whole image fails with one of {@code checks}, and with nothing else. */
     private void assertRefused(Path image, ReadOptions options, List<String> checks) {
+        HostileDisks.refused(image, options, checks.get(0));
         assertThatThrownBy(() -> {
             try (FileImageSource source = new FileImageSource(image);
                  Qcow2Reader reader = Qcow2Reader.open(source, options)) {

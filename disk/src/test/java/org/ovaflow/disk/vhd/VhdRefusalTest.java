@@ -10,9 +10,11 @@ import org.ovaflow.disk.GzipImageSource;
 import org.ovaflow.disk.InvalidDiskImageException;
 import org.ovaflow.disk.ReadOptions;
 import org.ovaflow.disk.testing.CountingSource;
+import org.ovaflow.disk.testing.HostileDisks;
 import org.ovaflow.disk.testing.TestDisks;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,6 +22,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Optional;
 import java.util.Random;
+import java.util.zip.GZIPOutputStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -200,6 +203,8 @@ class VhdRefusalTest {
 
     @Test
     void aVirtualSizeOverTheLimitIsRefusedBeforeAnyDataIsRead() throws IOException {
+        HostileDisks.refused(dynamic, new ReadOptions(MIB, name -> Optional.empty()), "disk.vhd.virtual-size");
+        HostileDisks.refused(fixed, new ReadOptions(MIB, name -> Optional.empty()), "disk.vhd.virtual-size");
         try (CountingSource source = new CountingSource(new FileImageSource(dynamic))) {
             assertThatThrownBy(() -> VhdReader.open(source, new ReadOptions(MIB, name -> Optional.empty())))
                     .isInstanceOfSatisfying(InvalidDiskImageException.class,
@@ -258,6 +263,11 @@ class VhdRefusalTest {
 
     @Test
     void aGzippedVhdIsRefused() throws IOException {
+        Path gzipped = dir.resolve("fixed.vhd.gz");
+        try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(gzipped))) {
+            Files.copy(fixed, out);
+        }
+        HostileDisks.refused(gzipped, ReadOptions.defaults(), "disk.random-access");
         try (GzipImageSource source = new GzipImageSource(new FileImageSource(fixed))) {
             assertThatThrownBy(() -> VhdReader.open(source, ReadOptions.defaults()))
                     .isInstanceOfSatisfying(InvalidDiskImageException.class,
@@ -313,6 +323,7 @@ class VhdRefusalTest {
     }
 
     private static void assertRefused(Path vhd, String check) {
+        HostileDisks.refused(vhd, ReadOptions.defaults(), check);
         ThrowingCallable open = () -> VhdTestFiles.open(vhd, ReadOptions.defaults());
         assertThatThrownBy(open).isInstanceOfSatisfying(InvalidDiskImageException.class,
                 e -> assertThat(e.check()).as(e.getMessage()).isEqualTo(check));

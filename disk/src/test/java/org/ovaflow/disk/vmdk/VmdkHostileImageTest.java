@@ -9,6 +9,7 @@ import org.ovaflow.disk.ImageSource;
 import org.ovaflow.disk.InvalidDiskImageException;
 import org.ovaflow.disk.ReadOptions;
 
+import org.ovaflow.disk.testing.HostileDisks;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -152,6 +153,7 @@ class VmdkHostileImageTest {
             }
         }
         Path raw = dir.resolve("bomb.raw");
+        HostileDisks.refused(bomb, ReadOptions.defaults(), "disk.vmdk.too-long");
         try (ImageSource source = new GzipImageSource(new FileImageSource(bomb))) {
             assertThatThrownBy(() -> toRaw(source, ReadOptions.defaults(), raw))
                     .isInstanceOfSatisfying(InvalidDiskImageException.class,

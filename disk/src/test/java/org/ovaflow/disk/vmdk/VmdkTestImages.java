@@ -6,6 +6,7 @@ import org.ovaflow.disk.FileImageSink;
 import org.ovaflow.disk.ImageSource;
 import org.ovaflow.disk.InvalidDiskImageException;
 import org.ovaflow.disk.ReadOptions;
+import org.ovaflow.disk.testing.HostileDisks;
 import org.ovaflow.disk.raw.RawWriter;
 
 import java.io.ByteArrayOutputStream;
@@ -164,6 +165,7 @@ final class VmdkTestImages {
 
     /** Asserts that reading {@code vmdk} to its end is refused with {@code check}. */
     static void assertRefused(Path vmdk, ReadOptions options, String check) throws IOException {
+        HostileDisks.refused(vmdk, options, check);
         Path raw = vmdk.resolveSibling(vmdk.getFileName() + ".refused.raw");
         try (ImageSource source = new org.ovaflow.disk.FileImageSource(vmdk)) {
             assertThatThrownBy(() -> toRaw(source, options, raw))
