@@ -19,8 +19,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Offline {@code inspect} rejects every disk the transcode stage rejects for its structure, with the same check,
  * and accepts what it accepts: both verdicts on every hand-made hostile disk of the disk library's tests (the
- * images their refusal asserts see, collected by running them) and every input of the disk fuzz target, in
- * process. The qcow2 images patched from qemu-img's are {@link DiskVerdictParityIT}'s.
+ * images their refusal asserts see, collected by running them), every file the header probe's tests build byte
+ * by byte (HostileHeadersTest) and every input of the disk fuzz target, in process. The qcow2 images patched from qemu-img's are {@link DiskVerdictParityIT}'s.
  */
 class DiskVerdictParityTest {
 
@@ -33,7 +33,10 @@ class DiskVerdictParityTest {
     static List<HostileDisks.Fixture> disks() {
         List<HostileDisks.Fixture> fixtures = new ArrayList<>(HostileDisks.collect(HostileDisks.HAND_MADE));
         // the refusal asserts of VmdkHostileImageTest and VhdRefusalTest, all of them: a floor, so none is lost
-        assertThat(fixtures).hasSizeGreaterThanOrEqualTo(60);
+        assertThat(fixtures).hasSizeGreaterThanOrEqualTo(80);
+        List<HostileDisks.Fixture> headers = HostileDisks.collect(HostileDisks.HEADERS);
+        assertThat(headers).hasSizeGreaterThanOrEqualTo(20);
+        fixtures.addAll(headers);
         fixtures.addAll(HostileDisks.fuzzInputs());
         fixtures.add(new HostileDisks.Fixture("a good raw disk", "disk1.img", SampleAppliance.disk(300_000, 3),
                 Map.of(), ReadOptions.DEFAULT_MAX_VIRTUAL_SIZE, true, null));

@@ -26,7 +26,8 @@ import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass
 
 /**
  * Every hostile disk the disk library's tests have, as they refuse it: their refusal asserts hand each image to
- * {@link #refused}, which keeps a copy while {@link #collect} runs those tests. So a parity check (inspect and the
+ * {@link #refused} (the header probe's tests to {@link #probed}), which keeps a copy while {@link #collect} runs
+ * those tests. So a parity check (inspect and the
  * transcode stage, in the app's tests) judges exactly the images the library's tests hold hostile, the ones added
  * later included, without a second list to keep up to date.
  */
@@ -35,6 +36,8 @@ public final class HostileDisks {
     /** The test classes whose refusals need no external tool: the fast tier's. */
     public static final List<String> HAND_MADE = List.of("org.ovaflow.disk.vmdk.VmdkHostileImageTest",
             "org.ovaflow.disk.vhd.VhdRefusalTest");
+    /** The header probe's tests (validate's): headers built byte by byte, as whole files. */
+    public static final List<String> HEADERS = List.of("org.ovaflow.validate.disk.HostileHeadersTest");
     /** The test classes that patch images qemu-img made: run only where qemu-img is. */
     public static final List<String> MADE_BY_QEMU = List.of("org.ovaflow.disk.qcow2.Qcow2HostileImageIT");
     /** Where the disk fuzz target keeps its seeds and the inputs it found crashing (fixed since). */
@@ -84,6 +87,17 @@ public final class HostileDisks {
                     options.maxVirtualSize(), options.digestVerified(), check));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Called by the header probe's tests with a whole file they probe: kept while {@link #collect} runs, with the
+     * readers' default limit and a manifest vouching for it, as the pipeline would see it.
+     */
+    public static void probed(String fileName, byte[] bytes) {
+        if (recording) {
+            RECORDED.add(new Fixture(caller() + " (" + fileName + ")", fileName, bytes.clone(), Map.of(),
+                    ReadOptions.DEFAULT_MAX_VIRTUAL_SIZE, true, null));
         }
     }
 
