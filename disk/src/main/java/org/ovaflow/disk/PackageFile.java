@@ -1,5 +1,7 @@
 package org.ovaflow.disk;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -35,6 +37,36 @@ public final class PackageFile {
         ImageSource source = parts.size() == 1 && parts.get(0).name().equals(href) ? parts.get(0)
                 : new ChunkedFileSource(href, List.copyOf(parts));
         return gzip ? new GzipImageSource(source) : source;
+    }
+
+    /** Byte ranges of a package's data: the OVA's in the store, a local file's. */
+    @FunctionalInterface
+    public interface Ranges {
+        /** At most {@code length} bytes from {@code offset}. */
+        InputStream open(long offset, long length) throws IOException;
+    }
+
+    /**
+     * One entry of a package as an image source: {@code size} bytes at {@code offset} of {@code ranges}, read in
+     * place (nothing is extracted or copied first); a read past the entry's end gets what is left of it.
+     */
+    public static ImageSource entry(String name, long offset, long size, Ranges ranges) {
+        return new ImageSource() {
+            @Override
+            public long size() {
+                return size;
+            }
+
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public InputStream open(long from, long length) throws IOException {
+                return ranges.open(offset + from, Math.max(0, Math.min(length, size - from)));
+            }
+        };
     }
 
     private static String chunk(String href, int index) {

@@ -200,7 +200,7 @@ final class PackageConversion {
             throw new InvalidDiskImageException("disk.file", file.href() + " is named by the descriptor but not "
                     + "in the package");
         }
-        return PackageFile.source(file.href(), parts.stream().map(e -> new OvaEntrySource(ova, e)).toList(),
+        return PackageFile.source(file.href(), parts.stream().map(this::entrySource).toList(),
                 "gzip".equalsIgnoreCase(file.compression()));
     }
 
@@ -216,7 +216,15 @@ final class PackageConversion {
             return Optional.empty();
         }
         absorbed.add(name);
-        return Optional.of(new OvaEntrySource(ova, entry));
+        return Optional.of(entrySource(entry));
+    }
+
+    /**
+     * One file of the OVA in the store, read in place at the offsets the checksum stage's tar index recorded (by
+     * ranged GETs pinned to the OVA's etag, see {@link OvaBytes}): nothing is extracted or copied first.
+     */
+    private ImageSource entrySource(TarEntry entry) {
+        return PackageFile.entry(entry.name(), entry.offset(), entry.size(), ova::range);
     }
 
     private byte[] readDescriptor(TarEntry descriptor) throws IOException {

@@ -124,7 +124,7 @@ public final class DiskImageReads {
                     ReadOptions options = new ReadOptions(maxVirtualSize, name -> {
                         TarEntry sibling = entries.get(name);
                         return sibling == null || sibling == descriptor ? Optional.empty()
-                                : Optional.of(new EntrySource(ranges, sibling));
+                                : Optional.of(entrySource(ranges, sibling));
                     }, verified);
                     checks.add(read(source(ranges, file, parts), file.href(), options));
                 } else {
@@ -203,26 +203,12 @@ public final class DiskImageReads {
     }
 
     private static ImageSource source(EntryRanges ova, ApplianceMetadata.File file, List<TarEntry> parts) {
-        return PackageFile.source(file.href(), parts.stream().map(e -> new EntrySource(ova, e)).toList(),
+        return PackageFile.source(file.href(), parts.stream().map(e -> entrySource(ova, e)).toList(),
                 "gzip".equalsIgnoreCase(file.compression()));
     }
 
     /** One entry of the package, by ranges of its data. */
-    private record EntrySource(EntryRanges ova, TarEntry entry) implements ImageSource {
-        @Override
-        public long size() {
-            return entry.size();
-        }
-
-        @Override
-        public String name() {
-            return entry.name();
-        }
-
-        @Override
-        public InputStream open(long offset, long length) throws IOException {
-            long within = Math.max(0, Math.min(length, entry.size() - offset));
-            return ova.open(entry, offset, within);
-        }
+    private static ImageSource entrySource(EntryRanges ova, TarEntry entry) {
+        return PackageFile.entry(entry.name(), 0, entry.size(), (offset, length) -> ova.open(entry, offset, length));
     }
 }
