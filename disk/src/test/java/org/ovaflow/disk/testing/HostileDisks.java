@@ -13,6 +13,8 @@ import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystem;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -132,7 +134,10 @@ public final class HostileDisks {
         if (folder == null) {
             throw new IllegalStateException(FUZZ_INPUTS + " is not on the test class path");
         }
-        try (Stream<Path> files = Files.list(Path.of(folder.toURI()))) {
+        // a folder of test-classes in the reactor's test phase, an entry of the test-jar from verify on
+        try (FileSystem jar = folder.getProtocol().equals("jar")
+                ? FileSystems.newFileSystem(folder.toURI(), Map.of()) : null;
+             Stream<Path> files = Files.list(jar != null ? jar.getPath(FUZZ_INPUTS) : Path.of(folder.toURI()))) {
             List<Fixture> fixtures = new ArrayList<>();
             for (Path file : files.filter(Files::isRegularFile).sorted().toList()) {
                 fixtures.add(new Fixture("fuzz input " + file.getFileName(), file.getFileName().toString(),
