@@ -2,6 +2,7 @@ package org.ovaflow.disk.vmdk;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.ovaflow.disk.DiskImages;
 import org.ovaflow.disk.FileImageSink;
 import org.ovaflow.disk.FileImageSource;
 import org.ovaflow.disk.GzipImageSource;
@@ -353,6 +354,16 @@ class VmdkHostileImageTest {
     void otherMagics() throws Exception {
         Path cowd = Files.write(dir.resolve("cowd.vmdk"), "COWD and more".getBytes(StandardCharsets.US_ASCII));
         assertRefused(cowd, ReadOptions.defaults(), "disk.vmdk.unsupported");
+        // a seSparse extent (ESXi snapshots): the one format detector sends it to the VMDK reader, not to raw
+        byte[] seSparse = new byte[4096];
+        ByteBuffer.wrap(seSparse).order(ByteOrder.LITTLE_ENDIAN).putInt(0, 0xcafebabe);
+        Path snapshot = Files.write(dir.resolve("sesparse.vmdk"), seSparse);
+        assertRefused(snapshot, ReadOptions.defaults(), "disk.vmdk.unsupported");
+        try (ImageSource source = new FileImageSource(snapshot)) {
+            assertThatThrownBy(() -> DiskImages.open(source, ReadOptions.defaults()))
+                    .isInstanceOfSatisfying(InvalidDiskImageException.class,
+                            e -> assertThat(e.check()).isEqualTo("disk.vmdk.unsupported"));
+        }
         Path junk = Files.write(dir.resolve("junk.vmdk"), new byte[4096]);
         assertRefused(junk, ReadOptions.defaults(), "disk.vmdk.magic");
         Path empty = Files.write(dir.resolve("empty.vmdk"), new byte[0]);
