@@ -26,7 +26,7 @@ add manifest  validate  org.ovaflow.validate.fuzz.JazzerFuzzTest       manifest
 add cert      validate  org.ovaflow.validate.fuzz.JazzerFuzzTest       certificateFile
 add ovf       validate  org.ovaflow.validate.fuzz.JazzerFuzzTest       descriptor
 add probe     validate  org.ovaflow.validate.fuzz.JazzerFuzzTest       diskProbe
-add disk      transform org.ovaflow.transform.fuzz.DiskReaderFuzzTest readWholeImage
+add disk      disk      org.ovaflow.disk.fuzz.DiskReaderFuzzTest   readWholeImage
 targets="tar manifest cert ovf probe disk"
 # what Jazzer instruments for coverage beyond ovaflow's own classes: the tar headers are Commons Compress's
 declare -A instrument=([tar]="org.ovaflow.**:org.apache.commons.compress.archivers.tar.**")

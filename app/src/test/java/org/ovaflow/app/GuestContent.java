@@ -1,9 +1,9 @@
 package org.ovaflow.app;
 
-import org.ovaflow.transform.disk.DiskImageReader;
-import org.ovaflow.transform.disk.DiskImages;
-import org.ovaflow.transform.disk.FileImageSource;
-import org.ovaflow.transform.disk.ReadOptions;
+import org.ovaflow.disk.DiskImageReader;
+import org.ovaflow.disk.DiskImages;
+import org.ovaflow.disk.FileImageSource;
+import org.ovaflow.disk.ReadOptions;
 
 import java.nio.file.Path;
 

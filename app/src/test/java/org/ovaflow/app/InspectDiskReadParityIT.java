@@ -9,11 +9,11 @@ import org.ovaflow.core.event.EventCodec;
 import org.ovaflow.core.ova.OvaBuilder;
 import org.ovaflow.core.sample.SampleAppliance;
 import org.ovaflow.core.testing.QemuImg;
-import org.ovaflow.transform.disk.DiskImageReader;
-import org.ovaflow.transform.disk.DiskImages;
-import org.ovaflow.transform.disk.FileImageSource;
-import org.ovaflow.transform.disk.InvalidDiskImageException;
-import org.ovaflow.transform.disk.ReadOptions;
+import org.ovaflow.disk.DiskImageReader;
+import org.ovaflow.disk.DiskImages;
+import org.ovaflow.disk.FileImageSource;
+import org.ovaflow.disk.InvalidDiskImageException;
+import org.ovaflow.disk.ReadOptions;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

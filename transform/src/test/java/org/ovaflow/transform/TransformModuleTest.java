@@ -9,7 +9,7 @@ import org.ovaflow.core.stage.StageContext;
 import org.ovaflow.core.stage.StageMetrics;
 import org.ovaflow.core.stage.StageModule;
 import org.ovaflow.core.store.ObjectStore;
-import org.ovaflow.transform.disk.TargetFormat;
+import org.ovaflow.disk.TargetFormat;
 import org.ovaflow.transform.profile.ManifestAlgorithm;
 import org.ovaflow.transform.profile.PlatformProfile;
 import org.ovaflow.transform.profile.ProfileSettings;

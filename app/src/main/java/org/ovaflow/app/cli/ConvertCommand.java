@@ -1,16 +1,16 @@
 package org.ovaflow.app.cli;
 
 import org.ovaflow.app.Ovaflow;
-import org.ovaflow.transform.disk.Conversion;
-import org.ovaflow.transform.disk.DiskImageReader;
-import org.ovaflow.transform.disk.DiskImageWriter;
-import org.ovaflow.transform.disk.DiskImages;
-import org.ovaflow.transform.disk.FileImageSink;
-import org.ovaflow.transform.disk.FileImageSource;
-import org.ovaflow.transform.disk.ImageSource;
-import org.ovaflow.transform.disk.InvalidDiskImageException;
-import org.ovaflow.transform.disk.ReadOptions;
-import org.ovaflow.transform.disk.TargetFormat;
+import org.ovaflow.disk.Conversion;
+import org.ovaflow.disk.DiskImageReader;
+import org.ovaflow.disk.DiskImageWriter;
+import org.ovaflow.disk.DiskImages;
+import org.ovaflow.disk.FileImageSink;
+import org.ovaflow.disk.FileImageSource;
+import org.ovaflow.disk.ImageSource;
+import org.ovaflow.disk.InvalidDiskImageException;
+import org.ovaflow.disk.ReadOptions;
+import org.ovaflow.disk.TargetFormat;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;

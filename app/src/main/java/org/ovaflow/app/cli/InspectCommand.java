@@ -10,9 +10,7 @@ import org.ovaflow.validate.ValidationSettings;
 import org.ovaflow.validate.inspect.Inspection;
 import org.ovaflow.validate.inspect.OvaInspector;
 import org.ovaflow.core.event.VerifiedSigner;
-import org.ovaflow.transform.disk.ReadOptions;
-import org.ovaflow.transform.transcode.PackageDiskReads;
-import org.ovaflow.validate.inspect.DiskImageReads;
+import org.ovaflow.disk.ReadOptions;
 import org.ovaflow.core.event.ImportEvent;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -87,51 +85,13 @@ public final class InspectCommand extends CommandOutput implements Callable<Inte
                 .withMaxCapacity(maxCapacity)
                 .withRemoteHrefs(allowRemoteHrefs ? ValidationSettings.RemoteHrefPolicy.ALLOW
                         : ValidationSettings.RemoteHrefPolicy.REFUSE);
-        Inspection inspection = new OvaInspector(settings, diskReads(maxVirtualSize)).inspect(file);
+        Inspection inspection = OvaInspector.readingDisks(settings, maxVirtualSize).inspect(file);
         if (json) {
             out().println(new String(EventCodec.toPrettyJson(Report.of(inspection)), StandardCharsets.UTF_8));
         } else {
             print(inspection, out());
         }
         return inspection.valid() ? Ovaflow.OK : Ovaflow.REJECTED;
-    }
-
-    /**
-     * The transcode stage's readers: in the streaming pass for the disks read forward, after it by ranges of the
-     * local files for the others, as the stage reads the stored OVA.
-     */
-    static DiskImageReads diskReads(long maxVirtualSize) {
-        return () -> {
-            PackageDiskReads.Pass pass = PackageDiskReads.start(maxVirtualSize);
-            return new DiskImageReads.Pass() {
-                @Override
-                public Sink open(String name, long size, byte[] head, int length, boolean listedInManifest) {
-                    PackageDiskReads.StreamedRead read = pass.open(name, size, head, length, listedInManifest);
-                    return read == null ? null : new Sink() {
-                        @Override
-                        public void accept(byte[] bytes, int n, Runnable release) {
-                            read.accept(bytes, n, release);
-                        }
-
-                        @Override
-                        public void end() {
-                            read.end();
-                        }
-                    };
-                }
-
-                @Override
-                public List<CheckResult> finish(ImportEvent event, DiskImageReads.EntryRanges ranges)
-                        throws IOException {
-                    return pass.finish(event, ranges == null ? null : ranges::open);
-                }
-
-                @Override
-                public void close() {
-                    pass.close();
-                }
-            };
-        };
     }
 
     /**

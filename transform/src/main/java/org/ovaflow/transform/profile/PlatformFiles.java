@@ -2,7 +2,7 @@ package org.ovaflow.transform.profile;
 
 import org.ovaflow.core.event.ApplianceMetadata;
 import org.ovaflow.core.event.EventCodec;
-import org.ovaflow.transform.disk.TargetFormat;
+import org.ovaflow.disk.TargetFormat;
 import org.w3c.dom.Document;
 
 import java.util.LinkedHashMap;

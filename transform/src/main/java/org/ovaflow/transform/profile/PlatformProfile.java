@@ -1,6 +1,6 @@
 package org.ovaflow.transform.profile;
 
-import org.ovaflow.transform.disk.TargetFormat;
+import org.ovaflow.disk.TargetFormat;
 import org.w3c.dom.Document;
 
 import java.util.Arrays;

@@ -7,15 +7,15 @@ import org.ovaflow.core.event.TarEntry;
 import org.ovaflow.core.stage.StageMetrics;
 import org.ovaflow.core.store.ObjectInfo;
 import org.ovaflow.core.store.ObjectStore;
-import org.ovaflow.transform.disk.Conversion;
-import org.ovaflow.transform.disk.DiskImageReader;
-import org.ovaflow.transform.disk.DiskImageWriter;
-import org.ovaflow.transform.disk.DiskImages;
-import org.ovaflow.transform.disk.GzipImageSource;
-import org.ovaflow.transform.disk.ImageSource;
-import org.ovaflow.transform.disk.InvalidDiskImageException;
-import org.ovaflow.transform.disk.ReadOptions;
-import org.ovaflow.transform.disk.TargetFormat;
+import org.ovaflow.disk.Conversion;
+import org.ovaflow.disk.DiskImageReader;
+import org.ovaflow.disk.DiskImageWriter;
+import org.ovaflow.disk.DiskImages;
+import org.ovaflow.disk.ImageSource;
+import org.ovaflow.disk.InvalidDiskImageException;
+import org.ovaflow.disk.PackageFile;
+import org.ovaflow.disk.ReadOptions;
+import org.ovaflow.disk.TargetFormat;
 import org.ovaflow.transform.profile.ManifestAlgorithm;
 import org.ovaflow.transform.profile.PlatformFiles;
 import org.slf4j.Logger;
@@ -200,31 +200,13 @@ final class PackageConversion {
             throw new InvalidDiskImageException("disk.file", file.href() + " is named by the descriptor but not "
                     + "in the package");
         }
-        ImageSource source = parts.size() == 1 && parts.get(0).name().equals(file.href())
-                ? new OvaEntrySource(ova, parts.get(0))
-                : new ChunkedFileSource(file.href(), parts.stream()
-                .map(e -> (ImageSource) new OvaEntrySource(ova, e)).toList());
-        return "gzip".equalsIgnoreCase(file.compression()) ? new GzipImageSource(source) : source;
+        return PackageFile.source(file.href(), parts.stream().map(this::entrySource).toList(),
+                "gzip".equalsIgnoreCase(file.compression()));
     }
 
+    /** The tar entries holding the file: itself, or its chunks in order, as inspect finds them too. */
     private List<TarEntry> entriesOf(ApplianceMetadata.File file) {
-        return entriesOf(entries, file);
-    }
-
-    /**
-     * The tar entries of {@code entries} holding the file: itself, or its chunks {@code href.000000000, …} in order.
-     * inspect's read of the disks ({@link PackageDiskReads}) finds them the same way.
-     */
-    static List<TarEntry> entriesOf(Map<String, TarEntry> entries, ApplianceMetadata.File file) {
-        TarEntry whole = entries.get(file.href());
-        if (whole != null) {
-            return List.of(whole);
-        }
-        List<TarEntry> chunks = new ArrayList<>();
-        for (int i = 0; entries.containsKey(String.format(Locale.ROOT, "%s.%09d", file.href(), i)); i++) {
-            chunks.add(entries.get(String.format(Locale.ROOT, "%s.%09d", file.href(), i)));
-        }
-        return chunks;
+        return PackageFile.partNames(file.href(), entries::containsKey).stream().map(entries::get).toList();
     }
 
     /** Another file of the package a disk names (a VMDK's flat extent): from the OVA only, by exact name. */
@@ -234,7 +216,15 @@ final class PackageConversion {
             return Optional.empty();
         }
         absorbed.add(name);
-        return Optional.of(new OvaEntrySource(ova, entry));
+        return Optional.of(entrySource(entry));
+    }
+
+    /**
+     * One file of the OVA in the store, read in place at the offsets the checksum stage's tar index recorded (by
+     * ranged GETs pinned to the OVA's etag, see {@link OvaBytes}): nothing is extracted or copied first.
+     */
+    private ImageSource entrySource(TarEntry entry) {
+        return PackageFile.entry(entry.name(), entry.offset(), entry.size(), ova::range);
     }
 
     private byte[] readDescriptor(TarEntry descriptor) throws IOException {

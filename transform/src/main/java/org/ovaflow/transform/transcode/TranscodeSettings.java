@@ -1,6 +1,6 @@
 package org.ovaflow.transform.transcode;
 
-import org.ovaflow.transform.disk.TargetFormat;
+import org.ovaflow.disk.TargetFormat;
 import org.ovaflow.transform.profile.PlatformProfile;
 import org.ovaflow.transform.profile.ProfileSettings;
 

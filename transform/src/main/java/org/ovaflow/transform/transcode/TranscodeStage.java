@@ -10,7 +10,7 @@ import org.ovaflow.core.stage.StageMetrics;
 import org.ovaflow.core.stage.StageOutcome;
 import org.ovaflow.core.store.ObjectInfo;
 import org.ovaflow.core.store.ObjectStore;
-import org.ovaflow.transform.disk.InvalidDiskImageException;
+import org.ovaflow.disk.InvalidDiskImageException;
 import org.ovaflow.transform.profile.PlatformProfile;
 
 import java.io.IOException;

@@ -2,7 +2,7 @@ package org.ovaflow.transform.transcode;
 
 import org.ovaflow.core.store.ObjectInfo;
 import org.ovaflow.core.store.ObjectStore;
-import org.ovaflow.transform.disk.ImageSink;
+import org.ovaflow.disk.ImageSink;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 import org.ovaflow.core.event.ApplianceMetadata;
 import org.ovaflow.core.event.EventCodec;
-import org.ovaflow.transform.disk.TargetFormat;
+import org.ovaflow.disk.TargetFormat;
 
 import java.util.List;
 

@@ -19,7 +19,7 @@ class PlatformHardwareTest {
     void aVirtualBoxExportGetsAVmxFamilyVmwareSataAndOptionalSound() throws Exception {
         Document document = fixture("dialects/virtualbox.ovf");
         ProfileSettings settings = new ProfileSettings("vmx-14", ManifestAlgorithm.SHA256, null,
-                org.ovaflow.transform.disk.TargetFormat.VMDK, null);
+                org.ovaflow.disk.TargetFormat.VMDK, null);
 
         PlatformProfile.VMWARE.adaptDescriptor(document, settings);
 

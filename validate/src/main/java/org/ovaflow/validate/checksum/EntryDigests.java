@@ -2,7 +2,7 @@ package org.ovaflow.validate.checksum;
 
 import org.ovaflow.core.ova.OvaArchive;
 import org.ovaflow.core.ova.OvaEntry;
-import org.ovaflow.validate.disk.DiskHeader;
+import org.ovaflow.disk.DiskHeader;
 import org.ovaflow.validate.disk.DiskImageProbe;
 import org.ovaflow.validate.signature.CertificateFile;
 

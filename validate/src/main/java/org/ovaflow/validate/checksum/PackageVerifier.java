@@ -7,9 +7,10 @@ import org.ovaflow.core.event.TarIndex;
 import org.ovaflow.core.ova.InvalidOvaException;
 import org.ovaflow.core.ova.OvaArchive;
 import org.ovaflow.core.ova.OvaEntry;
+import org.ovaflow.disk.DiskHeader;
 import org.ovaflow.validate.ValidationSettings;
-import org.ovaflow.validate.disk.DiskHeader;
 import org.ovaflow.validate.disk.DiskHeaderChecks;
+import org.ovaflow.validate.disk.DiskImageProbe;
 import org.ovaflow.validate.signature.SignatureVerdict;
 import org.ovaflow.validate.signature.SignatureVerifier;
 
@@ -105,7 +106,7 @@ public final class PackageVerifier {
         List<TarEntry> index = entries.stream()
                 .filter(e -> e.kind() == OvaEntry.Kind.FILE)
                 .map(e -> new TarEntry(e.name(), e.dataOffset(), e.size(), digests.digest(e.name(), "SHA256"),
-                        headers.containsKey(e.name()) ? headers.get(e.name()).image() : null))
+                        headers.containsKey(e.name()) ? DiskImageProbe.image(headers.get(e.name())) : null))
                 .toList();
         checks.addAll(DiskHeaderChecks.check(headers, index.stream().map(TarEntry::name)
                 .collect(java.util.stream.Collectors.toSet())));

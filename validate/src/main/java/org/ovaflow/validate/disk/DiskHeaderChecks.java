@@ -1,6 +1,10 @@
 package org.ovaflow.validate.disk;
 
 import org.ovaflow.core.event.CheckResult;
+import org.ovaflow.disk.DiskFormat;
+import org.ovaflow.disk.DiskHeader;
+import org.ovaflow.disk.DiskReference;
+import org.ovaflow.disk.Sizes;
 
 import java.util.ArrayList;
 import java.util.List;

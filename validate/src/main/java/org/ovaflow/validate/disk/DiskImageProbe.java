@@ -1,25 +1,27 @@
 package org.ovaflow.validate.disk;
 
+import org.ovaflow.core.event.DiskImage;
 import org.ovaflow.core.ova.FailureDescription;
+import org.ovaflow.disk.DiskFormat;
+import org.ovaflow.disk.DiskHeader;
+import org.ovaflow.disk.DiskHeaders;
+import org.ovaflow.disk.HeaderText;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
 import java.util.zip.GZIPInputStream;
 
 /**
- * Reads what a file of the package is from its own header, while the checksum stage streams it past: every
- * buffer is offered, only the first {@value #HEAD_BYTES} bytes and the last {@value #TAIL_BYTES} are kept, so
- * memory is bounded whatever the file's size. In the spirit of OpenStack Glance's format inspector: formats are
- * told by their magic, never by name, and the headers are read for what they reach outside the file (VMDK
- * extents and parents, qcow2 backing and data files, VHD parents).
+ * The checksum stage's streaming adapter of the disk library's header probe ({@link DiskHeaders}): every buffer
+ * the stage streams past is offered, only the first {@value #HEAD_BYTES} bytes and the last {@value #TAIL_BYTES}
+ * are kept, so memory is bounded whatever the file's size, and the library's parsers read them at the end. In
+ * the spirit of OpenStack Glance's format inspector: formats are told by their magic, never by name, and the
+ * headers are read for what they reach outside the file (VMDK extents and parents, qcow2 backing and data
+ * files, VHD parents).
  *
  * <p>A gzip-compressed file has its head inflated (at most {@value #HEAD_BYTES} bytes out of at most
  * {@value #HEAD_BYTES} in) and probed; its end is not, so a fixed VHD inside reads as raw data of unknown size.
@@ -27,16 +29,10 @@ import java.util.zip.GZIPInputStream;
  */
 public final class DiskImageProbe {
 
-    public static final int HEAD_BYTES = 64 * 1024;
-    public static final int TAIL_BYTES = VhdFooter.SIZE;
+    public static final int HEAD_BYTES = DiskHeaders.HEAD_BYTES;
+    public static final int TAIL_BYTES = DiskHeaders.TAIL_BYTES;
 
     private static final Pattern CHUNK = Pattern.compile(".*\\.(\\d{9})");
-    private static final byte[] DESCRIPTOR = VmdkDescriptor.SIGNATURE.getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] VHDX = "vhdxfile".getBytes(StandardCharsets.US_ASCII);
-    private static final int VDI_MAGIC_AT = 64;
-    private static final int VDI_MAGIC = 0xbeda107f;
-    private static final int ISO_MAGIC_AT = 0x8001;
-    private static final byte[] ISO = "CD001".getBytes(StandardCharsets.US_ASCII);
 
     private final boolean probed;
     private final boolean chunk;
@@ -98,11 +94,12 @@ public final class DiskImageProbe {
             return null;
         }
         try {
-            if (headLength >= 2 && (head[0] & 0xff) == 0x1f && (head[1] & 0xff) == 0x8b) {
+            if (DiskFormat.gzip(head, headLength)) {
                 return probeGzip();
             }
             // of a chunk, neither the size nor the end is the image's
-            return probe(head, headLength, chunk ? -1 : size, chunk || tailLength < TAIL_BYTES ? null : tail);
+            return DiskHeaders.probe(head, headLength, chunk ? -1 : size,
+                    chunk || tailLength < TAIL_BYTES ? null : tail);
         } catch (RuntimeException e) {
             // the parsers check every offset they read, so this is a bug: the file is refused, not the stage failed
             return DiskHeader.defective(DiskFormat.RAW, "a header the probe could not read (" + e + ")");
@@ -127,58 +124,11 @@ public final class DiskImageProbe {
             return new DiskHeader(DiskFormat.RAW, null, true, List.of(),
                     "gzip-compressed data whose start does not inflate (" + HeaderText.printable(error) + ")");
         }
-        return probe(inflated, length, -1, null).gzipped();
+        return DiskHeaders.probe(inflated, length, -1, null).gzipped();
     }
 
-    /**
-     * @param size the file's size, -1 when it is not the image's (gzip, a chunk)
-     * @param tail its last 512 bytes, null when they are not the image's end
-     */
-    private static DiskHeader probe(byte[] head, int length, long size, byte[] tail) {
-        int magicLe = length >= 4 ? ByteBuffer.wrap(head, 0, 4).order(ByteOrder.LITTLE_ENDIAN).getInt() : 0;
-        int magicBe = length >= 4 ? ByteBuffer.wrap(head, 0, 4).getInt() : 0;
-        if (magicLe == VmdkSparseHeader.MAGIC) {
-            return VmdkSparseHeader.probe(head, length);
-        } else if (magicLe == VmdkSparseHeader.MAGIC_COWD || magicLe == VmdkSparseHeader.MAGIC_SESPARSE) {
-            return VmdkSparseHeader.probeOther(head, length);
-        } else if (startsWith(head, length, 0, DESCRIPTOR)) {
-            return descriptorFile(head, length, size);
-        } else if (magicBe == Qcow2Header.MAGIC) {
-            return Qcow2Header.probe(head, length);
-        } else if (startsWith(head, length, 0, VhdFooter.COOKIE)) {
-            return VhdFooter.probeHead(head, length);
-        } else if (startsWith(head, length, 0, VHDX)) {
-            return DiskHeader.of(DiskFormat.VHDX, null);
-        } else if (length >= VDI_MAGIC_AT + 4 && ByteBuffer.wrap(head).order(ByteOrder.LITTLE_ENDIAN)
-                .getInt(VDI_MAGIC_AT) == VDI_MAGIC) {
-            return DiskHeader.of(DiskFormat.VDI, null);
-        } else if (startsWith(head, length, ISO_MAGIC_AT, ISO)) {
-            return DiskHeader.of(DiskFormat.ISO, null);
-        } else if (tail != null && VhdFooter.startsWithCookie(tail, 0, tail.length)) {
-            return VhdFooter.probeTail(tail);
-        }
-        return DiskHeader.of(DiskFormat.RAW, size < 0 ? null : size);
-    }
-
-    private static DiskHeader descriptorFile(byte[] head, int length, long size) {
-        // the whole file must be in the head: a descriptor is a few hundred bytes, VMware's limit is far below this
-        if (size > HEAD_BYTES || (size < 0 && length >= HEAD_BYTES)) {
-            return DiskHeader.defective(DiskFormat.VMDK_DESCRIPTOR, "a VMDK descriptor file of "
-                    + (size < 0 ? "more than " + HEAD_BYTES : size) + " bytes; at most " + HEAD_BYTES + " are valid");
-        }
-        VmdkDescriptor descriptor = VmdkDescriptor.parse(head, 0, length, false);
-        if (descriptor.defect() != null) {
-            return DiskHeader.defective(DiskFormat.VMDK_DESCRIPTOR, "an unreadable VMDK descriptor file: "
-                    + descriptor.defect());
-        }
-        if (descriptor.extents() == 0) {
-            return DiskHeader.defective(DiskFormat.VMDK_DESCRIPTOR, "a VMDK descriptor file without extents");
-        }
-        return new DiskHeader(DiskFormat.VMDK_DESCRIPTOR, descriptor.virtualSize(), false, descriptor.references(),
-                null);
-    }
-
-    private static boolean startsWith(byte[] bytes, int length, int at, byte[] magic) {
-        return length >= at + magic.length && Arrays.equals(bytes, at, at + magic.length, magic, 0, magic.length);
+    /** What goes into the tar index of the event for a file whose header the probe read. */
+    public static DiskImage image(DiskHeader header) {
+        return new DiskImage(header.format().id(), header.virtualSize());
     }
 }

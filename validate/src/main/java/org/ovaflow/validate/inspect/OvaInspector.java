@@ -5,6 +5,7 @@ import org.ovaflow.core.event.ImportEvent;
 import org.ovaflow.core.event.ObjectRef;
 import org.ovaflow.core.event.TarEntry;
 import org.ovaflow.core.ova.PackageForm;
+import org.ovaflow.disk.FileImageSource;
 import org.ovaflow.validate.ValidationSettings;
 import org.ovaflow.validate.checksum.PackageSourceException;
 import org.ovaflow.validate.checksum.PackageSources;
@@ -42,19 +43,14 @@ public final class OvaInspector {
     private final PackageVerifier verifier;
     private final DescriptorValidator validator;
     private final PackageSources sources;
-    /** The transcode stage's readers, when the caller has them (the app); null: headers are probed only. */
-    private final DiskImageReads diskReads;
+    /**
+     * The largest virtual disk the disk reads accept (the transcode stage's limit), null when the disks are not
+     * read to their end: their headers are probed only.
+     */
+    private final Long maxVirtualSize;
 
     public OvaInspector(ValidationSettings settings) {
         this(settings, PackageSources.Limits.DEFAULTS, null);
-    }
-
-    /**
-     * An inspector that also reads the package's disk images to their end with {@code diskReads}: in the streaming
-     * pass those read forward, after it by ranges of the files the others (not for a compressed package).
-     */
-    public OvaInspector(ValidationSettings settings, DiskImageReads diskReads) {
-        this(settings, PackageSources.Limits.DEFAULTS, diskReads);
     }
 
     /** An inspector that also reads compressed OVAs and unpacked packages within {@code limits}. */
@@ -62,11 +58,20 @@ public final class OvaInspector {
         this(settings, limits, null);
     }
 
-    private OvaInspector(ValidationSettings settings, PackageSources.Limits limits, DiskImageReads diskReads) {
+    private OvaInspector(ValidationSettings settings, PackageSources.Limits limits, Long maxVirtualSize) {
         this.verifier = new PackageVerifier(settings);
         this.validator = new DescriptorValidator(new OvfDescriptorParser(), settings);
         this.sources = new PackageSources(limits);
-        this.diskReads = diskReads;
+        this.maxVirtualSize = maxVirtualSize;
+    }
+
+    /**
+     * An inspector that also reads the package's disk images to their end with the disk library's readers, as the
+     * transcode stage reads them, refusing disks larger than {@code maxVirtualSize}: in the streaming pass those
+     * read forward, after it by ranges of the files the others (not for a compressed package).
+     */
+    public static OvaInspector readingDisks(ValidationSettings settings, long maxVirtualSize) {
+        return new OvaInspector(settings, PackageSources.Limits.DEFAULTS, maxVirtualSize);
     }
 
     /**
@@ -80,7 +85,7 @@ public final class OvaInspector {
     }
 
     private Inspection inspectPlain(Path ova) throws IOException {
-        try (DiskImageReads.Pass disks = diskReads != null ? diskReads.start() : null) {
+        try (DiskImageReads.Pass disks = maxVirtualSize != null ? DiskImageReads.start(maxVirtualSize) : null) {
             return inspectPlain(ova, disks);
         }
     }
@@ -110,7 +115,7 @@ public final class OvaInspector {
                 // the disks the descriptor names: read in the pass, or by ranges of the file as the transcode stage
                 // reads the stored OVA; the same verdict on tables and grains that only a full read can judge
                 event = event.withChecks(disks.finish(event, (entry, offset, length) ->
-                        FileRange.open(ova, entry.offset() + offset, Math.min(length, entry.size() - offset))));
+                        FileImageSource.range(ova, entry.offset() + offset, Math.min(length, entry.size() - offset))));
             }
         } else if (!verification.rejected()) {
             event = event.withChecks(List.of(CheckResult.fail("ovf.descriptor", name,
@@ -120,7 +125,7 @@ public final class OvaInspector {
     }
 
     private Inspection inspectNormalised(Path file, PackageForm form) throws IOException {
-        try (DiskImageReads.Pass disks = diskReads != null ? diskReads.start() : null) {
+        try (DiskImageReads.Pass disks = maxVirtualSize != null ? DiskImageReads.start(maxVirtualSize) : null) {
             return inspectNormalised(file, form, disks);
         }
     }
@@ -170,7 +175,7 @@ public final class OvaInspector {
     /** The files of the unpacked package of {@code descriptor}, by their names in its tar, from its folder only. */
     private static DiskImageReads.EntryRanges unpackedRanges(Path descriptor) throws IOException {
         LocalPackageFolder folder = new LocalPackageFolder(descriptor.toAbsolutePath().getParent());
-        return (entry, offset, length) -> FileRange.open(folder.file(entry.name()), offset,
+        return (entry, offset, length) -> FileImageSource.range(folder.file(entry.name()), offset,
                 Math.min(length, entry.size() - offset));
     }
 

@@ -5,8 +5,8 @@ import org.ovaflow.core.event.CheckResult;
 import org.ovaflow.core.event.DiskImage;
 import org.ovaflow.core.event.TarEntry;
 import org.ovaflow.core.event.TarIndex;
-import org.ovaflow.validate.disk.DiskFormat;
-import org.ovaflow.validate.disk.Sizes;
+import org.ovaflow.disk.DiskFormat;
+import org.ovaflow.disk.Sizes;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -5,6 +5,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.ovaflow.core.event.CheckResult;
 import org.ovaflow.core.testing.QemuImg;
+import org.ovaflow.disk.DiskReference;
+import org.ovaflow.disk.DiskHeader;
+import org.ovaflow.disk.DiskFormat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,7 +34,7 @@ class DiskImageProbeQemuIT {
     void qcow2() throws Exception {
         DiskHeader header = Probing.probe(QemuImg.require().create(dir, "d.qcow2", "qcow2", "4M"));
         assertThat(header).isEqualTo(DiskHeader.of(DiskFormat.QCOW2, FOUR_MIB));
-        assertThat(header.image().format()).isEqualTo("qcow2");
+        assertThat(DiskImageProbe.image(header).format()).isEqualTo("qcow2");
     }
 
     @Test

@@ -2,6 +2,9 @@ package org.ovaflow.validate.disk;
 
 import org.junit.jupiter.api.Test;
 import org.ovaflow.core.event.CheckResult;
+import org.ovaflow.disk.DiskReference;
+import org.ovaflow.disk.DiskHeader;
+import org.ovaflow.disk.DiskFormat;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -163,7 +166,7 @@ public class HostileHeadersTest {
                 "a VMDK descriptor file without extents");
         byte[] huge = new byte[DiskImageProbe.HEAD_BYTES + 1];
         Arrays.fill(huge, (byte) '#');
-        System.arraycopy(VmdkDescriptor.SIGNATURE.getBytes(StandardCharsets.US_ASCII), 0, huge, 0, 21);
+        System.arraycopy("# Disk DescriptorFile".getBytes(StandardCharsets.US_ASCII), 0, huge, 0, 21);
         assertDefect(huge, "disk1.vmdk", "a VMDK descriptor file of 65537 bytes");
     }
 

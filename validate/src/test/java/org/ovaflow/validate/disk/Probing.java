@@ -1,5 +1,8 @@
 package org.ovaflow.validate.disk;
 
+import org.ovaflow.disk.DiskHeader;
+import org.ovaflow.disk.testing.HostileDisks;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,7 +24,9 @@ final class Probing {
         return probe.finish();
     }
 
+    /** A whole file probed: also a hostile disk for the parity of inspect and the transcode stage (HostileDisks). */
     static DiskHeader probe(String name, byte[] bytes) {
+        HostileDisks.probed(name, bytes);
         return probe(name, bytes, 1 << 20);
     }
 

@@ -9,7 +9,7 @@ import org.ovaflow.validate.ValidationSettings;
 import org.ovaflow.validate.checksum.Manifest;
 import org.ovaflow.validate.checksum.PackageVerification;
 import org.ovaflow.validate.checksum.PackageVerifier;
-import org.ovaflow.validate.disk.DiskHeader;
+import org.ovaflow.disk.DiskHeader;
 import org.ovaflow.validate.disk.DiskImageProbe;
 import org.ovaflow.validate.ovf.OvfDescriptorParser;
 import org.ovaflow.validate.schema.DescriptorValidation;
