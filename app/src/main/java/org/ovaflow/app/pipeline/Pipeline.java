@@ -13,7 +13,10 @@ import org.ovaflow.app.metrics.ProcessMetrics;
 import org.ovaflow.app.metrics.RouteExchangeMetrics;
 import org.ovaflow.app.metrics.ThirdPartyMeterNames;
 import org.ovaflow.core.event.Topics;
+import org.ovaflow.core.stage.StageErrorHandling;
+import org.ovaflow.core.stage.StageKafka;
 import org.ovaflow.core.stage.StageMetrics;
+import org.ovaflow.core.stage.StageRoutes;
 import org.ovaflow.core.store.ObjectStore;
 import org.ovaflow.ingest.Arrivals;
 import org.ovaflow.ingest.UploaderOverrides;
@@ -28,8 +31,7 @@ import org.ovaflow.publish.catalog.CatalogWrites;
 import org.ovaflow.publish.catalog.PublishSettings;
 import org.ovaflow.publish.catalog.PublishStage;
 import org.ovaflow.publish.quarantine.QuarantineStage;
-import org.ovaflow.publish.route.PublishRoute;
-import org.ovaflow.publish.route.QuarantineRoute;
+import org.ovaflow.publish.route.PublishStageDefinitions;
 import org.ovaflow.publish.signing.CatalogSigner;
 import org.ovaflow.publish.signing.SigningKey;
 import org.ovaflow.transform.disk.ReadOptions;
@@ -40,14 +42,13 @@ import org.ovaflow.transform.profile.ProfileSettings;
 import org.ovaflow.transform.transcode.CatalogLocation;
 import org.ovaflow.transform.transcode.TranscodeSettings;
 import org.ovaflow.transform.transcode.TranscodeStage;
-import org.ovaflow.transform.route.TranscodeRoute;
+import org.ovaflow.transform.route.TransformStageDefinitions;
 import org.ovaflow.validate.ValidationSettings;
 import org.ovaflow.validate.checksum.ChecksumStage;
 import org.ovaflow.validate.checksum.PackageSources;
 import org.ovaflow.validate.checksum.PackageVerifier;
 import org.ovaflow.validate.ovf.OvfDescriptorParser;
-import org.ovaflow.validate.route.ChecksumRoute;
-import org.ovaflow.validate.route.SchemaRoute;
+import org.ovaflow.validate.route.ValidateStageDefinitions;
 import org.ovaflow.validate.schema.DescriptorValidator;
 import org.ovaflow.validate.schema.SchemaStage;
 import org.slf4j.Logger;
@@ -156,8 +157,11 @@ public final class Pipeline implements AutoCloseable {
                                              PrometheusMeterRegistry metrics, CatalogSigner signer) {
         CamelContext camel = new DefaultCamelContext();
         camel.getCamelContextExtension().setName("ovaflow");
+        // what every Kafka endpoint of the stages shares, set once: their URIs carry only what is their own
+        KafkaComponent kafka = camel.getComponent("kafka", KafkaComponent.class);
+        StageKafka.configure(kafka, infrastructure.kafka());
         // every Kafka client of the routes reports its metrics (consumer lag…); every route its exchanges
-        camel.getComponent("kafka", KafkaComponent.class).setKafkaClientFactory(new MeteredKafkaClientFactory(metrics));
+        kafka.setKafkaClientFactory(new MeteredKafkaClientFactory(metrics));
         camel.getManagementStrategy().addEventNotifier(new RouteExchangeMetrics(metrics));
         Properties properties = new Properties();
         properties.putAll(settings.properties());
@@ -167,7 +171,12 @@ public final class Pipeline implements AutoCloseable {
         camel.getPropertiesComponent().setInitialProperties(properties);
         camel.getShutdownStrategy().setTimeout(Long.parseLong(settings.property("ovaflow.shutdown-timeout-s", "10")));
         // the stages count on this process's registry only: two pipelines in one JVM (tests) count apart
-        for (RoutesBuilder routes : routes(settings, infrastructure, signer, new StageMetrics(metrics))) {
+        StageMetrics stageMetrics = new StageMetrics(metrics);
+        List<RoutesBuilder> all = new ArrayList<>();
+        // retries and dead letters, declared once for every stage route
+        all.add(new StageErrorHandling(stageMetrics));
+        all.addAll(routes(settings, infrastructure, signer, stageMetrics));
+        for (RoutesBuilder routes : all) {
             try {
                 camel.addRoutes(routes);
             } catch (Exception e) {
@@ -204,20 +213,22 @@ public final class Pipeline implements AutoCloseable {
                             new S3EventNotification(arrivals, Clock.systemUTC()), seen, new UploaderOverrides(store),
                             new UnpackedArrivals(store, arrivals, Clock.systemUTC()), metrics);
                 }
-                case CHECKSUM -> new ChecksumRoute(new ChecksumStage(store,
+                case CHECKSUM -> new StageRoutes(ValidateStageDefinitions.checksum(new ChecksumStage(store,
                         new PackageVerifier(validationSettings(settings)), new PackageSources(packageLimits(settings)),
-                        buckets.staging(), metrics), metrics);
-                case SCHEMA -> new SchemaRoute(new SchemaStage(store,
-                        new DescriptorValidator(new OvfDescriptorParser(), validationSettings(settings)), metrics),
+                        buckets.staging(), metrics)), metrics);
+                case SCHEMA -> new StageRoutes(ValidateStageDefinitions.schema(new SchemaStage(store,
+                        new DescriptorValidator(new OvfDescriptorParser(), validationSettings(settings)), metrics)),
                         metrics);
-                case TRANSCODE -> new TranscodeRoute(new TranscodeStage(store, buckets.staging(),
-                        transcodeSettings(settings),
-                        new CatalogLocation(buckets.catalog(), event -> CatalogPath.of(event).prefix()), metrics),
+                case TRANSCODE -> new StageRoutes(TransformStageDefinitions.transcode(new TranscodeStage(store,
+                        buckets.staging(), transcodeSettings(settings),
+                        new CatalogLocation(buckets.catalog(), event -> CatalogPath.of(event).prefix()), metrics)),
                         metrics);
-                case PUBLISH -> new PublishRoute(new PublishStage(store, CatalogWrites.to(store), buckets.catalog(),
+                case PUBLISH -> new StageRoutes(PublishStageDefinitions.publish(new PublishStage(store,
+                        CatalogWrites.to(store), buckets.catalog(),
                         PublishSettings.parse(settings.property("ovaflow.publish.on-conflict", "reject"),
-                                settings.property("ovaflow.publish.keep-ova", "true")), signer), metrics);
-                case QUARANTINE -> new QuarantineRoute(new QuarantineStage(store, buckets.quarantine()), metrics);
+                                settings.property("ovaflow.publish.keep-ova", "true")), signer)), metrics);
+                case QUARANTINE -> new StageRoutes(PublishStageDefinitions.quarantine(
+                        new QuarantineStage(store, buckets.quarantine())), metrics);
             });
         }
         return routes;
