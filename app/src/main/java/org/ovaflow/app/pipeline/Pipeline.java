@@ -165,7 +165,6 @@ public final class Pipeline implements AutoCloseable {
         camel.getManagementStrategy().addEventNotifier(new RouteExchangeMetrics(metrics));
         Properties properties = new Properties();
         properties.putAll(settings.properties());
-        properties.setProperty("ovaflow.kafka.brokers", infrastructure.kafka());
         // each process of a stage gets Kafka client ids of its own (metrics, broker logs) unless told otherwise
         properties.putIfAbsent("ovaflow.instance", defaultInstance());
         camel.getPropertiesComponent().setInitialProperties(properties);
