@@ -6,14 +6,15 @@ import org.ovaflow.core.config.Settings;
 import org.ovaflow.core.config.SharedSettings;
 import org.ovaflow.core.stage.StageContext;
 import org.ovaflow.core.stage.StageModule;
+import org.ovaflow.core.stage.StageRoutes;
 import org.ovaflow.core.store.ObjectStore;
 import org.ovaflow.publish.catalog.CatalogWrites;
 import org.ovaflow.publish.catalog.PublishSettings;
 import org.ovaflow.publish.catalog.PublishSettings.OnConflict;
 import org.ovaflow.publish.catalog.PublishStage;
 import org.ovaflow.publish.quarantine.QuarantineStage;
-import org.ovaflow.publish.route.PublishRoute;
-import org.ovaflow.publish.route.QuarantineRoute;
+import org.ovaflow.publish.route.PublishRoutes;
+import org.ovaflow.publish.route.PublishStageDefinitions;
 import org.ovaflow.publish.signing.CatalogSigner;
 
 import java.time.Duration;
@@ -56,11 +57,11 @@ public final class PublishModule implements StageModule {
         Settings settings = context.settings();
         ObjectStore store = context.store();
         return switch (stage) {
-            case PUBLISH -> new PublishRoute(new PublishStage(store, CatalogWrites.to(store),
+            case PUBLISH -> new PublishRoutes(new PublishStage(store, CatalogWrites.to(store),
                     settings.get(SharedSettings.CATALOG_BUCKET), publishSettings(settings),
                     context.service(CatalogSigner.class)), context.metrics());
-            case QUARANTINE -> new QuarantineRoute(new QuarantineStage(store,
-                    settings.get(SharedSettings.QUARANTINE_BUCKET)), context.metrics());
+            case QUARANTINE -> new StageRoutes(PublishStageDefinitions.quarantine(new QuarantineStage(store,
+                    settings.get(SharedSettings.QUARANTINE_BUCKET))), context.metrics());
             default -> throw new IllegalArgumentException("the publish module has no stage " + stage);
         };
     }

@@ -7,10 +7,10 @@ import org.ovaflow.core.config.Settings;
 import org.ovaflow.core.stage.StageContext;
 import org.ovaflow.core.stage.StageMetrics;
 import org.ovaflow.core.stage.StageModule;
+import org.ovaflow.core.stage.StageRoutes;
 import org.ovaflow.core.store.ObjectStore;
 import org.ovaflow.publish.catalog.PublishSettings;
-import org.ovaflow.publish.route.PublishRoute;
-import org.ovaflow.publish.route.QuarantineRoute;
+import org.ovaflow.publish.route.PublishRoutes;
 
 import java.util.Map;
 import java.util.ServiceLoader;
@@ -54,8 +54,8 @@ class PublishModuleTest {
         StageContext context = new StageContext(new Settings(Map.of()),
                 new ObjectStore("http://127.0.0.1:9", "key", "secret"), new StageMetrics(new SimpleMeterRegistry()),
                 "127.0.0.1:9", Map.of());
-        assertThat(module.routes("publish", context)).isInstanceOf(PublishRoute.class);
-        assertThat(module.routes("quarantine", context)).isInstanceOf(QuarantineRoute.class);
+        assertThat(module.routes("publish", context)).isInstanceOf(PublishRoutes.class);
+        assertThat(module.routes("quarantine", context)).isInstanceOf(StageRoutes.class).hasToString("StageRoutes[quarantine]");
         assertThatThrownBy(() -> module.routes("transcode", context)).isInstanceOf(IllegalArgumentException.class);
     }
 }

@@ -7,12 +7,13 @@ import org.ovaflow.core.config.SharedSettings;
 import org.ovaflow.core.event.CatalogFolder;
 import org.ovaflow.core.stage.StageContext;
 import org.ovaflow.core.stage.StageModule;
+import org.ovaflow.core.stage.StageRoutes;
 import org.ovaflow.disk.ReadOptions;
 import org.ovaflow.disk.TargetFormat;
 import org.ovaflow.transform.profile.ManifestAlgorithm;
 import org.ovaflow.transform.profile.ManifestSigner;
 import org.ovaflow.transform.profile.ProfileSettings;
-import org.ovaflow.transform.route.TranscodeRoute;
+import org.ovaflow.transform.route.TransformStageDefinitions;
 import org.ovaflow.transform.transcode.CatalogLocation;
 import org.ovaflow.transform.transcode.TranscodeSettings;
 import org.ovaflow.transform.transcode.TranscodeStage;
@@ -82,9 +83,10 @@ public final class TransformModule implements StageModule {
         Settings settings = context.settings();
         CatalogFolder folder = Objects.requireNonNull(context.service(CatalogFolder.class),
                 "the transcode stage needs the catalog's folders (CatalogFolder)");
-        return new TranscodeRoute(new TranscodeStage(context.store(), settings.get(SharedSettings.STAGING_BUCKET),
-                transcodeSettings(settings), new CatalogLocation(settings.get(SharedSettings.CATALOG_BUCKET),
-                folder::of), context.metrics()), context.metrics());
+        return new StageRoutes(TransformStageDefinitions.transcode(new TranscodeStage(context.store(),
+                settings.get(SharedSettings.STAGING_BUCKET), transcodeSettings(settings),
+                new CatalogLocation(settings.get(SharedSettings.CATALOG_BUCKET), folder::of), context.metrics())),
+                context.metrics());
     }
 
     /** {@code ovaflow.transcode.*}: the targets and profiles, VHD rounding and the largest disk accepted. */

@@ -8,12 +8,12 @@ import org.ovaflow.core.event.CatalogFolder;
 import org.ovaflow.core.stage.StageContext;
 import org.ovaflow.core.stage.StageMetrics;
 import org.ovaflow.core.stage.StageModule;
+import org.ovaflow.core.stage.StageRoutes;
 import org.ovaflow.core.store.ObjectStore;
 import org.ovaflow.disk.TargetFormat;
 import org.ovaflow.transform.profile.ManifestAlgorithm;
 import org.ovaflow.transform.profile.PlatformProfile;
 import org.ovaflow.transform.profile.ProfileSettings;
-import org.ovaflow.transform.route.TranscodeRoute;
 import org.ovaflow.transform.transcode.TranscodeSettings;
 
 import java.util.Map;
@@ -86,6 +86,6 @@ class TransformModuleTest {
         StageContext context = new StageContext(withoutFolders.settings(), withoutFolders.store(),
                 withoutFolders.metrics(), withoutFolders.kafka(), Map.of(CatalogFolder.class,
                 (CatalogFolder) event -> "vendor/product/1.0/"));
-        assertThat(module.routes("transcode", context)).isInstanceOf(TranscodeRoute.class);
+        assertThat(module.routes("transcode", context)).isInstanceOf(StageRoutes.class).hasToString("StageRoutes[transcode]");
     }
 }

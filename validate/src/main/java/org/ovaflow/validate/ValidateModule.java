@@ -6,6 +6,7 @@ import org.ovaflow.core.config.Settings;
 import org.ovaflow.core.config.SharedSettings;
 import org.ovaflow.core.stage.StageContext;
 import org.ovaflow.core.stage.StageModule;
+import org.ovaflow.core.stage.StageRoutes;
 import org.ovaflow.validate.ValidationSettings.ManifestPolicy;
 import org.ovaflow.validate.ValidationSettings.RemoteHrefPolicy;
 import org.ovaflow.validate.ValidationSettings.SignaturePolicy;
@@ -13,8 +14,7 @@ import org.ovaflow.validate.checksum.ChecksumStage;
 import org.ovaflow.validate.checksum.PackageSources;
 import org.ovaflow.validate.checksum.PackageVerifier;
 import org.ovaflow.validate.ovf.OvfDescriptorParser;
-import org.ovaflow.validate.route.ChecksumRoute;
-import org.ovaflow.validate.route.SchemaRoute;
+import org.ovaflow.validate.route.ValidateStageDefinitions;
 import org.ovaflow.validate.schema.DescriptorValidator;
 import org.ovaflow.validate.schema.SchemaStage;
 
@@ -80,12 +80,12 @@ public final class ValidateModule implements StageModule {
     public RoutesBuilder routes(String stage, StageContext context) {
         Settings settings = context.settings();
         return switch (stage) {
-            case CHECKSUM -> new ChecksumRoute(new ChecksumStage(context.store(),
+            case CHECKSUM -> new StageRoutes(ValidateStageDefinitions.checksum(new ChecksumStage(context.store(),
                     new PackageVerifier(validationSettings(settings)), new PackageSources(packageLimits(settings)),
-                    settings.get(SharedSettings.STAGING_BUCKET), context.metrics()), context.metrics());
-            case SCHEMA -> new SchemaRoute(new SchemaStage(context.store(),
-                    new DescriptorValidator(new OvfDescriptorParser(), validationSettings(settings)), context.metrics()),
-                    context.metrics());
+                    settings.get(SharedSettings.STAGING_BUCKET), context.metrics())), context.metrics());
+            case SCHEMA -> new StageRoutes(ValidateStageDefinitions.schema(new SchemaStage(context.store(),
+                    new DescriptorValidator(new OvfDescriptorParser(), validationSettings(settings)),
+                    context.metrics())), context.metrics());
             default -> throw new IllegalArgumentException("the validate module has no stage " + stage);
         };
     }

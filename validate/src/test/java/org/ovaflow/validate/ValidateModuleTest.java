@@ -7,10 +7,9 @@ import org.ovaflow.core.config.Settings;
 import org.ovaflow.core.stage.StageContext;
 import org.ovaflow.core.stage.StageMetrics;
 import org.ovaflow.core.stage.StageModule;
+import org.ovaflow.core.stage.StageRoutes;
 import org.ovaflow.core.store.ObjectStore;
 import org.ovaflow.validate.checksum.PackageSources;
-import org.ovaflow.validate.route.ChecksumRoute;
-import org.ovaflow.validate.route.SchemaRoute;
 
 import java.nio.file.Path;
 import java.util.Map;
@@ -76,8 +75,8 @@ class ValidateModuleTest {
         StageContext context = new StageContext(new Settings(Map.of()),
                 new ObjectStore("http://127.0.0.1:9", "key", "secret"), new StageMetrics(new SimpleMeterRegistry()),
                 "127.0.0.1:9", Map.of());
-        assertThat(module.routes("checksum", context)).isInstanceOf(ChecksumRoute.class);
-        assertThat(module.routes("schema", context)).isInstanceOf(SchemaRoute.class);
+        assertThat(module.routes("checksum", context)).isInstanceOf(StageRoutes.class).hasToString("StageRoutes[checksum]");
+        assertThat(module.routes("schema", context)).isInstanceOf(StageRoutes.class).hasToString("StageRoutes[schema]");
         assertThatThrownBy(() -> module.routes("ingest", context)).isInstanceOf(IllegalArgumentException.class);
     }
 }

@@ -15,7 +15,10 @@ import org.ovaflow.app.metrics.ThirdPartyMeterNames;
 import org.ovaflow.core.config.Settings;
 import org.ovaflow.core.event.CatalogFolder;
 import org.ovaflow.core.stage.StageContext;
+import org.ovaflow.core.stage.StageErrorHandling;
+import org.ovaflow.core.stage.StageKafka;
 import org.ovaflow.core.stage.StageMetrics;
+import org.ovaflow.core.stage.StageRoutes;
 import org.ovaflow.core.store.ObjectStore;
 import org.ovaflow.publish.catalog.CatalogIndex;
 import org.ovaflow.publish.catalog.CatalogPath;
@@ -124,18 +127,26 @@ public final class Pipeline implements AutoCloseable {
                                              PrometheusMeterRegistry metrics, CatalogSigner signer) {
         CamelContext camel = new DefaultCamelContext();
         camel.getCamelContextExtension().setName("ovaflow");
+        // what every Kafka endpoint of the stages shares, set once: their URIs carry only what is their own
+        KafkaComponent kafka = camel.getComponent("kafka", KafkaComponent.class);
+        StageKafka.configure(kafka, infrastructure.kafka());
         // every Kafka client of the routes reports its metrics (consumer lag…); every route its exchanges
-        camel.getComponent("kafka", KafkaComponent.class).setKafkaClientFactory(new MeteredKafkaClientFactory(metrics));
+        kafka.setKafkaClientFactory(new MeteredKafkaClientFactory(metrics));
         camel.getManagementStrategy().addEventNotifier(new RouteExchangeMetrics(metrics));
         Properties properties = new Properties();
-        properties.putAll(settings.properties());
-        properties.setProperty("ovaflow.kafka.brokers", infrastructure.kafka());
+        // with every declared default: the routes' {{key}} placeholders need no default of their own
+        properties.putAll(StageModules.load().withDefaults(settings));
         // each process of a stage gets Kafka client ids of its own (metrics, broker logs) unless told otherwise
         properties.putIfAbsent("ovaflow.instance", defaultInstance());
         camel.getPropertiesComponent().setInitialProperties(properties);
-        camel.getShutdownStrategy().setTimeout(Long.parseLong(settings.property("ovaflow.shutdown-timeout-s", "10")));
+        camel.getShutdownStrategy().setTimeout(ProcessSettings.SHUTDOWN_TIMEOUT_S.from(settings.properties()));
         // the stages count on this process's registry only: two pipelines in one JVM (tests) count apart
-        for (RoutesBuilder routes : routes(settings, infrastructure, signer, new StageMetrics(metrics))) {
+        StageMetrics stageMetrics = new StageMetrics(metrics);
+        List<RoutesBuilder> all = new ArrayList<>();
+        // retries and dead letters, declared once for every stage route
+        all.add(new StageErrorHandling(stageMetrics));
+        all.addAll(routes(settings, infrastructure, signer, stageMetrics));
+        for (RoutesBuilder routes : all) {
             try {
                 camel.addRoutes(routes);
             } catch (Exception e) {

@@ -154,6 +154,17 @@ public final class Setting<T> {
         return defaultValue;
     }
 
+    /**
+     * Camel's property placeholder for the key, {@code {{key:default}}}: a route's URI reads the value given, else
+     * this declaration's default (a Camel context without the process's properties, as in a test, still works).
+     */
+    public String placeholder() {
+        if (isTemplate()) {
+            throw new IllegalStateException(key + " stands for many keys: fill in its part first (at)");
+        }
+        return defaultValue == null ? "{{" + key + "}}" : "{{" + key + ":" + defaultValue + "}}";
+    }
+
     /** What the key means, in Markdown. */
     public String doc() {
         return doc;

@@ -1,16 +1,21 @@
 package org.ovaflow.ingest.route;
 
+import org.ovaflow.ingest.IngestModule;
 import org.apache.camel.Exchange;
 import org.apache.camel.LoggingLevel;
-import org.apache.camel.Message;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.camel.spi.IdempotentRepository;
 import org.apache.camel.support.SynchronizationAdapter;
 import org.ovaflow.core.event.EventCodec;
 import org.ovaflow.core.event.ImportEvent;
 import org.ovaflow.core.event.StatusEvent;
 import org.ovaflow.core.event.Topics;
+import org.ovaflow.core.stage.OutcomeRecords;
+import org.ovaflow.core.stage.StageErrorHandling;
+import org.ovaflow.core.stage.StageKafka;
 import org.ovaflow.core.stage.StageMetrics;
-import org.ovaflow.core.stage.StageRouteBuilder;
+import org.ovaflow.core.stage.StageRoutes;
 import org.ovaflow.ingest.UploaderOverrides;
 import org.ovaflow.ingest.notification.S3EventNotification;
 import org.ovaflow.ingest.scan.BucketScan;
@@ -25,9 +30,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * Ingest: bucket scan (timer) and S3 event notifications (ova.notifications) → ova.arrived. Both sources
  * name an object by bucket, key and etag, so both give the same importId for it; the idempotent repository
  * (kept in Kafka, so it survives restarts) lets only the first through. An unpacked package's descriptor goes
- * only once its files are there ({@link UnpackedArrivals}).
+ * only once its files are there ({@link UnpackedArrivals}). The notifications route reads, writes and commits
+ * like every stage route ({@link StageRoutes}, {@link StageErrorHandling}).
  */
-public final class IngestRoutes extends StageRouteBuilder {
+public final class IngestRoutes extends RouteBuilder {
 
     public static final String NAME = "ingest";
 
@@ -36,36 +42,28 @@ public final class IngestRoutes extends StageRouteBuilder {
     private final IdempotentRepository seen;
     private final UploaderOverrides overrides;
     private final UnpackedArrivals unpacked;
+    private final StageMetrics metrics;
     /** importIds being written right now: the scan and the notifications race for the same new object. */
     private final Set<String> claimed = ConcurrentHashMap.newKeySet();
 
     public IngestRoutes(BucketScan scan, S3EventNotification notifications, IdempotentRepository seen,
                         UploaderOverrides overrides, UnpackedArrivals unpacked, StageMetrics metrics) {
-        super(metrics);
         this.scan = scan;
         this.notifications = notifications;
         this.seen = seen;
         this.overrides = overrides;
         this.unpacked = unpacked;
+        this.metrics = metrics;
     }
 
     @Override
-    protected String stage() {
-        return NAME;
-    }
-
-    @Override
-    protected Set<StatusEvent.State> outcomes() {
-        return Set.of(StatusEvent.State.ARRIVED);
-    }
-
-    @Override
-    protected void configureStage() throws Exception {
+    public void configure() throws Exception {
+        metrics.declare(NAME, Set.of(StatusEvent.State.ARRIVED), Set.of());
         // the context starts and stops the repository with the routes (it loads its topic when it starts)
         getContext().addService(seen, true, true);
 
-        from("timer:ingest-scan?delay={{ovaflow.ingest.scan-delay-ms:1000}}"
-                + "&period={{ovaflow.ingest.scan-interval-ms:5000}}")
+        from("timer:ingest-scan?delay=" + IngestModule.SCAN_DELAY_MS.placeholder()
+                + "&period=" + IngestModule.SCAN_INTERVAL_MS.placeholder())
                 .routeId("ingest-scan")
                 // a failed scan (store down) is not a record to dead-letter: the next scan tries again
                 .onException(Exception.class).handled(true)
@@ -74,18 +72,21 @@ public final class IngestRoutes extends StageRouteBuilder {
                 .process(exchange -> exchange.getIn().setBody(scan.scan()))
                 .process(this::keepUnseen)
                 .filter(IngestRoutes::hasRecords)
-                    .to(producer())
+                    .to(StageKafka.PRODUCER)
                     .process(this::markSeen)
                 .end();
 
-        fromTopic(Topics.NOTIFICATIONS)
+        from(StageKafka.consumer(NAME, Topics.NOTIFICATIONS))
+                .routeId(NAME)
+                .routeConfigurationId(StageErrorHandling.ID)
+                .process(StageRoutes.takeUp(NAME, metrics)).id(NAME + "-take-up")
                 .process(this::notified)
                 .process(this::keepUnseen)
                 .filter(IngestRoutes::hasRecords)
-                    .to(producer())
+                    .to(StageKafka.PRODUCER)
                     .process(this::markSeen)
                 .end()
-                .process(StageRouteBuilder::commitOffset);
+                .process(StageRoutes::commitOffset);
     }
 
     /** The notified imports, and the unpacked packages beside other files just created (maybe their last file). */
@@ -104,7 +105,7 @@ public final class IngestRoutes extends StageRouteBuilder {
     private void keepUnseen(Exchange exchange) {
         @SuppressWarnings("unchecked")
         List<ImportEvent> arrivals = exchange.getIn().getBody(List.class);
-        List<Message> records = new ArrayList<>();
+        List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
         @SuppressWarnings("unchecked")
         List<String> fresh = exchange.getProperty("ovaflowFresh", List.class);
         if (fresh == null) {
@@ -136,12 +137,12 @@ public final class IngestRoutes extends StageRouteBuilder {
                 continue;
             }
             arrival = overrides.apply(arrival);
-            records.add(message(exchange, EventCodec.toRecord(Topics.ARRIVED, NAME, arrival)));
-            records.add(message(exchange, EventCodec.toRecord(Topics.STATUS, NAME,
-                    status(arrival, StatusEvent.State.ARRIVED, "from " + arrival.origin()))));
-            metrics().outcome(NAME, StatusEvent.State.ARRIVED);
+            records.add(EventCodec.toRecord(Topics.ARRIVED, NAME, arrival));
+            records.add(EventCodec.toRecord(Topics.STATUS, NAME,
+                    OutcomeRecords.status(NAME, arrival, StatusEvent.State.ARRIVED, "from " + arrival.origin())));
+            metrics.outcome(NAME, StatusEvent.State.ARRIVED);
         }
-        exchange.getIn().setBody(records);
+        exchange.getIn().setBody(StageKafka.messages(exchange, records));
     }
 
     private static boolean hasRecords(Exchange exchange) {
