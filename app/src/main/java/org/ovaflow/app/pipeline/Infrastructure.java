@@ -51,14 +51,14 @@ public final class Infrastructure implements AutoCloseable {
     private final ObjectStore store;
 
     private Infrastructure(EmbeddedKafka embeddedKafka, EmbeddedS3 embeddedS3, String kafka, String s3,
-                           String accessKey, String secretKey) {
+                           String accessKey, String secretKey, ObjectStore.UploadSettings uploads) {
         this.embeddedKafka = embeddedKafka;
         this.embeddedS3 = embeddedS3;
         this.kafka = kafka;
         this.s3 = s3;
         this.accessKey = accessKey;
         this.secretKey = secretKey;
-        this.store = new ObjectStore(s3, accessKey, secretKey);
+        this.store = new ObjectStore(s3, accessKey, secretKey, uploads);
     }
 
     public static Infrastructure start(PipelineSettings settings) {
@@ -90,7 +90,8 @@ public final class Infrastructure implements AutoCloseable {
                 throw new IllegalArgumentException("an external S3 store needs credentials: set OVAFLOW_S3_ACCESS_KEY"
                         + " and OVAFLOW_S3_SECRET_KEY (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)");
             }
-            return new Infrastructure(kafka, s3, bootstrap, endpoint, accessKey, secretKey);
+            return new Infrastructure(kafka, s3, bootstrap, endpoint, accessKey, secretKey,
+                    ObjectStore.UploadSettings.from(key -> settings.property(key, null)));
         } catch (RuntimeException e) {
             closeQuietly(s3);
             closeQuietly(kafka);
