@@ -42,6 +42,9 @@ public final class Infrastructure implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Infrastructure.class);
 
+    /** {@code ovaflow.store.parallel-parts} of a pipeline process, whose stages upload at once in one heap. */
+    static final int RUN_PARALLEL_PARTS = 2;
+
     private final EmbeddedKafka embeddedKafka;
     private final EmbeddedS3 embeddedS3;
     private final String kafka;
@@ -90,8 +93,10 @@ public final class Infrastructure implements AutoCloseable {
                 throw new IllegalArgumentException("an external S3 store needs credentials: set OVAFLOW_S3_ACCESS_KEY"
                         + " and OVAFLOW_S3_SECRET_KEY (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)");
             }
+            // the stages upload side by side in one heap (-Xmx256m): two parts in flight an upload unless set
             return new Infrastructure(kafka, s3, bootstrap, endpoint, accessKey, secretKey,
-                    ObjectStore.UploadSettings.from(key -> settings.property(key, null)));
+                    ObjectStore.UploadSettings.from(key -> settings.property(key,
+                            key.equals("ovaflow.store.parallel-parts") ? Integer.toString(RUN_PARALLEL_PARTS) : null)));
         } catch (RuntimeException e) {
             closeQuietly(s3);
             closeQuietly(kafka);
