@@ -89,9 +89,8 @@ public final class OvaInspector {
         long size = Files.size(ova);
         String name = ova.getFileName().toString();
         PackageVerification verification;
-        // mapped: the bytes are copied once, from the page cache into the pass's buffers (a stream of the file copies
-        // them twice, through a direct buffer of the JDK's); the real path, as the file's own ranges are read
-        try (InputStream in = FileRange.open(ova.toRealPath(), 0, size)) {
+        // mapped: the bytes are copied once, from the page cache into the pass's buffers
+        try (InputStream in = MappedFileStream.open(ova)) {
             verification = verifier.verify(name, in, disks);
         }
         // a file has no etag: its size and modification time stand in, as they identify a version of it
