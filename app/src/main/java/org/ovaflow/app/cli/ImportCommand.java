@@ -39,7 +39,8 @@ public final class ImportCommand extends CommandOutput implements Callable<Integ
     @Option(names = "--timeout", defaultValue = "PT10M", description = "How long --wait waits (ISO-8601, default ${DEFAULT-VALUE}).")
     Duration timeout;
 
-    @Option(names = {"-D", "--set"}, paramLabel = "KEY=VALUE", description = "Bucket names, as given to run.")
+    @Option(names = {"-D", "--set"}, paramLabel = "KEY=VALUE", description = "Bucket names, as given to run, and the upload settings "
+            + "(ovaflow.store.part-size-mib, .parallel-parts, .payload-signing).")
     Map<String, String> properties = new HashMap<>();
 
     @Override
@@ -50,7 +51,8 @@ public final class ImportCommand extends CommandOutput implements Callable<Integ
             }
         }
         Endpoints endpoints = connection.endpoints();
-        ObjectStore store = new ObjectStore(endpoints.s3(), endpoints.s3AccessKey(), endpoints.s3SecretKey());
+        ObjectStore store = new ObjectStore(endpoints.s3(), endpoints.s3AccessKey(), endpoints.s3SecretKey(),
+                ObjectStore.UploadSettings.from(properties::get));
         String bucket = Buckets.from(properties).incoming();
         List<Drop> drops = new ArrayList<>();
         for (Path file : files) {

@@ -8,6 +8,7 @@ import org.ovaflow.app.onboard.OnboardingReport;
 import org.ovaflow.app.pipeline.Buckets;
 import org.ovaflow.app.pipeline.Endpoints;
 import org.ovaflow.app.pipeline.ImportStatuses;
+import org.ovaflow.core.config.SharedSettings;
 import org.ovaflow.core.event.EventCodec;
 import org.ovaflow.core.store.ObjectStore;
 import org.ovaflow.ingest.onboard.Downloader;
@@ -75,13 +76,22 @@ public final class OnboardCommand extends CommandOutput implements Callable<Inte
     @Option(names = "--json", description = "Print the summary as JSON.")
     boolean json;
 
-    @Option(names = {"-D", "--set"}, paramLabel = "KEY=VALUE", description = "Bucket names, as given to run.")
+    @Option(names = {"-D", "--set"}, paramLabel = "KEY=VALUE", description = "Bucket names, as given to run, and the upload settings "
+            + "(ovaflow.store.part-size-mib, .parallel-parts, .payload-signing).")
     Map<String, String> properties = new HashMap<>();
 
     @Override
     public Integer call() throws Exception {
         Endpoints endpoints = connection.endpoints();
-        ObjectStore store = new ObjectStore(endpoints.s3(), endpoints.s3AccessKey(), endpoints.s3SecretKey());
+        // the downloads upload side by side: unless set, they share the default parts in flight (memory: each
+        // download holds its parts in flight and one filling)
+        ObjectStore.UploadSettings uploads = ObjectStore.UploadSettings.from(properties::get);
+        if (!properties.containsKey(SharedSettings.STORE_PARALLEL_PARTS.key())) {
+            uploads = new ObjectStore.UploadSettings(uploads.partSize(),
+                    Math.max(1, uploads.parallelParts() / Math.max(1, parallel)), uploads.signing());
+        }
+        ObjectStore store = new ObjectStore(endpoints.s3(), endpoints.s3AccessKey(), endpoints.s3SecretKey(),
+                uploads);
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
                 .followRedirects(HttpClient.Redirect.NEVER).build();
         Path root = localRoot != null ? localRoot : isUrl(catalog) ? null

@@ -23,7 +23,8 @@ public final class StoreOptions {
 
     ObjectStore store() {
         Endpoints endpoints = connection.endpoints();
-        return new ObjectStore(endpoints.s3(), endpoints.s3AccessKey(), endpoints.s3SecretKey());
+        return new ObjectStore(endpoints.s3(), endpoints.s3AccessKey(), endpoints.s3SecretKey(),
+                ObjectStore.UploadSettings.from(properties::get));
     }
 
     Buckets buckets() {

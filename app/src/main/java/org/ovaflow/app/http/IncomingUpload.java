@@ -46,8 +46,9 @@ final class IncomingUpload {
     }
 
     /**
-     * Streams {@code body} into the incoming bucket under {@code name}; {@code size} -1 when unknown (chunked),
-     * then the store uploads in parts and never holds more than one part.
+     * Streams {@code body} into the incoming bucket under {@code name}; {@code size} -1 when unknown (chunked).
+     * A large body goes up in parts, a few at once: it never holds more than {@code ovaflow.store.parallel-parts
+     * + 1} parts.
      */
     String store(String name, InputStream body, long size) {
         store.write(incomingBucket, name, body, size, "application/x-tar");

@@ -8,6 +8,7 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.ovaflow.core.config.SharedSettings;
 import org.ovaflow.core.event.Topics;
 import org.ovaflow.core.store.ObjectStore;
 import org.ovaflow.embedded.EmbeddedKafka;
@@ -42,6 +43,9 @@ public final class Infrastructure implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Infrastructure.class);
 
+    /** {@code ovaflow.store.parallel-parts} of a pipeline process, whose stages upload at once in one heap. */
+    static final int RUN_PARALLEL_PARTS = 2;
+
     private final EmbeddedKafka embeddedKafka;
     private final EmbeddedS3 embeddedS3;
     private final String kafka;
@@ -51,14 +55,14 @@ public final class Infrastructure implements AutoCloseable {
     private final ObjectStore store;
 
     private Infrastructure(EmbeddedKafka embeddedKafka, EmbeddedS3 embeddedS3, String kafka, String s3,
-                           String accessKey, String secretKey) {
+                           String accessKey, String secretKey, ObjectStore.UploadSettings uploads) {
         this.embeddedKafka = embeddedKafka;
         this.embeddedS3 = embeddedS3;
         this.kafka = kafka;
         this.s3 = s3;
         this.accessKey = accessKey;
         this.secretKey = secretKey;
-        this.store = new ObjectStore(s3, accessKey, secretKey);
+        this.store = new ObjectStore(s3, accessKey, secretKey, uploads);
     }
 
     public static Infrastructure start(PipelineSettings settings) {
@@ -90,7 +94,10 @@ public final class Infrastructure implements AutoCloseable {
                 throw new IllegalArgumentException("an external S3 store needs credentials: set OVAFLOW_S3_ACCESS_KEY"
                         + " and OVAFLOW_S3_SECRET_KEY (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)");
             }
-            return new Infrastructure(kafka, s3, bootstrap, endpoint, accessKey, secretKey);
+            // the stages upload side by side in one heap (-Xmx256m): two parts in flight an upload unless set
+            return new Infrastructure(kafka, s3, bootstrap, endpoint, accessKey, secretKey,
+                    ObjectStore.UploadSettings.from(key -> settings.property(key,
+                            key.equals(SharedSettings.STORE_PARALLEL_PARTS.key()) ? Integer.toString(RUN_PARALLEL_PARTS) : null)));
         } catch (RuntimeException e) {
             closeQuietly(s3);
             closeQuietly(kafka);

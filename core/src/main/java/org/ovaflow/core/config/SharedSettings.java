@@ -1,5 +1,7 @@
 package org.ovaflow.core.config;
 
+import org.ovaflow.core.store.ObjectStore;
+
 import java.util.List;
 
 /**
@@ -36,13 +38,29 @@ public final class SharedSettings {
     public static final Setting<Long> STAGE_BATCH_WAIT_MS = Setting.ofLong("ovaflow.stage.<stage>.batch-wait-ms", 200,
             0, Integer.MAX_VALUE, "a partial batch goes once its first record waited this long");
 
+    public static final Setting<Integer> STORE_PART_SIZE_MIB = Setting.ofInt("ovaflow.store.part-size-mib",
+            (int) (ObjectStore.PART_SIZE / (1024 * 1024)), 5, 512, "multipart uploads' part size in MiB, also the "
+                    + "largest object sent in one PUT; an upload holds `parallel-parts + 1` parts in memory. Given to "
+                    + "`run` and as `-D` to `import` and `onboard`");
+    public static final Setting<Integer> STORE_PARALLEL_PARTS = Setting.ofInt("ovaflow.store.parallel-parts",
+            ObjectStore.UploadSettings.DEFAULT_PARALLEL_PARTS, 1, 64, "parts of one upload in flight at once; "
+                    + "`onboard` divides it among its `--parallel` downloads unless it is set; a pipeline process, whose "
+                    + "stages upload side by side in one heap, sends 2")
+            .documentedDefault("`4` (`run`: `2`)");
+    public static final Setting<ObjectStore.PayloadSigning> STORE_PAYLOAD_SIGNING = Setting.ofEnum(
+            "ovaflow.store.payload-signing", ObjectStore.PayloadSigning.class, ObjectStore.PayloadSigning.AUTO,
+            "whether an upload's SigV4 signature covers the SHA-256 of its body: `auto` sends `UNSIGNED-PAYLOAD` over "
+                    + "https and to a loopback address (the embedded store), signs over plain HTTP to another host; "
+                    + "`signed`; `unsigned` (for a plain-HTTP store on a network you trust). Every upload carries its "
+                    + "CRC32 (`x-amz-checksum-crc32`) either way; see [Uploads](benchmarks.md#uploads)");
+
     private SharedSettings() {
     }
 
     public static List<Setting<?>> all() {
         return List.of(INCOMING_BUCKET, STAGING_BUCKET, CATALOG_BUCKET, QUARANTINE_BUCKET, RETRY_ATTEMPTS,
                 RETRY_INITIAL_DELAY_MS, RETRY_MAX_DELAY_MS, STAGE_CONSUMERS, STAGE_MAX_POLL_INTERVAL_MS,
-                STAGE_BATCH_SIZE, STAGE_BATCH_WAIT_MS);
+                STAGE_BATCH_SIZE, STAGE_BATCH_WAIT_MS, STORE_PART_SIZE_MIB, STORE_PARALLEL_PARTS, STORE_PAYLOAD_SIGNING);
     }
 
     private static Setting<String> bucket(String role, String doc) {

@@ -49,7 +49,22 @@ public final class OvaArchive {
      * @throws InvalidOvaException when the stream is empty, not a tar, truncated, or has too many entries
      */
     public static List<OvaEntry> walk(InputStream ova, EntryReader reader) throws InvalidOvaException, IOException {
-        CountingInputStream position = new CountingInputStream(new BufferedInputStream(ova, READ_BUFFER));
+        return walk(ova, reader, false);
+    }
+
+    /**
+     * {@link #walk(InputStream, EntryReader)} of a stream that reads ahead in large blocks itself (the checksum
+     * stage's, which hashes them): read as it is, since a buffer of ours would copy every byte once more.
+     */
+    public static List<OvaEntry> walkBuffered(InputStream ova, EntryReader reader)
+            throws InvalidOvaException, IOException {
+        return walk(ova, reader, true);
+    }
+
+    private static List<OvaEntry> walk(InputStream ova, EntryReader reader, boolean buffered)
+            throws InvalidOvaException, IOException {
+        CountingInputStream position = new CountingInputStream(buffered ? ova
+                : new BufferedInputStream(ova, READ_BUFFER));
         List<OvaEntry> entries = new ArrayList<>();
         try (TarArchiveInputStream tar = new TarArchiveInputStream(position)) {
             TarArchiveEntry header;

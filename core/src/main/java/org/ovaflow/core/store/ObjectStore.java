@@ -1,7 +1,6 @@
 package org.ovaflow.core.store;
 
 import io.minio.BucketExistsArgs;
-import io.minio.Checksum;
 import io.minio.ComposeObjectArgs;
 import io.minio.CopyObjectArgs;
 import io.minio.GetObjectArgs;
@@ -14,7 +13,7 @@ import io.minio.Http;
 import io.minio.MinioAsyncClient;
 import io.minio.MinioClient;
 import io.minio.ObjectWriteResponse;
-import io.minio.PutObjectArgs;
+import io.minio.PutObjectAPIArgs;
 import io.minio.RemoveObjectArgs;
 import io.minio.RemoveObjectsArgs;
 import io.minio.Result;
@@ -30,11 +29,18 @@ import io.minio.messages.Part;
 import okhttp3.ConnectionPool;
 import okhttp3.Dispatcher;
 import okhttp3.OkHttpClient;
+import org.ovaflow.core.config.Setting;
+import org.ovaflow.core.config.SharedSettings;
 import org.ovaflow.core.event.ObjectRef;
 
+import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
+import java.nio.ByteBuffer;
 import java.time.Duration;
+
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -46,23 +52,38 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
+import java.util.zip.CRC32;
 
 /**
  * ovaflow's view of an S3-compatible store (MinIO, the embedded s3proxy, any other), through the MinIO Java
- * client. Streams in both directions: reads are (ranged) GETs handed out as streams, writes of unknown length
- * go up as multipart uploads of {@link #PART_SIZE} parts, so no object is ever held whole in memory.
+ * client. Streams in both directions: reads are (ranged) GETs handed out as streams, larger writes go up as
+ * multipart uploads of {@link UploadSettings#partSize()} parts, several at once ({@link StreamingUpload}), so no
+ * object is ever held whole in memory.
+ *
+ * <p>Every upload carries a CRC32 of its bytes ({@code x-amz-checksum-crc32}, the JDK's CRC32 is an intrinsic),
+ * which the store checks. Whether the SigV4 signature also covers a SHA-256 of the body is
+ * {@link UploadSettings#signing()}: on plain HTTP the MinIO client signs it, which costs a SHA-256 of every byte
+ * on both sides and makes s3proxy read every request's body whole into memory to check it before it writes a
+ * byte; over TLS (as the AWS SDKs and the MinIO client do) and to a store on this machine's loopback, no one
+ * between client and store can alter the body, so it goes as {@code UNSIGNED-PAYLOAD}.
  */
 public final class ObjectStore {
 
-    /** Multipart part size: the most one upload buffers in memory at a time. */
+    /** The default multipart part size ({@code ovaflow.store.part-size-mib}). */
     public static final long PART_SIZE = 16L * 1024 * 1024;
 
     /**
-     * A stream of known size up to this is read whole and uploaded from an array in one PUT: the client holds a
-     * part whole in memory anyway (to sign it), so this costs no more memory.
+     * A stream of known size up to this is read whole and uploaded from an array in one PUT: a multipart upload
+     * would hold a part whole in memory anyway, so this costs no more memory.
      */
     static final long SMALL_OBJECT = PART_SIZE;
+
+    static final String UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD";
+    private static final String CHECKSUM_ALGORITHM = "CRC32";
+    private static final String CHECKSUM_HEADER = "x-amz-checksum-crc32";
 
     /** Store requests in flight at once (OkHttp's default for all hosts together; its default a host is 5). */
     static final int MAX_REQUESTS = 64;
@@ -82,9 +103,18 @@ public final class ObjectStore {
     private final CopyClient copyClient;
     private final ListClient listClient;
     private final String endpoint;
+    private final UploadSettings uploads;
+    /** Whether uploads go as UNSIGNED-PAYLOAD: {@link UploadSettings#signing()} for this endpoint. */
+    private final boolean unsignedPayload;
 
     public ObjectStore(String endpoint, String accessKey, String secretKey) {
+        this(endpoint, accessKey, secretKey, UploadSettings.DEFAULTS);
+    }
+
+    public ObjectStore(String endpoint, String accessKey, String secretKey, UploadSettings uploads) {
         this.endpoint = endpoint;
+        this.uploads = uploads;
+        this.unsignedPayload = uploads.signing().unsigned(endpoint);
         OkHttpClient http = httpClient();
         this.client = MinioClient.builder()
                 .endpoint(endpoint)
@@ -125,6 +155,123 @@ public final class ObjectStore {
 
     public String endpoint() {
         return endpoint;
+    }
+
+    /** How this store's uploads go: part size, parts at once, payload signing. */
+    public UploadSettings uploadSettings() {
+        return uploads;
+    }
+
+    /** Whether uploads to this store send their body as {@code UNSIGNED-PAYLOAD} (with its CRC32). */
+    public boolean unsignedPayload() {
+        return unsignedPayload;
+    }
+
+    /**
+     * How multipart uploads go. {@code partSize}: the size of the parts (and the largest object sent in one PUT);
+     * {@code parallelParts}: how many parts of one upload are sent at once. An upload holds {@code parallelParts
+     * + 1} parts in memory: the ones going up and the one filling.
+     */
+    public record UploadSettings(long partSize, int parallelParts, PayloadSigning signing) {
+
+        public static final int DEFAULT_PARALLEL_PARTS = 4;
+        public static final UploadSettings DEFAULTS = new UploadSettings(PART_SIZE, DEFAULT_PARALLEL_PARTS,
+                PayloadSigning.AUTO);
+        /** S3's smallest part (but the last), and the largest this client buffers. */
+        static final long MIN_PART_SIZE = 5L * 1024 * 1024;
+        static final long MAX_PART_SIZE = 512L * 1024 * 1024;
+
+        public UploadSettings {
+            if (partSize < MIN_PART_SIZE || partSize > MAX_PART_SIZE) {
+                throw new IllegalArgumentException("ovaflow.store.part-size-mib must be 5 to 512 (MiB), not "
+                        + partSize / (1024 * 1024.0));
+            }
+            if (parallelParts < 1 || parallelParts > 64) {
+                throw new IllegalArgumentException("ovaflow.store.parallel-parts must be 1 to 64, not "
+                        + parallelParts);
+            }
+            java.util.Objects.requireNonNull(signing, "signing");
+        }
+
+        /**
+         * The settings of {@code ovaflow.store.part-size-mib}, {@code ovaflow.store.parallel-parts} and
+         * {@code ovaflow.store.payload-signing} as {@code property} gives them (null: the default).
+         */
+        public static UploadSettings from(UnaryOperator<String> property) {
+            Map<String, String> given = new HashMap<>();
+            for (Setting<?> setting : List.of(SharedSettings.STORE_PART_SIZE_MIB, SharedSettings.STORE_PARALLEL_PARTS,
+                    SharedSettings.STORE_PAYLOAD_SIGNING)) {
+                String value = property.apply(setting.key());
+                if (value != null) {
+                    given.put(setting.key(), value);
+                }
+            }
+            return new UploadSettings(SharedSettings.STORE_PART_SIZE_MIB.from(given) * 1024L * 1024,
+                    SharedSettings.STORE_PARALLEL_PARTS.from(given), SharedSettings.STORE_PAYLOAD_SIGNING.from(given));
+        }
+    }
+
+    /** Whether an upload's SigV4 signature covers the SHA-256 of its body ({@code ovaflow.store.payload-signing}). */
+    public enum PayloadSigning {
+        /** Unsigned over https and to a loopback address (127.0.0.0/8, ::1, localhost); signed otherwise. */
+        AUTO,
+        /** Always signed: a SHA-256 of every byte on both sides, the body read whole by the store before it writes. */
+        SIGNED,
+        /** Never signed (the CRC32 still checks the bytes): for a plain-HTTP store on a network one trusts. */
+        UNSIGNED;
+
+        boolean unsigned(String endpoint) {
+            return switch (this) {
+                case SIGNED -> false;
+                case UNSIGNED -> true;
+                case AUTO -> https(endpoint) || loopback(endpoint);
+            };
+        }
+
+        private static boolean https(String endpoint) {
+            return endpoint.regionMatches(true, 0, "https://", 0, 8);
+        }
+
+        /** The endpoint names this machine by address (or as localhost): its traffic never leaves it. */
+        static boolean loopback(String endpoint) {
+            String host;
+            try {
+                host = URI.create(endpoint).getHost();
+            } catch (IllegalArgumentException e) {
+                return false;
+            }
+            if (host == null) {
+                return false;
+            }
+            if (host.equalsIgnoreCase("localhost")) {
+                return true;
+            }
+            if (host.startsWith("[") && host.endsWith("]")) {
+                host = host.substring(1, host.length() - 1);
+            }
+            // an address literal only: a name is not resolved (it could resolve elsewhere tomorrow)
+            if (host.matches("\\d{1,3}(\\.\\d{1,3}){3}")) {
+                return host.startsWith("127.");
+            }
+            return host.equals("::1") || host.equals("0:0:0:0:0:0:0:1");
+        }
+    }
+
+    /**
+     * The headers of an upload's body {@code data[0, length)}: its CRC32, and, when the payload goes unsigned,
+     * {@code x-amz-content-sha256: UNSIGNED-PAYLOAD}, so that the client does not hash it (given a checksum
+     * header of ours, it adds no CRC32C of its own either).
+     */
+    Http.Headers bodyHeaders(byte[] data, int length) {
+        CRC32 crc = new CRC32();
+        crc.update(data, 0, length);
+        byte[] value = ByteBuffer.allocate(4).putInt((int) crc.getValue()).array();
+        Http.Headers headers = new Http.Headers(CHECKSUM_HEADER, Base64.getEncoder().encodeToString(value),
+                Http.Headers.X_AMZ_SDK_CHECKSUM_ALGORITHM, CHECKSUM_ALGORITHM);
+        if (unsignedPayload) {
+            headers.put(Http.Headers.X_AMZ_CONTENT_SHA256, UNSIGNED_PAYLOAD);
+        }
+        return headers;
     }
 
     public void ensureBuckets(Collection<String> buckets) {
@@ -221,8 +368,8 @@ public final class ObjectStore {
     }
 
     /**
-     * Uploads a stream: with a known size in one request (or parts for large ones), with size -1 as a
-     * multipart upload of {@link #PART_SIZE} parts.
+     * Uploads a stream: up to {@link UploadSettings#partSize()} of known size in one request, larger ones and
+     * size -1 (read to its end) as a multipart upload whose parts go up several at once.
      */
     public ObjectInfo write(String bucket, String key, InputStream data, long size, String contentType) {
         return write(bucket, key, data, size, contentType, Map.of());
@@ -230,49 +377,50 @@ public final class ObjectStore {
 
     /**
      * {@link #write(String, String, InputStream, long, String)} with user metadata ({@code x-amz-meta-*}),
-     * read back by {@link #describe}. Should reading {@code data} fail, the upload is abandoned (a multipart
-     * upload aborted): no object, half or whole, is created.
+     * read back by {@link #describe}. Should reading {@code data} fail, or end before {@code size} bytes, the
+     * upload is abandoned (a multipart upload aborted): no object, half or whole, is created. Of a stream of known
+     * size, no more than {@code size} bytes are read.
      */
     public ObjectInfo write(String bucket, String key, InputStream data, long size, String contentType,
                             Map<String, String> userMetadata) {
         String what = "write s3://" + bucket + "/" + key;
-        if (size >= 0 && size <= SMALL_OBJECT) {
-            // one request either way, and the client would buffer it all the same: read it here, whole
+        if (size >= 0 && size <= uploads.partSize()) {
+            // one request either way, and a part is held whole in memory all the same: read it here, whole
             byte[] bytes = call(what, () -> data.readNBytes((int) size));
             if (bytes.length < size) {
                 throw new ObjectStoreException(what + " failed: the data ended after " + bytes.length + " of "
                         + size + " bytes", null);
             }
-            return write(what, PutObjectArgs.builder().data(bytes, bytes.length), bucket, key, size, contentType,
-                    userMetadata);
+            return put(what, bucket, key, bytes, bytes.length, contentType, userMetadata);
         }
-        return write(what, PutObjectArgs.builder().stream(data, size < 0 ? null : size, PART_SIZE), bucket, key,
-                size, contentType, userMetadata);
+        try (StreamingUpload upload = new StreamingUpload(this, bucket, key, contentType, userMetadata)) {
+            long read = upload.readFrom(data, size);
+            if (size >= 0 && read < size) {
+                throw new ObjectStoreException(what + " failed: the data ended after " + read + " of " + size
+                        + " bytes", null);
+            }
+            return upload.complete();
+        } catch (IOException e) {
+            throw new ObjectStoreException(what + " failed: " + e, e);
+        }
     }
 
     public ObjectInfo write(String bucket, String key, byte[] data, String contentType) {
         return write(bucket, key, data, data.length, contentType);
     }
 
-    /**
-     * Uploads {@code data[0, length)} in one request. The bytes go as they are: given a stream, the client copies
-     * it into a buffer of its own chunks first (a fifth of the CPU of its uploads in a profile of the pipeline).
-     */
+    /** Uploads {@code data[0, length)} in one request, the bytes as they are (no copy into the client's chunks). */
     public ObjectInfo write(String bucket, String key, byte[] data, int length, String contentType) {
-        return write("write s3://" + bucket + "/" + key, PutObjectArgs.builder().data(data, length), bucket, key,
-                length, contentType, Map.of());
+        return put("write s3://" + bucket + "/" + key, bucket, key, data, length, contentType, Map.of());
     }
 
-    private ObjectInfo write(String what, PutObjectArgs.Builder body, String bucket, String key, long size,
-                             String contentType, Map<String, String> userMetadata) {
-        ObjectWriteResponse response = call(what, () -> client.putObject(body.bucket(bucket).object(key)
-                // the client's default CRC32C is computed in plain Java (most of a stage's CPU); the JDK's CRC32
-                // is an intrinsic
-                .checksum(Checksum.Algorithm.CRC32)
-                .contentType(contentType)
-                .userMetadata(userMetadata)
-                .build()));
-        return new ObjectInfo(bucket, key, response.etag(), size, response.versionId(), null);
+    private ObjectInfo put(String what, String bucket, String key, byte[] data, int length, String contentType,
+                           Map<String, String> userMetadata) {
+        Http.Headers headers = bodyHeaders(data, length);
+        userMetadata.forEach((name, value) -> headers.put(USER_METADATA_PREFIX + name, value));
+        ObjectWriteResponse response = call(what, () -> await(asyncClient.putObject(PutObjectAPIArgs.builder()
+                .bucket(bucket).object(key).data(data, length).contentType(contentType).headers(headers).build())));
+        return new ObjectInfo(bucket, key, response.etag(), length, response.versionId(), null);
     }
 
     /** {@link #copy(String, String, long, String, String, String)} of whatever the source holds now. */
@@ -314,21 +462,33 @@ public final class ObjectStore {
      * at least 5 MiB (S3's rule).
      */
     public Upload startUpload(String bucket, String key, String contentType) {
+        return startUpload(bucket, key, contentType, Map.of());
+    }
+
+    /** {@link #startUpload(String, String, String)} of an object with user metadata ({@code x-amz-meta-*}). */
+    public Upload startUpload(String bucket, String key, String contentType, Map<String, String> userMetadata) {
+        // the parts carry a CRC32 each: declared here, as S3 wants it, and sent again with the completion
+        Http.Headers headers = new Http.Headers("Content-Type", contentType, "x-amz-checksum-algorithm",
+                CHECKSUM_ALGORITHM);
+        userMetadata.forEach((name, value) -> headers.put(USER_METADATA_PREFIX + name, value));
         String uploadId = call("start upload s3://" + bucket + "/" + key, () -> await(asyncClient.createMultipartUpload(
-                CreateMultipartUploadArgs.builder().bucket(bucket).object(key)
-                        .headers(new Http.Headers("Content-Type", contentType)).build())).result().uploadId());
+                CreateMultipartUploadArgs.builder().bucket(bucket).object(key).headers(headers).build()))
+                .result().uploadId());
         return new Upload(bucket, key, uploadId);
     }
 
-    /** A multipart upload in progress: parts, then {@link #complete()}; {@link #close()} aborts it unless completed. */
+    /**
+     * A multipart upload in progress: parts, then {@link #complete()}; {@link #close()} aborts it unless completed.
+     * Parts may be sent from several threads, and several at once ({@link #send}).
+     */
     public final class Upload implements AutoCloseable {
 
         private final String bucket;
         private final String key;
         private final String uploadId;
-        private final SortedMap<Integer, Part> parts = new TreeMap<>();
-        private long size;
-        private boolean done;
+        private final SortedMap<Integer, Part> parts = new ConcurrentSkipListMap<>();
+        private final java.util.concurrent.atomic.AtomicLong size = new java.util.concurrent.atomic.AtomicLong();
+        private volatile boolean done;
 
         private Upload(String bucket, String key, String uploadId) {
             this.bucket = bucket;
@@ -338,11 +498,25 @@ public final class ObjectStore {
 
         /** Uploads part {@code number} (1 to 10,000) from {@code data[0, length)}. */
         public void part(int number, byte[] data, int length) {
-            String etag = call("upload part " + number + " of s3://" + bucket + "/" + key, () -> await(
-                    asyncClient.uploadPart(UploadPartArgs.builder().bucket(bucket).object(key).uploadId(uploadId)
-                            .partNumber(number).data(data, length).build())).part().etag());
-            parts.put(number, new Part(number, etag));
-            size += length;
+            send(number, data, length).await();
+        }
+
+        /**
+         * Starts uploading part {@code number} from {@code data[0, length)}, which must stay unchanged until the
+         * part is {@link SentPart#await() awaited}: the request goes on the HTTP client's own threads.
+         */
+        public SentPart send(int number, byte[] data, int length) {
+            String what = "upload part " + number + " of s3://" + bucket + "/" + key;
+            Http.Headers headers = bodyHeaders(data, length);
+            String crc = headers.getFirst(CHECKSUM_HEADER);
+            CompletableFuture<Void> sent = call(what, () -> asyncClient.uploadPart(UploadPartArgs.builder()
+                    .bucket(bucket).object(key).uploadId(uploadId).partNumber(number).data(data, length)
+                    .headers(headers).build()))
+                    .thenAccept(response -> {
+                        parts.put(number, new Part(number, response.part().etag(), crc, null, null, null, null));
+                        size.addAndGet(length);
+                    });
+            return new SentPart(what, sent);
         }
 
         /** Makes the object of every part uploaded, in part-number order. */
@@ -351,7 +525,7 @@ public final class ObjectStore {
                     asyncClient.completeMultipartUpload(CompleteMultipartUploadArgs.builder().bucket(bucket).object(key)
                             .uploadId(uploadId).parts(parts.values().toArray(Part[]::new)).build())));
             done = true;
-            return new ObjectInfo(bucket, key, response.etag(), size, response.versionId(), null);
+            return new ObjectInfo(bucket, key, response.etag(), size.get(), response.versionId(), null);
         }
 
         /** Aborts the upload unless it was completed: the store drops the parts. */
@@ -362,6 +536,27 @@ public final class ObjectStore {
                 call("abort upload of s3://" + bucket + "/" + key, () -> await(asyncClient.abortMultipartUpload(
                         AbortMultipartUploadArgs.builder().bucket(bucket).object(key).uploadId(uploadId).build())));
             }
+        }
+    }
+
+    /** A part on its way up. */
+    public static final class SentPart {
+        private final String what;
+        private final CompletableFuture<Void> sent;
+
+        private SentPart(String what, CompletableFuture<Void> sent) {
+            this.what = what;
+            this.sent = sent;
+        }
+
+        /** Waits until the store has the part; its failure is thrown here as the store's. */
+        public void await() {
+            call(what, () -> ObjectStore.await(sent));
+        }
+
+        /** Whether the part is up, or failed. */
+        public boolean isDone() {
+            return sent.isDone();
         }
     }
 

@@ -1,22 +1,20 @@
 package org.ovaflow.core.store;
 
-import org.ovaflow.core.thread.DaemonThreads;
-
 import java.io.IOException;
-import java.io.InterruptedIOException;
+import java.io.InputStream;
 import java.io.OutputStream;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.ArrayDeque;
+import java.util.Map;
 
 /**
- * An object of unknown length written as a stream: a multipart upload whose parts go up as they fill, each on a
- * thread of its own while the next one fills, so the writer does not wait for the network part after part.
- * Parts are {@link ObjectStore#PART_SIZE} for the first thousand and double every thousand after (capped at 64
- * times), since S3 allows 10,000 parts an upload: 16 GiB of object in 16 MiB parts, 4.8 TiB in all. Two parts
- * are held in memory: the one filling, the one going up. {@link #close()} without {@link #complete()} aborts the
- * upload: no object, half or whole, appears.
+ * An object of unknown length written as a stream: a multipart upload whose parts go up as they fill, up to
+ * {@link ObjectStore.UploadSettings#parallelParts()} of them at once on the HTTP client's threads while the next
+ * one fills, so the writer does not wait for the network part after part, and a store that spends CPU on every
+ * byte (s3proxy's MD5 of each part) works on several parts at once. Parts are
+ * {@link ObjectStore.UploadSettings#partSize()} for the first thousand and double every thousand after (capped at
+ * 64 times), since S3 allows 10,000 parts an upload: 160 GiB of object in 16 MiB parts, 4.8 TiB in all. Up to
+ * {@code parallelParts + 1} parts are held in memory: the ones going up, the one filling. {@link #close()} without
+ * {@link #complete()} aborts the upload: no object, half or whole, appears.
  */
 public final class StreamingUpload extends OutputStream {
 
@@ -24,20 +22,33 @@ public final class StreamingUpload extends OutputStream {
     static final int MAX_DOUBLINGS = 6;
 
     private final ObjectStore.Upload upload;
-    private final ExecutorService sender;
-    private byte[] part = new byte[(int) ObjectStore.PART_SIZE];
-    /** The buffer of the part in flight, filled again once that part is up. */
-    private byte[] spare;
-    private Future<?> inFlight;
+    private final long basePartSize;
+    private final int parallelParts;
+    private byte[] part;
+    /** The parts going up, oldest first, with the buffer each holds until it is up. */
+    private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
+    /** Buffers of parts that are up, to fill again. */
+    private final ArrayDeque<byte[]> spare = new ArrayDeque<>();
     private int filled;
     private int partNumber = 1;
     private long written;
     private ObjectInfo result;
     private boolean closed;
 
+    private record InFlight(ObjectStore.SentPart part, byte[] buffer) {
+    }
+
     public StreamingUpload(ObjectStore store, String bucket, String key, String contentType) {
-        this.upload = store.startUpload(bucket, key, contentType);
-        this.sender = Executors.newSingleThreadExecutor(DaemonThreads.named("ovaflow-upload " + key));
+        this(store, bucket, key, contentType, Map.of());
+    }
+
+    /** An upload of an object with user metadata ({@code x-amz-meta-*}). */
+    public StreamingUpload(ObjectStore store, String bucket, String key, String contentType,
+                           Map<String, String> userMetadata) {
+        this.basePartSize = store.uploadSettings().partSize();
+        this.parallelParts = store.uploadSettings().parallelParts();
+        this.upload = store.startUpload(bucket, key, contentType, userMetadata);
+        this.part = new byte[partSize(1)];
     }
 
     @Override
@@ -47,9 +58,7 @@ public final class StreamingUpload extends OutputStream {
 
     @Override
     public void write(byte[] data, int offset, int length) throws IOException {
-        if (result != null || closed) {
-            throw new IOException("the upload is complete or closed");
-        }
+        checkOpen();
         while (length > 0) {
             int n = Math.min(length, part.length - filled);
             System.arraycopy(data, offset, part, filled, n);
@@ -63,43 +72,66 @@ public final class StreamingUpload extends OutputStream {
         }
     }
 
-    /** Hands the full part to the sender, once the part before it is up (its buffer is then free again). */
-    private void sendPart() throws IOException {
-        awaitInFlight();
-        byte[] full = part;
-        int length = filled;
+    /**
+     * Reads {@code in} straight into the parts (no copy in between) until its end, or until {@code limit} bytes
+     * when it is not -1; returns the bytes read. {@code in} is not closed.
+     */
+    public long readFrom(InputStream in, long limit) throws IOException {
+        checkOpen();
+        long read = 0;
+        while (limit < 0 || read < limit) {
+            int want = (int) Math.min(part.length - filled, limit < 0 ? Long.MAX_VALUE : limit - read);
+            int n = in.readNBytes(part, filled, want);
+            filled += n;
+            read += n;
+            written += n;
+            if (filled == part.length) {
+                sendPart();
+            }
+            if (n < want) {
+                break;
+            }
+        }
+        return read;
+    }
+
+    private void checkOpen() throws IOException {
+        if (result != null || closed) {
+            throw new IOException("the upload is complete or closed");
+        }
+    }
+
+    /** Sends the full part, once fewer than parallelParts are going up (waiting for the oldest to be up). */
+    private void sendPart() {
+        if (inFlight.size() >= parallelParts) {
+            awaitOldest();
+        }
         int number = partNumber++;
-        inFlight = sender.submit(() -> upload.part(number, full, length));
+        inFlight.add(new InFlight(upload.send(number, part, filled), part));
         int size = partSize(partNumber);
-        part = spare != null && spare.length == size ? spare : new byte[size];
-        spare = full;
+        byte[] next = spare.poll();
+        while (next != null && next.length != size) {
+            next = spare.poll(); // the parts grew: the smaller buffers are dropped
+        }
+        part = next != null ? next : new byte[size];
         filled = 0;
     }
 
-    /** Waits for the part in flight; its failure (the store's) is thrown here, to the writer. */
-    private void awaitInFlight() throws IOException {
-        if (inFlight == null) {
-            return;
-        }
-        try {
-            inFlight.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while a part was uploaded");
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException failure) {
-                throw failure;
-            }
-            throw new IOException("uploading a part failed", e.getCause());
-        } finally {
-            inFlight = null;
-        }
+    /** Waits for the oldest part going up; its failure (the store's) is thrown here, to the writer. */
+    private void awaitOldest() {
+        InFlight oldest = inFlight.poll();
+        oldest.part().await();
+        spare.add(oldest.buffer());
     }
 
     /** The size of part {@code number}. */
-    static int partSize(int number) {
+    int partSize(int number) {
+        return partSize(basePartSize, number);
+    }
+
+    static int partSize(long basePartSize, int number) {
         int doublings = Math.min(MAX_DOUBLINGS, (number - 1) / PARTS_PER_SIZE);
-        return (int) (ObjectStore.PART_SIZE << doublings);
+        return (int) Math.min(Integer.MAX_VALUE - 8, basePartSize << doublings);
     }
 
     /** Bytes written so far. */
@@ -109,11 +141,17 @@ public final class StreamingUpload extends OutputStream {
 
     /** Sends what is left as the last part and makes the object. */
     public ObjectInfo complete() throws IOException {
+        if (closed) {
+            throw new IOException("the upload is closed");
+        }
         if (result == null) {
-            awaitInFlight();
             if (filled > 0 || partNumber == 1) {
-                upload.part(partNumber++, part, filled);
+                int number = partNumber++;
+                inFlight.add(new InFlight(upload.send(number, part, filled), part));
                 filled = 0;
+            }
+            while (!inFlight.isEmpty()) {
+                awaitOldest();
             }
             result = upload.complete();
         }
@@ -128,13 +166,17 @@ public final class StreamingUpload extends OutputStream {
         }
         closed = true;
         try {
-            awaitInFlight();
-        } catch (IOException | RuntimeException e) {
-            // the upload is aborted below either way
+            // the parts going up still read their buffers; the abort comes after them, so that none outlives it
+            while (!inFlight.isEmpty()) {
+                try {
+                    awaitOldest();
+                } catch (RuntimeException e) {
+                    // the upload is aborted below either way
+                }
+            }
         } finally {
-            sender.shutdownNow();
             part = null;
-            spare = null;
+            spare.clear();
             upload.close();
         }
     }

@@ -90,6 +90,89 @@ class ObjectWriteTest {
     }
 
     @Test
+    void aLargeStreamGoesUpInPartsSeveralAtOnceSignedOrNot() throws Exception {
+        byte[] data = bytes((5 << 20) * 7 + 12_345);
+        for (ObjectStore.PayloadSigning signing : ObjectStore.PayloadSigning.values()) {
+            ObjectStore small = S3.store(new ObjectStore.UploadSettings(5 << 20, 3, signing));
+            String key = "parts-" + signing + ".bin";
+
+            ObjectInfo written = small.write(BUCKET, key, new ByteArrayInputStream(data), -1, "application/x-tar",
+                    Map.of("origin", "parts"));
+
+            assertThat(read(key)).isEqualTo(data);
+            StoredObject described = store.describe(BUCKET, key).orElseThrow();
+            assertThat(described.userMetadata()).containsEntry("origin", "parts");
+            assertThat(written.size()).isEqualTo(data.length);
+            // a multipart etag (the completion's answer quotes it): the store made the object of 8 parts
+            assertThat(written.etag().replace("\"", "")).isEqualTo(described.info().etag()).endsWith("-8");
+        }
+    }
+
+    @Test
+    void aStreamOfKnownSizeIsReadNoFurtherThanItsSize() throws Exception {
+        byte[] data = bytes((5 << 20) * 2 + 10);
+        ObjectStore small = S3.store(new ObjectStore.UploadSettings(5 << 20, 2, ObjectStore.PayloadSigning.AUTO));
+        ByteArrayInputStream in = new ByteArrayInputStream(data);
+
+        small.write(BUCKET, "prefix.bin", in, data.length - 100, "application/octet-stream");
+
+        assertThat(read("prefix.bin")).isEqualTo(Arrays.copyOf(data, data.length - 100));
+        assertThat(in.available()).isEqualTo(100);
+    }
+
+    @Test
+    void aMultipartStreamShorterThanItsSizeOrFailingWritesNothing() {
+        ObjectStore small = S3.store(new ObjectStore.UploadSettings(5 << 20, 2, ObjectStore.PayloadSigning.AUTO));
+        byte[] data = bytes((5 << 20) * 3);
+
+        assertThatThrownBy(() -> small.write(BUCKET, "short-parts.bin", new ByteArrayInputStream(data),
+                data.length + 1L, "application/octet-stream"))
+                .isInstanceOf(ObjectStoreException.class)
+                .hasMessageContaining(data.length + " of " + (data.length + 1L) + " bytes");
+        assertThat(store.exists(BUCKET, "short-parts.bin")).isFalse();
+
+        InputStream failing = new java.io.SequenceInputStream(new ByteArrayInputStream(data), new InputStream() {
+            @Override
+            public int read() throws IOException {
+                throw new IOException("connection reset");
+            }
+        });
+        assertThatThrownBy(() -> small.write(BUCKET, "failed-parts.bin", failing, -1, "application/octet-stream"))
+                .isInstanceOf(ObjectStoreException.class).hasMessageContaining("connection reset");
+        assertThat(store.exists(BUCKET, "failed-parts.bin")).isFalse();
+    }
+
+    @Test
+    void payloadsGoUnsignedOverHttpsAndToLoopbackOnlyUnlessConfigured() {
+        ObjectStore.PayloadSigning auto = ObjectStore.PayloadSigning.AUTO;
+        assertThat(auto.unsigned("http://127.0.0.1:9000")).isTrue();
+        assertThat(auto.unsigned("http://localhost:9000")).isTrue();
+        assertThat(auto.unsigned("http://[::1]:9000")).isTrue();
+        assertThat(auto.unsigned("https://s3.example.com")).isTrue();
+        assertThat(auto.unsigned("http://minio.example.com:9000")).isFalse();
+        assertThat(auto.unsigned("http://10.0.0.5:9000")).isFalse();
+        assertThat(auto.unsigned("http://127.example.com:9000")).isFalse();
+        assertThat(ObjectStore.PayloadSigning.SIGNED.unsigned("https://s3.example.com")).isFalse();
+        assertThat(ObjectStore.PayloadSigning.UNSIGNED.unsigned("http://minio.example.com:9000")).isTrue();
+        assertThat(S3.store().unsignedPayload()).isTrue();
+    }
+
+    @Test
+    void uploadSettingsComeFromPropertiesWithDefaultsAndClearErrors() {
+        assertThat(ObjectStore.UploadSettings.from(name -> null)).isEqualTo(ObjectStore.UploadSettings.DEFAULTS);
+        Map<String, String> set = Map.of("ovaflow.store.part-size-mib", "64", "ovaflow.store.parallel-parts", "2",
+                "ovaflow.store.payload-signing", "Signed");
+        assertThat(ObjectStore.UploadSettings.from(set::get)).isEqualTo(
+                new ObjectStore.UploadSettings(64 << 20, 2, ObjectStore.PayloadSigning.SIGNED));
+        assertThatThrownBy(() -> ObjectStore.UploadSettings.from(Map.of("ovaflow.store.part-size-mib", "4")::get))
+                .hasMessage("ovaflow.store.part-size-mib is '4': expected 5 to 512");
+        assertThatThrownBy(() -> ObjectStore.UploadSettings.from(Map.of("ovaflow.store.parallel-parts", "x")::get))
+                .hasMessageContaining("ovaflow.store.parallel-parts is 'x'");
+        assertThatThrownBy(() -> ObjectStore.UploadSettings.from(Map.of("ovaflow.store.payload-signing", "no")::get))
+                .hasMessageContaining("ovaflow.store.payload-signing is 'no'").hasMessageContaining("auto, signed, unsigned");
+    }
+
+    @Test
     void anEmptyArrayIsAnEmptyObject() {
         store.write(BUCKET, "empty.json", new byte[0], "application/json");
 

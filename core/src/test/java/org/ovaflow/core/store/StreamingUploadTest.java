@@ -21,13 +21,13 @@ class StreamingUploadTest {
 
     @Test
     void partsDoubleEveryThousandSoTenThousandPartsHoldMoreThanFourTebibytes() {
-        assertThat(StreamingUpload.partSize(1)).isEqualTo(16 << 20);
-        assertThat(StreamingUpload.partSize(1000)).isEqualTo(16 << 20);
-        assertThat(StreamingUpload.partSize(1001)).isEqualTo(32 << 20);
-        assertThat(StreamingUpload.partSize(10_000)).isEqualTo(1 << 30);
+        assertThat(StreamingUpload.partSize(ObjectStore.PART_SIZE, 1)).isEqualTo(16 << 20);
+        assertThat(StreamingUpload.partSize(ObjectStore.PART_SIZE, 1000)).isEqualTo(16 << 20);
+        assertThat(StreamingUpload.partSize(ObjectStore.PART_SIZE, 1001)).isEqualTo(32 << 20);
+        assertThat(StreamingUpload.partSize(ObjectStore.PART_SIZE, 10_000)).isEqualTo(1 << 30);
         long capacity = 0;
         for (int part = 1; part <= 10_000; part++) {
-            capacity += StreamingUpload.partSize(part);
+            capacity += StreamingUpload.partSize(ObjectStore.PART_SIZE, part);
         }
         // beyond the 4 TiB a compressed OVA may inflate to by default (ovaflow.validate.max-package-size)
         assertThat(capacity).isGreaterThan(4L << 40);

@@ -53,6 +53,11 @@ public final class S3Server implements BeforeAllCallback, AfterAllCallback {
         return store;
     }
 
+    /** Another client of the server, uploading with {@code uploads} (part size, parts at once, payload signing). */
+    public ObjectStore store(ObjectStore.UploadSettings uploads) {
+        return new ObjectStore(store.endpoint(), SharedServer.ACCESS_KEY, SharedServer.SECRET_KEY, uploads);
+    }
+
     private void empty() {
         for (String bucket : buckets) {
             store.removeAll(bucket, store.list(bucket, "").stream().map(ObjectInfo::key).toList());
@@ -61,6 +66,9 @@ public final class S3Server implements BeforeAllCallback, AfterAllCallback {
 
     /** The server of the JVM's run; JUnit closes it with the root context. */
     private static final class SharedServer implements ExtensionContext.Store.CloseableResource {
+
+        static final String ACCESS_KEY = "ovaflow-test";
+        static final String SECRET_KEY = "ovaflow-test-secret-0123456789";
 
         private final Path dataDir;
         private final EmbeddedS3 server;
@@ -75,7 +83,7 @@ public final class S3Server implements BeforeAllCallback, AfterAllCallback {
         static SharedServer start() {
             try {
                 Path dataDir = Files.createTempDirectory("ovaflow-s3-test-");
-                EmbeddedS3 server = new EmbeddedS3(dataDir, 0, "ovaflow-test", "ovaflow-test-secret-0123456789");
+                EmbeddedS3 server = new EmbeddedS3(dataDir, 0, ACCESS_KEY, SECRET_KEY);
                 server.start();
                 return new SharedServer(dataDir, server);
             } catch (IOException e) {

@@ -75,7 +75,7 @@ public final class PackageVerifier {
         try (ConcurrentDigestInputStream hashed = new ConcurrentDigestInputStream(ova, sha256())) {
             try {
                 // the walk closes what it reads: shielded, so that what follows the archive can still be hashed
-                entries = OvaArchive.walk(new FilterInputStream(hashed) {
+                entries = OvaArchive.walkBuffered(new FilterInputStream(hashed) {
                     @Override
                     public void close() {
                     }
