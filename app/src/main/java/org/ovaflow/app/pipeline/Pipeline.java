@@ -190,10 +190,11 @@ public final class Pipeline implements AutoCloseable {
 
     private static List<RoutesBuilder> routes(PipelineSettings settings, Infrastructure infrastructure,
                                               CatalogSigner signer, StageMetrics metrics) {
-        ObjectStore store = infrastructure.store();
         Buckets buckets = settings.buckets();
         List<RoutesBuilder> routes = new ArrayList<>();
         for (Stage stage : settings.stages()) {
+            // each stage's store counts what it asks the store to move (ovaflow_store_bytes_total{stage,op})
+            ObjectStore store = infrastructure.store().counted(metrics.storeTraffic(stage.id()));
             routes.add(switch (stage) {
                 case INGEST -> {
                     Arrivals arrivals = new Arrivals(buckets.incoming(), Arrays.asList(settings.property(

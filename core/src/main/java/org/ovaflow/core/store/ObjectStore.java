@@ -22,6 +22,7 @@ import io.minio.SourceObject;
 import io.minio.StatObjectArgs;
 import io.minio.StatObjectResponse;
 import io.minio.UploadPartArgs;
+import io.minio.UploadPartCopyArgs;
 import io.minio.errors.ErrorResponseException;
 import io.minio.errors.MinioException;
 import io.minio.messages.DeleteRequest;
@@ -32,6 +33,8 @@ import okhttp3.Dispatcher;
 import okhttp3.OkHttpClient;
 import org.ovaflow.core.event.ObjectRef;
 
+import java.io.FilterInputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -72,6 +75,12 @@ public final class ObjectStore {
 
     private static final long MAX_SINGLE_COPY = 5L * 1024 * 1024 * 1024;
 
+    /** The range one UploadPartCopy of {@link #copyRange} copies: 10,000 of them reach S3's largest object. */
+    static final long RANGE_COPY_PART = 1L << 30;
+
+    /** Part copies of one {@link #copyRange} under way at once. */
+    static final int RANGE_COPIES_IN_FLIGHT = 4;
+
     private static final String USER_METADATA_PREFIX = "x-amz-meta-";
 
     private static final Set<String> GONE_CODES = Set.of("NoSuchKey", "NoSuchVersion", "PreconditionFailed");
@@ -82,9 +91,12 @@ public final class ObjectStore {
     private final CopyClient copyClient;
     private final ListClient listClient;
     private final String endpoint;
+    /** What this view of the store is asked to move; one view per stage counts apart (see {@link #counted}). */
+    private final StoreTraffic traffic;
 
     public ObjectStore(String endpoint, String accessKey, String secretKey) {
         this.endpoint = endpoint;
+        this.traffic = StoreTraffic.NONE;
         OkHttpClient http = httpClient();
         this.client = MinioClient.builder()
                 .endpoint(endpoint)
@@ -100,6 +112,23 @@ public final class ObjectStore {
                 .build();
         this.copyClient = new CopyClient(asyncClient);
         this.listClient = new ListClient(asyncClient);
+    }
+
+    private ObjectStore(ObjectStore shared, StoreTraffic traffic) {
+        this.endpoint = shared.endpoint;
+        this.client = shared.client;
+        this.asyncClient = shared.asyncClient;
+        this.copyClient = shared.copyClient;
+        this.listClient = shared.listClient;
+        this.traffic = traffic;
+    }
+
+    /**
+     * The same store (same clients and connections) with every request and every byte it is asked to move counted
+     * into {@code traffic}: what the pipeline gives each stage, so that the bytes are counted by stage.
+     */
+    public ObjectStore counted(StoreTraffic traffic) {
+        return new ObjectStore(this, traffic);
     }
 
     /**
@@ -152,6 +181,7 @@ public final class ObjectStore {
 
     /** Like {@link #stat}, with the object's user metadata; empty when there is no such object. */
     public Optional<StoredObject> describe(String bucket, String key) {
+        traffic.request(StoreTraffic.Request.HEAD);
         try {
             StatObjectResponse stat = call("stat s3://" + bucket + "/" + key,
                     () -> client.statObject(StatObjectArgs.builder().bucket(bucket).object(key).build()));
@@ -192,7 +222,8 @@ public final class ObjectStore {
     }
 
     private InputStream read(ObjectRef ref, Long offset, Long length) {
-        return call("read " + ref, () -> {
+        traffic.request(StoreTraffic.Request.GET);
+        return counting(call("read " + ref, () -> {
             GetObjectArgs.Builder args = GetObjectArgs.builder().bucket(ref.bucket()).object(ref.key());
             if (ref.etag() != null) {
                 args.matchETag(ref.etag());
@@ -201,13 +232,50 @@ public final class ObjectStore {
                 args.offset(offset).length(length);
             }
             return client.getObject(args.build());
-        });
+        }));
     }
 
     /** Reads a whole small object (a descriptor, a report); callers bound what they read by its size. */
     public InputStream read(String bucket, String key) {
-        return call("read s3://" + bucket + "/" + key,
-                () -> client.getObject(GetObjectArgs.builder().bucket(bucket).object(key).build()));
+        traffic.request(StoreTraffic.Request.GET);
+        return counting(call("read s3://" + bucket + "/" + key,
+                () -> client.getObject(GetObjectArgs.builder().bucket(bucket).object(key).build())));
+    }
+
+    /** {@code in} with every byte read from it counted as a GET's. */
+    private InputStream counting(InputStream in) {
+        if (traffic == StoreTraffic.NONE) {
+            return in;
+        }
+        return new FilterInputStream(in) {
+            @Override
+            public int read() throws IOException {
+                int b = super.read();
+                if (b >= 0) {
+                    traffic.bytes(StoreTraffic.Op.GET, 1);
+                }
+                return b;
+            }
+
+            @Override
+            public int read(byte[] buffer, int offset, int length) throws IOException {
+                int n = super.read(buffer, offset, length);
+                if (n > 0) {
+                    traffic.bytes(StoreTraffic.Op.GET, n);
+                }
+                return n;
+            }
+
+            @Override
+            public long skip(long n) throws IOException {
+                // skipped bytes came over the connection all the same
+                long skipped = super.skip(n);
+                if (skipped > 0) {
+                    traffic.bytes(StoreTraffic.Op.GET, skipped);
+                }
+                return skipped;
+            }
+        };
     }
 
     /**
@@ -243,11 +311,36 @@ public final class ObjectStore {
                 throw new ObjectStoreException(what + " failed: the data ended after " + bytes.length + " of "
                         + size + " bytes", null);
             }
-            return write(what, PutObjectArgs.builder().data(bytes, bytes.length), bucket, key, size, contentType,
-                    userMetadata);
+                return countedPut(write(what, PutObjectArgs.builder().data(bytes, bytes.length), bucket, key, size,
+                    contentType, userMetadata));
         }
-        return write(what, PutObjectArgs.builder().stream(data, size < 0 ? null : size, PART_SIZE), bucket, key,
-                size, contentType, userMetadata);
+        // larger or of unknown size: the client sends it as a multipart upload of PART_SIZE parts
+        long[] sent = {0};
+        InputStream counted = new FilterInputStream(data) {
+            @Override
+            public int read() throws IOException {
+                int b = super.read();
+                sent[0] += b >= 0 ? 1 : 0;
+                return b;
+            }
+
+            @Override
+            public int read(byte[] buffer, int offset, int length) throws IOException {
+                int n = super.read(buffer, offset, length);
+                sent[0] += Math.max(0, n);
+                return n;
+            }
+        };
+        ObjectInfo written = write(what, PutObjectArgs.builder().stream(counted, size < 0 ? null : size, PART_SIZE),
+                bucket, key, -1, contentType, userMetadata);
+        long parts = Math.max(1, (sent[0] + PART_SIZE - 1) / PART_SIZE);
+        for (long part = 0; part < parts; part++) {
+            traffic.request(StoreTraffic.Request.PUT);
+        }
+        traffic.request(StoreTraffic.Request.UPLOAD);
+        traffic.request(StoreTraffic.Request.UPLOAD);
+        traffic.bytes(StoreTraffic.Op.PUT, sent[0]);
+        return new ObjectInfo(bucket, key, written.etag(), sent[0], written.versionId(), null);
     }
 
     public ObjectInfo write(String bucket, String key, byte[] data, String contentType) {
@@ -259,8 +352,15 @@ public final class ObjectStore {
      * it into a buffer of its own chunks first (a fifth of the CPU of its uploads in a profile of the pipeline).
      */
     public ObjectInfo write(String bucket, String key, byte[] data, int length, String contentType) {
-        return write("write s3://" + bucket + "/" + key, PutObjectArgs.builder().data(data, length), bucket, key,
-                length, contentType, Map.of());
+        return countedPut(write("write s3://" + bucket + "/" + key, PutObjectArgs.builder().data(data, length), bucket,
+                key, length, contentType, Map.of()));
+    }
+
+    /** A single PUT, counted once it is done. */
+    private ObjectInfo countedPut(ObjectInfo written) {
+        traffic.request(StoreTraffic.Request.PUT);
+        traffic.bytes(StoreTraffic.Op.PUT, written.size());
+        return written;
     }
 
     private ObjectInfo write(String what, PutObjectArgs.Builder body, String bucket, String key, long size,
@@ -295,6 +395,20 @@ public final class ObjectStore {
                            String toKey) {
         SourceObject named = SourceObject.builder().bucket(fromBucket).object(fromKey).build();
         String what = "copy s3://" + fromBucket + "/" + fromKey + " to s3://" + toBucket + "/" + toKey;
+        traffic.request(StoreTraffic.Request.COPY);
+        traffic.bytes(StoreTraffic.Op.COPY, Math.max(0, size));
+        if (fromEtag == null) {
+            // the client asks for the source's size and etag first
+            traffic.request(StoreTraffic.Request.HEAD);
+        }
+        if (size > MAX_SINGLE_COPY) {
+            // the client's compose: start, a part copy each 5 GiB (counted above for the first), complete
+            for (long part = MAX_SINGLE_COPY; part < size; part += MAX_SINGLE_COPY) {
+                traffic.request(StoreTraffic.Request.COPY);
+            }
+            traffic.request(StoreTraffic.Request.UPLOAD);
+            traffic.request(StoreTraffic.Request.UPLOAD);
+        }
         if (fromEtag != null && size <= MAX_SINGLE_COPY) {
             CopyObjectArgs args = CopyObjectArgs.builder().bucket(toBucket).object(toKey)
                     .source(new SourceObject(named, size, fromEtag)).build();
@@ -309,11 +423,63 @@ public final class ObjectStore {
     }
 
     /**
+     * {@code length} bytes from {@code offset} of the object {@code from} names copied by the store into a new
+     * object (a multipart upload of UploadPartCopy requests with {@code x-amz-copy-source-range}, pinned to the
+     * source's etag like a read): a file of a tar archive made an object of its own without its bytes passing
+     * through ovaflow. Parts of {@link #RANGE_COPY_PART} go {@link #RANGE_COPIES_IN_FLIGHT} at a time. A failure
+     * aborts the upload: no object, half or whole, appears.
+     */
+    public ObjectInfo copyRange(ObjectRef from, long offset, long length, String toBucket, String toKey,
+                                String contentType) {
+        if (length <= 0) {
+            throw new IllegalArgumentException("a ranged copy of " + length + " bytes");
+        }
+        String what = "copy bytes " + offset + "+" + length + " of " + from + " to s3://" + toBucket + "/" + toKey;
+        // the target of every part copy; UploadPartCopyArgs' own builder cannot be used in this client version (it
+        // instantiates through a private constructor), its constructor from a compose's arguments can
+        ComposeObjectArgs target = ComposeObjectArgs.builder().bucket(toBucket).object(toKey)
+                .sources(List.of(SourceObject.builder().bucket(from.bucket()).object(from.key()).build())).build();
+        Http.Headers source = call(what, () -> {
+            SourceObject named = SourceObject.builder().bucket(from.bucket()).object(from.key()).build();
+            // the client wants the source's size, which only bounds the range: an event from before ingest
+            // recorded it says 0
+            long size = Math.max(from.size(), offset + length);
+            return (from.etag() == null ? new SourceObject(named, size, null)
+                    // quoted, as S3 gives it: s3proxy's part copy compares the header with the quoted etag
+                    : new SourceObject(named, size, "\"" + from.etag().replace("\"", "") + "\"")).headers();
+        });
+        try (Upload upload = startUpload(toBucket, toKey, contentType)) {
+            List<CompletableFuture<Void>> inFlight = new ArrayList<>();
+            int number = 1;
+            for (long done = 0; done < length; done += RANGE_COPY_PART, number++) {
+                long first = offset + done;
+                long last = first + Math.min(RANGE_COPY_PART, length - done) - 1;
+                Http.Headers headers = new Http.Headers(source);
+                headers.put(Http.Headers.X_AMZ_COPY_SOURCE_RANGE, "bytes=" + first + "-" + last);
+                traffic.request(StoreTraffic.Request.COPY);
+                traffic.bytes(StoreTraffic.Op.COPY, last - first + 1);
+                int partNumber = number;
+                inFlight.add(call(what, () -> asyncClient.uploadPartCopy(
+                        new UploadPartCopyArgs(target, upload.uploadId, partNumber, headers)))
+                        .thenAccept(copied -> upload.copied(partNumber, copied.part().etag(), last - first + 1)));
+                if (inFlight.size() == RANGE_COPIES_IN_FLIGHT) {
+                    call(what, () -> await(inFlight.remove(0)));
+                }
+            }
+            for (CompletableFuture<Void> part : inFlight) {
+                call(what, () -> await(part));
+            }
+            return upload.complete();
+        }
+    }
+
+    /**
      * Starts a multipart upload whose parts the caller numbers and sends itself, in any order: what a writer
      * needs that fills in its first bytes last (a disk image's header and tables). Parts but the last must be
      * at least 5 MiB (S3's rule).
      */
     public Upload startUpload(String bucket, String key, String contentType) {
+        traffic.request(StoreTraffic.Request.UPLOAD);
         String uploadId = call("start upload s3://" + bucket + "/" + key, () -> await(asyncClient.createMultipartUpload(
                 CreateMultipartUploadArgs.builder().bucket(bucket).object(key)
                         .headers(new Http.Headers("Content-Type", contentType)).build())).result().uploadId());
@@ -327,6 +493,8 @@ public final class ObjectStore {
         private final String key;
         private final String uploadId;
         private final SortedMap<Integer, Part> parts = new TreeMap<>();
+        /** What the parts copied by the store add up to (their parts are entered from the client's threads). */
+        private final Object copiedLock = new Object();
         private long size;
         private boolean done;
 
@@ -338,6 +506,8 @@ public final class ObjectStore {
 
         /** Uploads part {@code number} (1 to 10,000) from {@code data[0, length)}. */
         public void part(int number, byte[] data, int length) {
+            traffic.request(StoreTraffic.Request.PUT);
+            traffic.bytes(StoreTraffic.Op.PUT, length);
             String etag = call("upload part " + number + " of s3://" + bucket + "/" + key, () -> await(
                     asyncClient.uploadPart(UploadPartArgs.builder().bucket(bucket).object(key).uploadId(uploadId)
                             .partNumber(number).data(data, length).build())).part().etag());
@@ -345,11 +515,24 @@ public final class ObjectStore {
             size += length;
         }
 
+        /** A part the store copied ({@link #copyRange}); called from the client's threads. */
+        private void copied(int number, String etag, long length) {
+            synchronized (copiedLock) {
+                parts.put(number, new Part(number, etag));
+                size += length;
+            }
+        }
+
         /** Makes the object of every part uploaded, in part-number order. */
         public ObjectInfo complete() {
+            traffic.request(StoreTraffic.Request.UPLOAD);
+            Part[] all;
+            synchronized (copiedLock) {
+                all = parts.values().toArray(Part[]::new);
+            }
             ObjectWriteResponse response = call("complete upload of s3://" + bucket + "/" + key, () -> await(
                     asyncClient.completeMultipartUpload(CompleteMultipartUploadArgs.builder().bucket(bucket).object(key)
-                            .uploadId(uploadId).parts(parts.values().toArray(Part[]::new)).build())));
+                            .uploadId(uploadId).parts(all).build())));
             done = true;
             return new ObjectInfo(bucket, key, response.etag(), size, response.versionId(), null);
         }
@@ -359,6 +542,7 @@ public final class ObjectStore {
         public void close() {
             if (!done) {
                 done = true;
+                traffic.request(StoreTraffic.Request.UPLOAD);
                 call("abort upload of s3://" + bucket + "/" + key, () -> await(asyncClient.abortMultipartUpload(
                         AbortMultipartUploadArgs.builder().bucket(bucket).object(key).uploadId(uploadId).build())));
             }
@@ -375,6 +559,7 @@ public final class ObjectStore {
 
     /** Removes an object; removing one that is not there is not an error (S3 semantics). */
     public void remove(String bucket, String key) {
+        traffic.request(StoreTraffic.Request.DELETE);
         call("remove s3://" + bucket + "/" + key, () -> {
             client.removeObject(RemoveObjectArgs.builder().bucket(bucket).object(key).build());
             return null;
@@ -388,6 +573,9 @@ public final class ObjectStore {
     public void removeAll(String bucket, Collection<String> keys) {
         if (keys.isEmpty()) {
             return;
+        }
+        for (int request = 0; request < (keys.size() + 999) / 1000; request++) {
+            traffic.request(StoreTraffic.Request.DELETE);
         }
         call("remove " + keys.size() + " objects from s3://" + bucket, () -> {
             List<String> failed = new ArrayList<>();
@@ -406,11 +594,13 @@ public final class ObjectStore {
 
     /** Every object under {@code prefix}, recursively, in key order. */
     public List<ObjectInfo> list(String bucket, String prefix) {
+        traffic.request(StoreTraffic.Request.LIST);
         return call("list s3://" + bucket + "/" + prefix, () -> listClient.list(bucket, prefix, null));
     }
 
     /** The objects directly under {@code folder} (a prefix ending in '/', or "" for the root), not in sub-folders. */
     public List<ObjectInfo> listFolder(String bucket, String folder) {
+        traffic.request(StoreTraffic.Request.LIST);
         return call("list s3://" + bucket + "/" + folder, () -> listClient.list(bucket, folder, "/"));
     }
 
