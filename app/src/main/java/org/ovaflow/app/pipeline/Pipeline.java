@@ -213,7 +213,7 @@ public final class Pipeline implements AutoCloseable {
                         metrics);
                 case TRANSCODE -> new TranscodeRoute(new TranscodeStage(store, buckets.staging(),
                         transcodeSettings(settings),
-                        new CatalogLocation(buckets.catalog(), event -> CatalogPath.of(event).prefix()), metrics),
+                        CatalogLocation.holdingOutputs(buckets.catalog(), event -> CatalogPath.of(event).prefix()), metrics),
                         metrics);
                 case PUBLISH -> new PublishRoute(new PublishStage(store, CatalogWrites.to(store), buckets.catalog(),
                         PublishSettings.parse(settings.property("ovaflow.publish.on-conflict", "reject"),

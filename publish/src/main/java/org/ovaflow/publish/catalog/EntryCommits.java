@@ -83,7 +83,10 @@ final class EntryCommits {
                         () -> replacedEntry.removeUnused(event, entry));
             }
             if (entry.available() && sameContent(entry, event)) {
-                return new Commit(published(event, path, "already published at "), path.vendor(), Commit.NOTHING);
+                // the files transcode wrote for it into its own folder of the entry are not needed
+                return new Commit(published(event, path, "already published at "), path.vendor(),
+                        () -> writes.removeAll(catalogBucket, inPlace(event, path).stream().map(StagedArtifact::key)
+                                .toList()));
             }
             if (settings.onConflict() == PublishSettings.OnConflict.REJECT) {
                 return Commit.rejected(reject(event, path, CheckResult.fail("catalog.version-conflict",
@@ -95,7 +98,12 @@ final class EntryCommits {
         }
 
         ApplianceRecord replaced = existing.orElse(null);
-        String folder = replaced == null ? path.prefix() : path.prefix() + event.importId() + "/";
+        // files transcode wrote straight into the import's own folder of the entry stay where they are, and the
+        // entry's other files join them there; staged files are copied into the entry's folder (a replacement's:
+        // its own folder, so that the old entry stays whole until the new appliance.json replaces it)
+        List<StagedArtifact> inPlace = inPlace(event, path);
+        String folder = replaced == null && inPlace.isEmpty() ? path.prefix() : importFolder(event, path);
+        checkThere(inPlace, folder);
         List<ApplianceRecord.Artifact> artifacts = new ArrayList<>();
         // every carried file checked before anything is written
         Map<String, byte[]> carried = new HashMap<>();
@@ -105,6 +113,9 @@ final class EntryCommits {
             String key = folder + a.name();
             if (a.carriesContent()) {
                 writes.write(catalogBucket, key, carried.get(a.name()), a.contentType());
+            } else if (inPlace.contains(a)) {
+                // written there by transcode: nothing to move
+                key = a.key();
             } else {
                 writes.copy(a.bucket(), a.key(), a.size(), a.etag(), catalogBucket, key);
             }
@@ -131,6 +142,45 @@ final class EntryCommits {
                 replacedEntry.removeUnused(event, record);
             }
         });
+    }
+
+    /**
+     * Every file transcode wrote in place still there as it wrote it (one listing of the import's folder): what the
+     * conditional copy of a staged file checks. An entry is never committed naming a file that is not there.
+     */
+    private void checkThere(List<StagedArtifact> inPlace, String folder) {
+        if (inPlace.isEmpty()) {
+            return;
+        }
+        Map<String, ObjectInfo> there = new HashMap<>();
+        store.list(catalogBucket, folder).forEach(o -> there.put(o.key(), o));
+        for (StagedArtifact a : inPlace) {
+            ObjectInfo object = there.get(a.key());
+            if (object == null || object.size() != a.size()
+                    || a.etag() != null && object.etag() != null && !unquoted(a.etag()).equals(unquoted(object.etag()))) {
+                throw new ObjectGoneException("s3://" + catalogBucket + "/" + a.key() + " is gone or is not the file "
+                        + "transcode wrote", null);
+            }
+        }
+    }
+
+    private static String unquoted(String etag) {
+        return etag.replace("\"", "");
+    }
+
+    /** The import's own folder of its entry: {@code <entry>/<importId>/}. */
+    static String importFolder(ImportEvent event, CatalogPath path) {
+        return path.prefix() + event.importId() + "/";
+    }
+
+    /**
+     * The artifacts transcode wrote straight into the import's own folder of its entry (only there: an event
+     * naming any other catalog object gets it copied like a staged file, never adopted or removed).
+     */
+    private List<StagedArtifact> inPlace(ImportEvent event, CatalogPath path) {
+        String folder = importFolder(event, path);
+        return event.artifacts().stream().filter(a -> !a.carriesContent() && catalogBucket.equals(a.bucket())
+                && a.key().equals(folder + a.name())).toList();
     }
 
     /** The bytes of a file the event carries, checked: an event that does not hold what it says is poison. */
