@@ -16,9 +16,10 @@
 # and prints both times and their ratio (the goal: ovaflow / naive ≤ 0.7).
 #
 # Environment: BENCH_SKIP_BUILD=1 (use the jars as built), BENCH_OVAFLOW (the launcher, ./ovaflow),
-# BENCH_OVA_DIR (keep the generated OVAs there and use them again on the next run; default: generated into the
-# run's temporary folder), BENCH_TIMEOUT (the import's --timeout, PT30M), TMPDIR (needs ~3 GiB free for small,
-# ~20 GiB for large), and -D key=value arguments after the size go to `ovaflow run`.
+# BENCH_START_S (600: how long `run` may take to come up on a busy machine), BENCH_OVA_DIR (keep the generated
+# OVAs there and use them again on the next run; default: generated into the run's temporary folder),
+# BENCH_TIMEOUT (the import's --timeout, PT30M), TMPDIR (needs ~3 GiB free for small, ~20 GiB for large), and
+# -D key=value arguments after the size go to `ovaflow run`.
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 sizes="${1:-both}"
@@ -115,7 +116,7 @@ start_pipeline() {
     "$ovaflow" run --data-dir "$data" --http-port 0 "${@:2}" >"$tmp/run-$1.log" 2>&1 &
   run_pid=$!
   http=""
-  for _ in $(seq 1 240); do
+  for _ in $(seq 1 $((2 * ${BENCH_START_S:-600}))); do
     kill -0 "$run_pid" 2>/dev/null || { cat "$tmp/run-$1.log" >&2; echo "bench: ovaflow run stopped" >&2; exit 2; }
     if [ -f "$data/endpoints.properties" ]; then
       http="$(sed -n 's/^http=//p' "$data/endpoints.properties" | sed 's/\\:/:/g')"

@@ -26,6 +26,7 @@ import org.ovaflow.publish.feed.FeedMarkup;
 import org.xml.sax.InputSource;
 
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
