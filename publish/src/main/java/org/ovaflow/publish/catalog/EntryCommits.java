@@ -72,7 +72,12 @@ final class EntryCommits {
                     reserved.get().name(),
                     "the package has a file named " + APPLIANCE_JSON + ", the name of the catalog entry's own file")));
         }
-        Optional<ApplianceRecord> existing = catalog.at(path.prefix());
+        // one listing of the entry's folder says whether it is published (its appliance.json) and what transcode
+        // wrote for this import; the entry is read only when there is one
+        Map<String, ObjectInfo> listed = new HashMap<>();
+        store.list(catalogBucket, path.prefix()).forEach(o -> listed.put(o.key(), o));
+        Optional<ApplianceRecord> existing = listed.containsKey(path.prefix() + APPLIANCE_JSON)
+                ? catalog.at(path.prefix()) : Optional.empty();
         if (existing.isPresent()) {
             ApplianceRecord entry = existing.get();
             if (entry.provenance().importId().equals(event.importId())) {
@@ -103,7 +108,7 @@ final class EntryCommits {
         // its own folder, so that the old entry stays whole until the new appliance.json replaces it)
         List<StagedArtifact> inPlace = inPlace(event, path);
         String folder = replaced == null && inPlace.isEmpty() ? path.prefix() : importFolder(event, path);
-        checkThere(inPlace, folder);
+        checkThere(inPlace, listed);
         List<ApplianceRecord.Artifact> artifacts = new ArrayList<>();
         // every carried file checked before anything is written
         Map<String, byte[]> carried = new HashMap<>();
@@ -145,15 +150,10 @@ final class EntryCommits {
     }
 
     /**
-     * Every file transcode wrote in place still there as it wrote it (one listing of the import's folder): what the
+     * Every file transcode wrote in place still there as it wrote it (in the listing of the entry's folder): what the
      * conditional copy of a staged file checks. An entry is never committed naming a file that is not there.
      */
-    private void checkThere(List<StagedArtifact> inPlace, String folder) {
-        if (inPlace.isEmpty()) {
-            return;
-        }
-        Map<String, ObjectInfo> there = new HashMap<>();
-        store.list(catalogBucket, folder).forEach(o -> there.put(o.key(), o));
+    private void checkThere(List<StagedArtifact> inPlace, Map<String, ObjectInfo> there) {
         for (StagedArtifact a : inPlace) {
             ObjectInfo object = there.get(a.key());
             if (object == null || object.size() != a.size()
