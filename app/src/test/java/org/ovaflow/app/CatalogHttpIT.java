@@ -26,6 +26,7 @@ import org.ovaflow.publish.feed.FeedMarkup;
 import org.xml.sax.InputSource;
 
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -236,7 +237,8 @@ class CatalogHttpIT {
             assertThat((long) download.body().length).isEqualTo(enclosure.getLength())
                     .isEqualTo(Long.parseLong(artifact.getAttributeValue("size")));
             assertThat(sha256(download.body())).isEqualTo(artifact.getAttributeValue("sha256"));
-            try (InputStream stored = store.read("ova-catalog", "acme-corp/widget/1.0/" + artifact.getAttributeValue("name"))) {
+            try (InputStream stored = store.read("ova-catalog", keyOf("acme-corp/widget/1.0/",
+                    artifact.getAttributeValue("name")))) {
                 assertThat(download.body()).isEqualTo(stored.readAllBytes());
             }
         }
@@ -353,7 +355,19 @@ class CatalogHttpIT {
                     .method("DELETE", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofByteArray());
             assertThat(response.statusCode()).as(path).isEqualTo(405);
         }
-        assertThat(store.exists("ova-catalog", "acme-corp/widget/1.0/disk1.img")).isTrue();
+        assertThat(store.exists("ova-catalog", keyOf("acme-corp/widget/1.0/", "disk1.img"))).isTrue();
+    }
+
+    /** Where the entry at {@code prefix} keeps its file {@code name}, as its appliance.json says. */
+    private String keyOf(String prefix, String name) throws IOException {
+        try (InputStream json = store.read("ova-catalog", prefix + "appliance.json")) {
+            for (JsonNode artifact : EventCodec.JSON.readTree(json).path("artifacts")) {
+                if (artifact.path("name").asText().equals(name)) {
+                    return artifact.path("key").asText();
+                }
+            }
+        }
+        throw new AssertionError(prefix + " has no artifact " + name);
     }
 
     /** Acme's widget of {@code version} with a EULA in its descriptor. */

@@ -72,9 +72,9 @@ class DeadLetterReplayIT {
     }
 
     @Test
-    void aPublicationTheStoreKeepsFailingEndsInTheDlqWithStagingKeptAndItsReplayPublishesIt() throws Exception {
+    void aTranscodeTheStoreKeepsFailingEndsInTheDlqAndItsReplayPublishesIt() throws Exception {
         // a real fault, no mock: the catalog bucket (holding only the signing key) is deleted under the running
-        // pipeline
+        // pipeline; transcode, which writes the import's files into it, fails
         Endpoints endpoints = pipeline.endpoints();
         pipeline.store().list("ova-catalog", "").forEach(o -> pipeline.store().remove("ova-catalog", o.key()));
         MinioClient.builder().endpoint(endpoints.s3()).credentials(endpoints.s3AccessKey(), endpoints.s3SecretKey())
@@ -84,23 +84,21 @@ class DeadLetterReplayIT {
         StatusEvent failed = pipeline.statuses().awaitFinal(List.of(drop.importId()), WAIT).get(drop.importId());
 
         assertThat(failed.state()).as(String.valueOf(failed)).isEqualTo(StatusEvent.State.FAILED);
-        assertThat(failed.stage()).isEqualTo("publish");
+        assertThat(failed.stage()).isEqualTo("transcode");
         assertThat(failed.message()).startsWith("failed after retries").contains("NoSuchBucket");
         DeadLetter letter = deadLetters(drop.importId()).get(0);
-        assertThat(letter.stage()).isEqualTo("publish");
-        assertThat(letter.topic()).isEqualTo(Topics.TRANSCODED.topic());
+        assertThat(letter.stage()).isEqualTo("transcode");
+        assertThat(letter.topic()).isEqualTo(Topics.VALIDATED.topic());
         assertThat(letter.headers()).containsKeys("ce_id", "ce_type", "ce_specversion", "ce_schemaversion");
-        // nothing deleted the staged artifacts on the way to the DLQ
-        assertThat(store.list("ova-staging", "imports/" + drop.importId() + "/")).isNotEmpty();
         // retried ovaflow.retry.attempts times with backoff before it was dead-lettered
         String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(pipeline.httpUrl() + "/metrics"))
                 .build(), HttpResponse.BodyHandlers.ofString()).body();
-        assertThat(metrics).containsPattern("ovaflow_retries_total\\{stage=\"publish\",?} 3\\.0")
-                .containsPattern("ovaflow_dead_letters_total\\{reason=\"failed-after-retries\",stage=\"publish\",?} 1\\.0");
+        assertThat(metrics).containsPattern("ovaflow_retries_total\\{stage=\"transcode\",?} 3\\.0")
+                .containsPattern("ovaflow_dead_letters_total\\{reason=\"failed-after-retries\",stage=\"transcode\",?} 1\\.0");
 
         Run list = run("dlq", "list");
         assertThat(list.exit).isZero();
-        assertThat(list.out).containsPattern("\\d+-\\d+ .* publish +failed after retries +" + drop.importId() + " +PENDING");
+        assertThat(list.out).containsPattern("\\d+-\\d+ .* transcode +failed after retries +" + drop.importId() + " +PENDING");
         JsonNode listed = EventCodec.JSON.readTree(run("dlq", "list", "--json").out);
         String id = listed.findParents("deadLetter").stream()
                 .filter(e -> drop.importId().equals(e.path("deadLetter").path("key").asText()))
@@ -110,8 +108,8 @@ class DeadLetterReplayIT {
         Run replay = run("dlq", "replay", "--all");
 
         assertThat(replay.exit).as(replay.out + replay.err).isZero();
-        assertThat(replay.out).contains(id + "  replayed to ova.transcoded (partition ",
-                "[import " + drop.importId() + ", publish: failed after retries]");
+        assertThat(replay.out).contains(id + "  replayed to ova.validated (partition ",
+                "[import " + drop.importId() + ", transcode: failed after retries]");
         await().atMost(WAIT).until(() -> pipeline.statuses().get(drop.importId())
                 .map(s -> s.state() == StatusEvent.State.PUBLISHED).orElse(false));
         assertThat(store.exists("ova-catalog", "stormy/weather/1.0/appliance.json")).isTrue();
@@ -123,7 +121,7 @@ class DeadLetterReplayIT {
         Run named = run("dlq", "replay", id);
         assertThat(named.exit).isEqualTo(1);
         assertThat(named.out).contains(id + "  skipped: replayed already at ");
-        assertThat(TestPipelines.readAll(pipeline.kafka(), Topics.TRANSCODED.topic()))
+        assertThat(TestPipelines.readAll(pipeline.kafka(), Topics.VALIDATED.topic()))
                 .filteredOn(r -> drop.importId().equals(r.key())).hasSize(2);
         assertThat(run("dlq", "list").out).containsPattern(id + " .* REPLAYED ");
     }

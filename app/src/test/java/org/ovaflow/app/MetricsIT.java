@@ -123,6 +123,11 @@ class MetricsIT {
     void deadLettersRetriesBytesDurationsAndInFlightAreServed() {
         assertThat(value("ovaflow_dead_letters_total", "stage", "checksum", "reason", "unreadable-event")).hasValue(1);
         assertThat(value("ovaflow_stage_bytes_total", "stage", "checksum", "direction", "in").orElse(0)).isPositive();
+        // what each stage asked the store to move, counted by the store each stage was given
+        assertThat(value("ovaflow_store_bytes_total", "stage", "checksum", "op", "get").orElse(0)).isPositive();
+        assertThat(value("ovaflow_store_bytes_total", "stage", "publish", "op", "put").orElse(0)).isPositive();
+        assertThat(value("ovaflow_store_requests_total", "stage", "checksum", "op", "get").orElse(0)).isPositive();
+        assertThat(value("ovaflow_store_bytes_total", "stage", "schema", "op", "copy")).hasValue(0);
         for (String stage : STAGES) {
             assertThat(value("ovaflow_stage_duration_seconds_count", "stage", stage).orElse(0))
                     .as(stage).isGreaterThanOrEqualTo(1);

@@ -25,6 +25,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -82,24 +83,34 @@ class PipelineEndToEndIT {
                         "qcow2/widget-server.ovf", "qcow2/widget-server.mf", "qcow2/disk1.qcow2", "acme-widget.ova",
                         "aws/widget-server.ovf", "aws/widget-server.mf", "aws/disk1.vmdk", "aws/disk-containers.json");
         // the aws profile's disk-container list names the disk where publication put it
+        // every file in the import's own folder of the entry, where transcode wrote it
+        String files = "acme-corp/widget-server/1.0/" + drop.importId() + "/";
+        assertThat(appliance.path("artifacts")).allMatch(a -> a.path("key").asText()
+                .equals(files + a.path("name").asText()));
         JsonNode container = EventCodec.JSON.readTree(TestPipelines.read(store, "ova-catalog",
-                "acme-corp/widget-server/1.0/aws/disk-containers.json")).get(0);
+                files + "aws/disk-containers.json")).get(0);
         assertThat(store.exists(container.path("UserBucket").path("S3Bucket").asText(),
                 container.path("UserBucket").path("S3Key").asText())).isTrue();
         // the disk is published byte for byte, and as a qcow2 of the same content (grown to the declared
         // 1 MiB), and nothing of the import is left in staging
         byte[] disk = SampleAppliance.disk(300_000, 1);
-        try (var in = store.read("ova-catalog", "acme-corp/widget-server/1.0/disk1.img")) {
+        try (var in = store.read("ova-catalog", files + "disk1.img")) {
             assertThat(in.readAllBytes()).isEqualTo(disk);
         }
         Path qcow2 = Files.createTempFile("published", ".qcow2");
-        try (var in = store.read("ova-catalog", "acme-corp/widget-server/1.0/qcow2/disk1.qcow2")) {
+        try (var in = store.read("ova-catalog", files + "qcow2/disk1.qcow2")) {
             Files.copy(in, qcow2, StandardCopyOption.REPLACE_EXISTING);
             assertThat(GuestContent.of(qcow2)).isEqualTo(Arrays.copyOf(disk, 1024 * 1024));
         } finally {
             Files.delete(qcow2);
         }
         assertThat(store.list("ova-staging", "imports/" + drop.importId() + "/")).isEmpty();
+        // and nothing in the entry's folders that appliance.json does not name
+        List<String> named = new ArrayList<>();
+        appliance.path("artifacts").forEach(a -> named.add(a.path("key").asText()));
+        named.add("acme-corp/widget-server/1.0/appliance.json");
+        assertThat(store.list("ova-catalog", "acme-corp/widget-server/1.0/")).extracting(o -> o.key())
+                .containsExactlyInAnyOrderElementsOf(named);
     }
 
     @Test

@@ -63,6 +63,8 @@ class QuarantineReleaseEndToEndIT {
         assertThat(rejected.state()).isEqualTo(StatusEvent.State.QUARANTINED);
         assertThat(rejected.message()).contains("catalog.version-conflict");
 
+        // what transcode wrote for the rejected import into its own folder of the entry went with its quarantine
+        assertThat(store.list("ova-catalog", "acme/widget/1.0/" + conflicting.importId() + "/")).isEmpty();
         // while the conflicting entry is there, a release would only be rejected again: the operator removes it
         for (ObjectInfo object : store.list("ova-catalog", "acme/widget/1.0/")) {
             store.remove("ova-catalog", object.key());
@@ -77,7 +79,7 @@ class QuarantineReleaseEndToEndIT {
         String newImportId = appliance.path("provenance").path("importId").asText();
         assertThat(newImportId).isNotEqualTo(conflicting.importId());
         assertThat(appliance.path("provenance").path("source").asText()).isEqualTo("s3://ova-incoming/" + key);
-        try (var disk = store.read("ova-catalog", "acme/widget/1.0/disk1.img")) {
+        try (var disk = store.read("ova-catalog", "acme/widget/1.0/" + newImportId + "/disk1.img")) {
             assertThat(disk.readAllBytes()).isEqualTo(SampleAppliance.disk(50_000, 2));
         }
 

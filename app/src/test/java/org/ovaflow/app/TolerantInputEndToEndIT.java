@@ -103,7 +103,7 @@ class TolerantInputEndToEndIT {
 
         assertThat(status.state()).as(String.valueOf(status)).isEqualTo(StatusEvent.State.PUBLISHED);
         assertThat(status.catalogPath()).isEqualTo("loose-corp/folder-box/2.0/");
-        try (InputStream in = store.read("ova-catalog", "loose-corp/folder-box/2.0/disk1.img")) {
+        try (InputStream in = store.read("ova-catalog", "loose-corp/folder-box/2.0/" + importId + "/disk1.img")) {
             assertThat(in.readAllBytes()).isEqualTo(files.get("disk1.img"));
         }
         JsonNode appliance = EventCodec.JSON.readTree(TestPipelines.read(store, "ova-catalog",

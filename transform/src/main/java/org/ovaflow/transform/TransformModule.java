@@ -85,7 +85,7 @@ public final class TransformModule implements StageModule {
                 "the transcode stage needs the catalog's folders (CatalogFolder)");
         return new StageRoutes(TransformStageDefinitions.transcode(new TranscodeStage(context.store(),
                 settings.get(SharedSettings.STAGING_BUCKET), transcodeSettings(settings),
-                new CatalogLocation(settings.get(SharedSettings.CATALOG_BUCKET), folder::of), context.metrics())),
+                CatalogLocation.holdingOutputs(settings.get(SharedSettings.CATALOG_BUCKET), folder::of), context.metrics())),
                 context.metrics());
     }
 

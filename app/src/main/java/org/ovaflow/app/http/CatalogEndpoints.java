@@ -137,9 +137,12 @@ final class CatalogEndpoints {
             return Response.notFound("no catalog entry " + prefix);
         }
         ApplianceRecord record = entry.get();
-        // only a file the entry lists, and only inside the entry's own folder
+        // only a file the entry lists, and only inside the entry's own folder or its import's folder in it (where
+        // transcode writes an import's files, and a replacement's go)
+        String importFolder = record.provenance() == null ? null : prefix + record.provenance().importId() + "/";
         Optional<ApplianceRecord.Artifact> artifact = record.artifacts().stream()
-                .filter(a -> a.name().equals(name) && a.key().equals(prefix + a.name()))
+                .filter(a -> a.name().equals(name) && (a.key().equals(prefix + a.name())
+                        || importFolder != null && a.key().equals(importFolder + a.name())))
                 .findFirst();
         if (artifact.isEmpty()) {
             return Response.notFound("no artifact " + name + " in " + prefix);

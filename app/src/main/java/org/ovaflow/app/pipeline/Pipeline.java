@@ -176,11 +176,13 @@ public final class Pipeline implements AutoCloseable {
         if (signer != null) {
             services.put(CatalogSigner.class, signer);
         }
-        StageContext context = new StageContext(new Settings(settings.properties()), infrastructure.store(), metrics,
-                infrastructure.kafka(), services);
+        Settings given = new Settings(settings.properties());
         StageModules modules = StageModules.load();
         List<RoutesBuilder> routes = new ArrayList<>();
         for (Stage stage : settings.stages()) {
+            // each stage's store counts what it asks the store to move (ovaflow_store_bytes_total{stage,op})
+            ObjectStore store = infrastructure.store().counted(metrics.storeTraffic(stage.id()));
+            StageContext context = new StageContext(given, store, metrics, infrastructure.kafka(), services);
             routes.add(modules.of(stage).routes(stage.id(), context));
         }
         return routes;

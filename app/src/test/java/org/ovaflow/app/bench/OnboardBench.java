@@ -233,6 +233,7 @@ public final class OnboardBench {
         }
         System.out.println("(work = ovaflow_stage_duration_seconds from /metrics, histogram_quantile over its buckets;"
                 + " ingest writes arrivals without it)");
+        storeRequests(http, published);
         return published == dropped.size() ? 0 : 1;
     }
 
@@ -247,6 +248,43 @@ public final class OnboardBench {
         }
         int rank = (int) Math.ceil(p / 100.0 * sorted.size());
         return sorted.get(Math.max(0, Math.min(sorted.size() - 1, rank - 1)));
+    }
+
+    /**
+     * The store requests the stages sent (ovaflow_store_requests_total), per published import, by stage and kind;
+     * with BENCH_WARMUP the warm-up round's requests are in the counts too.
+     */
+    private static void storeRequests(String http, int published) {
+        if (http == null || published == 0) {
+            return;
+        }
+        String text;
+        try {
+            text = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(http + "/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+        } catch (Exception e) {
+            System.out.println("(no /metrics: " + e + ")");
+            return;
+        }
+        Map<String, Double> byStage = new TreeMap<>();
+        double total = 0;
+        var pattern = java.util.regex.Pattern.compile("^ovaflow_store_requests_total\\{(.*)\\} ([0-9.eE+-]+)$");
+        for (String line : text.split("\n")) {
+            var m = pattern.matcher(line);
+            if (!m.matches() || Double.parseDouble(m.group(2)) == 0) {
+                continue;
+            }
+            var stage = java.util.regex.Pattern.compile("stage=\"([^\"]*)\"").matcher(m.group(1));
+            var op = java.util.regex.Pattern.compile("op=\"([^\"]*)\"").matcher(m.group(1));
+            if (stage.find() && op.find()) {
+                byStage.merge(stage.group(1) + " " + op.group(1), Double.parseDouble(m.group(2)), Double::sum);
+                total += Double.parseDouble(m.group(2));
+            }
+        }
+        StringBuilder parts = new StringBuilder();
+        byStage.forEach((what, count) -> parts.append(String.format(Locale.ROOT, ", %s %.2f", what, count / published)));
+        System.out.printf(Locale.ROOT, "store requests per import: %.2f (%s)%n", total / published,
+                parts.length() == 0 ? "none counted" : parts.substring(2));
     }
 
     /** Per stage, p50 and p99 of ovaflow_stage_duration_seconds, interpolated in its buckets as Prometheus does. */

@@ -501,7 +501,8 @@ public final class ChaosSuite implements AutoCloseable {
         long duplicated = entries.values().stream().mapToLong(n -> n - 1).sum();
         long quarantineReports = store.list("ova-quarantine", "").stream()
                 .filter(o -> o.key().endsWith("/report.json")).count();
-        List<ObjectInfo> staging = store.list("ova-staging", "");
+        List<String> leftOver = new ArrayList<>(store.list("ova-staging", "").stream().map(ObjectInfo::key).toList());
+        leftOver.addAll(unnamedInEntries(store));
         Map<String, String> dlqReasons = new LinkedHashMap<>();
         for (ConsumerRecord<String, byte[]> record : TopicReader.readAll(endpoints.kafka(), Topics.DLQ.topic())) {
             try {
@@ -520,9 +521,28 @@ public final class ChaosSuite implements AutoCloseable {
         }
         stages.values().stream().filter(p -> !p.alive()).forEach(p -> stopped.add(p.name()));
         return new Report(config, took, expectedPublished.size(), published, quarantined, notEnded.size() - wrong,
-                wrong, duplicated, entries.size(), quarantineReports, staging.stream().map(ObjectInfo::key).toList(), poisonKeys.size(), dlqReasons,
+                wrong, duplicated, entries.size(), quarantineReports, leftOver, poisonKeys.size(), dlqReasons,
                 poisonMissing, stopped, notEnded, withRecovery(), storeProxy.attempts(), storeProxy.refused(),
                 Map.copyOf(phases));
+    }
+
+    /**
+     * Objects inside catalog entries' folders ({@code <vendor>/<product>/<version>/…}) that no appliance.json names:
+     * what an import that was rejected, failed or replaced left behind where transcode writes its outputs.
+     */
+    static List<String> unnamedInEntries(ObjectStore store) throws IOException {
+        List<ObjectInfo> all = store.list("ova-catalog", "");
+        java.util.Set<String> named = new java.util.HashSet<>();
+        for (ObjectInfo object : all) {
+            if (object.key().endsWith("/appliance.json") && !object.key().startsWith(CatalogIndex.ENTRIES)) {
+                named.add(object.key());
+                try (java.io.InputStream json = store.read("ova-catalog", object.key())) {
+                    EventCodec.JSON.readTree(json).path("artifacts").forEach(a -> named.add(a.path("key").asText()));
+                }
+            }
+        }
+        return all.stream().map(ObjectInfo::key).filter(k -> !k.startsWith(".") && !k.startsWith("keys/")
+                && k.split("/").length >= 4 && !named.contains(k)).toList();
     }
 
     private KafkaProducer<String, byte[]> producer() {
@@ -597,7 +617,7 @@ public final class ChaosSuite implements AutoCloseable {
             row(out, "lost (must be 0)", lost);
             row(out, "wrong outcome (must be 0)", wrongOutcome);
             row(out, "duplicated catalog entries (must be 0)", duplicatedEntries);
-            row(out, "objects left in staging (must be 0)", leftInStaging.size());
+            row(out, "objects left in staging or unnamed in catalog entries (must be 0)", leftInStaging.size());
             leftInStaging.forEach(key -> row(out, "  ", key));
             row(out, "poison records in ova.dlq", poisonInDlq.size() + " of " + poisonSent);
             poisonInDlq.forEach((key, reason) -> row(out, "  " + key, reason));

@@ -5,9 +5,11 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.ovaflow.core.event.StatusEvent;
+import org.ovaflow.core.store.StoreTraffic;
 
 import java.time.Duration;
 import java.util.Collection;
+import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -106,6 +108,38 @@ public final class StageMetrics {
         Counter.builder("ovaflow.stage.bytes").description("Bytes a stage moved to or from the object store")
                 .baseUnit("bytes").tag("stage", stage).tag("direction", direction)
                 .register(registry).increment(bytes);
+    }
+
+    /**
+     * What {@code stage} asks the object store to move, for {@link org.ovaflow.core.store.ObjectStore#counted}:
+     * {@code ovaflow_store_bytes_total{stage,op}} (op get, put, copy: bytes read, written, copied on the store's
+     * side) and {@code ovaflow_store_requests_total{stage,op}} (get, put, copy, head, list, delete, upload), every
+     * series registered at zero now.
+     */
+    public StoreTraffic storeTraffic(String stage) {
+        Map<StoreTraffic.Op, Counter> bytes = new EnumMap<>(StoreTraffic.Op.class);
+        for (StoreTraffic.Op op : StoreTraffic.Op.values()) {
+            bytes.put(op, Counter.builder("ovaflow.store.bytes")
+                    .description("Bytes a stage asked the object store to move: read, written, copied on its side")
+                    .baseUnit("bytes").tag("stage", stage).tag("op", op.label()).register(registry));
+        }
+        Map<StoreTraffic.Request, Counter> requests = new EnumMap<>(StoreTraffic.Request.class);
+        for (StoreTraffic.Request request : StoreTraffic.Request.values()) {
+            requests.put(request, Counter.builder("ovaflow.store.requests")
+                    .description("Requests a stage sent to the object store, by kind")
+                    .tag("stage", stage).tag("op", request.label()).register(registry));
+        }
+        return new StoreTraffic() {
+            @Override
+            public void bytes(Op op, long n) {
+                bytes.get(op).increment(n);
+            }
+
+            @Override
+            public void request(Request request) {
+                requests.get(request).increment();
+            }
+        };
     }
 
     /** {@code stage} took up an import; call {@link #finished} when it is done with it, whatever the end. */

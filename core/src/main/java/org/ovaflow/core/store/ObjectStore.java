@@ -21,6 +21,7 @@ import io.minio.SourceObject;
 import io.minio.StatObjectArgs;
 import io.minio.StatObjectResponse;
 import io.minio.UploadPartArgs;
+import io.minio.UploadPartCopyArgs;
 import io.minio.errors.ErrorResponseException;
 import io.minio.errors.MinioException;
 import io.minio.messages.DeleteRequest;
@@ -33,6 +34,7 @@ import org.ovaflow.core.config.Setting;
 import org.ovaflow.core.config.SharedSettings;
 import org.ovaflow.core.event.ObjectRef;
 
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -93,6 +95,12 @@ public final class ObjectStore {
 
     private static final long MAX_SINGLE_COPY = 5L * 1024 * 1024 * 1024;
 
+    /** The range one UploadPartCopy of {@link #copyRange} copies: 10,000 of them reach S3's largest object. */
+    static final long RANGE_COPY_PART = 1L << 30;
+
+    /** Part copies of one {@link #copyRange} under way at once. */
+    static final int RANGE_COPIES_IN_FLIGHT = 4;
+
     private static final String USER_METADATA_PREFIX = "x-amz-meta-";
 
     private static final Set<String> GONE_CODES = Set.of("NoSuchKey", "NoSuchVersion", "PreconditionFailed");
@@ -106,6 +114,8 @@ public final class ObjectStore {
     private final UploadSettings uploads;
     /** Whether uploads go as UNSIGNED-PAYLOAD: {@link UploadSettings#signing()} for this endpoint. */
     private final boolean unsignedPayload;
+    /** What this view of the store is asked to move; one view per stage counts apart (see {@link #counted}). */
+    private final StoreTraffic traffic;
 
     public ObjectStore(String endpoint, String accessKey, String secretKey) {
         this(endpoint, accessKey, secretKey, UploadSettings.DEFAULTS);
@@ -115,6 +125,7 @@ public final class ObjectStore {
         this.endpoint = endpoint;
         this.uploads = uploads;
         this.unsignedPayload = uploads.signing().unsigned(endpoint);
+        this.traffic = StoreTraffic.NONE;
         OkHttpClient http = httpClient();
         this.client = MinioClient.builder()
                 .endpoint(endpoint)
@@ -130,6 +141,25 @@ public final class ObjectStore {
                 .build();
         this.copyClient = new CopyClient(asyncClient);
         this.listClient = new ListClient(asyncClient);
+    }
+
+    private ObjectStore(ObjectStore shared, StoreTraffic traffic) {
+        this.endpoint = shared.endpoint;
+        this.client = shared.client;
+        this.asyncClient = shared.asyncClient;
+        this.copyClient = shared.copyClient;
+        this.listClient = shared.listClient;
+        this.uploads = shared.uploads;
+        this.unsignedPayload = shared.unsignedPayload;
+        this.traffic = traffic;
+    }
+
+    /**
+     * The same store (same clients and connections) with every request and every byte it is asked to move counted
+     * into {@code traffic}: what the pipeline gives each stage, so that the bytes are counted by stage.
+     */
+    public ObjectStore counted(StoreTraffic traffic) {
+        return new ObjectStore(this, traffic);
     }
 
     /**
@@ -299,6 +329,7 @@ public final class ObjectStore {
 
     /** Like {@link #stat}, with the object's user metadata; empty when there is no such object. */
     public Optional<StoredObject> describe(String bucket, String key) {
+        traffic.request(StoreTraffic.Request.HEAD);
         try {
             StatObjectResponse stat = call("stat s3://" + bucket + "/" + key,
                     () -> client.statObject(StatObjectArgs.builder().bucket(bucket).object(key).build()));
@@ -339,7 +370,8 @@ public final class ObjectStore {
     }
 
     private InputStream read(ObjectRef ref, Long offset, Long length) {
-        return call("read " + ref, () -> {
+        traffic.request(StoreTraffic.Request.GET);
+        return counting(call("read " + ref, () -> {
             GetObjectArgs.Builder args = GetObjectArgs.builder().bucket(ref.bucket()).object(ref.key());
             if (ref.etag() != null) {
                 args.matchETag(ref.etag());
@@ -348,13 +380,50 @@ public final class ObjectStore {
                 args.offset(offset).length(length);
             }
             return client.getObject(args.build());
-        });
+        }));
     }
 
     /** Reads a whole small object (a descriptor, a report); callers bound what they read by its size. */
     public InputStream read(String bucket, String key) {
-        return call("read s3://" + bucket + "/" + key,
-                () -> client.getObject(GetObjectArgs.builder().bucket(bucket).object(key).build()));
+        traffic.request(StoreTraffic.Request.GET);
+        return counting(call("read s3://" + bucket + "/" + key,
+                () -> client.getObject(GetObjectArgs.builder().bucket(bucket).object(key).build())));
+    }
+
+    /** {@code in} with every byte read from it counted as a GET's. */
+    private InputStream counting(InputStream in) {
+        if (traffic == StoreTraffic.NONE) {
+            return in;
+        }
+        return new FilterInputStream(in) {
+            @Override
+            public int read() throws IOException {
+                int b = super.read();
+                if (b >= 0) {
+                    traffic.bytes(StoreTraffic.Op.GET, 1);
+                }
+                return b;
+            }
+
+            @Override
+            public int read(byte[] buffer, int offset, int length) throws IOException {
+                int n = super.read(buffer, offset, length);
+                if (n > 0) {
+                    traffic.bytes(StoreTraffic.Op.GET, n);
+                }
+                return n;
+            }
+
+            @Override
+            public long skip(long n) throws IOException {
+                // skipped bytes came over the connection all the same
+                long skipped = super.skip(n);
+                if (skipped > 0) {
+                    traffic.bytes(StoreTraffic.Op.GET, skipped);
+                }
+                return skipped;
+            }
+        };
     }
 
     /**
@@ -420,6 +489,8 @@ public final class ObjectStore {
         userMetadata.forEach((name, value) -> headers.put(USER_METADATA_PREFIX + name, value));
         ObjectWriteResponse response = call(what, () -> await(asyncClient.putObject(PutObjectAPIArgs.builder()
                 .bucket(bucket).object(key).data(data, length).contentType(contentType).headers(headers).build())));
+        traffic.request(StoreTraffic.Request.PUT);
+        traffic.bytes(StoreTraffic.Op.PUT, length);
         return new ObjectInfo(bucket, key, response.etag(), length, response.versionId(), null);
     }
 
@@ -443,6 +514,20 @@ public final class ObjectStore {
                            String toKey) {
         SourceObject named = SourceObject.builder().bucket(fromBucket).object(fromKey).build();
         String what = "copy s3://" + fromBucket + "/" + fromKey + " to s3://" + toBucket + "/" + toKey;
+        traffic.request(StoreTraffic.Request.COPY);
+        traffic.bytes(StoreTraffic.Op.COPY, Math.max(0, size));
+        if (fromEtag == null) {
+            // the client asks for the source's size and etag first
+            traffic.request(StoreTraffic.Request.HEAD);
+        }
+        if (size > MAX_SINGLE_COPY) {
+            // the client's compose: start, a part copy each 5 GiB (counted above for the first), complete
+            for (long part = MAX_SINGLE_COPY; part < size; part += MAX_SINGLE_COPY) {
+                traffic.request(StoreTraffic.Request.COPY);
+            }
+            traffic.request(StoreTraffic.Request.UPLOAD);
+            traffic.request(StoreTraffic.Request.UPLOAD);
+        }
         if (fromEtag != null && size <= MAX_SINGLE_COPY) {
             CopyObjectArgs args = CopyObjectArgs.builder().bucket(toBucket).object(toKey)
                     .source(new SourceObject(named, size, fromEtag)).build();
@@ -454,6 +539,58 @@ public final class ObjectStore {
                 : client.composeObject(ComposeObjectArgs.builder().bucket(toBucket).object(toKey)
                 .sources(List.of(fromEtag == null ? named : new SourceObject(named, size, fromEtag))).build()));
         return new ObjectInfo(toBucket, toKey, response.etag(), size, response.versionId(), null);
+    }
+
+    /**
+     * {@code length} bytes from {@code offset} of the object {@code from} names copied by the store into a new
+     * object (a multipart upload of UploadPartCopy requests with {@code x-amz-copy-source-range}, pinned to the
+     * source's etag like a read): a file of a tar archive made an object of its own without its bytes passing
+     * through ovaflow. Parts of {@link #RANGE_COPY_PART} go {@link #RANGE_COPIES_IN_FLIGHT} at a time. A failure
+     * aborts the upload: no object, half or whole, appears.
+     */
+    public ObjectInfo copyRange(ObjectRef from, long offset, long length, String toBucket, String toKey,
+                                String contentType) {
+        if (length <= 0) {
+            throw new IllegalArgumentException("a ranged copy of " + length + " bytes");
+        }
+        String what = "copy bytes " + offset + "+" + length + " of " + from + " to s3://" + toBucket + "/" + toKey;
+        // the target of every part copy; UploadPartCopyArgs' own builder cannot be used in this client version (it
+        // instantiates through a private constructor), its constructor from a compose's arguments can
+        ComposeObjectArgs target = ComposeObjectArgs.builder().bucket(toBucket).object(toKey)
+                .sources(List.of(SourceObject.builder().bucket(from.bucket()).object(from.key()).build())).build();
+        Http.Headers source = call(what, () -> {
+            SourceObject named = SourceObject.builder().bucket(from.bucket()).object(from.key()).build();
+            // the client wants the source's size, which only bounds the range: an event from before ingest
+            // recorded it says 0
+            long size = Math.max(from.size(), offset + length);
+            return (from.etag() == null ? new SourceObject(named, size, null)
+                    // quoted, as S3 gives it: s3proxy's part copy compares the header with the quoted etag
+                    : new SourceObject(named, size, "\"" + from.etag().replace("\"", "") + "\"")).headers();
+        });
+        // no checksum algorithm declared: the store copies the parts, there are no CRC32s of ours to send
+        try (Upload upload = startUpload(toBucket, toKey, new Http.Headers("Content-Type", contentType))) {
+            List<CompletableFuture<Void>> inFlight = new ArrayList<>();
+            int number = 1;
+            for (long done = 0; done < length; done += RANGE_COPY_PART, number++) {
+                long first = offset + done;
+                long last = first + Math.min(RANGE_COPY_PART, length - done) - 1;
+                Http.Headers headers = new Http.Headers(source);
+                headers.put(Http.Headers.X_AMZ_COPY_SOURCE_RANGE, "bytes=" + first + "-" + last);
+                traffic.request(StoreTraffic.Request.COPY);
+                traffic.bytes(StoreTraffic.Op.COPY, last - first + 1);
+                int partNumber = number;
+                inFlight.add(call(what, () -> asyncClient.uploadPartCopy(
+                        new UploadPartCopyArgs(target, upload.uploadId, partNumber, headers)))
+                        .thenAccept(copied -> upload.copied(partNumber, copied.part().etag(), last - first + 1)));
+                if (inFlight.size() == RANGE_COPIES_IN_FLIGHT) {
+                    call(what, () -> await(inFlight.remove(0)));
+                }
+            }
+            for (CompletableFuture<Void> part : inFlight) {
+                call(what, () -> await(part));
+            }
+            return upload.complete();
+        }
     }
 
     /**
@@ -471,6 +608,11 @@ public final class ObjectStore {
         Http.Headers headers = new Http.Headers("Content-Type", contentType, "x-amz-checksum-algorithm",
                 CHECKSUM_ALGORITHM);
         userMetadata.forEach((name, value) -> headers.put(USER_METADATA_PREFIX + name, value));
+        return startUpload(bucket, key, headers);
+    }
+
+    private Upload startUpload(String bucket, String key, Http.Headers headers) {
+        traffic.request(StoreTraffic.Request.UPLOAD);
         String uploadId = call("start upload s3://" + bucket + "/" + key, () -> await(asyncClient.createMultipartUpload(
                 CreateMultipartUploadArgs.builder().bucket(bucket).object(key).headers(headers).build()))
                 .result().uploadId());
@@ -506,6 +648,8 @@ public final class ObjectStore {
          * part is {@link SentPart#await() awaited}: the request goes on the HTTP client's own threads.
          */
         public SentPart send(int number, byte[] data, int length) {
+            traffic.request(StoreTraffic.Request.PUT);
+            traffic.bytes(StoreTraffic.Op.PUT, length);
             String what = "upload part " + number + " of s3://" + bucket + "/" + key;
             Http.Headers headers = bodyHeaders(data, length);
             String crc = headers.getFirst(CHECKSUM_HEADER);
@@ -519,11 +663,19 @@ public final class ObjectStore {
             return new SentPart(what, sent);
         }
 
+        /** A part the store copied ({@link #copyRange}); called from the client's threads. */
+        private void copied(int number, String etag, long length) {
+            parts.put(number, new Part(number, etag));
+            size.addAndGet(length);
+        }
+
         /** Makes the object of every part uploaded, in part-number order. */
         public ObjectInfo complete() {
+            traffic.request(StoreTraffic.Request.UPLOAD);
+            Part[] all = parts.values().toArray(Part[]::new);
             ObjectWriteResponse response = call("complete upload of s3://" + bucket + "/" + key, () -> await(
                     asyncClient.completeMultipartUpload(CompleteMultipartUploadArgs.builder().bucket(bucket).object(key)
-                            .uploadId(uploadId).parts(parts.values().toArray(Part[]::new)).build())));
+                            .uploadId(uploadId).parts(all).build())));
             done = true;
             return new ObjectInfo(bucket, key, response.etag(), size.get(), response.versionId(), null);
         }
@@ -533,6 +685,7 @@ public final class ObjectStore {
         public void close() {
             if (!done) {
                 done = true;
+                traffic.request(StoreTraffic.Request.UPLOAD);
                 call("abort upload of s3://" + bucket + "/" + key, () -> await(asyncClient.abortMultipartUpload(
                         AbortMultipartUploadArgs.builder().bucket(bucket).object(key).uploadId(uploadId).build())));
             }
@@ -570,6 +723,7 @@ public final class ObjectStore {
 
     /** Removes an object; removing one that is not there is not an error (S3 semantics). */
     public void remove(String bucket, String key) {
+        traffic.request(StoreTraffic.Request.DELETE);
         call("remove s3://" + bucket + "/" + key, () -> {
             client.removeObject(RemoveObjectArgs.builder().bucket(bucket).object(key).build());
             return null;
@@ -583,6 +737,9 @@ public final class ObjectStore {
     public void removeAll(String bucket, Collection<String> keys) {
         if (keys.isEmpty()) {
             return;
+        }
+        for (int request = 0; request < (keys.size() + 999) / 1000; request++) {
+            traffic.request(StoreTraffic.Request.DELETE);
         }
         call("remove " + keys.size() + " objects from s3://" + bucket, () -> {
             List<String> failed = new ArrayList<>();
@@ -601,11 +758,13 @@ public final class ObjectStore {
 
     /** Every object under {@code prefix}, recursively, in key order. */
     public List<ObjectInfo> list(String bucket, String prefix) {
+        traffic.request(StoreTraffic.Request.LIST);
         return call("list s3://" + bucket + "/" + prefix, () -> listClient.list(bucket, prefix, null));
     }
 
     /** The objects directly under {@code folder} (a prefix ending in '/', or "" for the root), not in sub-folders. */
     public List<ObjectInfo> listFolder(String bucket, String folder) {
+        traffic.request(StoreTraffic.Request.LIST);
         return call("list s3://" + bucket + "/" + folder, () -> listClient.list(bucket, folder, "/"));
     }
 

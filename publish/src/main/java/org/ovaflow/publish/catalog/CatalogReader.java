@@ -54,13 +54,11 @@ public final class CatalogReader {
      */
     public Optional<ApplianceRecord> at(String prefix) {
         String key = prefix + PublishStage.APPLIANCE_JSON;
-        if (!store.exists(catalogBucket, key)) {
-            return Optional.empty(); // nothing published there (yet)
-        }
         try {
+            // one GET, no HEAD first: publish asks this of every import, and most find nothing
             return Optional.of(read(key));
         } catch (ObjectGoneException e) {
-            return Optional.empty(); // removed since the HEAD
+            return Optional.empty(); // nothing published there (yet)
         }
     }
 

@@ -72,7 +72,12 @@ final class EntryCommits {
                     reserved.get().name(),
                     "the package has a file named " + APPLIANCE_JSON + ", the name of the catalog entry's own file")));
         }
-        Optional<ApplianceRecord> existing = catalog.at(path.prefix());
+        // one listing of the entry's folder says whether it is published (its appliance.json) and what transcode
+        // wrote for this import; the entry is read only when there is one
+        Map<String, ObjectInfo> listed = new HashMap<>();
+        store.list(catalogBucket, path.prefix()).forEach(o -> listed.put(o.key(), o));
+        Optional<ApplianceRecord> existing = listed.containsKey(path.prefix() + APPLIANCE_JSON)
+                ? catalog.at(path.prefix()) : Optional.empty();
         if (existing.isPresent()) {
             ApplianceRecord entry = existing.get();
             if (entry.provenance().importId().equals(event.importId())) {
@@ -83,7 +88,10 @@ final class EntryCommits {
                         () -> replacedEntry.removeUnused(event, entry));
             }
             if (entry.available() && sameContent(entry, event)) {
-                return new Commit(published(event, path, "already published at "), path.vendor(), Commit.NOTHING);
+                // the files transcode wrote for it into its own folder of the entry are not needed
+                return new Commit(published(event, path, "already published at "), path.vendor(),
+                        () -> writes.removeAll(catalogBucket, inPlace(event, path).stream().map(StagedArtifact::key)
+                                .toList()));
             }
             if (settings.onConflict() == PublishSettings.OnConflict.REJECT) {
                 return Commit.rejected(reject(event, path, CheckResult.fail("catalog.version-conflict",
@@ -95,7 +103,12 @@ final class EntryCommits {
         }
 
         ApplianceRecord replaced = existing.orElse(null);
-        String folder = replaced == null ? path.prefix() : path.prefix() + event.importId() + "/";
+        // files transcode wrote straight into the import's own folder of the entry stay where they are, and the
+        // entry's other files join them there; staged files are copied into the entry's folder (a replacement's:
+        // its own folder, so that the old entry stays whole until the new appliance.json replaces it)
+        List<StagedArtifact> inPlace = inPlace(event, path);
+        String folder = replaced == null && inPlace.isEmpty() ? path.prefix() : importFolder(event, path);
+        checkThere(inPlace, listed);
         List<ApplianceRecord.Artifact> artifacts = new ArrayList<>();
         // every carried file checked before anything is written
         Map<String, byte[]> carried = new HashMap<>();
@@ -105,6 +118,9 @@ final class EntryCommits {
             String key = folder + a.name();
             if (a.carriesContent()) {
                 writes.write(catalogBucket, key, carried.get(a.name()), a.contentType());
+            } else if (inPlace.contains(a)) {
+                // written there by transcode: nothing to move
+                key = a.key();
             } else {
                 writes.copy(a.bucket(), a.key(), a.size(), a.etag(), catalogBucket, key);
             }
@@ -131,6 +147,40 @@ final class EntryCommits {
                 replacedEntry.removeUnused(event, record);
             }
         });
+    }
+
+    /**
+     * Every file transcode wrote in place still there as it wrote it (in the listing of the entry's folder): what the
+     * conditional copy of a staged file checks. An entry is never committed naming a file that is not there.
+     */
+    private void checkThere(List<StagedArtifact> inPlace, Map<String, ObjectInfo> there) {
+        for (StagedArtifact a : inPlace) {
+            ObjectInfo object = there.get(a.key());
+            if (object == null || object.size() != a.size()
+                    || a.etag() != null && object.etag() != null && !unquoted(a.etag()).equals(unquoted(object.etag()))) {
+                throw new ObjectGoneException("s3://" + catalogBucket + "/" + a.key() + " is gone or is not the file "
+                        + "transcode wrote", null);
+            }
+        }
+    }
+
+    private static String unquoted(String etag) {
+        return etag.replace("\"", "");
+    }
+
+    /** The import's own folder of its entry: {@code <entry>/<importId>/}. */
+    static String importFolder(ImportEvent event, CatalogPath path) {
+        return path.prefix() + event.importId() + "/";
+    }
+
+    /**
+     * The artifacts transcode wrote straight into the import's own folder of its entry (only there: an event
+     * naming any other catalog object gets it copied like a staged file, never adopted or removed).
+     */
+    private List<StagedArtifact> inPlace(ImportEvent event, CatalogPath path) {
+        String folder = importFolder(event, path);
+        return event.artifacts().stream().filter(a -> !a.carriesContent() && catalogBucket.equals(a.bucket())
+                && a.key().equals(folder + a.name())).toList();
     }
 
     /** The bytes of a file the event carries, checked: an event that does not hold what it says is poison. */

@@ -16,8 +16,10 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * The publish stage: server-side copies of the staged artifacts (and of the original OVA, when kept) into
- * {@code <catalog>/<vendor>/<product>/<version>/}, and the files the event carries written there, then
+ * The publish stage: the artifacts transcode wrote into the import's own folder of its entry
+ * ({@code <catalog>/<vendor>/<product>/<version>/<importId>/}) left where they are, staged ones copied on the server
+ * (into the entry's folder, or its import's folder beside artifacts already there), a server-side copy of the
+ * original OVA when kept, and the files the event carries written beside them, then
  * {@code appliance.json} as the commit point, then the entry's marker (see {@link CatalogIndex}), then the
  * catalog index, then staging is cleared. A crash between any two of these writes leaves either nothing a reader
  * sees (no appliance.json, nothing in the index) or the whole entry, and the same event delivered again completes
@@ -46,6 +48,7 @@ public final class PublishStage {
     static final String REPLACED_JSON = "publish-replaced.json";
 
     private final CatalogWrites writes;
+    private final String catalogBucket;
     private final CatalogIndex index;
     private final BatchCommits commits;
     private final java.time.Duration indexExpiry;
@@ -70,6 +73,7 @@ public final class PublishStage {
     public PublishStage(ObjectStore store, CatalogWrites writes, String catalogBucket, PublishSettings settings,
                         CatalogSigner signer) {
         this.writes = writes;
+        this.catalogBucket = catalogBucket;
         this.index = new CatalogIndex(store, writes, catalogBucket, signer, settings.indexExpiry(),
                 java.time.Clock.systemUTC());
         this.indexExpiry = settings.indexExpiry();
@@ -112,7 +116,7 @@ public final class PublishStage {
             if (commit.vendor() != null) {
                 vendors.add(commit.vendor());
                 afterIndex.add(commit.afterIndex());
-                staged.addAll(staged(events.get(i)));
+                staged.addAll(staged(events.get(i), catalogBucket));
             }
         }
         if (!vendors.isEmpty()) {
@@ -141,15 +145,20 @@ public final class PublishStage {
         return eighth.compareTo(hour) > 0 ? hour : eighth.compareTo(minute) < 0 ? minute : eighth;
     }
 
-    /** What staging holds for an import once it is published: its staged files, its note, its normalised OVA. */
-    private static List<ObjectRef> staged(ImportEvent event) {
+    /**
+     * What staging holds for an import once it is published: its staged files (not those transcode wrote into the
+     * catalog: they are the entry's now, or removed by the commit when the entry already held the same content),
+     * its note, its normalised OVA.
+     */
+    private static List<ObjectRef> staged(ImportEvent event, String catalogBucket) {
         List<ObjectRef> staged = new ArrayList<>();
         for (StagedArtifact artifact : event.artifacts()) {
-            if (!artifact.carriesContent()) {
+            if (!artifact.carriesContent() && !catalogBucket.equals(artifact.bucket())) {
                 staged.add(new ObjectRef(artifact.bucket(), artifact.key(), null, artifact.size(), null));
             }
         }
-        ReplacedEntry.noteOf(event).ifPresent(staged::add);
+        // a note in the catalog goes with the replaced files (ReplacedEntry.removeUnused)
+        ReplacedEntry.noteOf(event).filter(note -> !catalogBucket.equals(note.bucket())).ifPresent(staged::add);
         if (event.normalised() != null) {
             staged.add(event.normalised());
         }

@@ -59,9 +59,16 @@ final class ReplacedEntry {
                 writes.remove(catalogBucket, key);
             }
         }
+        if (note.get().bucket().equals(catalogBucket)) {
+            // beside files transcode wrote into the entry's import folder: nothing clears it with staging
+            writes.remove(catalogBucket, note.get().key());
+        }
     }
 
-    /** Where this import's replacement note lives: in its staging folder, beside its staged files. */
+    /**
+     * Where this import's replacement note lives: beside its files, in its staging folder or in the import's own
+     * folder of its catalog entry (not named by any appliance.json, and removed once the replaced files are).
+     */
     static Optional<ObjectRef> noteOf(ImportEvent event) {
         return event.artifacts().stream().filter(a -> a.key().endsWith("/" + a.name())).findFirst()
                 .map(a -> new ObjectRef(a.bucket(), a.key().substring(0, a.key().length() - a.name().length())

@@ -84,6 +84,51 @@ class PublicationCrashTest {
         }
     }
 
+    @Test
+    void aFirstPublicationOfFilesWrittenInPlaceCrashedAnywhereIsInvisibleOrWholeAndLeavesNothingUnnamed()
+            throws Exception {
+        int writes = countWrites(catalog -> imports.transcodedInto(catalog, "widget.ova", "1.0", files("1.0", 1)),
+                false);
+        assertThat(writes).as("the OVA's copy, appliance.json, its marker, 2 indexes: no copy of the files")
+                .isEqualTo(5);
+
+        for (int crashAfter = 0; crashAfter < writes; crashAfter++) {
+            String catalog = newCatalog();
+            ImportEvent event = imports.transcodedInto(catalog, "widget.ova", "1.0", files("1.0", 1));
+
+            crashThenRetry(catalog, event, crashAfter, PublishSettings.DEFAULTS);
+
+            ApplianceRecord entry = new CatalogReader(store, catalog).find("acme-corp/widget-server/1.0").orElseThrow();
+            assertThat(entry.provenance().importId()).isEqualTo(event.importId());
+            assertWhole(catalog, entry);
+            assertThat(keysOf(entry)).allMatch(k -> k.equals("acme-corp/widget-server/1.0/appliance.json")
+                    || k.startsWith("acme-corp/widget-server/1.0/" + event.importId() + "/"));
+            assertThat(store.list(catalog, "acme-corp/widget-server/1.0/")).extracting(ObjectInfo::key)
+                    .containsExactlyInAnyOrderElementsOf(keysOf(entry));
+        }
+    }
+
+    @Test
+    void aReplacementOfFilesWrittenInPlaceCrashedAnywhereLeavesTheOldOrTheNewEntryWholeAndNothingUnnamed()
+            throws Exception {
+        PublishSettings replace = new PublishSettings(PublishSettings.OnConflict.REPLACE, true);
+        for (int crashAfter = 0; crashAfter < 9; crashAfter++) {
+            String catalog = newCatalog();
+            ImportEvent original = imports.transcodedInto(catalog, "widget.ova", "1.0", files("1.0", 1));
+            new PublishStage(store, catalog).publish(original);
+            ImportEvent replacement = imports.transcodedInto(catalog, "widget-fixed.ova", "1.0", files("1.0", 2));
+
+            crashThenRetry(catalog, replacement, crashAfter, replace);
+
+            ApplianceRecord entry = new CatalogReader(store, catalog).find("acme-corp/widget-server/1.0").orElseThrow();
+            assertThat(entry.provenance().importId()).isEqualTo(replacement.importId());
+            assertWhole(catalog, entry);
+            // nothing of the replaced entry, nor the note, is left
+            assertThat(store.list(catalog, "acme-corp/widget-server/1.0/")).extracting(ObjectInfo::key)
+                    .containsExactlyInAnyOrderElementsOf(keysOf(entry));
+        }
+    }
+
     /** Publishes with a crash after {@code crashAfter} writes, then again without: every state in between checked. */
     private void crashThenRetry(String catalog, ImportEvent event, int crashAfter, PublishSettings settings) {
         CrashingWrites crashing = new CrashingWrites(crashAfter, () -> assertNothingHalfVisible(catalog));

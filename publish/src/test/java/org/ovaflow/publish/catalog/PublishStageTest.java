@@ -367,6 +367,56 @@ class PublishStageTest {
     }
 
     @Test
+    void filesWrittenInPlaceStayWhereTheyAreAndTheEntrysOtherFilesJoinThem() throws Exception {
+        ImportEvent event = imports.transcodedInto(catalog, "widget.ova", "1.0", files("1.0", 1));
+        String folder = "acme-corp/widget-server/1.0/" + event.importId() + "/";
+
+        assertThat(stage.publish(event).next()).isEqualTo(Topics.PUBLISHED);
+
+        ApplianceRecord entry = reader.find("acme-corp/widget-server/1.0/").orElseThrow();
+        assertThat(entry.artifacts()).extracting(ApplianceRecord.Artifact::name, ApplianceRecord.Artifact::key)
+                .containsExactlyInAnyOrder(tuple("widget.ovf", folder + "widget.ovf"),
+                        tuple("widget.mf", folder + "widget.mf"), tuple("disk1.img", folder + "disk1.img"),
+                        tuple("widget.ova", folder + "widget.ova"));
+        assertThat(imports.read(catalog, folder + "disk1.img")).isEqualTo(files("1.0", 1).get("disk1.img"));
+        assertThat(store.list(catalog, "acme-corp/widget-server/1.0/")).extracting(ObjectInfo::key)
+                .containsExactlyInAnyOrder(folder + "widget.ovf", folder + "widget.mf", folder + "disk1.img",
+                        folder + "widget.ova", "acme-corp/widget-server/1.0/appliance.json");
+    }
+
+    @Test
+    void theSameContentWrittenInPlaceAgainUnderAnotherImportIsAlreadyPublishedAndItsFilesRemoved() {
+        ImportEvent original = imports.transcodedInto(catalog, "widget.ova", "1.0", files("1.0", 1));
+        ImportEvent reupload = imports.transcodedInto(catalog, "copy of widget.ova", "1.0", files("1.0", 1));
+        stage.publish(original);
+
+        StageOutcome outcome = stage.publish(reupload);
+
+        assertThat(outcome.message()).startsWith("already published");
+        assertThat(store.list(catalog, "acme-corp/widget-server/1.0/" + reupload.importId() + "/")).isEmpty();
+        assertThat(store.list(catalog, "acme-corp/widget-server/1.0/" + original.importId() + "/")).hasSize(4);
+        // delivered again, it is the same no-op
+        assertThat(stage.publish(reupload).message()).startsWith("already published");
+    }
+
+    @Test
+    void aConflictWrittenInPlaceTouchesNoFileOfThePublishedEntryAndQuarantineClearsItsOwn() {
+        ImportEvent original = imports.transcodedInto(catalog, "widget.ova", "1.0", files("1.0", 1));
+        stage.publish(original);
+        List<ObjectInfo> published = store.list(catalog, "acme-corp/widget-server/1.0/" + original.importId() + "/");
+        ImportEvent impostor = imports.transcodedInto(catalog, "widget-new.ova", "1.0", files("1.0", 2));
+
+        StageOutcome outcome = stage.publish(impostor);
+        store.ensureBuckets(List.of("ova-quarantine"));
+        new org.ovaflow.publish.quarantine.QuarantineStage(store, "ova-quarantine").quarantine(outcome.event());
+
+        assertThat(outcome.next()).isEqualTo(Topics.REJECTED);
+        assertThat(store.list(catalog, "acme-corp/widget-server/1.0/" + original.importId() + "/"))
+                .extracting(ObjectInfo::etag).containsExactlyElementsOf(published.stream().map(ObjectInfo::etag).toList());
+        assertThat(store.list(catalog, "acme-corp/widget-server/1.0/" + impostor.importId() + "/")).isEmpty();
+    }
+
+    @Test
     void otherContentForAPublishedVersionIsRejectedAsAConflict() {
         ImportEvent original = imports.transcoded("widget.ova", "1.0", files("1.0", 1));
         ImportEvent impostor = imports.transcoded("widget-new.ova", "1.0", files("1.0", 2));

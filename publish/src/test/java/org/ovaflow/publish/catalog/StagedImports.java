@@ -60,18 +60,34 @@ final class StagedImports {
         return transcoded(fileName, vendor, product, version, files(vendor, product, version, seed));
     }
 
+    /**
+     * Drops an OVA as {@code fileName} and writes {@code files} as the pipeline's transcode stage does: straight
+     * into the import's own folder of its entry in {@code catalog}, {@code <entry>/<importId>/}.
+     */
+    ImportEvent transcodedInto(String catalog, String fileName, String version, Map<String, byte[]> files) {
+        return transcoded(fileName, "Acme Corp", "Widget Server", version, files, catalog);
+    }
+
     /** Drops an OVA as {@code fileName}, stages {@code files} as the transcode stage would and returns its event. */
     ImportEvent transcoded(String fileName, String vendor, String product, String version, Map<String, byte[]> files) {
+        return transcoded(fileName, vendor, product, version, files, null);
+    }
+
+    private ImportEvent transcoded(String fileName, String vendor, String product, String version,
+                                   Map<String, byte[]> files, String catalog) {
         byte[] ova = ova(files);
         ObjectInfo dropped = store.write(INCOMING, fileName, ova, "application/x-tar");
         ImportEvent arrived = ImportEvent.arrived(new ObjectRef(INCOMING, fileName, dropped.etag(), ova.length, null),
                 "scan", ARRIVED);
         List<StagedArtifact> artifacts = new ArrayList<>();
         for (Map.Entry<String, byte[]> file : files.entrySet()) {
-            String stagedKey = "imports/" + arrived.importId() + "/" + file.getKey();
-            ObjectInfo staged = store.write(STAGING, stagedKey, file.getValue(), "application/octet-stream");
+            String bucket = catalog == null ? STAGING : catalog;
+            String stagedKey = (catalog == null ? "imports/" + arrived.importId() + "/"
+                    : CatalogPath.slug(vendor, "x") + "/" + CatalogPath.slug(product, "x") + "/" + version + "/"
+                    + arrived.importId() + "/") + file.getKey();
+            ObjectInfo staged = store.write(bucket, stagedKey, file.getValue(), "application/octet-stream");
             String role = file.getKey().endsWith(".ovf") ? "descriptor" : file.getKey().endsWith(".mf") ? "manifest" : "disk";
-            artifacts.add(new StagedArtifact(role, file.getKey(), STAGING, stagedKey, file.getValue().length,
+            artifacts.add(new StagedArtifact(role, file.getKey(), bucket, stagedKey, file.getValue().length,
                     sha256(file.getValue()), role.equals("disk") ? SampleAppliance.RAW_FORMAT : null, null,
                     staged.etag()));
         }

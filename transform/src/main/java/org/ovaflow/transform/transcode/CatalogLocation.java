@@ -5,10 +5,32 @@ import org.ovaflow.core.event.ImportEvent;
 import java.util.function.Function;
 
 /**
- * Where the publish stage will put an import's files: the catalog bucket and the import's folder in it. The
- * transcode stage needs it only for files that name published objects (EC2's disk-container list).
+ * Where the publish stage will put an import's files: the catalog bucket and the import's entry folder in it. The
+ * transcode stage needs it for files that name published objects (EC2's disk-container list), and, when
+ * {@code holdsOutputs}, to write every output straight into the import's own folder of its entry,
+ * {@code <entry>/<importId>/}, where publication leaves them: nothing a reader sees until publish writes the entry's
+ * appliance.json naming them, and no large object staged and then copied.
  *
- * @param folder the import's catalog folder, with a trailing slash
+ * @param folder       the import's catalog entry folder, with a trailing slash
+ * @param holdsOutputs whether transcode writes its outputs under {@link #importFolder} (else into staging)
  */
-public record CatalogLocation(String bucket, Function<ImportEvent, String> folder) {
+public record CatalogLocation(String bucket, Function<ImportEvent, String> folder, boolean holdsOutputs) {
+
+    /** A location the transcode stage only names (outputs go to staging). */
+    public CatalogLocation(String bucket, Function<ImportEvent, String> folder) {
+        this(bucket, folder, false);
+    }
+
+    /** A location the transcode stage writes its outputs into, under each import's own folder. */
+    public static CatalogLocation holdingOutputs(String bucket, Function<ImportEvent, String> folder) {
+        return new CatalogLocation(bucket, folder, true);
+    }
+
+    /**
+     * Where the import's files will be published: {@code <entry>/<importId>/} when transcode writes them there,
+     * else the entry's folder (a first publication's; a replacement's go under its import id, see PublishStage).
+     */
+    public String importFolder(ImportEvent event) {
+        return folder.apply(event) + (holdsOutputs ? event.importId() + "/" : "");
+    }
 }

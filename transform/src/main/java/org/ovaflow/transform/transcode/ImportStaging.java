@@ -20,21 +20,32 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * One import's files put under {@code <staging>/imports/<importId>/}, or carried in its event while there is room:
- * entries of the OVA copied as they are, and files the conversion made.
+ * One import's files put under its folder ({@code <staging>/imports/<importId>/}, or its catalog entry's
+ * {@code <entry>/<importId>/}), or carried in its event while there is room: entries of the OVA copied as they are,
+ * and files the conversion made.
  */
 final class ImportStaging {
 
     private final ObjectStore store;
-    private final String stagingBucket;
+    private final String bucket;
+    private final String prefix;
     private final StageMetrics metrics;
     private final ImportEvent event;
     private final OvaBytes ova;
     private final CarryingRoom room = new CarryingRoom();
 
-    ImportStaging(ObjectStore store, String stagingBucket, StageMetrics metrics, ImportEvent event, OvaBytes ova) {
+    /**
+     * An entry of the OVA at least this large is copied by the store from its range of the OVA (UploadPartCopy),
+     * when its digest is known already: its bytes never pass through ovaflow. Below it a GET and a PUT are fewer
+     * requests than a ranged copy's three, for as much store work.
+     */
+    static final long RANGE_COPY_THRESHOLD = ObjectStore.PART_SIZE;
+
+    ImportStaging(ObjectStore store, String bucket, String prefix, StageMetrics metrics, ImportEvent event,
+                  OvaBytes ova) {
         this.store = store;
-        this.stagingBucket = stagingBucket;
+        this.bucket = bucket;
+        this.prefix = prefix;
         this.metrics = metrics;
         this.event = event;
         this.ova = ova;
@@ -46,9 +57,16 @@ final class ImportStaging {
      */
     StagedArtifact unchanged(TarEntry entry, String folder, Map<String, String> sha1s) {
         String name = folder == null ? entry.name() : folder + "/" + entry.name();
-        String key = TranscodeStage.stagingPrefix(event.importId()) + name;
+        String key = prefix + name;
         String role = role(entry.name(), event.appliance());
         String format = diskFormat(entry.name(), event.appliance()).orElse(null);
+        if (sha1s == null && entry.sha256() != null && entry.size() >= RANGE_COPY_THRESHOLD && !ova.readWhole()) {
+            // the checksum stage hashed these very bytes (the copy is pinned to the etag it read)
+            ObjectInfo copied = store.copyRange(ova.ref(), entry.offset(), entry.size(), bucket, key,
+                    contentType(entry.name()));
+            return new StagedArtifact(role, name, bucket, key, entry.size(), entry.sha256(), format, folder,
+                    copied.etag());
+        }
         MessageDigest sha256 = digest("SHA-256");
         MessageDigest sha1 = digest("SHA-1");
         InputStream range = new DigestInputStream(ova.range(entry.offset(), entry.size()), sha256);
@@ -63,7 +81,7 @@ final class ImportStaging {
                             + " bytes of " + entry.name());
                 }
             } else {
-                stored = store.write(stagingBucket, key, data, entry.size(), contentType(entry.name()));
+                stored = store.write(bucket, key, data, entry.size(), contentType(entry.name()));
             }
         } catch (IOException e) {
             throw new UncheckedIOException("staging " + entry.name() + " of " + event.source() + " failed", e);
@@ -72,7 +90,7 @@ final class ImportStaging {
         if (entry.sha256() != null && !entry.sha256().equals(digest)) {
             // the OVA changed under us although the GET was pinned to its etag: never stage other bytes
             if (stored != null) {
-                store.remove(stagingBucket, key);
+                store.remove(bucket, key);
             }
             throw new IllegalStateException(entry.name() + " read back with sha256 " + digest + ", the checksum stage saw "
                     + entry.sha256());
@@ -83,9 +101,9 @@ final class ImportStaging {
         metrics.bytes(TranscodeStage.NAME, "in", entry.size());
         metrics.bytes(TranscodeStage.NAME, "out", entry.size());
         return carried != null
-                ? StagedArtifact.carried(role, name, stagingBucket, key, digest, format, folder,
+                ? StagedArtifact.carried(role, name, bucket, key, digest, format, folder,
                 contentType(entry.name()), carried)
-                : new StagedArtifact(role, name, stagingBucket, key, entry.size(), digest, format, folder, stored.etag());
+                : new StagedArtifact(role, name, bucket, key, entry.size(), digest, format, folder, stored.etag());
     }
 
     /**
@@ -95,16 +113,16 @@ final class ImportStaging {
     StagedArtifact made(String folder, String fileName, String role, byte[] bytes, String contentType,
                         Map<String, String> sha1s) {
         String name = folder + "/" + fileName;
-        String key = TranscodeStage.stagingPrefix(event.importId()) + name;
+        String key = prefix + name;
         String sha256 = hex(digest("SHA-256").digest(bytes));
         if (sha1s != null) {
             sha1s.put(key, hex(digest("SHA-1").digest(bytes)));
         }
         if (room.take(bytes.length)) {
-            return StagedArtifact.carried(role, name, stagingBucket, key, sha256, null, folder, contentType, bytes);
+            return StagedArtifact.carried(role, name, bucket, key, sha256, null, folder, contentType, bytes);
         }
-        ObjectInfo stored = store.write(stagingBucket, key, bytes, contentType);
-        return new StagedArtifact(role, name, stagingBucket, key, bytes.length, sha256, null, folder, stored.etag());
+        ObjectInfo stored = store.write(bucket, key, bytes, contentType);
+        return new StagedArtifact(role, name, bucket, key, bytes.length, sha256, null, folder, stored.etag());
     }
 
     static String role(String name, ApplianceMetadata appliance) {

@@ -81,7 +81,7 @@ final class OutputPackageFiles {
             String bucket = Objects.requireNonNullElse(settings.profileSettings().awsBucket(), catalog.bucket());
             files.add(stage(output, "disk-containers.json", "platform", PlatformFiles.awsDiskContainers(
                     appliance, converted, output.format(), bucket,
-                    catalog.folder().apply(event) + output.folder() + "/"), "application/json"));
+                    catalog.importFolder(event) + output.folder() + "/"), "application/json"));
         }
         return files;
     }

@@ -36,6 +36,16 @@ final class OvaBytes {
         return new OvaBytes(store, ova);
     }
 
+    /** The OVA in the store. */
+    ObjectRef ref() {
+        return ova;
+    }
+
+    /** Whether the OVA is read whole with one GET (its ranges then cost no request). */
+    boolean readWhole() {
+        return small;
+    }
+
     /** {@code length} bytes from {@code offset}; fewer when the OVA ends first. */
     InputStream range(long offset, long length) {
         byte[] bytes = small ? whole() : null;

@@ -39,7 +39,9 @@ final class PackageConversion {
     private static final Logger LOG = LoggerFactory.getLogger(TranscodeStage.class);
 
     private final ObjectStore store;
-    private final String stagingBucket;
+    /** Where the outputs go: the bucket, and the import's folder in it (staging's or its catalog entry's). */
+    private final String bucket;
+    private final String prefix;
     private final TranscodeSettings settings;
     private final StageMetrics metrics;
     private final ImportEvent event;
@@ -60,10 +62,12 @@ final class PackageConversion {
     private final Map<String, String> sha1s;
     private final OutputPackageFiles packageFiles;
 
-    PackageConversion(ObjectStore store, String stagingBucket, TranscodeSettings settings, CatalogLocation catalog,
-                      StageMetrics metrics, ImportEvent event, OvaBytes ova, ImportStaging staging) {
+    PackageConversion(ObjectStore store, String bucket, String prefix, TranscodeSettings settings,
+                      CatalogLocation catalog, StageMetrics metrics, ImportEvent event, OvaBytes ova,
+                      ImportStaging staging) {
         this.store = store;
-        this.stagingBucket = stagingBucket;
+        this.bucket = bucket;
+        this.prefix = prefix;
         this.settings = settings;
         this.metrics = metrics;
         this.event = event;
@@ -147,8 +151,8 @@ final class PackageConversion {
                 String fileName = baseName + "." + format.extension();
                 boolean sha1 = sha1s != null && outputs.stream()
                         .anyMatch(o -> DiskKind.of(o).equals(kind.getKey()) && manifestAlgorithm(o) == ManifestAlgorithm.SHA1);
-                UploadImageSink sink = new UploadImageSink(store, stagingBucket,
-                        TranscodeStage.stagingPrefix(event.importId()) + kind.getValue().folder() + "/" + fileName,
+                UploadImageSink sink = new UploadImageSink(store, bucket,
+                        prefix + kind.getValue().folder() + "/" + fileName,
                         "application/octet-stream", DiskImages.patchesHead(format), sha1);
                 sinks.put(kind.getKey(), sink);
                 writers.add(DiskImages.writer(format, virtualSize, sink, kind.getKey().roundToMiB(), fileName));
@@ -160,19 +164,19 @@ final class PackageConversion {
                 UploadImageSink sink = sinks.get(kind);
                 String fileName = baseName + "." + output.format().extension();
                 String name = output.folder() + "/" + fileName;
-                String key = TranscodeStage.stagingPrefix(event.importId()) + name;
+                String key = prefix + name;
                 ObjectInfo staged;
                 if (writtenBy.get(kind) == output) {
                     metrics.bytes(TranscodeStage.NAME, "out", sink.result().size());
                     staged = sink.result();
                 } else {
-                    staged = store.copy(stagingBucket, sink.result().key(), sink.result().size(),
-                            sink.result().etag(), stagingBucket, key);
+                    staged = store.copy(bucket, sink.result().key(), sink.result().size(),
+                            sink.result().etag(), bucket, key);
                 }
                 if (sha1s != null && sink.sha1Hex() != null) {
                     sha1s.put(key, sink.sha1Hex());
                 }
-                byOutput.get(output).add(new StagedArtifact("disk", name, stagingBucket, key, sink.result().size(),
+                byOutput.get(output).add(new StagedArtifact("disk", name, bucket, key, sink.result().size(),
                         sink.sha256Hex(), output.format().ovfFormat(), output.folder(), staged.etag()));
                 long outputSize = DiskImages.outputVirtualSize(output.format(), virtualSize, output.roundToMiB());
                 Long capacity = disk.capacityBytes() != null && disk.capacityBytes() == outputSize ? null

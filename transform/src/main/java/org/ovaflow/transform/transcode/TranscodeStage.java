@@ -22,7 +22,8 @@ import java.util.Set;
 /**
  * The transcode stage: every disk of the package read in place from the OVA (ranged GETs at the tar index's
  * offsets) and converted, in one read, into each configured target format, streamed up into
- * {@code <staging>/imports/<importId>/<target>/}; beside the disks, for each target, the package's descriptor
+ * {@code <staging>/imports/<importId>/<target>/} (or, given a catalog location that holds them, straight into the
+ * import's own folder of its catalog entry, {@code <entry>/<importId>/<target>/}); beside the disks, for each target, the package's descriptor
  * rewritten for the new files and a new SHA256 manifest. With the {@code original} target the package's own
  * files are staged unchanged as well (their manifest and signature stay valid). Small files (descriptors,
  * manifests) travel in the event instead of staging, as long as there is room ({@link StagedArtifact#content}).
@@ -84,17 +85,33 @@ public final class TranscodeStage {
         return "imports/" + importId + "/";
     }
 
+    /** The bucket the outputs go to: the catalog's when it holds them, else staging. */
+    private String bucket() {
+        return catalog != null && catalog.holdsOutputs() ? catalog.bucket() : stagingBucket;
+    }
+
+    /**
+     * The import's own folder for its outputs: {@code <entry>/<importId>/} in the catalog (no other import writes
+     * there, so a rejected or conflicting import never touches a published entry's files), else its staging folder.
+     */
+    private String prefix(ImportEvent event) {
+        return catalog != null && catalog.holdsOutputs() ? catalog.importFolder(event)
+                : stagingPrefix(event.importId());
+    }
+
     public StageOutcome transcode(ImportEvent event) {
         List<StagedArtifact> staged = new ArrayList<>();
         OvaBytes ova = OvaBytes.of(store, event.ova());
-        ImportStaging staging = new ImportStaging(store, stagingBucket, metrics, event, ova);
+        String bucket = bucket();
+        String prefix = prefix(event);
+        ImportStaging staging = new ImportStaging(store, bucket, prefix, metrics, event, ova);
         if (settings.keepOriginal()) {
             for (TarEntry entry : event.tarIndex().entries()) {
                 staged.add(staging.unchanged(entry, null, null));
             }
         }
         if (!settings.outputs().isEmpty()) {
-            PackageConversion conversion = new PackageConversion(store, stagingBucket, settings, catalog, metrics,
+            PackageConversion conversion = new PackageConversion(store, bucket, prefix, settings, catalog, metrics,
                     event, ova, staging);
             try {
                 staged.addAll(conversion.run());
@@ -110,8 +127,8 @@ public final class TranscodeStage {
 
     /** The import rejected for {@code file}'s disk: nothing it staged is left behind. */
     private StageOutcome reject(ImportEvent event, String file, InvalidDiskImageException e) {
-        for (ObjectInfo leftover : store.list(stagingBucket, stagingPrefix(event.importId()))) {
-            store.remove(stagingBucket, leftover.key());
+        for (ObjectInfo leftover : store.list(bucket(), prefix(event))) {
+            store.remove(bucket(), leftover.key());
         }
         return StageOutcome.reject(event.withChecks(List.of(CheckResult.fail(e.check(), file, e.getMessage()))));
     }

@@ -114,6 +114,57 @@ class TranscodeStageIT {
     }
 
     @Test
+    void givenACatalogThatHoldsOutputsEveryFileGoesIntoTheImportsOwnFolderAndALargeOriginalIsCopiedByRange()
+            throws Exception {
+        store.ensureBuckets(List.of("ova-catalog"));
+        // larger than one part: the original disk is copied by the store from its range of the OVA, not read
+        byte[] disk = SampleAppliance.disk(20 * 1024 * 1024 + 4096, 7);
+        OvaBuilder ova = appliance("big.ova", disk);
+        ImportEvent event = validated("big.ova", ova, disk.length);
+        StoreCount traffic = new StoreCount();
+        TranscodeStage direct = new TranscodeStage(store.counted(traffic), STAGING,
+                TranscodeSettings.parse("original,qcow2", true, ReadOptions.DEFAULT_MAX_VIRTUAL_SIZE),
+                CatalogLocation.holdingOutputs("ova-catalog", e -> "acme/widget/1.0/"), METRICS);
+
+        List<StagedArtifact> artifacts = direct.transcode(event).event().artifacts();
+
+        String folder = "acme/widget/1.0/" + event.importId() + "/";
+        assertThat(artifacts).allSatisfy(a -> {
+            assertThat(a.bucket()).isEqualTo("ova-catalog");
+            assertThat(a.key()).isEqualTo(folder + a.name());
+        });
+        StagedArtifact original = artifacts.stream().filter(a -> a.name().equals("disk1.img")).findFirst().orElseThrow();
+        assertThat(staged(original)).isEqualTo(disk);
+        assertThat(original.sha256()).isEqualTo(sha256(disk));
+        assertThat(store.list("ova-catalog", folder)).extracting(ObjectInfo::key)
+                .containsExactlyInAnyOrder(folder + "disk1.img", folder + "qcow2/disk1.qcow2");
+        assertThat(store.list(STAGING, "imports/" + event.importId() + "/")).isEmpty();
+        // the disk copied on the store's side, once; read once for the conversion (and the qcow2 once, to hash it
+        // once its head is written)
+        assertThat(traffic.copied).isEqualTo(disk.length);
+        assertThat(traffic.read).isLessThan(3L * disk.length);
+    }
+
+    /** Bytes a counted store was asked to copy and read. */
+    private static final class StoreCount implements org.ovaflow.core.store.StoreTraffic {
+        long copied;
+        long read;
+
+        @Override
+        public synchronized void bytes(Op op, long bytes) {
+            if (op == Op.COPY) {
+                copied += bytes;
+            } else if (op == Op.GET) {
+                read += bytes;
+            }
+        }
+
+        @Override
+        public void request(Request request) {
+        }
+    }
+
+    @Test
     void anEventCarriesSmallFilesOnlyUpToItsRoomTheRestIsStaged() throws Exception {
         byte[] disk = SampleAppliance.disk(20_000, 5);
         OvaBuilder ova = appliance("many.ova", disk);
