@@ -32,6 +32,8 @@ import org.ovaflow.app.pipeline.CatalogSigning;
 import org.ovaflow.app.pipeline.Pipeline;
 import org.ovaflow.app.pipeline.Stage;
 import org.ovaflow.core.testing.ExternalTool;
+import org.ovaflow.app.pipeline.StageModules;
+import org.ovaflow.core.config.Setting;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.OptionSpec;
 
@@ -59,6 +61,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -208,6 +211,15 @@ class KubernetesDeploymentIT {
                         .doesNotContainIgnoringCase("passphrase=").doesNotContainIgnoringCase("token=");
                 assertThat(settings).as(where).containsKeys("OVAFLOW_KAFKA", "OVAFLOW_S3");
                 assertThat(environmentTheCodeReads).contains("OVAFLOW_KAFKA", "OVAFLOW_S3");
+                // a misspelt key would only be logged at start: every key given is one a module declares, its value
+                // one the declaration takes
+                List<Setting<?>> declared = StageModules.load().allSettings();
+                properties(args).forEach((key, value) -> {
+                    Setting<?> setting = declared.stream().filter(candidate -> candidate.covers(key)).findFirst()
+                            .orElseThrow(() -> new AssertionError(where + ": " + key + " is no declared setting"));
+                    assertThatCode(() -> setting.forKey(key).from(Map.of(key, value))).as(where + ": " + key)
+                            .doesNotThrowAnyException();
+                });
             }
             assertThat(stages).as(kustomization)
                     .isEqualTo(Arrays.stream(Stage.values()).map(Stage::id).collect(Collectors.toCollection(TreeSet::new)));
