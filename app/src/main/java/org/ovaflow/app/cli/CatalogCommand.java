@@ -20,10 +20,13 @@ import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -268,19 +271,48 @@ public final class CatalogCommand {
                 return Ovaflow.USAGE;
             }
             CatalogVerifier.Source source;
-            FollowState followed;
+            Path file;
             try {
                 source = CatalogSources.upstream(location, options);
-                Path file = state != null ? state : options.connection.dataDir.resolve("follow")
+                file = state != null ? state : options.connection.dataDir.resolve("follow")
                         .resolve(java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
                                 .digest(source.describe("").getBytes(StandardCharsets.UTF_8)), 0, 8) + ".json");
-                followed = FollowState.load(file, source.describe(""));
             } catch (IllegalArgumentException e) {
                 err().println("ovaflow: " + e.getMessage());
                 return Ovaflow.USAGE;
             } catch (java.security.NoSuchAlgorithmException e) {
                 throw new IllegalStateException("no SHA-256 in this JVM", e);
             }
+            Path lockFile = file.toAbsolutePath().resolveSibling(file.getFileName() + ".lock");
+            Files.createDirectories(lockFile.getParent());
+            // one follower per state file: two would both import what neither had saved yet
+            try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                 FileLock lock = tryLock(channel)) {
+                if (lock == null) {
+                    err().println("ovaflow: " + file + " is in use by another catalog follow");
+                    return Ovaflow.USAGE;
+                }
+                FollowState followed;
+                try {
+                    followed = FollowState.load(file, source.describe(""));
+                } catch (IllegalArgumentException e) {
+                    err().println("ovaflow: " + e.getMessage());
+                    return Ovaflow.USAGE;
+                }
+                return follow(source, pinned, followed);
+            }
+        }
+
+        private static FileLock tryLock(FileChannel channel) throws IOException {
+            try {
+                return channel.tryLock();
+            } catch (java.nio.channels.OverlappingFileLockException e) {
+                return null; // held by this process already
+            }
+        }
+
+        private Integer follow(CatalogVerifier.Source source, SignatureVerifier pinned, FollowState followed)
+                throws IOException {
             CatalogSigner signer = CatalogSigning.existing(options.connection.dataDir, options.properties)
                     .map(SigningKey::signer).orElse(null);
             CatalogFollower follower = new CatalogFollower(source, pinned, options.store(),
