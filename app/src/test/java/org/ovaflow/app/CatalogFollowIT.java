@@ -1,6 +1,7 @@
 package org.ovaflow.app;
 
 import com.sun.net.httpserver.HttpServer;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -216,6 +217,34 @@ class CatalogFollowIT {
         assertThat(recovered.exit).as(recovered.out + recovered.err).isEqualTo(0);
         assertThat(recovered.out).containsPattern("imported +acme-corp/widget/3\\.0 ").contains(", 1 imported");
         String importId = FollowState.load(state, url).get("acme-corp/widget/3.0").orElseThrow().importId();
+        assertThat(mirror.statuses().awaitFinal(List.of(importId), WAIT).get(importId).state())
+                .isEqualTo(StatusEvent.State.PUBLISHED);
+    }
+
+    @Test
+    @Order(4)
+    void withAnIntervalItFollowsOnAndImportsWhatTheUpstreamPublishesMeanwhile() throws Exception {
+        int[] exit = {-1};
+        Thread following = new Thread(() -> exit[0] = run("catalog", "follow", url, "--key", key.toString(),
+                "--state", state.toString(), "--interval", "PT1S", "--data-dir", dir.resolve("mirror").toString()).exit,
+                "catalog-follow");
+        following.start();
+        try {
+            publishUpstream("widget-4.0.ova", "4.0", 4);
+
+            Awaitility.await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() ->
+                    FollowState.load(state, url).get("acme-corp/widget/4.0").isPresent());
+            Run second = follow();
+            assertThat(second.exit).as("one follower per state file").isEqualTo(2);
+            assertThat(second.err).contains(state.toString(), "in use by another catalog follow");
+        } finally {
+            following.interrupt();
+            following.join(WAIT.toMillis());
+        }
+
+        assertThat(following.isAlive()).isFalse();
+        assertThat(exit[0]).isEqualTo(0);
+        String importId = FollowState.load(state, url).get("acme-corp/widget/4.0").orElseThrow().importId();
         assertThat(mirror.statuses().awaitFinal(List.of(importId), WAIT).get(importId).state())
                 .isEqualTo(StatusEvent.State.PUBLISHED);
     }
