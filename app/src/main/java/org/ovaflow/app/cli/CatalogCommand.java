@@ -343,6 +343,11 @@ public final class CatalogCommand {
             }
         }
 
+        /** Texts from the upstream (a retraction's reason, a document's parse error) without terminal controls. */
+        private static String printable(String text) {
+            return text.replaceAll("\\p{Cntrl}", "?");
+        }
+
         private void print(CatalogFollower.Report report, CatalogVerifier.Source source) {
             PrintWriter out = out();
             if (options.json) {
@@ -353,7 +358,7 @@ public final class CatalogCommand {
             String root = source.describe(CatalogIndex.INDEX_JSON);
             if (report.refused()) {
                 for (CatalogVerifier.Failure failure : report.failures()) {
-                    out.println("FAIL " + failure);
+                    out.println("FAIL " + printable(failure.toString()));
                 }
                 out.println("REFUSED " + root + ": nothing imported or retracted");
                 out.flush();
@@ -361,8 +366,8 @@ public final class CatalogCommand {
             }
             for (CatalogFollower.Step step : report.steps()) {
                 out.printf("%-9s  %-48s  %-24s  %s%n", step.outcome().name().toLowerCase(java.util.Locale.ROOT),
-                        step.id(), step.importId() == null ? "-" : step.importId(),
-                        step.detail() == null ? "" : step.detail());
+                        printable(step.id()), step.importId() == null ? "-" : step.importId(),
+                        step.detail() == null ? "" : printable(step.detail()));
             }
             out.printf("%s %s: version %d, %d imported, %d retracted, %d adopted, %d skipped, %d pending, %d failed%n",
                     report.ok() ? "OK" : "FAILED", root, report.version(),

@@ -19,7 +19,6 @@ import org.ovaflow.publish.signing.SignatureVerifier;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -156,6 +155,10 @@ public final class CatalogFollower {
             }
         } catch (FollowException e) {
             return new Step(version.id(), Outcome.FAILED, null, e.getMessage());
+        } catch (RuntimeException e) {
+            // the mirror's store: this version fails, the run goes on, the next run tries it again
+            return new Step(version.id(), Outcome.FAILED, null, "s3://" + incomingBucket + "/" + key + ": "
+                    + e.getMessage());
         }
         String importId = ImportId.of(dropped.get());
         state.put(version.id(), new FollowState.Followed(ova.sha256(), version.upstream(), importId, key,
@@ -213,7 +216,8 @@ public final class CatalogFollower {
         Optional<ApplianceRecord> retracted;
         try {
             retracted = new CatalogRetraction(mirror, catalogBucket, signer).retract(retraction.id(), reason);
-        } catch (UncheckedIOException | IllegalStateException e) {
+        } catch (RuntimeException e) {
+            // the mirror's store or catalog: the next run tries again
             return new Step(retraction.id(), Outcome.FAILED, null, "cannot retract: " + e.getMessage());
         }
         FollowState.Followed before = state.get(retraction.id()).orElse(null);
