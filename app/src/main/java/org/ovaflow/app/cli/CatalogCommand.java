@@ -1,6 +1,8 @@
 package org.ovaflow.app.cli;
 
 import org.ovaflow.app.Ovaflow;
+import org.ovaflow.app.follow.CatalogFollower;
+import org.ovaflow.app.follow.FollowState;
 import org.ovaflow.app.pipeline.CatalogSigning;
 import org.ovaflow.core.event.EventCodec;
 import org.ovaflow.publish.catalog.ApplianceRecord;
@@ -18,23 +20,27 @@ import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 
 /**
- * {@code ovaflow catalog list|show ID|retract ID|verify LOCATION}: what was published, its withdrawal, and a check
- * of a catalog as its consumers see it.
+ * {@code ovaflow catalog list|show ID|retract ID|verify LOCATION|follow LOCATION}: what was published, its
+ * withdrawal, a check of a catalog as its consumers see it, and following an upstream catalog into this pipeline.
  */
 @Command(name = "catalog", mixinStandardHelpOptions = true, description = "Read and manage the catalog of published appliances.",
         subcommands = {CatalogCommand.ListEntries.class, CatalogCommand.ShowEntry.class, CatalogCommand.RetractEntry.class,
-                CatalogCommand.VerifyCatalog.class})
+                CatalogCommand.VerifyCatalog.class, CatalogCommand.FollowCatalog.class})
 public final class CatalogCommand {
 
     @Command(name = "list", mixinStandardHelpOptions = true,
@@ -218,6 +224,157 @@ public final class CatalogCommand {
                         report.documents(), deep ? ", " + report.artifacts() + " artifacts" : "");
             }
             return report.ok() ? Ovaflow.OK : Ovaflow.REJECTED;
+        }
+    }
+
+    @Command(name = "follow", mixinStandardHelpOptions = true,
+            description = {"Follow an upstream ovaflow catalog into this pipeline (a mirror): verify its signed index "
+                    + "as verify does (a failure refuses the upstream: nothing is imported), put every available "
+                    + "version not imported yet (its original OVA, role ova, checked against the index's sha256) "
+                    + "into the incoming bucket, where this pipeline validates it for itself, and retract here what "
+                    + "the upstream retracted.",
+                    "Resumes after a stop and imports nothing twice: what it did is kept in --state. Once, or every "
+                            + "--interval. Exit 0 when everything held, 1 when the upstream was refused or an "
+                            + "import failed."})
+    static final class FollowCatalog extends CommandOutput implements Callable<Integer> {
+        @Mixin
+        StoreOptions options;
+
+        @Parameters(paramLabel = "LOCATION", description = "The upstream: the http(s):// URL under which its catalog "
+                + "bucket's objects are served (no redirect is followed), or s3://BUCKET/ of this machine's store.")
+        String location;
+
+        @Option(names = "--key", paramLabel = "KEY.asc", required = true,
+                description = "The upstream publisher's public key (armored), pinned: nothing else is trusted.")
+        Path key;
+
+        @Option(names = "--state", paramLabel = "FILE", description = "What was imported and retracted, and the last "
+                + "root version accepted (default: <data-dir>/follow/<upstream's digest>.json).")
+        Path state;
+
+        @Option(names = "--interval", paramLabel = "DURATION",
+                description = "Follow on: read the upstream again after this long (ISO-8601, e.g. PT5M); a refused "
+                        + "upstream is reported and read again at the next round. Default: once.")
+        Duration interval;
+
+        @Override
+        public Integer call() throws IOException {
+            SignatureVerifier pinned;
+            try {
+                pinned = SignatureVerifier.of(Files.readAllBytes(key));
+            } catch (IllegalArgumentException e) {
+                err().println("ovaflow: " + key + ": " + e.getMessage());
+                return Ovaflow.USAGE;
+            }
+            if (interval != null && (interval.isNegative() || interval.isZero())) {
+                err().println("ovaflow: --interval must be positive, not " + interval);
+                return Ovaflow.USAGE;
+            }
+            CatalogVerifier.Source source;
+            Path file;
+            try {
+                source = CatalogSources.upstream(location, options);
+                file = state != null ? state : options.connection.dataDir.resolve("follow")
+                        .resolve(java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                                .digest(source.describe("").getBytes(StandardCharsets.UTF_8)), 0, 8) + ".json");
+            } catch (IllegalArgumentException e) {
+                err().println("ovaflow: " + e.getMessage());
+                return Ovaflow.USAGE;
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException("no SHA-256 in this JVM", e);
+            }
+            Path lockFile = file.toAbsolutePath().resolveSibling(file.getFileName() + ".lock");
+            Files.createDirectories(lockFile.getParent());
+            // one follower per state file: two would both import what neither had saved yet
+            try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                 FileLock lock = tryLock(channel)) {
+                if (lock == null) {
+                    err().println("ovaflow: " + file + " is in use by another catalog follow");
+                    return Ovaflow.USAGE;
+                }
+                FollowState followed;
+                try {
+                    followed = FollowState.load(file, source.describe(""));
+                } catch (IllegalArgumentException e) {
+                    err().println("ovaflow: " + e.getMessage());
+                    return Ovaflow.USAGE;
+                }
+                return follow(source, pinned, followed);
+            }
+        }
+
+        private static FileLock tryLock(FileChannel channel) throws IOException {
+            try {
+                return channel.tryLock();
+            } catch (java.nio.channels.OverlappingFileLockException e) {
+                return null; // held by this process already
+            }
+        }
+
+        private Integer follow(CatalogVerifier.Source source, SignatureVerifier pinned, FollowState followed)
+                throws IOException {
+            CatalogSigner signer = CatalogSigning.existing(options.connection.dataDir, options.properties)
+                    .map(SigningKey::signer).orElse(null);
+            CatalogFollower follower = new CatalogFollower(source, pinned, options.store(),
+                    options.buckets().incoming(), options.buckets().catalog(), signer, Clock.systemUTC());
+            while (true) {
+                CatalogFollower.Report report;
+                try {
+                    report = follower.follow(followed);
+                } catch (IOException | RuntimeException e) {
+                    if (interval == null) {
+                        throw e;
+                    }
+                    err().println("ovaflow: following " + source.describe("") + " failed: " + e.getMessage());
+                    report = null;
+                }
+                if (report != null) {
+                    print(report, source);
+                    if (interval == null) {
+                        return report.ok() ? Ovaflow.OK : Ovaflow.REJECTED;
+                    }
+                }
+                try {
+                    Thread.sleep(interval.toMillis());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return Ovaflow.OK;
+                }
+            }
+        }
+
+        /** Texts from the upstream (a retraction's reason, a document's parse error) without terminal controls. */
+        private static String printable(String text) {
+            return text.replaceAll("\\p{Cntrl}", "?");
+        }
+
+        private void print(CatalogFollower.Report report, CatalogVerifier.Source source) {
+            PrintWriter out = out();
+            if (options.json) {
+                out.println(new String(EventCodec.toPrettyJson(report), StandardCharsets.UTF_8));
+                out.flush();
+                return;
+            }
+            String root = source.describe(CatalogIndex.INDEX_JSON);
+            if (report.refused()) {
+                for (CatalogVerifier.Failure failure : report.failures()) {
+                    out.println("FAIL " + printable(failure.toString()));
+                }
+                out.println("REFUSED " + root + ": nothing imported or retracted");
+                out.flush();
+                return;
+            }
+            for (CatalogFollower.Step step : report.steps()) {
+                out.printf("%-9s  %-48s  %-24s  %s%n", step.outcome().name().toLowerCase(java.util.Locale.ROOT),
+                        printable(step.id()), step.importId() == null ? "-" : step.importId(),
+                        step.detail() == null ? "" : printable(step.detail()));
+            }
+            out.printf("%s %s: version %d, %d imported, %d retracted, %d adopted, %d skipped, %d pending, %d failed%n",
+                    report.ok() ? "OK" : "FAILED", root, report.version(),
+                    report.count(CatalogFollower.Outcome.IMPORTED), report.count(CatalogFollower.Outcome.RETRACTED),
+                    report.count(CatalogFollower.Outcome.ADOPTED), report.count(CatalogFollower.Outcome.SKIPPED),
+                    report.count(CatalogFollower.Outcome.PENDING), report.count(CatalogFollower.Outcome.FAILED));
+            out.flush();
         }
     }
 

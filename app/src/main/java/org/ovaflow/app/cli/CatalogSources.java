@@ -16,7 +16,10 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
-/** Where {@code catalog verify} reads a catalog from: a bucket of this machine's store, or an http(s) URL. */
+/**
+ * Where {@code catalog verify} and {@code catalog follow} read a catalog from: a bucket of this machine's store, or
+ * an http(s) URL.
+ */
 final class CatalogSources {
 
     /** An S3 bucket name. */
@@ -27,6 +30,20 @@ final class CatalogSources {
 
     /** @throws IllegalArgumentException for a location that is neither s3://BUCKET/ nor an http(s) URL */
     static CatalogVerifier.Source of(String location, StoreOptions options) {
+        return of(location, options, HttpClient.Redirect.NORMAL);
+    }
+
+    /**
+     * An upstream that {@code catalog follow} imports from: over http(s), no redirect is followed (a 3xx fails the
+     * read), so that only the upstream's own URLs are ever fetched.
+     *
+     * @throws IllegalArgumentException as {@link #of(String, StoreOptions)}
+     */
+    static CatalogVerifier.Source upstream(String location, StoreOptions options) {
+        return of(location, options, HttpClient.Redirect.NEVER);
+    }
+
+    private static CatalogVerifier.Source of(String location, StoreOptions options, HttpClient.Redirect redirects) {
         if (location.startsWith("s3://")) {
             String bucket = location.substring("s3://".length());
             bucket = bucket.endsWith("/") ? bucket.substring(0, bucket.length() - 1) : bucket;
@@ -36,7 +53,7 @@ final class CatalogSources {
             return bucket(options.store(), bucket);
         }
         if (location.startsWith("http://") || location.startsWith("https://")) {
-            return http(URI.create(location.endsWith("/") ? location : location + "/"));
+            return http(URI.create(location.endsWith("/") ? location : location + "/"), redirects);
         }
         throw new IllegalArgumentException("not a catalog location: " + location + " (s3://BUCKET/ or an http(s) URL)");
     }
@@ -59,9 +76,9 @@ final class CatalogSources {
         };
     }
 
-    static CatalogVerifier.Source http(URI base) {
+    static CatalogVerifier.Source http(URI base, HttpClient.Redirect redirects) {
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
-                .followRedirects(HttpClient.Redirect.NORMAL).build();
+                .followRedirects(redirects).build();
         return new CatalogVerifier.Source() {
             @Override
             public Optional<InputStream> open(String key) throws IOException {
@@ -74,7 +91,9 @@ final class CatalogSources {
                     }
                     if (response.statusCode() != 200) {
                         response.body().close();
-                        throw new IOException("HTTP " + response.statusCode());
+                        String location = response.headers().firstValue("Location").orElse(null);
+                        throw new IOException("HTTP " + response.statusCode() + (location == null ? ""
+                                : " to " + location + ", not followed (only the catalog's own URLs are read)"));
                     }
                     return Optional.of(response.body());
                 } catch (InterruptedException e) {

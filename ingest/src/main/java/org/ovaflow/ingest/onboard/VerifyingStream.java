@@ -12,7 +12,7 @@ import java.util.HexFormat;
  * It fails the read itself (so the store abandons the upload before it completes) as soon as the source gives
  * more bytes than announced, and at the end when it gave fewer or a different digest.
  */
-final class VerifyingStream extends FilterInputStream {
+public final class VerifyingStream extends FilterInputStream {
 
     private static final long REPORT_EVERY = 256 * 1024;
 
@@ -34,7 +34,7 @@ final class VerifyingStream extends FilterInputStream {
     private String digest;
     private boolean ended;
 
-    VerifyingStream(InputStream source, long expected, String expectedSha256, Runnable onProgress) {
+    public VerifyingStream(InputStream source, long expected, String expectedSha256, Runnable onProgress) {
         super(source);
         this.expected = expected;
         this.expectedSha256 = expectedSha256;
@@ -46,17 +46,17 @@ final class VerifyingStream extends FilterInputStream {
         }
     }
 
-    long count() {
+    public long count() {
         return count;
     }
 
     /** The verification failure, or null. */
-    String failure() {
+    public String failure() {
         return failure;
     }
 
     /** A read of the source itself failed (connection lost, body cut short), or null. */
-    IOException sourceFailure() {
+    public IOException sourceFailure() {
         return sourceFailure;
     }
 

@@ -18,6 +18,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * Checks a catalog as a consumer would, from its root down: the root's signature against a pinned key, its format,
@@ -72,6 +73,16 @@ public final class CatalogVerifier {
      * @param deep     whether every artifact is read and checked too
      */
     public Report verify(Long lastSeen, boolean deep) {
+        return verify(lastSeen, deep, product -> {
+        });
+    }
+
+    /**
+     * As {@link #verify(Long, boolean)}, handing each product's document to {@code products} as the walk reads it,
+     * once it held its checks (its signature aside, which the report names): the very bytes checked, not read
+     * again, so that a follower acts on what was verified. A caller acts on them only when the report is ok.
+     */
+    public Report verify(Long lastSeen, boolean deep, Consumer<ProductIndex> products) {
         List<Failure> failures = new ArrayList<>();
         int[] counts = new int[2];
         Optional<byte[]> rootBytes = fetch(CatalogIndex.INDEX_JSON, MAX_ROOT_BYTES, failures);
@@ -129,6 +140,7 @@ public final class CatalogVerifier {
                                     + vendor.getKey() + "/" + product.getKey()));
                     continue;
                 }
+                products.accept(p);
                 if (deep) {
                     p.versions().forEach((version, v) -> {
                         if (v.items() != null && ApplianceRecord.AVAILABLE.equals(v.state())) {
@@ -153,6 +165,11 @@ public final class CatalogVerifier {
             return Optional.empty();
         }
         String url = source.describe(ref.path());
+        if (ref.size() < 0 || ref.size() > IndexDocuments.MAX_DOCUMENT_BYTES) {
+            failures.add(new Failure(url, "size", "its reference states " + ref.size() + " bytes, more than any index "
+                    + "document may hold (" + IndexDocuments.MAX_DOCUMENT_BYTES + "): not read"));
+            return Optional.empty();
+        }
         Optional<byte[]> bytes = fetch(ref.path(), Math.max(0, ref.size()) + 1, failures);
         if (bytes.isEmpty()) {
             return Optional.empty();

@@ -79,6 +79,36 @@ class CatalogVerifierTest {
     }
 
     @Test
+    void eachProductDocumentCheckedIsHandedOverAsRead() {
+        List<CatalogIndex.ProductIndex> products = new java.util.ArrayList<>();
+
+        CatalogVerifier.Report report = verifier(now).verify(null, false, products::add);
+
+        assertThat(report.ok()).isTrue();
+        assertThat(products).extracting(p -> p.vendor() + "/" + p.product())
+                .containsExactlyInAnyOrder("acme-corp/widget-server", "globex/router");
+        assertThat(products).filteredOn(p -> p.product().equals("widget-server")).singleElement()
+                .satisfies(p -> assertThat(p.versions()).containsOnlyKeys("1.0", "2.0"));
+    }
+
+    @Test
+    void aReferenceStatingMoreBytesThanAnIndexDocumentMayHoldIsNotRead() throws Exception {
+        String root = new String(imports.read(catalog, CatalogIndex.INDEX_JSON), StandardCharsets.UTF_8);
+        String vendor = new CatalogIndex(store, catalog).root().orElseThrow().vendors().get("globex").path();
+        String huge = root.replaceFirst("(\"path\":\"" + java.util.regex.Pattern.quote(vendor) + "\",\"size\":)\\d+",
+                "$1" + (IndexDocuments.MAX_DOCUMENT_BYTES + 1));
+        assertThat(huge).isNotEqualTo(root);
+        store.write(catalog, CatalogIndex.INDEX_JSON, huge.getBytes(StandardCharsets.UTF_8), "application/json");
+
+        CatalogVerifier.Report report = verifier(now).verify(null, false);
+
+        assertThat(report.failures()).extracting(CatalogVerifier.Failure::check).containsExactlyInAnyOrder(
+                "signature", "size");
+        assertThat(report.failures()).filteredOn(f -> f.check().equals("size")).singleElement()
+                .satisfies(f -> assertThat(f.message()).contains("not read"));
+    }
+
+    @Test
     void aTruncatedVendorDocumentIsRefusedByItsSize() throws Exception {
         String path = new CatalogIndex(store, catalog).root().orElseThrow().vendors().get("globex").path();
         byte[] bytes = imports.read(catalog, path);
