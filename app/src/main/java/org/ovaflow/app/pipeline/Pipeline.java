@@ -13,6 +13,7 @@ import org.ovaflow.app.metrics.ProcessMetrics;
 import org.ovaflow.app.metrics.RouteExchangeMetrics;
 import org.ovaflow.app.metrics.ThirdPartyMeterNames;
 import org.ovaflow.core.config.Settings;
+import org.ovaflow.core.config.SharedSettings;
 import org.ovaflow.core.event.CatalogFolder;
 import org.ovaflow.core.stage.StageContext;
 import org.ovaflow.core.stage.StageErrorHandling;
@@ -129,7 +130,8 @@ public final class Pipeline implements AutoCloseable {
         camel.getCamelContextExtension().setName("ovaflow");
         // what every Kafka endpoint of the stages shares, set once: their URIs carry only what is their own
         KafkaComponent kafka = camel.getComponent("kafka", KafkaComponent.class);
-        StageKafka.configure(kafka, infrastructure.kafka());
+        StageKafka.configure(kafka, infrastructure.kafka(),
+                SharedSettings.KAFKA_GROUP_PROTOCOL.from(settings.properties()));
         // every Kafka client of the routes reports its metrics (consumer lag…); every route its exchanges
         kafka.setKafkaClientFactory(new MeteredKafkaClientFactory(metrics));
         camel.getManagementStrategy().addEventNotifier(new RouteExchangeMetrics(metrics));

@@ -1,5 +1,6 @@
 package org.ovaflow.core.config;
 
+import org.ovaflow.core.stage.StageKafka;
 import org.ovaflow.core.store.ObjectStore;
 
 import java.util.List;
@@ -54,13 +55,22 @@ public final class SharedSettings {
                     + "`signed`; `unsigned` (for a plain-HTTP store on a network you trust). Every upload carries its "
                     + "CRC32 (`x-amz-checksum-crc32`) either way; see [Uploads](benchmarks.md#uploads)");
 
+    public static final Setting<StageKafka.GroupProtocol> KAFKA_GROUP_PROTOCOL = Setting.ofEnum(
+            "ovaflow.kafka.group-protocol", StageKafka.GroupProtocol.class, StageKafka.GroupProtocol.CONSUMER,
+            "how the processes of a stage share its partitions: `consumer` (KIP-848, Kafka 4.0 brokers and later: "
+                    + "a member joining or leaving moves only the partitions that change hands, a member busy with a "
+                    + "long import keeps its own and heartbeats meanwhile: no import is worked twice) or `classic` "
+                    + "(brokers before 4.0: the cooperative sticky assignor; imports in flight while a stage scales "
+                    + "may be worked again)");
+
     private SharedSettings() {
     }
 
     public static List<Setting<?>> all() {
         return List.of(INCOMING_BUCKET, STAGING_BUCKET, CATALOG_BUCKET, QUARANTINE_BUCKET, RETRY_ATTEMPTS,
                 RETRY_INITIAL_DELAY_MS, RETRY_MAX_DELAY_MS, STAGE_CONSUMERS, STAGE_MAX_POLL_INTERVAL_MS,
-                STAGE_BATCH_SIZE, STAGE_BATCH_WAIT_MS, STORE_PART_SIZE_MIB, STORE_PARALLEL_PARTS, STORE_PAYLOAD_SIGNING);
+                STAGE_BATCH_SIZE, STAGE_BATCH_WAIT_MS, STORE_PART_SIZE_MIB, STORE_PARALLEL_PARTS, STORE_PAYLOAD_SIGNING,
+                KAFKA_GROUP_PROTOCOL);
     }
 
     private static Setting<String> bucket(String role, String doc) {

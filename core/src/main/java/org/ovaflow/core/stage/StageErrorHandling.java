@@ -1,11 +1,11 @@
 package org.ovaflow.core.stage;
 
-import org.ovaflow.core.config.SharedSettings;
 import org.apache.camel.Exchange;
 import org.apache.camel.LoggingLevel;
 import org.apache.camel.builder.RouteConfigurationBuilder;
 import org.apache.camel.model.RouteConfigurationDefinition;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.ovaflow.core.config.SharedSettings;
 import org.ovaflow.core.event.ImportEvent;
 import org.ovaflow.core.event.PoisonEventException;
 import org.ovaflow.core.store.ObjectGoneException;

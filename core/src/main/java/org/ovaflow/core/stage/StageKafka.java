@@ -1,6 +1,5 @@
 package org.ovaflow.core.stage;
 
-import org.ovaflow.core.config.SharedSettings;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.component.kafka.KafkaComponent;
@@ -10,11 +9,13 @@ import org.apache.camel.component.kafka.consumer.CommitManager;
 import org.apache.camel.component.kafka.consumer.DefaultKafkaManualCommitFactory;
 import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
 import org.apache.camel.component.kafka.consumer.KafkaManualCommitFactory;
+import org.apache.camel.support.DefaultMessage;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.camel.support.DefaultMessage;
+import org.ovaflow.core.config.SharedSettings;
 import org.ovaflow.core.event.Topics;
 
 import java.util.LinkedHashMap;
@@ -40,9 +41,33 @@ public final class StageKafka {
     private StageKafka() {
     }
 
+    /**
+     * How the members of a stage's consumer group share its partitions ({@code ovaflow.kafka.group-protocol}).
+     * Scaling a stage must not make it redo work: StageScalingIT measures it.
+     */
+    public enum GroupProtocol {
+        /**
+         * KIP-848 (Kafka 4.0 brokers and later): the broker assigns, moving only the partitions that change hands;
+         * members heartbeat from a thread of their own, so a member working on one record for an hour keeps its
+         * partitions, its commits succeed, and it stalls no one else's rebalance.
+         */
+        CONSUMER,
+        /**
+         * The classic protocol with the cooperative sticky assignor, for brokers before 4.0. Incremental, but a
+         * member's commit fails while the group rebalances and the rebalance waits for members busy with an import:
+         * imports in flight while a stage scales may be worked again (2 of 20 in StageScalingIT's run).
+         */
+        CLASSIC
+    }
+
     /** Sets the component's shared configuration ({@link #configuration}) for the brokers at {@code brokers}. */
     public static void configure(KafkaComponent component, String brokers) {
-        component.setConfiguration(configuration(brokers));
+        configure(component, brokers, GroupProtocol.CONSUMER);
+    }
+
+    /** {@link #configure(KafkaComponent, String)} with the consumer groups' {@code protocol}. */
+    public static void configure(KafkaComponent component, String brokers, GroupProtocol protocol) {
+        component.setConfiguration(configuration(brokers, protocol));
         component.setKafkaManualCommitFactory(new RouteCommitsOnly());
     }
 
@@ -66,8 +91,21 @@ public final class StageKafka {
 
     /** What every endpoint of the stages starts from: the brokers, the consumers' and the producer's defaults. */
     public static KafkaConfiguration configuration(String brokers) {
+        return configuration(brokers, GroupProtocol.CONSUMER);
+    }
+
+    /** {@link #configuration(String)} with the consumer groups' {@code protocol}. */
+    public static KafkaConfiguration configuration(String brokers, GroupProtocol protocol) {
         KafkaConfiguration configuration = new KafkaConfiguration();
         configuration.setBrokers(brokers);
+        switch (protocol) {
+            // Camel sets no assignor of its own with this protocol: the broker's (uniform) assigns
+            case CONSUMER -> configuration.setGroupProtocol("consumer");
+            case CLASSIC -> {
+                configuration.setGroupProtocol("classic");
+                configuration.setPartitionAssignor(CooperativeStickyAssignor.class.getName());
+            }
+        }
         // consumers: a new group reads its topic from the start; the route commits once the outcome is written
         configuration.setAutoOffsetReset("earliest");
         configuration.setAllowManualCommit(true);

@@ -1,12 +1,11 @@
 package org.ovaflow.ingest.route;
 
-import org.ovaflow.ingest.IngestModule;
 import org.apache.camel.Exchange;
 import org.apache.camel.LoggingLevel;
 import org.apache.camel.builder.RouteBuilder;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.camel.spi.IdempotentRepository;
 import org.apache.camel.support.SynchronizationAdapter;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.ovaflow.core.event.EventCodec;
 import org.ovaflow.core.event.ImportEvent;
 import org.ovaflow.core.event.StatusEvent;
@@ -16,6 +15,7 @@ import org.ovaflow.core.stage.StageErrorHandling;
 import org.ovaflow.core.stage.StageKafka;
 import org.ovaflow.core.stage.StageMetrics;
 import org.ovaflow.core.stage.StageRoutes;
+import org.ovaflow.ingest.IngestModule;
 import org.ovaflow.ingest.UploaderOverrides;
 import org.ovaflow.ingest.notification.S3EventNotification;
 import org.ovaflow.ingest.scan.BucketScan;
