@@ -3,11 +3,14 @@
 "use strict";
 
 const PAGE = 25;
+const MAX_PAGE = 200;
 
 function currentQuery() {
   const params = new URLSearchParams(location.search);
+  const limit = parseInt(params.get("limit") || "", 10);
   return { q: params.get("q") || "", vendor: params.get("vendor") || "", cursor: params.get("cursor") || "",
-    page: Math.max(1, parseInt(params.get("page") || "1", 10) || 1) };
+    page: Math.max(1, parseInt(params.get("page") || "1", 10) || 1),
+    limit: limit >= 1 && limit <= MAX_PAGE ? limit : PAGE };
 }
 
 function go(query) {
@@ -19,6 +22,9 @@ function go(query) {
   }
   if (query.page > 1) {
     params.set("page", String(query.page));
+  }
+  if (query.limit !== PAGE) {
+    params.set("limit", String(query.limit));
   }
   const search = params.toString();
   location.assign("/catalog" + (search ? "?" + search : ""));
@@ -34,7 +40,7 @@ function productRow(product) {
   row.appendChild(el("td", { className: "latest" }, product.latest
     ? el("a", { href: productHref(product.vendor, product.product, product.latest), text: product.latest })
     : el("span", { className: "retracted", text: "none available" })));
-  row.appendChild(el("td", { className: "count", text: product.versions }));
+  row.appendChild(el("td", { className: "versions", text: product.versions }));
   row.appendChild(el("td", { className: "time", text: time(product.updated) }));
   return row;
 }
@@ -55,7 +61,7 @@ async function loadVendors(selected) {
 }
 
 async function loadProducts(query) {
-  const params = new URLSearchParams({ limit: String(PAGE) });
+  const params = new URLSearchParams({ limit: String(query.limit) });
   if (query.q) {
     params.set("q", query.q);
   }
@@ -77,6 +83,7 @@ async function loadProducts(query) {
     const first = document.getElementById("first");
     first.disabled = !query.cursor;
     first.onclick = () => go({ ...query, cursor: "", page: 1 });
+    document.body.dataset.loaded = "true";
   } catch (e) {
     showError("The catalog could not be read: " + e.message);
   }
@@ -87,11 +94,11 @@ function start() {
   document.getElementById("q").value = query.q;
   document.getElementById("search").addEventListener("submit", (event) => {
     event.preventDefault();
-    go({ q: document.getElementById("q").value.trim(), vendor: document.getElementById("vendor").value,
+    go({ ...query, q: document.getElementById("q").value.trim(), vendor: document.getElementById("vendor").value,
       cursor: "", page: 1 });
   });
   document.getElementById("vendor").addEventListener("change", () => {
-    go({ q: document.getElementById("q").value.trim(), vendor: document.getElementById("vendor").value,
+    go({ ...query, q: document.getElementById("q").value.trim(), vendor: document.getElementById("vendor").value,
       cursor: "", page: 1 });
   });
   loadVendors(query.vendor);

@@ -100,13 +100,13 @@ class StatusPageIT {
         assertThat(row.findElement(By.cssSelector("td.source")).getText()).endsWith("/" + hostile);
         assertThat(browser.findElements(By.tagName("img"))).isEmpty();
         WebElement catalogLink = row.findElement(By.cssSelector("td.link a"));
-        assertThat(catalogLink.getAttribute("href")).endsWith("/api/catalog/acme-corp/big-widget/3.1");
+        assertThat(catalogLink.getAttribute("href")).endsWith("/catalog/acme-corp/big-widget/3.1");
 
         By rejectReason = By.cssSelector("#rejects tr[data-import-id='" + bad.importId() + "'] td.message");
         wait.until(ExpectedConditions.textToBePresentInElementLocated(rejectReason, "manifest.digest"));
         WebElement reportLink = browser.findElement(
                 By.cssSelector("#rejects tr[data-import-id='" + bad.importId() + "'] td.link a"));
-        assertThat(reportLink.getAttribute("href")).endsWith("/api/quarantine/" + bad.importId());
+        assertThat(reportLink.getAttribute("href")).endsWith("/report/" + bad.importId());
         wait.until(ExpectedConditions.textToBePresentInElementLocated(
                 By.cssSelector("#stages tr[data-stage='publish'] td.counts"), "PUBLISHED: 1"));
 
@@ -115,10 +115,12 @@ class StatusPageIT {
         Files.createDirectories(target.getParent());
         Files.copy(shot.toPath(), target, StandardCopyOption.REPLACE_EXISTING);
 
-        // the links lead to the documents
+        // the links lead to the product's page and the report's (CatalogPagesIT looks at both in detail)
         browser.get(catalogLink.getAttribute("href"));
+        wait.until(ExpectedConditions.attributeToBe(By.tagName("body"), "data-loaded", "true"));
         assertThat(browser.getPageSource()).contains(good.importId()).contains("Big Widget");
-        browser.get(pipeline.httpUrl() + "/api/quarantine/" + bad.importId());
+        browser.get(reportLink.getAttribute("href"));
+        wait.until(ExpectedConditions.attributeToBe(By.tagName("body"), "data-loaded", "true"));
         assertThat(browser.getPageSource()).contains("manifest.digest");
     }
 
