@@ -307,15 +307,19 @@ class CatalogPagesIT {
     @Test
     void theStatusPageLinksAPublishedImportToItsProductAndARejectedOneToItsReport() throws Exception {
         browser.get(pipeline.httpUrl() + "/");
-        WebElement published = wait.until(ExpectedConditions.presenceOfElementLocated(
-                By.cssSelector("#imports tr[data-import-id='" + router.importId() + "'] td.link a")));
-        assertThat(published.getAttribute("href")).endsWith("/catalog/globex/router/2.0");
-        WebElement report = browser.findElement(
-                By.cssSelector("#rejects tr[data-import-id='" + spoiled.importId() + "'] td.link a"));
-        String reportHref = report.getAttribute("href");
+        // the status page rebuilds its tables at every poll: its elements are found afresh for each use
+        By publishedLink = By.cssSelector("#imports tr[data-import-id='" + router.importId() + "'] td.link a");
+        wait.until(ExpectedConditions.presenceOfElementLocated(publishedLink));
+        String productHref = StatusPageIT.fresh(wait, publishedLink, link -> link.getAttribute("href"));
+        assertThat(productHref).endsWith("/catalog/globex/router/2.0");
+        String reportHref = StatusPageIT.fresh(wait, By.cssSelector("#rejects tr[data-import-id='"
+                + spoiled.importId() + "'] td.link a"), link -> link.getAttribute("href"));
         assertThat(reportHref).endsWith("/report/" + spoiled.importId());
 
-        published.click();
+        StatusPageIT.fresh(wait, publishedLink, link -> {
+            link.click();
+            return true;
+        });
         wait.until(ExpectedConditions.urlContains("/catalog/globex/router/2.0"));
         wait.until(ExpectedConditions.attributeToBe(By.tagName("body"), "data-loaded", "true"));
         assertThat(text("version-title")).isEqualTo("Version 2.0");
