@@ -45,10 +45,10 @@ function versionRow(version, latest, selected) {
   return row;
 }
 
-function renderProduct(document_, selected) {
-  fillId("versions-title", "Versions (" + document_.versions.length + ")");
+function renderProduct(productDocument, selected) {
+  fillId("versions-title", "Versions (" + productDocument.versions.length + ")");
   document.querySelector("#versions tbody").replaceChildren(
-    ...document_.versions.slice().reverse().map((v) => versionRow(v, document_.latest, selected)));
+    ...productDocument.versions.slice().reverse().map((v) => versionRow(v, productDocument.latest, selected)));
   const feeds = "/feeds/" + encodePath(VENDOR, PRODUCT);
   fillId("feeds", "Feeds of this product: ", el("a", { href: feeds + ".rss", id: "feed-rss", text: "RSS" }), " · ",
     el("a", { href: feeds + ".atom", id: "feed-atom", text: "Atom" }));
