@@ -90,13 +90,19 @@ class CatalogPagesIT {
         }
         Assumptions.assumeTrue(present, "SKIPPED: the catalog pages test needs " + CHROMIUM + " and " + CHROMEDRIVER
                 + " (Debian packages chromium and chromium-driver)");
+        // Globex signs its router: the page shows the verified signer
+        VendorSigning globex = VendorSigning.create(dir, "CN=Globex Release Signing,O=Globex");
+        Path trusted = Files.createDirectory(dir.resolve("trusted"));
+        Files.writeString(trusted.resolve("globex.pem"), globex.pem());
         pipeline = Pipeline.start(TestPipelines.embedded(dir.resolve("data"), "all",
-                Map.of("ovaflow.transcode.targets", "original,qcow2,openstack,aws")));
+                Map.of("ovaflow.transcode.targets", "original,qcow2,openstack,aws",
+                        "ovaflow.validate.trust-store", trusted.toString())));
         widget10 = drop("widget-1.0.ova", SampleAppliance.ova("Acme Corp", "Big Widget", "1.0", 300_000, 41));
         widget11 = drop("widget-1.1.ova", SampleAppliance.ova("Acme Corp", "Big Widget", "1.1", 200_000, 42));
         widget09 = drop("widget-0.9.ova", SampleAppliance.ova("Acme Corp", "Big Widget", "0.9", 100_000, 43));
         suite = drop("shop-suite.ova", multiVm());
-        router = drop("router.ova", SampleAppliance.ova("Globex", "Router", "2.0", 100_000, 44));
+        router = drop("router.ova", globex.sign(SampleAppliance.ova("Globex", "Router", "2.0", 100_000, 44),
+                "router.cert"));
         hostile = drop("hostile.ova", SampleAppliance.ova(HOSTILE_VENDOR, HOSTILE_PRODUCT, "6.6", 100_000, 45));
         spoiled = drop("spoiled.ova", SampleAppliance.ova("Initech", "TPS", "4.2", 100_000, 46)
                 .spoilDigestOf("disk1.img"));
@@ -323,6 +329,11 @@ class CatalogPagesIT {
         wait.until(ExpectedConditions.urlContains("/catalog/globex/router/2.0"));
         wait.until(ExpectedConditions.attributeToBe(By.tagName("body"), "data-loaded", "true"));
         assertThat(text("version-title")).isEqualTo("Version 2.0");
+        JsonNode signer = appliance("globex/router/2.0").path("provenance").path("signer");
+        assertThat(signer.path("subject").asText()).contains("CN=Globex Release Signing");
+        assertThat(browser.findElement(By.id("provenance")).getText()).contains("subject: " + signer.path("subject").asText())
+                .contains("SHA-256 fingerprint: " + signer.path("sha256Fingerprint").asText());
+        fullPageScreenshot("product-signed.png");
 
         browser.get(reportHref);
         wait.until(ExpectedConditions.attributeToBe(By.tagName("body"), "data-loaded", "true"));
