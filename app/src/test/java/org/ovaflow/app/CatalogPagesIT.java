@@ -27,6 +27,8 @@ import org.ovaflow.core.event.EventCodec;
 import org.ovaflow.core.event.StatusEvent;
 import org.ovaflow.core.ova.OvaBuilder;
 import org.ovaflow.core.sample.SampleAppliance;
+import org.ovaflow.core.testing.ExternalTool;
+import org.ovaflow.core.testing.Gpg;
 import org.ovaflow.publish.catalog.CatalogRetraction;
 import org.ovaflow.publish.signing.SigningKey;
 
@@ -221,6 +223,31 @@ class CatalogPagesIT {
         assertThat(download.statusCode()).isEqualTo(200);
         assertThat(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(download.body())))
                 .isEqualTo(artifact(entry, "qcow2/disk1.qcow2").path("sha256").asText());
+    }
+
+    @Test
+    void theVerifyCommandsRunAsShownTheFeedsSignatureAndEveryDigestHolding() throws Exception {
+        ExternalTool.require("curl", "curl", "the run of the product page's verify commands");
+        ExternalTool.require("sha256sum", "coreutils", "the run of the product page's verify commands");
+        open("/catalog/globex/router/2.0");
+        String commands = browser.findElement(By.id("verify-commands")).getAttribute("textContent");
+        Path work = Files.createDirectories(dir.resolve("verify-run"));
+        Path home = dir.resolve("verify-gnupg");
+        try (Gpg gpg = Gpg.require(home)) {
+            // as a user pastes them into a shell, with a keyring of their own
+            Path script = Files.writeString(work.resolve("verify.sh"), "set -euo pipefail\nexport LC_ALL=C GNUPGHOME='"
+                    + home + "'\n" + commands + "\n");
+
+            ExternalTool.Result run = ExternalTool.run(work, List.of("bash", script.toString()), Duration.ofMinutes(2));
+
+            assertThat(run.exitCode()).as(run.output()).isZero();
+            assertThat(run.output()).contains("Good signature").doesNotContain("FAILED")
+                    .containsIgnoringCase(pipeline.signingKey().signer().signingKeyFingerprint());
+            JsonNode entry = appliance("globex/router/2.0");
+            for (JsonNode artifact : entry.path("artifacts")) {
+                assertThat(run.output()).contains(artifact.path("name").asText() + ": OK");
+            }
+        }
     }
 
     @Test
