@@ -161,7 +161,7 @@ function renderDownloads(entry) {
     table.appendChild(body);
     const section = el("div", { className: "target" }, table);
     for (const artifact of profileFiles) {
-      const pre = el("pre", { className: "text profile-file", dataset: { name: artifact.name }, text: "loading…" });
+      const pre = el("pre", { className: "text profile-file", tabindex: "0", dataset: { name: artifact.name }, text: "loading…" });
       section.appendChild(el("details", { open: "" }, el("summary", { text: "Ready to use: " + artifact.name }), pre));
       getText(fileHref(entry.version, "content", artifact.name))
         .then((text) => { pre.textContent = text; })
@@ -207,7 +207,7 @@ function renderVerify(entry, signing) {
   lines.push("SHA256SUMS");
   parts.push(el("p", {}, "Fetch the key and the product's feed, check the feed's signature, download, and check each "
     + "file's SHA-256 (every line must say OK; drop the files you did not download):"));
-  parts.push(el("pre", { className: "commands", id: "verify-commands", text: lines.join("\n") }));
+  parts.push(el("pre", { className: "commands", id: "verify-commands", tabindex: "0", text: lines.join("\n") }));
   box.replaceChildren(...parts);
 }
 
