@@ -22,13 +22,15 @@ function link(td, href, text) {
   td.appendChild(a);
 }
 
+/** The product page of a published import, at its version (catalogPath: "vendor/product/version/"). */
 function catalogHref(catalogPath) {
   const parts = String(catalogPath).split("/").filter((p) => p.length > 0);
-  return "/api/catalog/" + parts.map(encodeURIComponent).join("/");
+  return "/catalog/" + parts.map(encodeURIComponent).join("/");
 }
 
+/** The readable view of a rejected import's report. */
 function reportHref(importId) {
-  return "/api/quarantine/" + encodeURIComponent(importId);
+  return "/report/" + encodeURIComponent(importId);
 }
 
 function time(at) {
@@ -58,7 +60,7 @@ function importRow(status) {
   if (status.state === "PUBLISHED" && status.catalogPath) {
     link(links, catalogHref(status.catalogPath), status.catalogPath);
   } else if (status.state === "QUARANTINED") {
-    link(links, reportHref(status.importId), "report.json");
+    link(links, reportHref(status.importId), "report");
   }
   return row;
 }
@@ -73,7 +75,7 @@ function rejectRow(status) {
   cell(row, time(status.at), "time");
   const links = cell(row, "", "link");
   if (status.state === "QUARANTINED") {
-    link(links, reportHref(status.importId), "report.json");
+    link(links, reportHref(status.importId), "report");
   }
   return row;
 }

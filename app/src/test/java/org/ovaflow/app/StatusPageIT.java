@@ -8,6 +8,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -96,17 +97,18 @@ class StatusPageIT {
         wait.until(ExpectedConditions.presenceOfElementLocated(goodRow));
         wait.until(ExpectedConditions.textToBePresentInElementLocated(
                 By.cssSelector("#imports tr[data-import-id='" + good.importId() + "'] td.state"), "PUBLISHED"));
-        WebElement row = browser.findElement(goodRow);
-        assertThat(row.findElement(By.cssSelector("td.source")).getText()).endsWith("/" + hostile);
+        // the page rebuilds its tables at every poll: elements are read afresh, never kept across one
+        String source = fresh(wait, goodRow, row -> row.findElement(By.cssSelector("td.source")).getText());
+        assertThat(source).endsWith("/" + hostile);
         assertThat(browser.findElements(By.tagName("img"))).isEmpty();
-        WebElement catalogLink = row.findElement(By.cssSelector("td.link a"));
-        assertThat(catalogLink.getAttribute("href")).endsWith("/api/catalog/acme-corp/big-widget/3.1");
+        String catalogHref = fresh(wait, goodRow, row -> row.findElement(By.cssSelector("td.link a")).getAttribute("href"));
+        assertThat(catalogHref).endsWith("/catalog/acme-corp/big-widget/3.1");
 
         By rejectReason = By.cssSelector("#rejects tr[data-import-id='" + bad.importId() + "'] td.message");
         wait.until(ExpectedConditions.textToBePresentInElementLocated(rejectReason, "manifest.digest"));
-        WebElement reportLink = browser.findElement(
-                By.cssSelector("#rejects tr[data-import-id='" + bad.importId() + "'] td.link a"));
-        assertThat(reportLink.getAttribute("href")).endsWith("/api/quarantine/" + bad.importId());
+        String reportHref = fresh(wait, By.cssSelector("#rejects tr[data-import-id='" + bad.importId() + "'] td.link a"),
+                link -> link.getAttribute("href"));
+        assertThat(reportHref).endsWith("/report/" + bad.importId());
         wait.until(ExpectedConditions.textToBePresentInElementLocated(
                 By.cssSelector("#stages tr[data-stage='publish'] td.counts"), "PUBLISHED: 1"));
 
@@ -115,11 +117,18 @@ class StatusPageIT {
         Files.createDirectories(target.getParent());
         Files.copy(shot.toPath(), target, StandardCopyOption.REPLACE_EXISTING);
 
-        // the links lead to the documents
-        browser.get(catalogLink.getAttribute("href"));
+        // the links lead to the product's page and the report's (CatalogPagesIT looks at both in detail)
+        browser.get(catalogHref);
+        wait.until(ExpectedConditions.attributeToBe(By.tagName("body"), "data-loaded", "true"));
         assertThat(browser.getPageSource()).contains(good.importId()).contains("Big Widget");
-        browser.get(pipeline.httpUrl() + "/api/quarantine/" + bad.importId());
+        browser.get(reportHref);
+        wait.until(ExpectedConditions.attributeToBe(By.tagName("body"), "data-loaded", "true"));
         assertThat(browser.getPageSource()).contains("manifest.digest");
+    }
+
+    /** What {@code read} gives of the element {@code by} finds, found again when a poll replaced it meanwhile. */
+    static <T> T fresh(WebDriverWait wait, By by, java.util.function.Function<WebElement, T> read) {
+        return wait.ignoring(StaleElementReferenceException.class).until(driver -> read.apply(driver.findElement(by)));
     }
 
     private Drop drop(String name, byte[] content) throws Exception {

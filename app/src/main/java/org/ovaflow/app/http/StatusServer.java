@@ -25,8 +25,11 @@ import java.util.concurrent.Executors;
 import java.util.function.BooleanSupplier;
 
 /**
- * The HTTP side of a pipeline process: the status page at {@code /}, {@code /health}, {@code /metrics}
- * (Prometheus text format), {@code /api/imports[/ID]}, {@code /api/stages}, the catalog ({@code /api/catalog…}
+ * The HTTP side of a pipeline process: the status page at {@code /}, the browsable catalog at {@code /catalog} (a
+ * product at {@code /catalog/V/P[/V]}, a rejection report at {@code /report/ID}, see {@link StaticPage}),
+ * {@code /health}, {@code /metrics}
+ * (Prometheus text format), {@code /api/imports[/ID]}, {@code /api/stages}, the catalog ({@code /api/catalog…},
+ * {@code /api/products}, {@code /api/vendors}, {@code /api/signing}
  * and {@code /feeds/…} with their signatures, {@code /keys/…}, see {@link CatalogEndpoints}), {@code /api/quarantine/ID}, and
  * {@code POST /api/imports?name=F.ova} (bearer token). A thin router: the
  * work sits in the small classes beside it; the JDK's HTTP server is enough for this.
@@ -90,6 +93,9 @@ public final class StatusServer implements AutoCloseable {
         server.createContext("/api/stages", exchange -> handle(exchange, () ->
                 new Response(200, JSON, EventCodec.toJson(Map.of("stages", StageCounts.of(statuses))))));
         server.createContext("/api/catalog", exchange -> handle(exchange, () -> catalog.catalog(exchange)));
+        server.createContext("/api/products", exchange -> handle(exchange, () -> catalog.products(exchange)));
+        server.createContext("/api/vendors", exchange -> handle(exchange, () -> catalog.vendors(exchange)));
+        server.createContext("/api/signing", exchange -> handle(exchange, () -> catalog.signing(exchange)));
         server.createContext("/feeds/", exchange -> handle(exchange, () -> catalog.feed(exchange, url)));
         server.createContext("/keys/", exchange -> handle(exchange, () -> catalog.publicKey(exchange)));
         server.createContext("/api/quarantine/", exchange -> handle(exchange, () -> {

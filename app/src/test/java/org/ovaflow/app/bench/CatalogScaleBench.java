@@ -193,7 +193,7 @@ public final class CatalogScaleBench {
      * A loopback HTTP/1.1 proxy in front of the store that counts the requests passing it (by method), the bytes
      * sent (request heads and bodies) and received: what a batch costs the store, whatever the client does.
      */
-    static final class CountingProxy implements AutoCloseable {
+    public static final class CountingProxy implements AutoCloseable {
         private final ServerSocket server;
         private final int target;
         private final LongAdder requests = new LongAdder();
@@ -206,24 +206,24 @@ public final class CatalogScaleBench {
             return thread;
         });
 
-        CountingProxy(int target) throws IOException {
+        public CountingProxy(int target) throws IOException {
             this.target = target;
             this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
             threads.submit(this::accept);
         }
 
-        String endpoint() {
+        public String endpoint() {
             return "http://127.0.0.1:" + server.getLocalPort();
         }
 
-        void reset() {
+        public void reset() {
             requests.reset();
             sent.set(0);
             received.set(0);
             methods.clear();
         }
 
-        long requests() {
+        public long requests() {
             return requests.sum();
         }
 
@@ -235,7 +235,7 @@ public final class CatalogScaleBench {
             return received.get();
         }
 
-        Map<String, Long> byMethod() {
+        public Map<String, Long> byMethod() {
             Map<String, Long> counts = new TreeMap<>();
             methods.forEach((m, n) -> counts.put(m, n.sum()));
             return counts;

@@ -59,6 +59,30 @@ class CatalogEndpointsTest {
                 .isInstanceOf(IllegalArgumentException.class);
     }
 
+    @Test
+    void anArtifactIsServedOnlyFromInsideItsEntrysFolderAsItsKeySaysWhereThatIs() {
+        assertThat(CatalogEndpoints.insideFolder("acme/widget/1.0/qcow2/disk1.qcow2", "acme/widget/1.0/")).isTrue();
+        // a replacement's files: <version>/<importId>/…
+        assertThat(CatalogEndpoints.insideFolder("acme/widget/1.0/0123abcd/disk1.img", "acme/widget/1.0/")).isTrue();
+        for (String key : List.of("acme/widget/1.0/", "acme/widget/1.0/../1.1/disk1.img", "acme/widget/1.0//x",
+                "acme/widget/1.0/./x", "acme/widget/1.1/disk1.img", "index.json", "acme/widget/1.0")) {
+            assertThat(CatalogEndpoints.insideFolder(key, "acme/widget/1.0/")).as(key).isFalse();
+        }
+        assertThat(CatalogEndpoints.insideFolder(null, "acme/widget/1.0/")).isFalse();
+    }
+
+    @Test
+    void queryParametersAreDecodedAndUnknownOnesNamed() {
+        Map<String, String> into = new java.util.HashMap<>();
+        assertThat(CatalogEndpoints.parameters("q=big+widget&vendor=acme-corp&cursor=a%2Fb&", java.util.Set.of("q",
+                "vendor", "cursor"), into)).isNull();
+        assertThat(into).containsEntry("q", "big widget").containsEntry("vendor", "acme-corp").containsEntry("cursor", "a/b");
+        assertThat(CatalogEndpoints.parameters("sort=name", java.util.Set.of("q"), new java.util.HashMap<>()))
+                .contains("no parameter sort");
+        assertThat(CatalogEndpoints.parameters("q=%zz", java.util.Set.of("q"), new java.util.HashMap<>()))
+                .contains("not URL-encoded");
+    }
+
     private CatalogEndpoints endpoints(Map<String, String> properties) {
         return new CatalogEndpoints(store, "ova-catalog", new StoredDocuments(store, "ova-catalog", "ova-quarantine"),
                 properties, null);

@@ -29,6 +29,7 @@ public final class S3Server implements BeforeAllCallback, AfterAllCallback {
 
     private final List<String> buckets;
     private ObjectStore store;
+    private SharedServer shared;
 
     public S3Server(String... buckets) {
         this.buckets = List.of(buckets);
@@ -36,7 +37,7 @@ public final class S3Server implements BeforeAllCallback, AfterAllCallback {
 
     @Override
     public void beforeAll(ExtensionContext context) {
-        SharedServer shared = context.getRoot().getStore(NAMESPACE)
+        shared = context.getRoot().getStore(NAMESPACE)
                 .getOrComputeIfAbsent(SharedServer.class, type -> SharedServer.start(), SharedServer.class);
         store = shared.store;
         store.ensureBuckets(buckets);
@@ -56,6 +57,11 @@ public final class S3Server implements BeforeAllCallback, AfterAllCallback {
     /** Another client of the server, uploading with {@code uploads} (part size, parts at once, payload signing). */
     public ObjectStore store(ObjectStore.UploadSettings uploads) {
         return new ObjectStore(store.endpoint(), SharedServer.ACCESS_KEY, SharedServer.SECRET_KEY, uploads);
+    }
+
+    /** A client of the server through {@code endpoint}: a proxy in front of it (one counting requests, say). */
+    public ObjectStore clientThrough(String endpoint) {
+        return new ObjectStore(endpoint, shared.server.accessKey(), shared.server.secretKey());
     }
 
     private void empty() {

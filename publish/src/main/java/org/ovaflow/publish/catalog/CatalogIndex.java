@@ -210,6 +210,19 @@ public final class CatalogIndex {
         return root().flatMap(root -> Optional.ofNullable(root.vendors().get(vendor))).flatMap(documents::vendor);
     }
 
+    /**
+     * {@code vendor}'s document as {@code root} names it: a listing that walks many vendors reads the root once,
+     * not once a vendor.
+     */
+    public Optional<VendorIndex> vendor(Root root, String vendor) {
+        return Optional.ofNullable(root.vendors().get(vendor)).flatMap(documents::vendor);
+    }
+
+    /** The product's document {@code vendor}'s document names by {@code product}. */
+    public Optional<ProductIndex> product(VendorIndex vendor, String product) {
+        return Optional.ofNullable(vendor.products().get(product)).flatMap(documents::product);
+    }
+
     /** {@code vendor}/{@code product}'s document, read through the root and its vendor's document. */
     public Optional<ProductIndex> product(String vendor, String product) {
         return vendor(vendor).flatMap(v -> Optional.ofNullable(v.products().get(product))).flatMap(documents::product);
