@@ -44,8 +44,10 @@ class StageRestartIT {
                     TestPipelines.holdAfterTranscodeWork(camel, () -> true, inTheMiddle));
             Drop drop = Drop.of(servers.store(), "ova-incoming", ova);
             assertThat(inTheMiddle.await(60, TimeUnit.SECONDS)).as("transcode reached its work").isTrue();
-            // the disk is staged, the next event not yet written, the offset not committed: stop it here
-            assertThat(servers.store().list("ova-staging", "imports/" + drop.importId() + "/")).isNotEmpty();
+            // the disk converted into the entry's import folder, the next event not yet written, the offset not
+            // committed: stop it here
+            assertThat(servers.store().list("ova-catalog", "wayne-enterprises/batcomputer/7.0/" + drop.importId()
+                    + "/")).isNotEmpty();
             doomed.close();
             assertThat(TestPipelines.readAll(endpoints.kafka(), Topics.TRANSCODED.topic()))
                     .filteredOn(r -> drop.importId().equals(r.key())).isEmpty();
