@@ -112,8 +112,9 @@ class CatalogHttpIT {
             SyndFeed parsed = parse(response.body());
             assertThat(parsed.getFeedType()).isEqualTo(feed.endsWith(".rss") ? "rss_2.0" : "atom_1.0");
             assertThat(parsed.getEntries()).extracting(SyndEntry::getUri).containsExactlyInAnyOrder(
-                    urn(widget1), urn(widget2), urn(router), urn(retracted));
-            // the retraction is the newest news
+                    urn(widget1), urn(widget2), urn(router), urn(retracted), urn(retracted) + ":retracted");
+            // the retraction is the newest news, an item of its own
+            assertThat(parsed.getEntries().get(0).getUri()).isEqualTo(urn(retracted) + ":retracted");
             assertThat(parsed.getEntries().get(0).getTitle()).isEqualTo("Retracted: Widget 0.9 (Acme Corp)");
             assertThat(parsed.getEntries().get(0).getEnclosures()).isEmpty();
             SyndEntry routerEntry = entry(parsed, router);
@@ -125,9 +126,9 @@ class CatalogHttpIT {
     @Test
     void vendorAndProductFeedsHoldOnlyTheirOwn() throws Exception {
         assertThat(parse(get("/feeds/acme-corp.atom").body()).getEntries()).extracting(SyndEntry::getUri)
-                .containsExactlyInAnyOrder(urn(widget1), urn(widget2), urn(retracted));
+                .containsExactlyInAnyOrder(urn(widget1), urn(widget2), urn(retracted), urn(retracted) + ":retracted");
         assertThat(parse(get("/feeds/acme-corp/widget.rss").body()).getEntries()).extracting(SyndEntry::getUri)
-                .containsExactlyInAnyOrder(urn(widget1), urn(widget2), urn(retracted));
+                .containsExactlyInAnyOrder(urn(widget1), urn(widget2), urn(retracted), urn(retracted) + ":retracted");
         assertThat(parse(get("/feeds/globex-b-sons-b/router.atom").body()).getEntries()).extracting(SyndEntry::getUri)
                 .containsExactly(urn(router));
     }

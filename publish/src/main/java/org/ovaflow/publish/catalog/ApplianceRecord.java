@@ -12,9 +12,11 @@ import java.util.List;
  * The content of {@code appliance.json}, the commit point of a catalog entry: written last, so an entry
  * whose appliance.json exists is complete. Documented in docs/events.md.
  *
- * @param state      {@value #AVAILABLE}, or {@value #RETRACTED} once withdrawn (kept, but not offered); records
- *                   written before the field existed read as available
- * @param retraction when and why it was withdrawn, for a retracted entry
+ * @param state      {@value #AVAILABLE}, or {@value #RETRACTED} once withdrawn (kept, but not offered), or
+ *                   {@value #PRUNED} once the retention policy took it out of the index (its files removed after a
+ *                   grace period); records written before the field existed read as available
+ * @param retraction when and why it was withdrawn, for a retracted entry; for a pruned one, when and why it was
+ *                   pruned (the retention policy)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ApplianceRecord(
@@ -30,6 +32,7 @@ public record ApplianceRecord(
 
     public static final String AVAILABLE = "available";
     public static final String RETRACTED = "retracted";
+    public static final String PRUNED = "pruned";
 
     public ApplianceRecord {
         state = state == null ? AVAILABLE : state;
@@ -43,6 +46,17 @@ public record ApplianceRecord(
     /** This entry withdrawn at {@code at} for {@code reason}. */
     public ApplianceRecord retracted(Instant at, String reason) {
         return new ApplianceRecord(schemaVersion, vendor, product, version, appliance, artifacts, provenance, RETRACTED,
+                new Retraction(at, reason));
+    }
+
+    /** Whether the retention policy pruned it: out of the index, its files removed once the grace period passed. */
+    public boolean pruned() {
+        return PRUNED.equals(state);
+    }
+
+    /** This entry pruned at {@code at} for {@code reason}. */
+    public ApplianceRecord pruned(Instant at, String reason) {
+        return new ApplianceRecord(schemaVersion, vendor, product, version, appliance, artifacts, provenance, PRUNED,
                 new Retraction(at, reason));
     }
 
