@@ -295,7 +295,7 @@ public final class CatalogCommand {
             if (dryRun) {
                 java.time.Instant now = java.time.Instant.now();
                 result = new Result(true, policy.describe(), retention.plan(), retention.pending().stream()
-                        .filter(p -> p.deleteAfter() != null && !p.deleteAfter().isAfter(now)).toList());
+                        .filter(p -> retention.due(p, now)).toList());
             } else {
                 result = new Result(false, policy.describe(), retention.prune(), retention.purge());
             }

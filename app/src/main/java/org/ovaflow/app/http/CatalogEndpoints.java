@@ -150,7 +150,7 @@ final class CatalogEndpoints {
         if (!record.available()) {
             String reason = record.retraction() == null || record.retraction().reason() == null ? ""
                     : ": " + record.retraction().reason();
-            return Response.error(410, prefix + " was retracted" + reason);
+            return Response.error(410, prefix + (record.pruned() ? " was pruned" : " was retracted") + reason);
         }
         return Response.redirect(store.presignedGet(catalogBucket, artifact.get().key(), presignExpiry));
     }

@@ -60,7 +60,15 @@ public record ApplianceRecord(
                 new Retraction(at, reason));
     }
 
-    /** When and why an entry was withdrawn. */
+    /** This entry without the checks it passed and its signer (what a feed's item keeps of it). */
+    public ApplianceRecord withoutChecks() {
+        Provenance p = provenance;
+        return p == null ? this : new ApplianceRecord(schemaVersion, vendor, product, version, appliance, artifacts,
+                new Provenance(p.importId(), p.source(), p.etag(), p.origin(), p.arrivedAt(), p.publishedAt(),
+                        List.of()), state, retraction);
+    }
+
+        /** When and why an entry was withdrawn. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Retraction(Instant at, String reason) {
     }

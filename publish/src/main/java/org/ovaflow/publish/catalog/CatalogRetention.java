@@ -65,7 +65,10 @@ public final class CatalogRetention {
         }
     }
 
-    /** A pruned version waiting for its files' removal ({@code deleteAfter}). */
+    /**
+     * A pruned version waiting for its files' removal: when it was pruned, and when its files go by the grace period
+     * in force then ({@code deleteAfter}; a policy's grace changed since applies, see {@link #due}).
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Pruned(String vendor, String product, String version, String importId, Instant prunedAt,
                          Instant deleteAfter) {
@@ -184,7 +187,7 @@ public final class CatalogRetention {
                 continue;
             }
             Pruned due = record.get();
-            if (due.deleteAfter() == null || due.deleteAfter().isAfter(now)) {
+            if (!due(due, now)) {
                 continue;
             }
             String folder = due.folder();
@@ -213,6 +216,14 @@ public final class CatalogRetention {
             index.rebuild(vendors);
         }
         return purged;
+    }
+
+    /**
+     * Whether the grace period of {@code pruned} passed: the grace the policy has now (a shortened one applies to the
+     * versions pruned before), from when it was pruned.
+     */
+    public boolean due(Pruned pruned, Instant now) {
+        return pruned.prunedAt() != null && !pruned.prunedAt().plus(policy.grace()).isAfter(now);
     }
 
     static String recordOf(String folder) {

@@ -82,11 +82,18 @@ public final class FeedLog {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Item(String id, String kind, Instant at, ApplianceRecord record) {
 
-        /** The event {@code kind} of {@code record} (as its appliance.json says after it), null without a time. */
+        /**
+         * The event {@code kind} of {@code record} (as its appliance.json says after it), null without a time. The
+         * record without its checks and signer, which no item shows: a page is rewritten at every publication.
+         */
         public static Item of(String kind, ApplianceRecord record) {
-            Instant at = PUBLISHED.equals(kind) ? record.provenance().publishedAt()
+            ApplianceRecord.Provenance p = record.provenance();
+            Instant at = PUBLISHED.equals(kind) ? p.publishedAt()
                     : record.retraction() == null ? null : record.retraction().at();
-            return at == null ? null : new Item(kind + ":" + record.provenance().importId(), kind, at, record);
+            if (at == null) {
+                return null;
+            }
+            return new Item(kind + ":" + p.importId(), kind, at, record.withoutChecks());
         }
     }
 
