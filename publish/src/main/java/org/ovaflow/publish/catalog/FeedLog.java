@@ -51,6 +51,10 @@ public final class FeedLog {
     /** More than any page or pending record of ours: what is larger is not read. */
     private static final int MAX_BYTES = 64 * 1024 * 1024;
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** Items in one pending record at most. */
+    static final int PENDING_ITEMS = 500;
+    /** Pending records a drain takes into the logs at once: a bounded number of items in memory. */
+    private static final int DRAINED_RECORDS = 20;
 
     private final ObjectStore store;
     private final CatalogWrites writes;
@@ -136,16 +140,19 @@ public final class FeedLog {
         return FOLDER + log + "/archive/" + page + ".json";
     }
 
-    /** Records {@code items} as pending, before the root that shows their versions' change is written. */
+    /**
+     * Records {@code items} as pending, before the root that shows their versions' change is written: one record,
+     * or one per {@value #PENDING_ITEMS} items (a catalog's first rebuild announces every version it has).
+     */
     void announce(List<Item> items) {
-        if (items.isEmpty()) {
-            return;
+        for (int from = 0; from < items.size(); from += PENDING_ITEMS) {
+            byte[] random = new byte[6];
+            RANDOM.nextBytes(random);
+            String key = PENDING + String.format("%013d", System.currentTimeMillis()) + "-"
+                    + HexFormat.of().formatHex(random) + ".json";
+            List<Item> chunk = items.subList(from, Math.min(items.size(), from + PENDING_ITEMS));
+            writes.write(bucket, key, EventCodec.toJson(new Pending(FORMAT, List.copyOf(chunk))), "application/json");
         }
-        byte[] random = new byte[6];
-        RANDOM.nextBytes(random);
-        String key = PENDING + String.format("%013d", System.currentTimeMillis()) + "-"
-                + HexFormat.of().formatHex(random) + ".json";
-        writes.write(bucket, key, EventCodec.toJson(new Pending(FORMAT, items)), "application/json");
     }
 
     /**
@@ -154,9 +161,13 @@ public final class FeedLog {
      */
     void drain() {
         List<ObjectInfo> pending = store.list(bucket, PENDING);
-        if (pending.isEmpty()) {
-            return;
+        // in the order they were announced (their keys begin with the time), a bounded number of items at a time
+        for (int from = 0; from < pending.size(); from += DRAINED_RECORDS) {
+            drain(pending.subList(from, Math.min(pending.size(), from + DRAINED_RECORDS)));
         }
+    }
+
+    private void drain(List<ObjectInfo> pending) {
         List<Item> items = new ArrayList<>();
         List<String> taken = new ArrayList<>();
         for (ObjectInfo record : pending) {
