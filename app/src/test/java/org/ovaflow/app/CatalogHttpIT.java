@@ -174,11 +174,19 @@ class CatalogHttpIT {
     void unknownFeedsAreNotFound() throws Exception {
         for (String feed : List.of("/feeds/initech.rss", "/feeds/acme-corp/gadget.atom", "/feeds/catalog.xml",
                 "/feeds/catalog", "/feeds/acme-corp/widget/1.0.rss", "/feeds/.rss", "/feeds/%2e%2e.rss",
-                "/feeds/../api/catalog.rss")) {
+                "/feeds/../api/catalog.rss",
+                // 5 items, 50 a page: the feed has no archive page yet
+                "/feeds/catalog.rss?page=0", "/feeds/catalog.rss.asc?page=0", "/feeds/acme-corp/widget.atom?page=1")) {
             HttpResponse<byte[]> response = get(feed);
             assertThat(response.statusCode()).as(feed).isEqualTo(404);
             assertThat(response.headers().firstValue("Content-Type")).as(feed).contains("application/json");
         }
+        for (String feed : List.of("/feeds/catalog.rss?page=x", "/feeds/catalog.rss?page=-1",
+                "/feeds/catalog.rss?archive=0", "/feeds/catalog.rss?page=0&page=1")) {
+            assertThat(get(feed).statusCode()).as(feed).isEqualTo(400);
+        }
+        assertThat(new String(get("/feeds/catalog.rss").body(), StandardCharsets.UTF_8))
+                .as("the feed's one page links no archive").doesNotContain("prev-archive");
     }
 
     @Test
