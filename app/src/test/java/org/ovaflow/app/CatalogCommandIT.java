@@ -139,14 +139,64 @@ class CatalogCommandIT {
                 .isEqualTo(2);
     }
 
+    @Test
+    void pruneListsWhatWouldGoOnADryRunThenPrunesItAndRemovesItsFilesOnceTheGracePeriodPassed() throws Exception {
+        // a catalog of its own: the other tests' versions stay as they are
+        String catalog = "ova-catalog-prune";
+        pipeline.store().ensureBuckets(List.of(catalog));
+        ImportEvent old = publish(catalog, "Gizmo", "1.0", 11);
+        publish(catalog, "Gizmo", "1.1", 12);
+        ImportEvent latest = publish(catalog, "Gizmo", "1.2", 13);
+        String data = dataDir.toString();
+        String bucket = "ovaflow.bucket.catalog=" + catalog;
+
+        Run dry = run("catalog", "prune", "--dry-run", "--keep-versions", "1", "-D", bucket, "--data-dir", data);
+        assertThat(dry.exit).as(dry.err).isEqualTo(0);
+        assertThat(dry.out).contains("would prune acme-corp/gizmo/1.0 (available, import " + old.importId())
+                .contains("would prune acme-corp/gizmo/1.1 ").doesNotContain("gizmo/1.2")
+                .contains("dry run: 2 version(s) to prune, the files of 0 removed (keeps the 1 latest available "
+                        + "versions and the latest)");
+        assertThat(new CatalogIndex(pipeline.store(), catalog).product("acme-corp", "gizmo").orElseThrow().versions())
+                .as("a dry run changes nothing").containsOnlyKeys("1.0", "1.1", "1.2");
+
+        Run pruned = run("catalog", "prune", "--keep-versions", "1", "-D", bucket, "--json", "--data-dir", data);
+        assertThat(pruned.exit).as(pruned.err).isEqualTo(0);
+        JsonNode result = EventCodec.JSON.readTree(pruned.out);
+        assertThat(result.path("pruned")).extracting(v -> v.path("version").asText()).containsExactly("1.0", "1.1");
+        assertThat(result.path("removed")).as("7 days of grace by default").isEmpty();
+        CatalogIndex.ProductIndex gizmo = new CatalogIndex(pipeline.store(), catalog).product("acme-corp", "gizmo")
+                .orElseThrow();
+        assertThat(gizmo.versions()).containsOnlyKeys("1.2");
+        assertThat(gizmo.latest()).isEqualTo("1.2");
+        assertThat(pipeline.store().list(catalog, "acme-corp/gizmo/1.0/")).as("files kept for the grace period")
+                .isNotEmpty();
+        assertThat(run("catalog", "show", "acme-corp/gizmo/1.0", "-D", bucket, "--data-dir", data).out)
+                .contains("\"state\" : \"pruned\"");
+
+        // no grace: the files of what was pruned go at the next run
+        Run purged = run("catalog", "prune", "--keep-versions", "1", "--grace", "0", "-D", bucket, "--data-dir", data);
+        assertThat(purged.exit).as(purged.err).isEqualTo(0);
+        assertThat(purged.out).contains("removed the files of acme-corp/gizmo/1.0 (import " + old.importId());
+        assertThat(pipeline.store().list(catalog, "acme-corp/gizmo/1.0/")).isEmpty();
+        assertThat(pipeline.store().list(catalog, "acme-corp/gizmo/1.2/")).isNotEmpty();
+        assertThat(latest.importId()).isNotBlank();
+
+        assertThat(run("catalog", "prune", "--max-age", "soon", "-D", bucket, "--data-dir", data).exit).isEqualTo(2);
+    }
+
     private Buckets buckets() {
         return pipeline.settings().buckets();
     }
 
     /** Acme Corp's Widget Server {@code version}, staged as transcode leaves it and published. */
     private ImportEvent publish(String version, long seed) {
+        return publish(buckets().catalog(), "Widget Server", version, seed);
+    }
+
+    /** Acme Corp's {@code product} {@code version}, staged as transcode leaves it and published in {@code catalog}. */
+    private ImportEvent publish(String catalog, String product, String version, long seed) {
         ObjectStore store = pipeline.store();
-        byte[] ova = SampleAppliance.ova("Acme Corp", "Widget Server", version, 20_000, seed).toBytes();
+        byte[] ova = SampleAppliance.ova("Acme Corp", product, version, 20_000, seed).toBytes();
         String name = "widget-" + version + ".ova";
         ObjectInfo dropped = store.write(buckets().incoming(), name, ova, "application/x-tar");
         ImportEvent arrived = ImportEvent.arrived(new ObjectRef(buckets().incoming(), name, dropped.etag(), ova.length,
@@ -155,10 +205,10 @@ class CatalogCommandIT {
         String staged = "imports/" + arrived.importId() + "/disk1.img";
         store.write(buckets().staging(), staged, disk, "application/octet-stream");
         ImportEvent transcoded = arrived.withOverrides(new ProductOverrides("Acme Corp",
-                        "Widget Server", version))
+                        product, version))
                 .withArtifacts(List.of(new StagedArtifact("disk", "disk1.img", buckets().staging(), staged, disk.length,
                         "sha-" + seed, SampleAppliance.RAW_FORMAT, null, null)));
-        assertThat(new PublishStage(store, buckets().catalog()).publish(transcoded).next()).isEqualTo(Topics.PUBLISHED);
+        assertThat(new PublishStage(store, catalog).publish(transcoded).next()).isEqualTo(Topics.PUBLISHED);
         return transcoded;
     }
 

@@ -76,8 +76,9 @@ class CatalogHttpIT {
 
     @BeforeAll
     void publishFourVersionsAndRetractOne() throws Exception {
+        // 3 items a page: the 5 items (4 publications, a retraction) of the catalog's feed span an archive page
         pipeline = Pipeline.start(TestPipelines.embedded(dir.resolve("data"), "all",
-                Map.of("ovaflow.http.presign-expiry-s", "600")));
+                Map.of("ovaflow.http.presign-expiry-s", "600", "ovaflow.publish.feed-items", "3")));
         store = pipeline.store();
         widget1 = drop("widget-1.0.ova", withEula("1.0", 300_000, 31));
         widget2 = drop("widget-2.0.ova", SampleAppliance.ova("Acme Corp", "Widget", "2.0", 200_000, 32));
@@ -90,8 +91,9 @@ class CatalogHttpIT {
                 .isEqualTo(StatusEvent.State.PUBLISHED));
         // withdrawn as `ovaflow catalog retract` does it: the entry rewritten with its state and reason, its marker,
         // the index signed with the pipeline's key
-        new org.ovaflow.publish.catalog.CatalogRetraction(store, "ova-catalog", org.ovaflow.publish.signing.SigningKey
-                .keptIn(dir.resolve("data").resolve(org.ovaflow.app.pipeline.CatalogSigning.FOLDER), null).signer())
+        new org.ovaflow.publish.catalog.CatalogRetraction(store, org.ovaflow.publish.catalog.CatalogWrites.to(store),
+                "ova-catalog", java.time.Clock.systemUTC(), org.ovaflow.publish.signing.SigningKey
+                .keptIn(dir.resolve("data").resolve(org.ovaflow.app.pipeline.CatalogSigning.FOLDER), null).signer(), 3)
                 .retract("acme-corp/widget/0.9", "CVE-2026-0042: default password").orElseThrow();
     }
 
@@ -112,12 +114,15 @@ class CatalogHttpIT {
                     ? "application/rss+xml" : "application/atom+xml");
             SyndFeed parsed = parse(response.body());
             assertThat(parsed.getFeedType()).isEqualTo(feed.endsWith(".rss") ? "rss_2.0" : "atom_1.0");
-            assertThat(parsed.getEntries()).extracting(SyndEntry::getUri).containsExactlyInAnyOrder(
-                    urn(widget1), urn(widget2), urn(router), urn(retracted));
-            // the retraction is the newest news
+            assertThat(parsed.getEntries()).as("the newest page: at most 3").hasSizeBetween(1, 3);
+            assertThat(entries(feed)).as("the feed and its archive pages").extracting(SyndEntry::getUri)
+                    .containsExactlyInAnyOrder(urn(widget1), urn(widget2), urn(router), urn(retracted),
+                            urn(retracted) + ":retracted");
+            // the retraction is the newest news, an item of its own
+            assertThat(parsed.getEntries().get(0).getUri()).isEqualTo(urn(retracted) + ":retracted");
             assertThat(parsed.getEntries().get(0).getTitle()).isEqualTo("Retracted: Widget 0.9 (Acme Corp)");
             assertThat(parsed.getEntries().get(0).getEnclosures()).isEmpty();
-            SyndEntry routerEntry = entry(parsed, router);
+            SyndEntry routerEntry = entry(entries(feed), router);
             assertThat(routerEntry.getTitle()).isEqualTo("Router 3.0 (Globex & bSons/b)");
             assertThat(new String(response.body(), StandardCharsets.UTF_8)).doesNotContain("<b>");
         }
@@ -125,11 +130,11 @@ class CatalogHttpIT {
 
     @Test
     void vendorAndProductFeedsHoldOnlyTheirOwn() throws Exception {
-        assertThat(parse(get("/feeds/acme-corp.atom").body()).getEntries()).extracting(SyndEntry::getUri)
-                .containsExactlyInAnyOrder(urn(widget1), urn(widget2), urn(retracted));
-        assertThat(parse(get("/feeds/acme-corp/widget.rss").body()).getEntries()).extracting(SyndEntry::getUri)
-                .containsExactlyInAnyOrder(urn(widget1), urn(widget2), urn(retracted));
-        assertThat(parse(get("/feeds/globex-b-sons-b/router.atom").body()).getEntries()).extracting(SyndEntry::getUri)
+        assertThat(entries("/feeds/acme-corp.atom")).extracting(SyndEntry::getUri)
+                .containsExactlyInAnyOrder(urn(widget1), urn(widget2), urn(retracted), urn(retracted) + ":retracted");
+        assertThat(entries("/feeds/acme-corp/widget.rss")).extracting(SyndEntry::getUri)
+                .containsExactlyInAnyOrder(urn(widget1), urn(widget2), urn(retracted), urn(retracted) + ":retracted");
+        assertThat(entries("/feeds/globex-b-sons-b/router.atom")).extracting(SyndEntry::getUri)
                 .containsExactly(urn(router));
     }
 
@@ -146,11 +151,21 @@ class CatalogHttpIT {
             Path files = Files.createDirectories(dir.resolve("fetched"));
             gpg.importKey(Files.write(files.resolve("ovaflow-signing.asc"), key.body()));
 
+            // every page: the feeds and their archive pages (?page=N, signed at .asc?page=N)
+            List<String> pages = new java.util.ArrayList<>();
             for (String feed : List.of("/feeds/catalog.rss", "/feeds/catalog.atom", "/feeds/acme-corp.atom",
                     "/feeds/acme-corp/widget.rss")) {
-                String name = feed.substring(1).replace('/', '-');
+                pages.add(feed);
+                for (String archive : archivePages(feed)) {
+                    pages.add(archive);
+                }
+            }
+            assertThat(pages).as("archive pages among them").anyMatch(page -> page.contains("?page="));
+            for (String feed : pages) {
+                String name = feed.substring(1).replace('/', '-').replace('?', '-').replace('=', '-');
                 Path body = Files.write(files.resolve(name), get(feed).body());
-                HttpResponse<byte[]> signature = get(feed + ".asc"); // a request of its own, as a reader makes it
+                // a request of its own, as a reader makes it
+                HttpResponse<byte[]> signature = get(feed.contains("?") ? feed.replace("?", ".asc?") : feed + ".asc");
                 assertThat(signature.statusCode()).as(feed).isEqualTo(200);
                 assertThat(signature.headers().firstValue("Content-Type")).contains("application/pgp-signature");
 
@@ -174,11 +189,20 @@ class CatalogHttpIT {
     void unknownFeedsAreNotFound() throws Exception {
         for (String feed : List.of("/feeds/initech.rss", "/feeds/acme-corp/gadget.atom", "/feeds/catalog.xml",
                 "/feeds/catalog", "/feeds/acme-corp/widget/1.0.rss", "/feeds/.rss", "/feeds/%2e%2e.rss",
-                "/feeds/../api/catalog.rss")) {
+                "/feeds/../api/catalog.rss",
+                // 3 items a page: the router's feed (1 item) has no archive page, the catalog's only page 0
+                "/feeds/globex-b-sons-b/router.rss?page=0", "/feeds/globex-b-sons-b/router.rss.asc?page=0",
+                "/feeds/catalog.rss?page=1", "/feeds/catalog.atom.asc?page=7")) {
             HttpResponse<byte[]> response = get(feed);
             assertThat(response.statusCode()).as(feed).isEqualTo(404);
             assertThat(response.headers().firstValue("Content-Type")).as(feed).contains("application/json");
         }
+        for (String feed : List.of("/feeds/catalog.rss?page=x", "/feeds/catalog.rss?page=-1",
+                "/feeds/catalog.rss?archive=0", "/feeds/catalog.rss?page=0&page=1")) {
+            assertThat(get(feed).statusCode()).as(feed).isEqualTo(400);
+        }
+        assertThat(new String(get("/feeds/globex-b-sons-b/router.rss").body(), StandardCharsets.UTF_8))
+                .as("a feed of one page links no archive").doesNotContain("prev-archive");
     }
 
     @Test
@@ -215,7 +239,7 @@ class CatalogHttpIT {
 
     @Test
     void everyEnclosureRedirectsToAPresignedUrlOfTheArtifactsExactBytes() throws Exception {
-        SyndEntry entry = entry(parse(get("/feeds/acme-corp/widget.rss").body()), widget1);
+        SyndEntry entry = entry(entries("/feeds/acme-corp/widget.rss"), widget1);
         List<Element> artifacts = entry.getForeignMarkup().stream()
                 .filter(e -> FeedMarkup.URI.equals(e.getNamespaceURI()) && e.getName().equals("artifact")).toList();
         assertThat(entry.getEnclosures()).hasSize(artifacts.size()).hasSizeGreaterThanOrEqualTo(4);
@@ -251,7 +275,7 @@ class CatalogHttpIT {
 
     @Test
     void theEulaLinkLeadsToTheDescriptorThatHoldsTheLicense() throws Exception {
-        SyndEntry entry = entry(parse(get("/feeds/catalog.atom").body()), widget1);
+        SyndEntry entry = entry(entries("/feeds/catalog.atom"), widget1);
         String eula = entry.getForeignMarkup().stream().filter(e -> e.getName().equals("eula")).findFirst()
                 .orElseThrow().getAttributeValue("url");
         assertThat(entry.getLinks()).anySatisfy(link -> {
@@ -264,7 +288,7 @@ class CatalogHttpIT {
 
         assertThat(descriptor.statusCode()).isEqualTo(200);
         assertThat(descriptor.body()).contains(LICENSE);
-        assertThat(entry(parse(get("/feeds/catalog.atom").body()), widget2).getForeignMarkup())
+        assertThat(entry(entries("/feeds/catalog.atom"), widget2).getForeignMarkup())
                 .noneMatch(e -> e.getName().equals("eula"));
     }
 
@@ -283,7 +307,9 @@ class CatalogHttpIT {
         for (String feed : List.of("/feeds/catalog.rss", "/feeds/catalog.atom", "/feeds/acme-corp/widget.rss",
                 "/feeds/acme-corp/widget.atom")) {
             byte[] xml = get(feed).body();
-            SyndEntry entry = entry(parse(xml), retracted);
+            // the retraction's own item; the publication's stays as it was (history: its downloads now answer 410)
+            SyndEntry entry = parse(xml).getEntries().stream()
+                    .filter(e -> (urn(retracted) + ":retracted").equals(e.getUri())).findFirst().orElseThrow();
             Set<String> links = new LinkedHashSet<>();
             links.add(entry.getLink());
             entry.getLinks().forEach(l -> links.add(l.getHref()));
@@ -294,12 +320,12 @@ class CatalogHttpIT {
                 links.add(href.group(1).replace("&amp;", "&"));
             }
             Path file = Files.write(dir.resolve("retracted-" + feed.substring(1).replace('/', '-')), xml);
-            List<String> read = feedparser.links(file).get(urn(retracted));
+            List<String> read = feedparser.links(file).get(urn(retracted) + ":retracted");
             assertThat(read).as(feed + ": feedparser reads the retracted item").isNotNull();
             links.addAll(read);
             links.remove(null);
             // the item's id (Rome gives an Atom entry's as its link too) names, it is not fetched
-            links.remove(urn(retracted));
+            links.remove(urn(retracted) + ":retracted");
 
             // the retraction is in the feed, and the EULA is there (the descriptor has one), but not as a link
             assertThat(entry.getDescription().getValue()).as(feed).contains("CVE-2026-0042", "EULA");
@@ -340,10 +366,12 @@ class CatalogHttpIT {
     @Test
     void feedLinksFollowTheHostTheClientAskedFor() throws Exception {
         URI server = URI.create(pipeline.httpUrl());
-        String viaName = rawGet(server, "/feeds/acme-corp/widget.rss", "mirror.example:8080");
-        String hostile = rawGet(server, "/feeds/acme-corp/widget.rss", "evil.example/\"><x");
+        // the archive page with the publications (3 items a page; the retraction is on the feed's newest page)
+        String viaName = rawGet(server, "/feeds/acme-corp/widget.rss?page=0", "mirror.example:8080");
+        String hostile = rawGet(server, "/feeds/acme-corp/widget.rss?page=0", "evil.example/\"><x");
 
-        assertThat(viaName).contains("http://mirror.example:8080/api/catalog/acme-corp/widget/1.0/download/disk1.img");
+        assertThat(viaName).contains("http://mirror.example:8080/api/catalog/acme-corp/widget/1.0/download/disk1.img")
+                .contains("rel=\"current\" href=\"http://mirror.example:8080/feeds/acme-corp/widget.rss\"");
         assertThat(hostile).doesNotContain("evil.example")
                 .contains(pipeline.httpUrl() + "/api/catalog/acme-corp/widget/1.0/download/disk1.img");
     }
@@ -406,7 +434,39 @@ class CatalogHttpIT {
     }
 
     private static SyndEntry entry(SyndFeed feed, Drop drop) {
-        return feed.getEntries().stream().filter(e -> urn(drop).equals(e.getUri())).findFirst().orElseThrow();
+        return entry(feed.getEntries(), drop);
+    }
+
+    private static SyndEntry entry(List<SyndEntry> entries, Drop drop) {
+        return entries.stream().filter(e -> urn(drop).equals(e.getUri())).findFirst().orElseThrow();
+    }
+
+    /** The paths of the archive pages of the feed at {@code feed}, newest first, by its prev-archive links. */
+    private List<String> archivePages(String feed) throws Exception {
+        List<String> pages = new java.util.ArrayList<>();
+        String body = new String(get(feed).body(), StandardCharsets.UTF_8);
+        while (true) {
+            Matcher prev = Pattern.compile("<(?:atom:)?link rel=\"prev-archive\" href=\"([^\"]+)\"").matcher(body);
+            if (!prev.find()) {
+                return pages;
+            }
+            String path = prev.group(1).substring(pipeline.httpUrl().length());
+            pages.add(path);
+            HttpResponse<byte[]> page = get(path);
+            assertThat(page.statusCode()).as(path).isEqualTo(200);
+            body = new String(page.body(), StandardCharsets.UTF_8);
+            assertThat(body).as(path).contains("<fh:archive").contains("rel=\"current\"");
+        }
+    }
+
+    /** The items of the feed at {@code feed} and of its archive pages, each page read by Rome, newest first. */
+    private List<SyndEntry> entries(String feed) throws Exception {
+        List<SyndEntry> entries = new java.util.ArrayList<>(parse(get(feed).body()).getEntries());
+        for (String page : archivePages(feed)) {
+            entries.addAll(parse(get(page).body()).getEntries());
+        }
+        assertThat(entries).extracting(SyndEntry::getUri).as(feed + ": every item once").doesNotHaveDuplicates();
+        return entries;
     }
 
     private static String urn(Drop drop) {

@@ -10,6 +10,7 @@ import org.ovaflow.core.stage.StageModule;
 import org.ovaflow.core.stage.StageRoutes;
 import org.ovaflow.core.store.ObjectStore;
 import org.ovaflow.publish.catalog.PublishSettings;
+import org.ovaflow.publish.catalog.RetentionPolicy;
 import org.ovaflow.publish.route.PublishRoutes;
 
 import java.util.Map;
@@ -47,6 +48,22 @@ class PublishModuleTest {
                 "overwrite")))).hasMessage("ovaflow.publish.on-conflict is 'overwrite': expected one of reject, replace");
         assertThatThrownBy(() -> PublishModule.publishSettings(new Settings(Map.of("ovaflow.publish.keep-ova", "yes"))))
                 .hasMessage("ovaflow.publish.keep-ova is 'yes': expected true or false");
+    }
+
+    @Test
+    void feedPagesAndRetentionDefaultToFiftyItemsAndKeepingEveryVersion() {
+        assertThat(new Settings(Map.of()).get(PublishModule.FEED_ITEMS)).isEqualTo(50);
+        assertThat(PublishModule.retention(new Settings(Map.of()))).isEqualTo(RetentionPolicy.KEEP_ALL);
+        assertThat(PublishModule.retention(new Settings(Map.of()))).extracting(RetentionPolicy::prunes).isEqualTo(false);
+        assertThat(PublishModule.retention(new Settings(Map.of("ovaflow.publish.retention.keep-versions", "3",
+                "ovaflow.publish.retention.max-age", "90d", "ovaflow.publish.retention.grace", "0"))))
+                .isEqualTo(new RetentionPolicy(3, java.time.Duration.ofDays(90), java.time.Duration.ZERO));
+        assertThatThrownBy(() -> PublishModule.retention(new Settings(Map.of("ovaflow.publish.retention.max-age",
+                "0")))).hasMessageStartingWith("ovaflow.publish.retention.max-age is '0'");
+        assertThatThrownBy(() -> PublishModule.retention(new Settings(Map.of("ovaflow.publish.retention.grace",
+                "soon")))).hasMessageStartingWith("ovaflow.publish.retention.grace is 'soon'");
+        assertThatThrownBy(() -> new Settings(Map.of("ovaflow.publish.feed-items", "0")).get(PublishModule.FEED_ITEMS))
+                .hasMessageStartingWith("ovaflow.publish.feed-items is '0'");
     }
 
     @Test

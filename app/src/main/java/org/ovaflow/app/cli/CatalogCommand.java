@@ -5,11 +5,16 @@ import org.ovaflow.app.follow.CatalogFollower;
 import org.ovaflow.app.follow.FollowState;
 import org.ovaflow.app.pipeline.CatalogSigning;
 import org.ovaflow.core.event.EventCodec;
+import org.ovaflow.core.store.ObjectStore;
+import org.ovaflow.publish.PublishModule;
 import org.ovaflow.publish.catalog.ApplianceRecord;
 import org.ovaflow.publish.catalog.CatalogIndex;
 import org.ovaflow.publish.catalog.CatalogReader;
 import org.ovaflow.publish.catalog.CatalogVerifier;
+import org.ovaflow.publish.catalog.CatalogRetention;
 import org.ovaflow.publish.catalog.CatalogRetraction;
+import org.ovaflow.publish.catalog.CatalogWrites;
+import org.ovaflow.publish.catalog.RetentionPolicy;
 import org.ovaflow.publish.signing.CatalogSigner;
 import org.ovaflow.publish.signing.SignatureVerifier;
 import org.ovaflow.publish.signing.SigningKey;
@@ -29,7 +34,9 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.Callable;
@@ -40,7 +47,8 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "catalog", mixinStandardHelpOptions = true, description = "Read and manage the catalog of published appliances.",
         subcommands = {CatalogCommand.ListEntries.class, CatalogCommand.ShowEntry.class, CatalogCommand.RetractEntry.class,
-                CatalogCommand.VerifyCatalog.class, CatalogCommand.FollowCatalog.class})
+                CatalogCommand.VerifyCatalog.class, CatalogCommand.FollowCatalog.class,
+                CatalogCommand.PruneCatalog.class})
 public final class CatalogCommand {
 
     @Command(name = "list", mixinStandardHelpOptions = true,
@@ -128,8 +136,16 @@ public final class CatalogCommand {
             // the pipeline's key when this machine has it: else the index is rewritten unsigned until run signs it again
             CatalogSigner signer = CatalogSigning.existing(options.connection.dataDir, options.properties)
                     .map(SigningKey::signer).orElse(null);
-            Optional<ApplianceRecord> record = new CatalogRetraction(options.store(), options.buckets().catalog(), signer)
-                    .retract(id, reason);
+            int feedItems;
+            try {
+                feedItems = PublishModule.FEED_ITEMS.from(options.properties);
+            } catch (IllegalArgumentException e) {
+                err().println("ovaflow: " + e.getMessage());
+                return Ovaflow.USAGE;
+            }
+            ObjectStore store = options.store();
+            Optional<ApplianceRecord> record = new CatalogRetraction(store, CatalogWrites.to(store),
+                    options.buckets().catalog(), Clock.systemUTC(), signer, feedItems).retract(id, reason);
             if (record.isEmpty()) {
                 err().println("ovaflow: no catalog entry " + id);
                 return Ovaflow.REJECTED;
@@ -375,6 +391,95 @@ public final class CatalogCommand {
                     report.count(CatalogFollower.Outcome.ADOPTED), report.count(CatalogFollower.Outcome.SKIPPED),
                     report.count(CatalogFollower.Outcome.PENDING), report.count(CatalogFollower.Outcome.FAILED));
             out.flush();
+        }
+    }
+
+    @Command(name = "prune", mixinStandardHelpOptions = true,
+            description = "Apply the retention policy (ovaflow.publish.retention.*, as given to run with -D, or the "
+                    + "options below): prune the versions of each product it no longer keeps (out of the index, "
+                    + "announced in the feeds; the latest available version never) and remove the files of those "
+                    + "pruned longer than the grace period ago. The pipeline does the same every hour at most.")
+    static final class PruneCatalog extends CommandOutput implements Callable<Integer> {
+        @Mixin
+        StoreOptions options;
+
+        @Option(names = "--dry-run", description = "List what would be pruned and whose files removed; change nothing.")
+        boolean dryRun;
+
+        @Option(names = "--keep-versions", paramLabel = "N",
+                description = "Keep the N latest available versions of each product (0: no limit by count).")
+        String keepVersions;
+
+        @Option(names = "--max-age", paramLabel = "DURATION",
+                description = "Keep the versions published less than this long ago (90d, 12h, P90D).")
+        String maxAge;
+
+        @Option(names = "--grace", paramLabel = "DURATION",
+                description = "How long a pruned version's files stay (default 7d; 0: at once).")
+        String grace;
+
+        /** What a run did (or, dry, would do): the versions pruned, the versions whose files were removed. */
+        record Result(boolean dryRun, String policy, List<CatalogRetention.Candidate> pruned,
+                      List<CatalogRetention.Pruned> removed) {
+        }
+
+        @Override
+        public Integer call() {
+            Map<String, String> properties = new HashMap<>(options.properties);
+            putIfGiven(properties, PublishModule.RETENTION_KEEP_VERSIONS.key(), keepVersions);
+            putIfGiven(properties, PublishModule.RETENTION_MAX_AGE.key(), maxAge);
+            putIfGiven(properties, PublishModule.RETENTION_GRACE.key(), grace);
+            RetentionPolicy policy;
+            int feedItems;
+            java.time.Duration expiry;
+            try {
+                policy = new RetentionPolicy(PublishModule.RETENTION_KEEP_VERSIONS.from(properties),
+                        PublishModule.RETENTION_MAX_AGE.from(properties), PublishModule.RETENTION_GRACE.from(properties));
+                feedItems = PublishModule.FEED_ITEMS.from(properties);
+                expiry = PublishModule.INDEX_EXPIRY.from(properties);
+            } catch (IllegalArgumentException e) {
+                err().println("ovaflow: " + e.getMessage());
+                return Ovaflow.USAGE;
+            }
+            ObjectStore store = options.store();
+            String bucket = options.buckets().catalog();
+            CatalogSigner signer = dryRun ? null : CatalogSigning.existing(options.connection.dataDir, options.properties)
+                    .map(SigningKey::signer).orElse(null);
+            CatalogIndex index = new CatalogIndex(store, CatalogWrites.to(store), bucket, signer, expiry,
+                    Clock.systemUTC(), feedItems);
+            CatalogRetention retention = new CatalogRetention(store, CatalogWrites.to(store), bucket, index, policy,
+                    Clock.systemUTC());
+            Result result;
+            if (dryRun) {
+                java.time.Instant now = java.time.Instant.now();
+                result = new Result(true, policy.describe(), retention.plan(), retention.pending().stream()
+                        .filter(p -> retention.due(p, now)).toList());
+            } else {
+                result = new Result(false, policy.describe(), retention.prune(), retention.purge());
+            }
+            if (options.json) {
+                out().println(new String(EventCodec.toPrettyJson(result), StandardCharsets.UTF_8));
+                return Ovaflow.OK;
+            }
+            String would = dryRun ? "would prune" : "pruned";
+            for (CatalogRetention.Candidate candidate : result.pruned()) {
+                out().printf("%s %s/%s/%s (%s, import %s, published %s)%n", would, candidate.vendor(),
+                        candidate.product(), candidate.version(), candidate.state(), candidate.importId(),
+                        candidate.published());
+            }
+            for (CatalogRetention.Pruned removed : result.removed()) {
+                out().printf("%s the files of %s/%s/%s (import %s, pruned %s)%n", dryRun ? "would remove" : "removed",
+                        removed.vendor(), removed.product(), removed.version(), removed.importId(), removed.prunedAt());
+            }
+            out().printf("%s%d version(s) %s, the files of %d removed (%s)%n", dryRun ? "dry run: " : "",
+                    result.pruned().size(), dryRun ? "to prune" : "pruned", result.removed().size(), policy.describe());
+            return Ovaflow.OK;
+        }
+
+        private static void putIfGiven(Map<String, String> properties, String key, String value) {
+            if (value != null) {
+                properties.put(key, value);
+            }
         }
     }
 

@@ -8,6 +8,7 @@ import org.ovaflow.core.store.ObjectStore;
 import org.ovaflow.publish.catalog.ApplianceRecord;
 import org.ovaflow.publish.catalog.CatalogIndex;
 import org.ovaflow.publish.catalog.CatalogReader;
+import org.ovaflow.publish.catalog.FeedLog;
 import org.ovaflow.publish.signing.CatalogSigner;
 import org.ovaflow.publish.feed.CatalogFeeds;
 import org.ovaflow.publish.feed.CatalogLinks;
@@ -66,6 +67,7 @@ final class CatalogEndpoints {
     private final String catalogBucket;
     private final CatalogReader catalog;
     private final CatalogIndex index;
+    private final FeedLog feedLog;
     private final StoredDocuments documents;
     private final Duration presignExpiry;
     private final String publicUrl;
@@ -80,6 +82,7 @@ final class CatalogEndpoints {
         this.catalogBucket = catalogBucket;
         this.catalog = new CatalogReader(store, catalogBucket);
         this.index = new CatalogIndex(store, catalogBucket);
+        this.feedLog = new FeedLog(store, catalogBucket);
         this.documents = documents;
         this.presignExpiry = Duration.ofSeconds(ProcessSettings.HTTP_PRESIGN_EXPIRY_S.from(properties));
         this.publicUrl = ProcessSettings.HTTP_PUBLIC_URL.from(properties);
@@ -216,7 +219,8 @@ final class CatalogEndpoints {
         if (!record.available()) {
             String reason = record.retraction() == null || record.retraction().reason() == null ? ""
                     : ": " + record.retraction().reason();
-            return new Listed(null, Response.error(410, prefix + " was retracted" + reason));
+            return new Listed(null, Response.error(410, prefix + (record.pruned() ? " was pruned" : " was retracted")
+                    + reason));
         }
         return new Listed(artifact.get(), null);
     }
@@ -359,9 +363,10 @@ final class CatalogEndpoints {
     }
 
     /**
-     * {@code /feeds/catalog.rss}, {@code /feeds/V.atom}, {@code /feeds/V/P.rss}…, and with {@code .asc} appended the
-     * detached signature of the bytes the feed's own URL answers with (the feed is the same from one request to the
-     * next while the catalog and the request's host stay the same: no time of its own).
+     * {@code /feeds/catalog.rss}, {@code /feeds/V.atom}, {@code /feeds/V/P.rss}… (the newest page of the feed's log,
+     * {@link FeedLog}), {@code ?page=N} for its archive page N, and with {@code .asc} appended the detached signature
+     * of the bytes the same URL answers with (a page is the same from one request to the next while its log and
+     * the request's host stay the same: no time of its own; an archive page never changes).
      */
     Response feed(HttpExchange exchange, String ownUrl) {
         String missing = "no feed " + exchange.getRequestURI().getPath();
@@ -390,8 +395,21 @@ final class CatalogEndpoints {
         FeedScope scope = path.size() == 2 ? FeedScope.product(path.get(0), path.get(1))
                 : path.get(0).equals("catalog") ? FeedScope.catalog() : FeedScope.vendor(path.get(0));
         String base = baseUrl(exchange.getRequestHeaders().getFirst("Host"), ownUrl);
+        String query = exchange.getRequestURI().getRawQuery();
+        Integer archive = null;
+        if (query != null && !query.isEmpty()) {
+            if (!query.matches("page=[0-9]{1,9}")) {
+                return Response.error(400, "a feed's only parameter is page=N (an archive page)");
+            }
+            archive = Integer.parseInt(query.substring("page=".length()));
+        }
+        Optional<FeedLog.Page> page = archive == null ? feedLog.current(scope.vendor(), scope.product())
+                : feedLog.archive(scope.vendor(), scope.product(), archive);
+        if (page.isEmpty() && archive == null && scope.vendor() == null) {
+            page = Optional.of(new FeedLog.Page(0, 0, List.of())); // an empty catalog's feed: no item yet
+        }
         CatalogFeeds feeds = new CatalogFeeds(new CatalogLinks(base));
-        return feeds.xml(scope, format.get(), catalog.list())
+        return page.map(p -> feeds.page(scope, format.get(), p))
                 .map(xml -> signature ? new Response(200, CatalogIndex.SIGNATURE_TYPE, signer.sign(xml))
                         : new Response(200, format.get().mediaType(), xml))
                 .orElseGet(() -> Response.notFound(missing));

@@ -12,9 +12,11 @@ import java.util.List;
  * The content of {@code appliance.json}, the commit point of a catalog entry: written last, so an entry
  * whose appliance.json exists is complete. Documented in docs/events.md.
  *
- * @param state      {@value #AVAILABLE}, or {@value #RETRACTED} once withdrawn (kept, but not offered); records
- *                   written before the field existed read as available
- * @param retraction when and why it was withdrawn, for a retracted entry
+ * @param state      {@value #AVAILABLE}, or {@value #RETRACTED} once withdrawn (kept, but not offered), or
+ *                   {@value #PRUNED} once the retention policy took it out of the index (its files removed after a
+ *                   grace period); records written before the field existed read as available
+ * @param retraction when and why it was withdrawn, for a retracted entry; for a pruned one, when and why it was
+ *                   pruned (the retention policy)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ApplianceRecord(
@@ -30,6 +32,7 @@ public record ApplianceRecord(
 
     public static final String AVAILABLE = "available";
     public static final String RETRACTED = "retracted";
+    public static final String PRUNED = "pruned";
 
     public ApplianceRecord {
         state = state == null ? AVAILABLE : state;
@@ -46,7 +49,26 @@ public record ApplianceRecord(
                 new Retraction(at, reason));
     }
 
-    /** When and why an entry was withdrawn. */
+    /** Whether the retention policy pruned it: out of the index, its files removed once the grace period passed. */
+    public boolean pruned() {
+        return PRUNED.equals(state);
+    }
+
+    /** This entry pruned at {@code at} for {@code reason}. */
+    public ApplianceRecord pruned(Instant at, String reason) {
+        return new ApplianceRecord(schemaVersion, vendor, product, version, appliance, artifacts, provenance, PRUNED,
+                new Retraction(at, reason));
+    }
+
+    /** This entry without the checks it passed and its signer (what a feed's item keeps of it). */
+    public ApplianceRecord withoutChecks() {
+        Provenance p = provenance;
+        return p == null ? this : new ApplianceRecord(schemaVersion, vendor, product, version, appliance, artifacts,
+                new Provenance(p.importId(), p.source(), p.etag(), p.origin(), p.arrivedAt(), p.publishedAt(),
+                        List.of()), state, retraction);
+    }
+
+        /** When and why an entry was withdrawn. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Retraction(Instant at, String reason) {
     }

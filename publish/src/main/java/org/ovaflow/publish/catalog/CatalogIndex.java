@@ -92,6 +92,11 @@ public final class CatalogIndex {
     private final IndexSignatures signatures;
     private final IndexDocuments documents;
     private final IndexJournal journal;
+    private final FeedLog feeds;
+    /** This process's rebuilds that failed: their journal records, pending until removed as old, are no one's. */
+    private final Set<String> abandoned = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** The records this process marked, by folder, until a rebuild announces their events in the feeds. */
+    private final Map<String, ApplianceRecord> markedRecords = new java.util.concurrent.ConcurrentHashMap<>();
     private final SharedRebuild rebuilds = new SharedRebuild();
     /**
      * Whether this instance compared the entries with their markers and checked every vendor yet: read and set by
@@ -106,6 +111,15 @@ public final class CatalogIndex {
      */
     public CatalogIndex(ObjectStore store, CatalogWrites writes, String bucket, CatalogSigner signer, Duration expiry,
                         Clock clock) {
+        this(store, writes, bucket, signer, expiry, clock, FeedLog.DEFAULT_PAGE_ITEMS);
+    }
+
+    /**
+     * @param feedItems the most items a page of a feed holds ({@link FeedLog}): the feeds' newest page, and each of
+     *                  their archive pages
+     */
+    public CatalogIndex(ObjectStore store, CatalogWrites writes, String bucket, CatalogSigner signer, Duration expiry,
+                        Clock clock, int feedItems) {
         if (expiry.isNegative() || expiry.isZero()) {
             throw new IllegalArgumentException("the index's expiry must be positive, not " + expiry);
         }
@@ -117,6 +131,7 @@ public final class CatalogIndex {
         this.signatures = new IndexSignatures(store, writes, bucket, signer);
         this.documents = new IndexDocuments(store, writes, bucket, signatures);
         this.journal = new IndexJournal(store, writes, bucket);
+        this.feeds = new FeedLog(store, writes, bucket, feedItems);
     }
 
     public CatalogIndex(ObjectStore store, CatalogWrites writes, String bucket, CatalogSigner signer) {
@@ -319,6 +334,7 @@ public final class CatalogIndex {
     public void mark(ApplianceRecord record, byte[] json) {
         String folder = record.vendor() + "/" + record.product() + "/" + record.version() + "/";
         String etag = markers.put(folder, json);
+        markedRecords.put(folder, record);
         if (etag != null) {
             contents.marked(folder, IndexContents.version(record, folder, unquoted(etag)));
         }
@@ -349,13 +365,24 @@ public final class CatalogIndex {
     }
 
     private Root rebuildRounds(Set<String> checked) {
+        List<String> mine = new ArrayList<>();
+        try {
+            return rebuildRounds(checked, mine);
+        } catch (RuntimeException | Error e) {
+            // its journal records stay pending (other rebuilds take its vendors over), but this process knows it
+            // stopped: its own drains need not wait for it
+            abandoned.addAll(mine);
+            throw e;
+        }
+    }
+
+    private Root rebuildRounds(Set<String> checked, List<String> mine) {
         boolean all = !reconciled;
         if (all) {
             markers.reconcile();
         }
         Set<String> vendors = new TreeSet<>(checked);
         Set<String> announced = new TreeSet<>(all ? Set.of(IndexJournal.ALL) : vendors);
-        List<String> mine = new ArrayList<>();
         mine.add(journal.open(announced));
         long began = System.nanoTime();
         Set<String> seen = null;
@@ -395,6 +422,13 @@ public final class CatalogIndex {
             appeared.removeAll(before.ids());
             appeared.removeAll(mine);
             if (appeared.isEmpty()) {
+                Set<String> ignored = new TreeSet<>(mine);
+                ignored.addAll(abandoned);
+                if (!after.othersPending(ignored)) {
+                    // one drain at a time: a rebuild still pending here drains once it finds itself alone, and a
+                    // rebuild that opens after this listing sees ours pending until we closed, after the drain
+                    feeds.drain();
+                }
                 mine.forEach(id -> journal.close(id, after));
                 reconciled = true;
                 return built;
@@ -431,9 +465,10 @@ public final class CatalogIndex {
                     .computeIfAbsent(parts[1], p -> new TreeMap<>()).put(folder, etag);
         });
         Map<String, Ref> replaced = new TreeMap<>();
+        List<FeedLog.Item> events = new ArrayList<>();
         for (String vendor : checking) {
             Ref before = refs.get(vendor);
-            Ref now = vendor(vendor, byVendor.getOrDefault(vendor, new TreeMap<>()), before);
+            Ref now = vendor(vendor, byVendor.getOrDefault(vendor, new TreeMap<>()), before, events);
             if (now == null) {
                 refs.remove(vendor);
             } else {
@@ -446,6 +481,8 @@ public final class CatalogIndex {
         Instant now = clock.instant();
         boolean stale = previous == null || !previous.vendors().equals(refs)
                 || previous.expires() == null || previous.expires().isBefore(now.plus(expiry.dividedBy(2)));
+        // the feeds' items of this round before the root that shows their change: a crash in between loses none
+        feeds.announce(events);
         Root root;
         if (stale) {
             root = new Root(FORMAT, previous == null ? 1 : previous.version() + 1, now.plus(expiry).truncatedTo(
@@ -467,7 +504,8 @@ public final class CatalogIndex {
      * The reference to {@code vendor}'s document as its markers say ({@code products}: folder and etag of each
      * marker, by product), written unless {@code before} already says the same; null when it has no entry.
      */
-    private Ref vendor(String vendor, SortedMap<String, SortedMap<String, String>> products, Ref before) {
+    private Ref vendor(String vendor, SortedMap<String, SortedMap<String, String>> products, Ref before,
+                       List<FeedLog.Item> events) {
         if (products.isEmpty()) {
             return null;
         }
@@ -475,6 +513,7 @@ public final class CatalogIndex {
         products.forEach((product, folders) -> digests.put(product, digest(folders)));
         String digest = digest(digests);
         if (before != null && digest.equals(before.markers())) {
+            forget(products);
             return before;
         }
         VendorIndex previous = before == null ? null : documents.vendor(before).orElse(null);
@@ -488,14 +527,69 @@ public final class CatalogIndex {
             }
             ProductIndex old = known == null ? null : documents.product(known).orElse(null);
             Optional<ProductIndex> built = contents.product(vendor, product.getKey(), product.getValue(), old);
+            events.addAll(events(old, built.orElse(null)));
             if (built.isPresent()) {
                 refs.put(product.getKey(), documents.writeProduct(built.get(), productDigest));
             }
         }
+        forget(products);
         if (refs.isEmpty()) {
             return null;
         }
         return documents.writeVendor(new VendorIndex(VENDOR_FORMAT, vendor, updated(refs), refs), digest);
+    }
+
+    /**
+     * The feed items of a product's change from {@code before} to {@code after} (either null: none): a version new
+     * or replaced and available is published, one available before and retracted now is retracted, one gone whose
+     * marker says pruned is pruned. Each item carries the entry's record, as this process marked it or as its
+     * marker says.
+     */
+    private List<FeedLog.Item> events(ProductIndex before, ProductIndex after) {
+        Map<String, Version> old = before == null ? Map.of() : before.versions();
+        Map<String, Version> now = after == null ? Map.of() : after.versions();
+        List<FeedLog.Item> items = new ArrayList<>();
+        now.forEach((number, version) -> {
+            Version was = old.get(number);
+            boolean replaced = was == null || !Objects.equals(was.importId(), version.importId());
+            if (replaced && ApplianceRecord.AVAILABLE.equals(version.state())) {
+                event(FeedLog.PUBLISHED, version).ifPresent(items::add);
+            } else if (ApplianceRecord.RETRACTED.equals(version.state())
+                    && (replaced || ApplianceRecord.AVAILABLE.equals(was.state()))) {
+                event(FeedLog.RETRACTED, version).ifPresent(items::add);
+            }
+        });
+        old.forEach((number, version) -> {
+            if (!now.containsKey(number)) {
+                event(FeedLog.PRUNED, version).ifPresent(items::add);
+            }
+        });
+        return items;
+    }
+
+    /** Forgets the records this process marked among {@code products}' entries: listed, their events are found. */
+    private void forget(SortedMap<String, SortedMap<String, String>> products) {
+        if (!markedRecords.isEmpty()) {
+            products.values().forEach(folders -> folders.keySet().forEach(markedRecords::remove));
+        }
+    }
+
+    /** The item {@code kind} of {@code version}, when its entry's record (still) says it. */
+    private Optional<FeedLog.Item> event(String kind, Version version) {
+        ApplianceRecord record = markedRecords.remove(version.path());
+        if (record == null || !Objects.equals(record.provenance().importId(), version.importId())
+                || !kind.equals(kindOf(record))) {
+            record = markers.read(version.path()).orElse(null);
+        }
+        if (record == null || record.provenance() == null
+                || !Objects.equals(record.provenance().importId(), version.importId()) || !kind.equals(kindOf(record))) {
+            return Optional.empty(); // replaced or removed meanwhile: its own change is announced by its rebuild
+        }
+        return Optional.ofNullable(FeedLog.Item.of(kind, record));
+    }
+
+    private static String kindOf(ApplianceRecord record) {
+        return record.pruned() ? FeedLog.PRUNED : record.available() ? FeedLog.PUBLISHED : FeedLog.RETRACTED;
     }
 
     /** The sha256 of {@code lines}' keys and values, one pair a line: what a document was built from. */

@@ -24,10 +24,17 @@ public final class CatalogRetraction {
     /** @param signer signs the index it rewrites, or null (see {@link CatalogIndex}) */
     public CatalogRetraction(ObjectStore store, CatalogWrites writes, String catalogBucket, Clock clock,
                              CatalogSigner signer) {
+        this(store, writes, catalogBucket, clock, signer, FeedLog.DEFAULT_PAGE_ITEMS);
+    }
+
+    /** @param feedItems the most items a page of a feed holds, as the publish stage's ({@code ovaflow.publish.feed-items}) */
+    public CatalogRetraction(ObjectStore store, CatalogWrites writes, String catalogBucket, Clock clock,
+                             CatalogSigner signer, int feedItems) {
         this.writes = writes;
         this.catalogBucket = catalogBucket;
         this.catalog = new CatalogReader(store, catalogBucket);
-        this.index = new CatalogIndex(store, writes, catalogBucket, signer);
+        this.index = new CatalogIndex(store, writes, catalogBucket, signer, CatalogIndex.DEFAULT_EXPIRY,
+                Clock.systemUTC(), feedItems);
         this.clock = clock;
     }
 

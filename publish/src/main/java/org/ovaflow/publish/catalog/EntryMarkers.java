@@ -1,10 +1,15 @@
 package org.ovaflow.publish.catalog;
 
+import org.ovaflow.core.event.EventCodec;
 import org.ovaflow.core.store.ObjectGoneException;
 import org.ovaflow.core.store.ObjectInfo;
 import org.ovaflow.core.store.ObjectStore;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.function.Predicate;
@@ -36,6 +41,17 @@ final class EntryMarkers {
     /** Puts the marker of the entry in {@code folder}, {@code json} being its appliance.json: the etag written. */
     String put(String folder, byte[] json) {
         return writes.write(bucket, markerOf(folder), json, "application/json");
+    }
+
+    /** The record the marker of the entry in {@code folder} holds, empty when it has none. */
+    Optional<ApplianceRecord> read(String folder) {
+        try (InputStream json = store.read(bucket, markerOf(folder))) {
+            return Optional.of(EventCodec.JSON.readValue(json, ApplianceRecord.class));
+        } catch (ObjectGoneException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read s3://" + bucket + "/" + markerOf(folder), e);
+        }
     }
 
     /**

@@ -69,6 +69,9 @@ final class IndexContents {
                 }
                 version = read.get();
             }
+            if (ApplianceRecord.PRUNED.equals(version.state())) {
+                continue; // pruned: out of the index, its marker kept until its files are removed
+            }
             versions.put(path.split("/")[2], version);
         }
         if (versions.isEmpty()) {

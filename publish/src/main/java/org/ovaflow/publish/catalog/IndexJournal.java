@@ -65,6 +65,21 @@ final class IndexJournal {
         Set<String> ids() {
             return pending.keySet();
         }
+
+        /**
+         * Whether a rebuild other than {@code ignored} is pending and alive: a pending record older than half of
+         * {@link #KEPT} (by the newest record's time) is a dead rebuild's, since a live one gives up by then.
+         */
+        boolean othersPending(Set<String> ignored) {
+            Instant alive = newest == null ? null : newest.minus(KEPT.dividedBy(2));
+            return pending.entrySet().stream().anyMatch(record -> {
+                if (!record.getValue() || ignored.contains(record.getKey())) {
+                    return false;
+                }
+                Instant at = written.get(PENDING + record.getKey());
+                return alive == null || at == null || !at.isBefore(alive);
+            });
+        }
     }
 
     /** Opens a rebuild's record naming {@code vendors} ({@value #ALL}: every vendor): its id. */

@@ -52,6 +52,7 @@ public final class PublishStage {
     private final CatalogIndex index;
     private final BatchCommits commits;
     private final java.time.Duration indexExpiry;
+    private final CatalogRetention retention;
 
     public PublishStage(ObjectStore store, String catalogBucket) {
         this(store, catalogBucket, PublishSettings.DEFAULTS);
@@ -72,9 +73,21 @@ public final class PublishStage {
      */
     public PublishStage(ObjectStore store, CatalogWrites writes, String catalogBucket, PublishSettings settings,
                         CatalogSigner signer) {
+        this(store, writes, catalogBucket, settings, signer, FeedLog.DEFAULT_PAGE_ITEMS, RetentionPolicy.KEEP_ALL);
+    }
+
+    /**
+     * @param feedItems the most items a page of a feed holds ({@code ovaflow.publish.feed-items})
+     * @param retention which versions the catalog keeps ({@code ovaflow.publish.retention.*}), applied by
+     *                  {@link #applyRetention()}
+     */
+    public PublishStage(ObjectStore store, CatalogWrites writes, String catalogBucket, PublishSettings settings,
+                        CatalogSigner signer, int feedItems, RetentionPolicy retention) {
         this.writes = writes;
         this.catalogBucket = catalogBucket;
         this.index = new CatalogIndex(store, writes, catalogBucket, signer, settings.indexExpiry(),
+                java.time.Clock.systemUTC(), feedItems);
+        this.retention = new CatalogRetention(store, writes, catalogBucket, index, retention,
                 java.time.Clock.systemUTC());
         this.indexExpiry = settings.indexExpiry();
         this.commits = new BatchCommits(new EntryCommits(store, writes, catalogBucket, settings, index));
@@ -135,6 +148,20 @@ public final class PublishStage {
      */
     public void refreshIndex() {
         index.rebuild();
+    }
+
+    /**
+     * Applies the retention policy: prunes the versions it no longer keeps (out of the index, announced in the
+     * feeds) and removes the files of those pruned longer than the grace period ago. Run by the publish route's timer
+     * with {@link #refreshIndex()}; nothing to do under the default policy (every version kept) but files of versions
+     * pruned before under another policy.
+     *
+     * @return the versions pruned now
+     */
+    public List<CatalogRetention.Candidate> applyRetention() {
+        List<CatalogRetention.Candidate> pruned = retention.prune();
+        retention.purge();
+        return pruned;
     }
 
     /** How often {@link #refreshIndex()} runs: an eighth of the root's lifetime, between a minute and an hour. */

@@ -14,11 +14,13 @@ import com.rometools.rome.io.FeedException;
 import com.rometools.rome.io.WireFeedOutput;
 import org.jdom2.Document;
 import org.jdom2.Element;
+import org.jdom2.Namespace;
 import org.jdom2.output.Format;
 import org.jdom2.output.LineSeparator;
 import org.jdom2.output.XMLOutputter;
 import org.ovaflow.core.event.ApplianceMetadata;
 import org.ovaflow.publish.catalog.ApplianceRecord;
+import org.ovaflow.publish.catalog.FeedLog;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -27,6 +29,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.Date;
 import java.util.LinkedHashSet;
@@ -68,8 +71,45 @@ public final class CatalogFeeds {
         return Optional.of(write(feed(scope, format, matching), format));
     }
 
+    /**
+     * A page of the feed of {@code scope} as its log holds it ({@link FeedLog}): the open page is the feed itself (at
+     * the feed's URL), an earlier one an RFC 5005 archive page ({@code ?page=N}, marked {@code fh:archive}), each
+     * item an event (published, retracted, pruned) newest first. Every page links the archive page before it
+     * ({@code prev-archive}); an archive page links the feed ({@code current}). No {@code next-archive} (RFC 5005
+     * does not require it): the newest archive page would gain one when the next is sealed, and an archive page's
+     * bytes, and so its signature, never change.
+     */
+    public byte[] page(FeedScope scope, FeedFormat format, FeedLog.Page page) {
+        List<FeedLog.Item> items = new ArrayList<>(page.items());
+        Collections.reverse(items);
+        List<ApplianceRecord> records = items.stream().map(FeedLog.Item::record).toList();
+        SyndFeed feed = feed(scope, format, records, items.stream().map(this::entry).toList(),
+                items.isEmpty() ? Instant.EPOCH : items.get(0).at());
+        String current = links.feed(scope, format);
+        List<SyndLink> history = new ArrayList<>();
+        if (page.archive()) {
+            history.add(link("current", current, format.mediaType()));
+        }
+        if (page.page() > 0) {
+            history.add(link("prev-archive", archive(current, page.page() - 1), format.mediaType()));
+        }
+        String self = page.archive() ? archive(current, page.page()) : current;
+        return write(feed, format, self, history, page.archive());
+    }
+
+    /** The URL of archive page {@code page} of the feed at {@code current}. */
+    static String archive(String current, int page) {
+        return current + "?page=" + page;
+    }
+
     /** The feed of {@code scope} over {@code records}, which must already be the scope's, newest first. */
     SyndFeed feed(FeedScope scope, FeedFormat format, List<ApplianceRecord> records) {
+        return feed(scope, format, records, records.stream().map(this::entry).toList(),
+                records.isEmpty() ? Instant.EPOCH : itemDate(records.get(0)));
+    }
+
+    private SyndFeed feed(FeedScope scope, FeedFormat format, List<ApplianceRecord> records, List<SyndEntry> entries,
+                          Instant date) {
         SyndFeed feed = new SyndFeedImpl();
         feed.setFeedType(format.romeType());
         String about = scope.vendor() == null ? "the ovaflow catalog" : scopeName(scope, records);
@@ -82,19 +122,37 @@ public final class CatalogFeeds {
         feed.setAuthor("ovaflow");
         feed.setLanguage("en");
         // an empty catalog has no date of its own: a fixed one keeps the feed the same from one request to the next
-        feed.setPublishedDate(Date.from(records.isEmpty() ? Instant.EPOCH : itemDate(records.get(0))));
-        feed.setEntries(records.stream().map(this::entry).toList());
+        feed.setPublishedDate(Date.from(date));
+        feed.setEntries(entries);
         return feed;
+    }
+
+    /**
+     * An event's item: a publication as the version was published, a retraction or a pruning as the version then
+     * was, each with its own id ({@code urn:ovaflow:import:<importId>}, with {@code :retracted} or {@code :pruned}
+     * appended), so that a reader shows a retraction as news rather than an edit of the publication it may not have
+     * kept.
+     */
+    private SyndEntry entry(FeedLog.Item item) {
+        SyndEntry entry = entry(item.record());
+        Date date = Date.from(item.at());
+        entry.setPublishedDate(date);
+        entry.setUpdatedDate(date);
+        if (!FeedLog.PUBLISHED.equals(item.kind())) {
+            entry.setUri(entry.getUri() + ":" + item.kind());
+        }
+        return entry;
     }
 
     private SyndEntry entry(ApplianceRecord record) {
         ApplianceMetadata appliance = record.appliance();
         boolean retracted = !record.available();
+        boolean pruned = record.pruned();
         SyndEntry entry = new SyndEntryImpl();
         // each part cut on its own: a huge product name must not push the version and vendor out of the title
         String title = FeedText.title(product(record), 120) + " " + FeedText.title(version(record), 40) + " ("
                 + FeedText.title(vendor(record), 80) + ")";
-        entry.setTitle(retracted ? "Retracted: " + title : title);
+        entry.setTitle(pruned ? "Pruned: " + title : retracted ? "Retracted: " + title : title);
         entry.setUri("urn:ovaflow:import:" + CatalogLinks.segment(importId(record)));
         entry.setLink(links.entry(record));
         entry.setAuthor(FeedText.title(vendor(record), FeedText.MAX_NAME));
@@ -128,7 +186,9 @@ public final class CatalogFeeds {
             entryLinks.add(link("license", url, ArtifactTypes.DESCRIPTOR)); // RFC 4946
             markup.add(FeedMarkup.eula(url));
         }
-        if (retracted && record.retraction() != null) {
+        if (pruned && record.retraction() != null) {
+            markup.add(FeedMarkup.pruning(record.retraction().at(), record.retraction().reason()));
+        } else if (retracted && record.retraction() != null) {
             markup.add(FeedMarkup.retraction(record.retraction().at(), record.retraction().reason()));
         }
         entry.setLinks(entryLinks);
@@ -146,7 +206,18 @@ public final class CatalogFeeds {
     private static String releaseNotes(ApplianceRecord record, Optional<String> eulaUrl) {
         ApplianceMetadata appliance = record.appliance();
         StringBuilder html = new StringBuilder();
-        if (record.retraction() != null && !record.available()) {
+        if (record.pruned()) {
+            html.append("<p><strong>Pruned</strong>");
+            if (record.retraction() != null && record.retraction().at() != null) {
+                html.append(" on ").append(record.retraction().at());
+            }
+            html.append(" by the catalog's retention policy: no longer in the index, its files removed after a grace "
+                    + "period");
+            if (record.retraction() != null && record.retraction().reason() != null) {
+                html.append(" (").append(FeedText.html(record.retraction().reason(), FeedText.MAX_TEXT)).append(")");
+            }
+            html.append("</p>");
+        } else if (record.retraction() != null && !record.available()) {
             html.append("<p><strong>Retracted</strong>");
             if (record.retraction().at() != null) {
                 html.append(" on ").append(record.retraction().at());
@@ -257,6 +328,22 @@ public final class CatalogFeeds {
         return "";
     }
 
+    /** Atom's namespace, for its links in RSS. */
+    static final String ATOM = "http://www.w3.org/2005/Atom";
+    /** RFC 5005's namespace ({@code fh:archive}). */
+    public static final Namespace HISTORY = Namespace.getNamespace("fh", "http://purl.org/syndication/history/1.0");
+
+    /** The index of the first item of a feed's (RSS: channel's) content, -1 when it has none. */
+    private static int firstItem(Element parent, FeedFormat format) {
+        String name = format == FeedFormat.RSS ? "item" : "entry";
+        for (int i = 0; i < parent.getContentSize(); i++) {
+            if (parent.getContent(i) instanceof Element element && element.getName().equals(name)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
     private static SyndContent html(String html) {
         SyndContent content = new SyndContentImpl();
         content.setType("text/html");
@@ -274,9 +361,50 @@ public final class CatalogFeeds {
 
     /** Serialises with ovaflow's namespace declared once on the root, not on every element that uses it. */
     static byte[] write(SyndFeed feed, FeedFormat format) {
+        return write(feed, format, null, List.of(), false);
+    }
+
+    /**
+     * Serialises with ovaflow's namespace declared once on the root and, for a page of a log, its links to the other
+     * pages ({@code self} null: none) and, for an archive page, RFC 5005's {@code fh:archive}: Atom links in the
+     * feed, Atom links in the channel of RSS (RFC 5005 appendix B), which Rome's RSS writer has no place for.
+     */
+    static byte[] write(SyndFeed feed, FeedFormat format, String self, List<SyndLink> history, boolean archive) {
         try {
             Document document = new WireFeedOutput().outputJDom(feed.createWireFeed(format.romeType()));
             document.getRootElement().addNamespaceDeclaration(FeedMarkup.NAMESPACE);
+            if (self != null) {
+                Element root = document.getRootElement();
+                Element parent = format == FeedFormat.RSS ? root.getChild("channel") : root;
+                Namespace atom = Namespace.getNamespace("atom", ATOM);
+                if (format == FeedFormat.RSS) {
+                    root.addNamespaceDeclaration(atom);
+                } else {
+                    // the page's own URL, not the feed's, for an archive page
+                    parent.getChildren("link", root.getNamespace()).stream()
+                            .filter(l -> "self".equals(l.getAttributeValue("rel")))
+                            .forEach(l -> l.setAttribute("href", self));
+                }
+                List<SyndLink> links = new ArrayList<>(history);
+                if (format == FeedFormat.RSS) {
+                    links.add(0, link("self", self, format.mediaType()));
+                }
+                for (SyndLink link : links) {
+                    Element element = new Element("link", format == FeedFormat.RSS ? atom : root.getNamespace());
+                    element.setAttribute("rel", link.getRel());
+                    element.setAttribute("href", link.getHref());
+                    element.setAttribute("type", link.getType());
+                    // before the items: RSS readers expect the channel's elements first
+                    int first = firstItem(parent, format);
+                    parent.addContent(first < 0 ? parent.getContentSize() : first, element);
+                }
+                if (archive) {
+                    root.addNamespaceDeclaration(HISTORY);
+                    int first = firstItem(parent, format);
+                    Element marker = new Element("archive", HISTORY);
+                    parent.addContent(first < 0 ? parent.getContentSize() : first, marker);
+                }
+            }
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             new XMLOutputter(Format.getPrettyFormat().setEncoding("UTF-8").setLineSeparator(LineSeparator.UNIX)).output(document, out);
             return out.toByteArray();

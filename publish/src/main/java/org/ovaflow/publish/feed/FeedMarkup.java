@@ -14,6 +14,7 @@ import java.time.Instant;
  *                   url="http://…/download/qcow2/disk1.qcow2"/>
  * <ovaflow:eula url="http://…/download/widget.ovf"/>
  * <ovaflow:retraction at="2026-01-02T03:04:05Z" reason="…"/>
+ * <ovaflow:pruned at="2026-01-02T03:04:05Z" reason="…"/>
  * }</pre>
  * Documented in docs/events.md.
  */
@@ -46,6 +47,14 @@ public final class FeedMarkup {
 
     static Element retraction(Instant at, String reason) {
         Element element = new Element("retraction", NAMESPACE);
+        set(element, "at", at == null ? null : at.toString());
+        set(element, "reason", FeedText.clean(reason, FeedText.MAX_TEXT));
+        return element;
+    }
+
+    /** A version the retention policy pruned: when and by which rule. */
+    static Element pruning(Instant at, String reason) {
+        Element element = new Element("pruned", NAMESPACE);
         set(element, "at", at == null ? null : at.toString());
         set(element, "reason", FeedText.clean(reason, FeedText.MAX_TEXT));
         return element;

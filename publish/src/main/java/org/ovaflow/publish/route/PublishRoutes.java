@@ -40,9 +40,12 @@ public final class PublishRoutes extends RouteBuilder {
                 .process(exchange -> {
                     try {
                         publish.refreshIndex();
+                        // the retention policy (ovaflow.publish.retention.*) on the same timer: at most an hour late
+                        publish.applyRetention();
                     } catch (RuntimeException e) {
                         // the next tick tries again, long before the root expires
-                        LOG.warn("the catalog index could not be refreshed: {}", e.toString());
+                        LOG.warn("the catalog index could not be refreshed or its retention applied: {}",
+                                e.toString());
                     }
                 });
     }

@@ -67,6 +67,7 @@ class HostileMetadataPublicationTest {
         List<String> keys = store.list(CATALOG, "").stream().map(ObjectInfo::key)
                 .filter(key -> !key.equals(CatalogIndex.INDEX_JSON))
                 .filter(key -> !key.startsWith(CatalogIndex.INDEX_FOLDER))
+                .filter(key -> !key.startsWith(FeedLog.FOLDER))
                 .filter(key -> !key.equals(CatalogIndex.markerOf(prefix))).toList();
         assertThat(keys).isNotEmpty().allSatisfy(key -> {
             assertThat(key).startsWith(prefix).matches("([a-z0-9_][a-z0-9._-]*/)*[a-z0-9_][a-z0-9._-]*");

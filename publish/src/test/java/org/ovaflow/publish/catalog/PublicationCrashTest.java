@@ -39,8 +39,9 @@ class PublicationCrashTest {
     void aFirstPublicationCrashedBetweenAnyTwoWritesIsInvisibleOrWholeAndItsRetryCompletesIt() throws Exception {
         int writes = countWrites(catalog -> imports.transcoded("widget.ova", "1.0", files("1.0", 1)), false);
         assertThat(writes).as("copies (3 + the OVA), appliance.json, its marker, the journal's pending record, the "
-                + "product's, the vendor's and the root's documents, the journal's done record and the pending one's "
-                + "removal, 4 removals").isEqualTo(16);
+                + "product's, the vendor's documents, the feeds' pending record, the root, the feeds' pages (catalog, "
+                + "vendor, product) and the pending record's removal, the journal's done record and the pending one's "
+                + "removal, 4 removals").isEqualTo(21);
 
         for (int crashAfter = 0; crashAfter < writes; crashAfter++) {
             String catalog = newCatalog();
@@ -63,8 +64,8 @@ class PublicationCrashTest {
             new PublishStage(store, catalog).publish(imports.transcoded("widget.ova", "1.0", files("1.0", 1)));
             return imports.transcoded("widget-fixed.ova", "1.0", files("1.0", 2));
         }, true);
-        assertThat(writes).as("copies, the note, appliance.json, its marker, the journal (3), the index (3), 4 old "
-                + "files removed, 5 removals").isEqualTo(21);
+        assertThat(writes).as("copies, the note, appliance.json, its marker, the journal (3), the index (3), the "
+                + "feeds (pending, 3 pages, its removal), 4 old files removed, 5 removals").isEqualTo(26);
 
         for (int crashAfter = 0; crashAfter < writes; crashAfter++) {
             String catalog = newCatalog();
@@ -159,6 +160,16 @@ class PublicationCrashTest {
         for (ApplianceRecord entry : new CatalogReader(store, catalog).list()) {
             assertWhole(catalog, entry);
         }
+        // every page a feed links is there, no item on two of them
+        FeedLog feeds = new FeedLog(store, catalog);
+        feeds.current(null, null).ifPresent(open -> {
+            List<String> ids = new java.util.ArrayList<>(open.items().stream().map(FeedLog.Item::id).toList());
+            for (int page = 0; page < open.open(); page++) {
+                ids.addAll(feeds.archive(null, null, page).orElseThrow().items().stream().map(FeedLog.Item::id)
+                        .toList());
+            }
+            assertThat(ids).doesNotHaveDuplicates();
+        });
         CatalogIndex index = new CatalogIndex(store, catalog);
         Optional<CatalogIndex.Document> root = index.read();
         if (root.isEmpty()) {

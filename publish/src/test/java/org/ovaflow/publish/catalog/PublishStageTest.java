@@ -86,7 +86,8 @@ class PublishStageTest {
         assertThat(imports.read(catalog, "acme-corp/widget-server/2.4.1/widget.ova"))
                 .isEqualTo(imports.read(INCOMING, "widget.ova"));
         assertThat(store.list(catalog, "")).extracting(ObjectInfo::key)
-                .filteredOn(key -> !key.startsWith(CatalogIndex.INDEX_FOLDER)).containsExactlyInAnyOrder(
+                .filteredOn(key -> !key.startsWith(CatalogIndex.INDEX_FOLDER) && !key.startsWith(FeedLog.FOLDER))
+                .containsExactlyInAnyOrder(
                 "acme-corp/widget-server/2.4.1/widget.ovf", "acme-corp/widget-server/2.4.1/widget.mf",
                 "acme-corp/widget-server/2.4.1/disk1.img", "acme-corp/widget-server/2.4.1/widget.ova",
                 "acme-corp/widget-server/2.4.1/appliance.json", "index.json",

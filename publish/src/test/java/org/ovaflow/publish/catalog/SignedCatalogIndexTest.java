@@ -83,8 +83,8 @@ class SignedCatalogIndexTest {
     @Test
     void aPublicationCrashedAfterAnyWriteEndsWithEveryIndexSignedOnceRetried() throws Exception {
         int first = crashesThenRetries(bucket -> imports.transcoded("widget.ova", "1.0", files("1.0", 1)));
-        assertThat(first).as("copies, appliance.json, its marker, the key, the journal (3), each document of the "
-                + "index and its signature, removals").isEqualTo(20);
+        assertThat(first).as("copies, appliance.json, its marker, the key, the journal (3), the feeds' pending "
+                + "record, each document of the index and its signature, the feeds' pages (3), removals").isEqualTo(25);
 
         // a second version: the indexes exist already, so a retry finds some of them current and checks their signatures
         int second = crashesThenRetries(bucket -> {
@@ -92,7 +92,7 @@ class SignedCatalogIndexTest {
                     .publish(imports.transcoded("widget-1.ova", "1.0", files("1.0", 1)));
             return imports.transcoded("widget-2.ova", "2.0", files("2.0", 2));
         });
-        assertThat(second).isEqualTo(20);
+        assertThat(second).isEqualTo(25);
     }
 
     /**
