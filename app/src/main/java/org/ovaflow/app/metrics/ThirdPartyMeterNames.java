@@ -25,6 +25,12 @@ public final class ThirdPartyMeterNames implements MeterFilter {
             if (id.getDescription() == null || id.getDescription().isBlank()) {
                 return MeterFilterReply.DENY;
             }
+            // the KIP-848 consumer's counts of its internal event queues (application-events-expired-count…):
+            // a gauge must not end in "_count", and they say nothing an operator acts on (the connections' count,
+            // renamed below, is kept)
+            if (name.endsWith(".count") && !name.endsWith(".connection.count")) {
+                return MeterFilterReply.DENY;
+            }
         }
         // counted in nanoseconds; ProcessMetrics serves it in seconds as process_cpu_seconds_total
         if (name.equals("process.cpu.time")) {
