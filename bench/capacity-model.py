@@ -176,7 +176,7 @@ def main():
         p = large["processes"][s]
         n = large["imports"]
         get = lambda d, op: d.get(op, 0) / n
-        rows.append([s, fmt(p["cpu_s"] / n), fmt(p["cpu_s"] / n / x2), fmt(p.get("busy_s", 0) / n),
+        rows.append([s, fmt(p["cpu_s"] / n), fmt(p["cpu_s"] / n / x2), fmt(p["busy_s"] / n) if p.get("busy_count") else "–",
                      size(get(p.get("store_bytes", {}), "get")), size(get(p.get("store_bytes", {}), "put")),
                      size(get(p.get("store_bytes", {}), "copy")),
                      ", ".join(f"{op} {fmt(c / n)}" for op, c in sorted(p.get("store_requests", {}).items())) or "–"])
