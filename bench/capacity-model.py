@@ -170,7 +170,7 @@ def main():
                f"round small: {small['imports']} OVAs of {size(x1 * GB)}, round large: {large['imports']} of "
                f"{size(x2 * GB)}; idle CPU subtracted ({fmt(data['idle']['seconds'])} s measured idle).\n")
 
-    out.append("#### One import, measured (round large, per import)\n")
+    out.append("### One import, measured (round large, per import)\n")
     rows = []
     for s in STAGES:
         p = large["processes"][s]
@@ -186,7 +186,7 @@ def main():
     out.append(table(["stage", "CPU s", "CPU s/GB", "busy s (wall)", "store GET", "store PUT", "store COPY",
                       "store requests by op"], rows))
 
-    out.append("\n#### The model: cost of one import of S GB = fixed + per GB × S\n")
+    out.append("\n### The model: cost of one import of S GB = fixed + per GB × S\n")
     rows = []
     for s in STAGES:
         m = model[s]
@@ -212,7 +212,7 @@ def main():
     results = {}
     held_by = {}
     for name, description, rate, gb in workloads:
-        out.append(f"\n#### Workload {name}: {description}: {fmt(rate)} imports/s, {size(rate * gb * GB)}/s\n")
+        out.append(f"\n### Workload {name}: {description}: {fmt(rate)} imports/s, {size(rate * gb * GB)}/s\n")
         rows = []
         for s in STAGES:
             m = model[s]
@@ -242,7 +242,7 @@ def main():
         out.append(f"Broker: {fmt(total_records)} records/s, {size(rate * sum(record_bytes[t].at(gb) for t in topics))}/s ("
                    + ", ".join(f"{t} {fmt(rate * records[t].at(gb))}" for t in topics) + ").")
 
-    out.append("\n#### Partitions of each stage's input topic, and its lag threshold\n")
+    out.append("\n### Partitions of each stage's input topic, and its lag threshold\n")
     out.append("A lag threshold is how many waiting imports one member should hold: a minute of its work at the "
                f"steady workload's size ({fmt(args.daily_gb)} GB), at least 1; the publish stage's is a batch.\n")
     rows = []
