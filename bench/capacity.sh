@@ -16,13 +16,14 @@
 #   store         ovaflow_store_bytes_total{stage,op} and ovaflow_store_requests_total{stage,op} from its /metrics
 #                 (the requests less those it makes idle: the ingest stage's scan of the incoming bucket)
 # and for each topic the records the round added and their bytes (kcat), then writes it all as JSON
-# (BENCH_JSON, default capacity.json) and runs bench/capacity-model.py on it, which prints the tables.
+# (BENCH_JSON, default target/capacity.json) and runs bench/capacity-model.py on it, which prints the tables.
 #
 # Environment: BENCH_IMPORTS (4), BENCH_MIB (256), BENCH_SMALL_IMPORTS (4), BENCH_SMALL_MIB (16), BENCH_IDLE_S
-# (30), BENCH_JSON (capacity.json), BENCH_OVA_DIR (keep the generated OVAs there for the next run), BENCH_START_S
-# (600: how long a process may take to come up on a busy machine), BENCH_TIMEOUT (the imports' --timeout, PT30M),
-# BENCH_SKIP_BUILD=1 (use the jars as built), MAVEN_OPTS_BENCH (extra mvn arguments, e.g. -o). Each process gets
-# -Xmx320m, the deployment's heap (deploy/kubernetes/base/process.yaml). TMPDIR needs room for the OVAs.
+# (30), BENCH_JSON (target/capacity.json), BENCH_OVA_DIR (keep the generated OVAs there for the next run),
+# BENCH_START_S (600: how long a process may take to come up on a busy machine), BENCH_TIMEOUT (the imports'
+# --timeout, PT30M), BENCH_SKIP_BUILD=1 (use the jars as built), MAVEN_OPTS_BENCH (extra mvn arguments, e.g. -o).
+# Each process gets -Xmx320m, the deployment's heap (deploy/kubernetes/base/process.yaml). TMPDIR needs room for
+# the OVAs.
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 imports="${BENCH_IMPORTS:-4}"
@@ -30,7 +31,8 @@ mib="${BENCH_MIB:-256}"
 small_imports="${BENCH_SMALL_IMPORTS:-4}"
 small_mib="${BENCH_SMALL_MIB:-16}"
 idle_s="${BENCH_IDLE_S:-30}"
-json="${BENCH_JSON:-capacity.json}"
+json="${BENCH_JSON:-target/capacity.json}"
+mkdir -p "$(dirname "$json")"
 start_s="${BENCH_START_S:-600}"
 stages=(ingest checksum schema transcode publish quarantine)
 for tool in qemu-img kcat openssl curl; do
