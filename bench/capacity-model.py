@@ -124,19 +124,17 @@ def main():
     parser.add_argument("--utilisation", type=float, default=0.8,
                         help="the share of a replica's CPU request and of its time the sizing plans to use (0.8)")
     parser.add_argument("--deploy", default=str(Path(__file__).resolve().parent.parent / "deploy/kubernetes/base"),
-                        help="the kustomize base whose CPU requests and partitions to use")
+                        help="the kustomize base whose CPU requests, lag thresholds and partitions to compare with")
     args = parser.parse_args()
 
     data = json.loads(Path(args.measurements).read_text())
-    small, large = {r["name"]: r for r in data["rounds"]}["small"], {r["name"]: r for r in data["rounds"]}["large"]
+    rounds = {r["name"]: r for r in data["rounds"]}
+    small, large = rounds["small"], rounds["large"]
     x1, x2 = mean_gb(small), mean_gb(large)
     resources, partitions = deployment(args.deploy)
 
     def fit(getter):
         return Linear(x1, per_import(small, getter), x2, per_import(large, getter))
-
-    def proc(name):
-        return lambda r: r["processes"][name]
 
     ops = sorted({op for r in (small, large) for s in STAGES for op in r["processes"][s].get("store_bytes", {})})
     request_ops = sorted({op for r in (small, large) for s in STAGES
