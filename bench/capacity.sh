@@ -51,64 +51,7 @@ mkdir -p "$ova_dir"
 # generate NAME DATA_MIB: $ova_dir/NAME.ova (kept when it is there already), a disk of 4 × DATA_MIB MiB virtual
 # holding DATA_MIB MiB of incompressible data in 4 MiB runs spread over it
 generate() {
-  local name=$1 data_mib=$2 ova="$ova_dir/$1.ova" pkg="$tmp/pkg-$1"
-  [ -f "$ova" ] && return 0
-  mkdir -p "$pkg"
-  truncate -s "$((4 * data_mib))M" "$pkg/source.raw"
-  # AES-CTR over zeros: incompressible, much faster than /dev/urandom, and different for each name
-  openssl enc -aes-128-ctr -nosalt -pass "pass:$name" -in <(head -c "${data_mib}M" /dev/zero) 2>/dev/null \
-    | "$py" -c '
-import sys
-path, data = sys.argv[1], int(sys.argv[2]) << 20
-run = 4 << 20
-runs = max(1, data // run)
-stride = 4 * data // runs
-with open(path, "r+b") as out:
-    for i in range(runs):
-        out.seek(i * stride)
-        out.write(sys.stdin.buffer.read(run))
-' "$pkg/source.raw" "$data_mib"
-  qemu-img convert -f raw -O vmdk -o subformat=streamOptimized "$pkg/source.raw" "$pkg/$name-disk1.vmdk"
-  rm -f "$pkg/source.raw"
-  local size=$(stat -c %s "$pkg/$name-disk1.vmdk") capacity=$((4 * data_mib << 20))
-  cat >"$pkg/$name.ovf" <<OVF
-<?xml version="1.0" encoding="UTF-8"?>
-<Envelope xmlns="http://schemas.dmtf.org/ovf/envelope/1" xmlns:ovf="http://schemas.dmtf.org/ovf/envelope/1"
-    xmlns:rasd="http://schemas.dmtf.org/wbem/wscim/1/cim-schema/2/CIM_ResourceAllocationSettingData"
-    xmlns:vssd="http://schemas.dmtf.org/wbem/wscim/1/cim-schema/2/CIM_VirtualSystemSettingData">
-  <References><File ovf:id="file1" ovf:href="$name-disk1.vmdk" ovf:size="$size"/></References>
-  <DiskSection><Info>Virtual disks</Info>
-    <Disk ovf:diskId="vmdisk1" ovf:fileRef="file1" ovf:capacity="$capacity"
-          ovf:format="http://www.vmware.com/interfaces/specifications/vmdk.html#streamOptimized"/>
-  </DiskSection>
-  <NetworkSection><Info>Networks</Info><Network ovf:name="lan"><Description>lan</Description></Network></NetworkSection>
-  <VirtualSystem ovf:id="$name">
-    <Info>A capacity benchmark appliance</Info>
-    <ProductSection><Info>Product</Info><Product>Capacity $name</Product><Vendor>ovaflow bench</Vendor><Version>1.0</Version></ProductSection>
-    <OperatingSystemSection ovf:id="101"><Info>OS</Info></OperatingSystemSection>
-    <VirtualHardwareSection><Info>Hardware</Info>
-      <System><vssd:ElementName>Virtual Hardware Family</vssd:ElementName><vssd:InstanceID>0</vssd:InstanceID>
-        <vssd:VirtualSystemType>vmx-13</vssd:VirtualSystemType></System>
-      <Item><rasd:AllocationUnits>hertz * 10^6</rasd:AllocationUnits><rasd:ElementName>1 CPU</rasd:ElementName>
-        <rasd:InstanceID>1</rasd:InstanceID><rasd:ResourceType>3</rasd:ResourceType><rasd:VirtualQuantity>1</rasd:VirtualQuantity></Item>
-      <Item><rasd:AllocationUnits>byte * 2^20</rasd:AllocationUnits><rasd:ElementName>512 MB</rasd:ElementName>
-        <rasd:InstanceID>2</rasd:InstanceID><rasd:ResourceType>4</rasd:ResourceType><rasd:VirtualQuantity>512</rasd:VirtualQuantity></Item>
-      <Item><rasd:ElementName>SCSI</rasd:ElementName><rasd:InstanceID>3</rasd:InstanceID>
-        <rasd:ResourceSubType>lsilogic</rasd:ResourceSubType><rasd:ResourceType>6</rasd:ResourceType></Item>
-      <Item><rasd:AddressOnParent>0</rasd:AddressOnParent><rasd:ElementName>disk</rasd:ElementName>
-        <rasd:HostResource>ovf:/disk/vmdisk1</rasd:HostResource><rasd:InstanceID>4</rasd:InstanceID>
-        <rasd:Parent>3</rasd:Parent><rasd:ResourceType>17</rasd:ResourceType></Item>
-      <Item><rasd:Connection>lan</rasd:Connection><rasd:ElementName>nic</rasd:ElementName>
-        <rasd:InstanceID>5</rasd:InstanceID><rasd:ResourceType>10</rasd:ResourceType></Item>
-    </VirtualHardwareSection>
-  </VirtualSystem>
-</Envelope>
-OVF
-  (cd "$pkg" && for f in "$name.ovf" "$name-disk1.vmdk"; do
-     echo "SHA256($f)= $(openssl dgst -sha256 -r "$f" | cut -d' ' -f1)"; done >"$name.mf")
-  tar --format=ustar -C "$pkg" -cf "$ova.part" "$name.ovf" "$name.mf" "$name-disk1.vmdk"
-  mv "$ova.part" "$ova"
-  rm -rf "$pkg"
+  bench_vmdk_ova "$ova_dir/$1.ova" "$1" "Capacity $1" "$((4 * $2))" "$2"
 }
 
 free_port() { "$py" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }

@@ -26,42 +26,9 @@ mkdir "$tmp/pkg"
 openssl enc -aes-128-ctr -nosalt -pass pass:ovaflow -in <(head -c "${gib}G" /dev/zero) \
   -out "$tmp/pkg/disk1.img" 2>/dev/null
 size=$(stat -c %s "$tmp/pkg/disk1.img")
-cat >"$tmp/pkg/bench.ovf" <<OVF
-<?xml version="1.0" encoding="UTF-8"?>
-<Envelope xmlns="http://schemas.dmtf.org/ovf/envelope/1" xmlns:ovf="http://schemas.dmtf.org/ovf/envelope/1"
-    xmlns:rasd="http://schemas.dmtf.org/wbem/wscim/1/cim-schema/2/CIM_ResourceAllocationSettingData"
-    xmlns:vssd="http://schemas.dmtf.org/wbem/wscim/1/cim-schema/2/CIM_VirtualSystemSettingData">
-  <References><File ovf:id="file1" ovf:href="disk1.img" ovf:size="$size"/></References>
-  <DiskSection><Info>Virtual disks</Info>
-    <Disk ovf:diskId="vmdisk1" ovf:fileRef="file1" ovf:capacity="$size"
-          ovf:format="http://www.vmware.com/interfaces/specifications/vmdk.html#monolithicFlat"/>
-  </DiskSection>
-  <NetworkSection><Info>Networks</Info><Network ovf:name="lan"><Description>lan</Description></Network></NetworkSection>
-  <VirtualSystem ovf:id="bench">
-    <Info>A benchmark appliance</Info>
-    <ProductSection><Info>Product</Info><Product>Bench</Product><Vendor>ovaflow</Vendor><Version>1.0</Version></ProductSection>
-    <OperatingSystemSection ovf:id="101"><Info>OS</Info></OperatingSystemSection>
-    <VirtualHardwareSection><Info>Hardware</Info>
-      <System><vssd:ElementName>Virtual Hardware Family</vssd:ElementName><vssd:InstanceID>0</vssd:InstanceID>
-        <vssd:VirtualSystemType>vmx-13</vssd:VirtualSystemType></System>
-      <Item><rasd:AllocationUnits>hertz * 10^6</rasd:AllocationUnits><rasd:ElementName>1 CPU</rasd:ElementName>
-        <rasd:InstanceID>1</rasd:InstanceID><rasd:ResourceType>3</rasd:ResourceType><rasd:VirtualQuantity>1</rasd:VirtualQuantity></Item>
-      <Item><rasd:AllocationUnits>byte * 2^20</rasd:AllocationUnits><rasd:ElementName>512 MB</rasd:ElementName>
-        <rasd:InstanceID>2</rasd:InstanceID><rasd:ResourceType>4</rasd:ResourceType><rasd:VirtualQuantity>512</rasd:VirtualQuantity></Item>
-      <Item><rasd:ElementName>SCSI</rasd:ElementName><rasd:InstanceID>3</rasd:InstanceID>
-        <rasd:ResourceSubType>lsilogic</rasd:ResourceSubType><rasd:ResourceType>6</rasd:ResourceType></Item>
-      <Item><rasd:AddressOnParent>0</rasd:AddressOnParent><rasd:ElementName>disk</rasd:ElementName>
-        <rasd:HostResource>ovf:/disk/vmdisk1</rasd:HostResource><rasd:InstanceID>4</rasd:InstanceID>
-        <rasd:Parent>3</rasd:Parent><rasd:ResourceType>17</rasd:ResourceType></Item>
-      <Item><rasd:Connection>lan</rasd:Connection><rasd:ElementName>nic</rasd:ElementName>
-        <rasd:InstanceID>5</rasd:InstanceID><rasd:ResourceType>10</rasd:ResourceType></Item>
-    </VirtualHardwareSection>
-  </VirtualSystem>
-</Envelope>
-OVF
-(cd "$tmp/pkg" && for f in bench.ovf disk1.img; do
-   echo "SHA256($f)= $(openssl dgst -sha256 -r "$f" | cut -d' ' -f1)"; done >bench.mf)
-tar --format=ustar -C "$tmp/pkg" -cf "$tmp/bench.ova" bench.ovf bench.mf disk1.img
+bench_descriptor "$tmp/pkg" bench Bench disk1.img "$size" "$size" \
+  "http://www.vmware.com/interfaces/specifications/vmdk.html#monolithicFlat"
+bench_package "$tmp/pkg" "$tmp/bench.ova" bench.ovf disk1.img
 rm -rf "$tmp/pkg"
 ova="$tmp/bench.ova"
 echo "bench: $(du -m "$ova" | cut -f1) MiB OVA" >&2

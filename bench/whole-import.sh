@@ -47,66 +47,10 @@ now() { date +%s.%N; }
 
 # generate NAME VIRTUAL_GIB DATA_MIB: $ova_dir/NAME.ova (kept when it is there already)
 generate() {
-  local name=$1 virtual_gib=$2 data_mib=$3 ova="$ova_dir/$1.ova" pkg="$tmp/pkg-$1"
-  [ -f "$ova" ] && return 0
+  local name=$1 virtual_gib=$2 data_mib=$3
+  [ -f "$ova_dir/$name.ova" ] && return 0
   echo "bench: generating $name.ova: ${virtual_gib} GiB virtual, ${data_mib} MiB of data..." >&2
-  mkdir -p "$pkg"
-  truncate -s "${virtual_gib}G" "$pkg/source.raw"
-  # AES-CTR over zeros (incompressible, much faster than /dev/urandom) in 4 MiB runs spread over the disk
-  openssl enc -aes-128-ctr -nosalt -pass "pass:$name" -in <(head -c "${data_mib}M" /dev/zero) 2>/dev/null \
-    | "$py" -c '
-import sys
-path, virtual, data = sys.argv[1], int(sys.argv[2]) << 30, int(sys.argv[3]) << 20
-run = 4 << 20
-stride = virtual // (data // run)
-with open(path, "r+b") as out:
-    for i in range(data // run):
-        out.seek(i * stride)
-        out.write(sys.stdin.buffer.read(run))
-' "$pkg/source.raw" "$virtual_gib" "$data_mib"
-  qemu-img convert -f raw -O vmdk -o subformat=streamOptimized "$pkg/source.raw" "$pkg/$name-disk1.vmdk"
-  rm -f "$pkg/source.raw"
-  local size capacity
-  size=$(stat -c %s "$pkg/$name-disk1.vmdk")
-  capacity=$((virtual_gib << 30))
-  cat >"$pkg/$name.ovf" <<OVF
-<?xml version="1.0" encoding="UTF-8"?>
-<Envelope xmlns="http://schemas.dmtf.org/ovf/envelope/1" xmlns:ovf="http://schemas.dmtf.org/ovf/envelope/1"
-    xmlns:rasd="http://schemas.dmtf.org/wbem/wscim/1/cim-schema/2/CIM_ResourceAllocationSettingData"
-    xmlns:vssd="http://schemas.dmtf.org/wbem/wscim/1/cim-schema/2/CIM_VirtualSystemSettingData">
-  <References><File ovf:id="file1" ovf:href="$name-disk1.vmdk" ovf:size="$size"/></References>
-  <DiskSection><Info>Virtual disks</Info>
-    <Disk ovf:diskId="vmdisk1" ovf:fileRef="file1" ovf:capacity="$capacity"
-          ovf:format="http://www.vmware.com/interfaces/specifications/vmdk.html#streamOptimized"/>
-  </DiskSection>
-  <NetworkSection><Info>Networks</Info><Network ovf:name="lan"><Description>lan</Description></Network></NetworkSection>
-  <VirtualSystem ovf:id="$name">
-    <Info>A benchmark appliance</Info>
-    <ProductSection><Info>Product</Info><Product>Whole $name</Product><Vendor>ovaflow bench</Vendor><Version>1.0</Version></ProductSection>
-    <OperatingSystemSection ovf:id="101"><Info>OS</Info></OperatingSystemSection>
-    <VirtualHardwareSection><Info>Hardware</Info>
-      <System><vssd:ElementName>Virtual Hardware Family</vssd:ElementName><vssd:InstanceID>0</vssd:InstanceID>
-        <vssd:VirtualSystemType>vmx-13</vssd:VirtualSystemType></System>
-      <Item><rasd:AllocationUnits>hertz * 10^6</rasd:AllocationUnits><rasd:ElementName>1 CPU</rasd:ElementName>
-        <rasd:InstanceID>1</rasd:InstanceID><rasd:ResourceType>3</rasd:ResourceType><rasd:VirtualQuantity>1</rasd:VirtualQuantity></Item>
-      <Item><rasd:AllocationUnits>byte * 2^20</rasd:AllocationUnits><rasd:ElementName>512 MB</rasd:ElementName>
-        <rasd:InstanceID>2</rasd:InstanceID><rasd:ResourceType>4</rasd:ResourceType><rasd:VirtualQuantity>512</rasd:VirtualQuantity></Item>
-      <Item><rasd:ElementName>SCSI</rasd:ElementName><rasd:InstanceID>3</rasd:InstanceID>
-        <rasd:ResourceSubType>lsilogic</rasd:ResourceSubType><rasd:ResourceType>6</rasd:ResourceType></Item>
-      <Item><rasd:AddressOnParent>0</rasd:AddressOnParent><rasd:ElementName>disk</rasd:ElementName>
-        <rasd:HostResource>ovf:/disk/vmdisk1</rasd:HostResource><rasd:InstanceID>4</rasd:InstanceID>
-        <rasd:Parent>3</rasd:Parent><rasd:ResourceType>17</rasd:ResourceType></Item>
-      <Item><rasd:Connection>lan</rasd:Connection><rasd:ElementName>nic</rasd:ElementName>
-        <rasd:InstanceID>5</rasd:InstanceID><rasd:ResourceType>10</rasd:ResourceType></Item>
-    </VirtualHardwareSection>
-  </VirtualSystem>
-</Envelope>
-OVF
-  (cd "$pkg" && for f in "$name.ovf" "$name-disk1.vmdk"; do
-     echo "SHA256($f)= $(openssl dgst -sha256 -r "$f" | cut -d' ' -f1)"; done >"$name.mf")
-  tar --format=ustar -C "$pkg" -cf "$ova.part" "$name.ovf" "$name.mf" "$name-disk1.vmdk"
-  mv "$ova.part" "$ova"
-  rm -rf "$pkg"
+  bench_vmdk_ova "$ova_dir/$name.ova" "$name" "Whole $name" "$((virtual_gib * 1024))" "$data_mib"
 }
 
 # the pipeline, fresh for each size: its store is where the naive script writes too
