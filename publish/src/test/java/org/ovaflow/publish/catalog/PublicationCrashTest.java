@@ -90,8 +90,8 @@ class PublicationCrashTest {
             throws Exception {
         int writes = countWrites(catalog -> imports.transcodedInto(catalog, "widget.ova", "1.0", files("1.0", 1)),
                 false);
-        assertThat(writes).as("the OVA's copy, appliance.json, its marker, the journal (3), the index (3): no copy of "
-                + "the files").isEqualTo(9);
+        assertThat(writes).as("the OVA's copy, appliance.json, its marker, the journal (3), the index (3), the feeds "
+                + "(the pending record, three pages, its removal): no copy of the files").isEqualTo(14);
 
         for (int crashAfter = 0; crashAfter < writes; crashAfter++) {
             String catalog = newCatalog();
