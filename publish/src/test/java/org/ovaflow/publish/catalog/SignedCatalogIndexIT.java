@@ -26,7 +26,7 @@ import static org.ovaflow.publish.catalog.StagedImports.files;
  * index.json.asc beside every index a signing publish stage writes: made from the exact bytes, verifiable with the
  * key published in the bucket, and right again after a crash, an unsigned writer or a change of key.
  */
-class SignedCatalogIndexTest {
+class SignedCatalogIndexIT {
 
     @RegisterExtension
     static final S3Server S3 = new S3Server(INCOMING, STAGING);

@@ -26,7 +26,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * feeds, files kept), their files removed after the grace period; the latest never pruned; a crash between any two
  * writes of a prune or a purge leaves the old or the new catalog, and the next run finishes it.
  */
-class CatalogRetentionTest {
+class CatalogRetentionIT {
 
     @RegisterExtension
     static final S3Server S3 = new S3Server();

@@ -23,7 +23,7 @@ import static org.ovaflow.publish.catalog.StagedImports.INCOMING;
 import static org.ovaflow.publish.catalog.StagedImports.STAGING;
 
 /** Two publish processes publishing into one catalog at once: the index loses no entry. */
-class ConcurrentPublicationTest {
+class ConcurrentPublicationIT {
 
     private static final int IMPORTS = 20;
     private static final int THREADS_PER_PROCESS = 3;

@@ -27,7 +27,7 @@ import static org.ovaflow.publish.catalog.StagedImports.sha256;
  * readers (the entries, the index) see nothing or a whole entry after every single write, and the retry ends
  * with the whole entry, in the index, staging cleared.
  */
-class PublicationCrashTest {
+class PublicationCrashIT {
 
     @RegisterExtension
     static final S3Server S3 = new S3Server(INCOMING, STAGING);
