@@ -136,8 +136,8 @@ public final class Pipeline implements AutoCloseable {
         kafka.setKafkaClientFactory(new MeteredKafkaClientFactory(metrics));
         camel.getManagementStrategy().addEventNotifier(new RouteExchangeMetrics(metrics));
         Properties properties = new Properties();
-        // with every declared default: the routes' {{key}} placeholders need no default of their own
-        properties.putAll(StageModules.load().withDefaults(settings));
+        // what is given; a route's placeholder carries its declaration's default (Setting.placeholder)
+        properties.putAll(settings.properties());
         // each process of a stage gets Kafka client ids of its own (metrics, broker logs) unless told otherwise
         properties.putIfAbsent("ovaflow.instance", defaultInstance());
         camel.getPropertiesComponent().setInitialProperties(properties);

@@ -83,27 +83,6 @@ public final class StageModules {
     }
 
     /**
-     * The properties given, and the default of every other key the process reads (a template's once per stage):
-     * as Camel's initial properties, they let the routes' {@code {{key}}} placeholders go without a default of their
-     * own, which would repeat the declaration's.
-     */
-    public Map<String, String> withDefaults(PipelineSettings pipeline) {
-        Map<String, String> properties = new LinkedHashMap<>();
-        for (Setting<?> setting : settings(pipeline.stages())) {
-            List<Setting<?>> keys = setting.isTemplate() && setting.key().startsWith("ovaflow.stage.")
-                    ? pipeline.stages().stream().<Setting<?>>map(stage -> setting.at(stage.id())).toList()
-                    : List.of(setting);
-            for (Setting<?> key : keys) {
-                if (!key.isTemplate() && key.defaultValue() != null) {
-                    properties.put(key.key(), key.defaultValue());
-                }
-            }
-        }
-        properties.putAll(pipeline.properties());
-        return properties;
-    }
-
-    /**
      * Before anything starts: every value given for a setting the process reads is checked (a bad one is an
      * {@link IllegalArgumentException} naming key and value); a key no module declares is logged, since it is
      * most likely misspelt.

@@ -62,22 +62,6 @@ class StageModulesTest {
     }
 
     @Test
-    void theRoutesPlaceholdersFindEveryDefaultOfTheStagesRun() {
-        PipelineSettings settings = new PipelineSettings(Path.of("unused"), null, null, null, null,
-                Stage.parse("ingest,publish"), "127.0.0.1", -1, Map.of("ovaflow.stage.publish.batch-size", "50"));
-        Map<String, String> properties = modules.withDefaults(settings);
-        assertThat(properties).containsEntry("ovaflow.stage.publish.batch-size", "50")
-                .containsEntry("ovaflow.stage.publish.batch-wait-ms", "200")
-                .containsEntry("ovaflow.stage.ingest.consumers", "1")
-                .containsEntry("ovaflow.retry.attempts", "8")
-                .containsEntry("ovaflow.ingest.scan-interval-ms", "5000")
-                .containsEntry("ovaflow.publish.keep-ova", "true")
-                .doesNotContainKeys("ovaflow.stage.transcode.consumers", "ovaflow.transcode.targets",
-                        "ovaflow.instance", "ovaflow.kafka.replication-factor");
-        assertThat(properties.keySet()).noneMatch(key -> key.contains("<"));
-    }
-
-    @Test
     void anEmptyValueIsTheDefaultForTheRoutesPlaceholdersToo() {
         PipelineSettings settings = new PipelineSettings(Path.of("unused"), null, null, null, null, Stage.parse("all"),
                 "127.0.0.1", -1, Map.of("ovaflow.retry.attempts", " ", "ovaflow.publish.keep-ova", "false"));

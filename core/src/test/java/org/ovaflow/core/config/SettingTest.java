@@ -112,4 +112,14 @@ class SettingTest {
         assertThat(COUNT.documentedDefault()).isEqualTo("`3`");
         assertThat(Setting.ofText("ovaflow.test.t", null, "t").documentedDefault()).isEqualTo("(none)");
     }
+
+    @Test
+    void aRoutesPlaceholderCarriesItsDeclaredDefault() {
+        // Camel then finds every default without the process handing them over: one place for each
+        assertThat(SharedSettings.STAGE_BATCH_WAIT_MS.at("publish").placeholder())
+                .isEqualTo("{{ovaflow.stage.publish.batch-wait-ms:200}}");
+        assertThat(SharedSettings.RETRY_ATTEMPTS.placeholder()).isEqualTo("{{ovaflow.retry.attempts:8}}");
+        assertThat(Setting.ofText("ovaflow.no-default", null, "doc").placeholder()).isEqualTo("{{ovaflow.no-default}}");
+        assertThatThrownBy(SharedSettings.STAGE_CONSUMERS::placeholder).isInstanceOf(IllegalStateException.class);
+    }
 }
