@@ -181,6 +181,7 @@ class KubernetesDeploymentIT {
     @Test
     void oneDeploymentPerStageRunningOvaflowAsItsCommandLineReadsIt() {
         Set<String> environmentTheCodeReads = environmentTheCodeReads();
+        List<Setting<?>> declared = StageModules.load().allSettings();
         rendered.forEach((kustomization, objects) -> {
             Map<String, String> settings = settings(objects);
             Set<String> stages = new TreeSet<>();
@@ -213,7 +214,6 @@ class KubernetesDeploymentIT {
                 assertThat(environmentTheCodeReads).contains("OVAFLOW_KAFKA", "OVAFLOW_S3");
                 // a misspelt key would only be logged at start: every key given is one a module declares, its value
                 // one the declaration takes
-                List<Setting<?>> declared = StageModules.load().allSettings();
                 properties(args).forEach((key, value) -> {
                     Setting<?> setting = declared.stream().filter(candidate -> candidate.covers(key)).findFirst()
                             .orElseThrow(() -> new AssertionError(where + ": " + key + " is no declared setting"));
