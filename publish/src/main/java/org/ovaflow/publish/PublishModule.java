@@ -106,7 +106,7 @@ public final class PublishModule implements StageModule {
 
     private static Duration indexExpiry(String value) {
         Duration expiry = PublishSettings.expiry(value);
-        if (expiry.compareTo(Duration.ofMinutes(2)) < 0) {
+        if (expiry.compareTo(PublishSettings.MIN_INDEX_EXPIRY) < 0) {
             throw new IllegalArgumentException("must be at least 2 minutes: " + value);
         }
         return expiry;

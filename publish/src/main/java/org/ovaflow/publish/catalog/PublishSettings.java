@@ -14,10 +14,13 @@ import java.util.Locale;
  */
 public record PublishSettings(OnConflict onConflict, boolean keepOva, Duration indexExpiry) {
 
+    /** The shortest lifetime of the signed root: the stage rewrites it every eighth of it, at least a minute apart. */
+    public static final Duration MIN_INDEX_EXPIRY = Duration.ofMinutes(2);
+
     public static final PublishSettings DEFAULTS = new PublishSettings(OnConflict.REJECT, true);
 
     public PublishSettings {
-        if (indexExpiry == null || indexExpiry.compareTo(Duration.ofMinutes(2)) < 0) {
+        if (indexExpiry == null || indexExpiry.compareTo(MIN_INDEX_EXPIRY) < 0) {
             throw new IllegalArgumentException("ovaflow.publish.index-expiry must be at least 2 minutes, not "
                     + indexExpiry);
         }
