@@ -23,6 +23,7 @@ import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Future;
 
 /**
@@ -177,6 +178,17 @@ public final class Onboarding {
             return results;
         } finally {
             pool.shutdownNow();
+            // an interrupted run ends only once its workers have (a failed upload removes its own object): nothing
+            // of it may touch the bucket after it returned, where a run started next finds what it left
+            boolean interrupted = Thread.interrupted();
+            try {
+                pool.awaitTermination(60, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
