@@ -784,9 +784,19 @@ public final class ObjectStore {
             throw new ObjectStoreException(what + " failed: " + (code != null ? code : e.getMessage()), e);
         } catch (MinioException e) {
             throw new ObjectStoreException(what + " failed: " + e.getMessage(), e);
+        } catch (IllegalStateException e) {
+            // the MinIO client's blocking calls report a broken connection as IllegalStateException(IOException):
+            // it is the store's failure like any other, and says which request it was
+            if (e.getCause() instanceof IOException io) {
+                throw new ObjectStoreException(what + " failed: " + io, io);
+            }
+            throw e;
         } catch (RuntimeException e) {
             throw e;
         } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt(); // the caller's to act on: it asked this thread to stop
+            }
             throw new ObjectStoreException(what + " failed: " + e, e);
         }
     }

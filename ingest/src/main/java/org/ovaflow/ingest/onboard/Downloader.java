@@ -132,6 +132,12 @@ public final class Downloader {
             // end of the stream run before the upload completes
             store.write(incomingBucket, item.fileName(), body, -1, CONTENT_TYPE, metadata);
         } catch (RuntimeException e) {
+            Optional<ObjectInfo> completed = completedDespite(item, body, previousEtag);
+            if (completed.isPresent()) {
+                LOG.info("the upload of s3://{}/{} completed although its caller saw it fail ({}): kept",
+                        incomingBucket, item.fileName(), e.getMessage());
+                return new DownloadResult(item, DownloadResult.Status.DOWNLOADED, ref(completed.get()), body.count(), null);
+            }
             removeOwnObject(item.fileName(), previousEtag);
             return DownloadResult.failed(item, body.count(), uploadError(source, body, e));
         }
@@ -171,15 +177,51 @@ public final class Downloader {
         return true;
     }
 
+    /**
+     * The object of an upload that failed only for its caller: the whole body was read and passed the checks, and
+     * the store holds an object of this item with exactly that many bytes, so the store completed it before the
+     * caller gave up (interrupted, or the answer lost). Removing it would remove a good download that the pipeline
+     * may already be importing.
+     */
+    private Optional<ObjectInfo> completedDespite(CatalogItem item, VerifyingStream body, String previousEtag) {
+        if (!body.verified()) {
+            return Optional.empty();
+        }
+        return uninterrupted(() -> store.describe(incomingBucket, item.fileName())
+                .filter(o -> o.info().size() == body.count() && isSame(item, o)
+                        && !java.util.Objects.equals(o.info().etag(), previousEtag))
+                .map(StoredObject::info), Optional.empty());
+    }
+
+    /**
+     * Asks the store once more although the thread was interrupted (the usual reason an upload fails for its
+     * caller only): what it left behind must be settled before the thread stops. The interrupt stays set.
+     */
+    private static <T> T uninterrupted(java.util.function.Supplier<T> question, T otherwise) {
+        boolean interrupted = Thread.interrupted();
+        try {
+            return question.get();
+        } catch (RuntimeException e) {
+            LOG.debug("asking the store after a failed upload failed", e);
+            return otherwise;
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
     /** Whatever our failed upload may have left under the name (not an object that was there before us). */
     private void removeOwnObject(String key, String previousEtag) {
-        try {
+        boolean removed = uninterrupted(() -> {
             Optional<ObjectInfo> now = store.stat(incomingBucket, key);
             if (now.isPresent() && !java.util.Objects.equals(now.get().etag(), previousEtag)) {
                 store.remove(incomingBucket, key);
             }
-        } catch (RuntimeException e) {
-            LOG.warn("could not remove s3://{}/{} after a failed download: {}", incomingBucket, key, e.getMessage());
+            return true;
+        }, false);
+        if (!removed) {
+            LOG.warn("could not remove s3://{}/{} after a failed download", incomingBucket, key);
         }
     }
 

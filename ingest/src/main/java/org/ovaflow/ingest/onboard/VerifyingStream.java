@@ -60,6 +60,11 @@ public final class VerifyingStream extends FilterInputStream {
         return sourceFailure;
     }
 
+    /** Whether the source was read to its end and every check passed there: the whole body, as announced. */
+    public boolean verified() {
+        return ended && failure == null;
+    }
+
     /** The digest of everything read, once the source ended. */
     String sha256() {
         if (digest == null) {
