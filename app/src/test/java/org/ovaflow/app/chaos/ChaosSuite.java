@@ -202,6 +202,9 @@ public final class ChaosSuite implements AutoCloseable {
         faults.add(killAndRestart("transcode"));
         poison();
         faults.add(storeCutOff());
+        // the next fault once the pipeline recovered from this one: back to back, the cut-off and the restart
+        // are one outage longer than the retries wait out (ovaflow.retry.*), which sends imports to ova.dlq
+        awaitProgressAfter(faults.get(faults.size() - 1).healed(), Duration.ofSeconds(90));
         faults.add(restartServers());
         faults.add(rewind("schema", Topics.VERIFIED));
     }
@@ -434,6 +437,15 @@ public final class ChaosSuite implements AutoCloseable {
     private void awaitFinals(int count, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (finals.size() < count && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+        }
+    }
+
+    /** Waits until an import ended after {@code healed}, or none is left to end. */
+    private void awaitProgressAfter(Instant healed, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (finals.stream().noneMatch(end -> end.isAfter(healed)) && !pending().isEmpty()
+                && System.nanoTime() < deadline) {
             Thread.sleep(200);
         }
     }
