@@ -180,6 +180,14 @@ public final class EmbeddedKafka implements AutoCloseable {
                 "share.coordinator.state.topic.num.partitions", "3",
                 "default.replication.factor", "1",
                 "min.insync.replicas", "1"));
+        // a stage member killed outright (SIGKILL, a lost node) holds its partitions until its session times out:
+        // 10 s instead of the default 45 s, so another member takes over within seconds. The consumer protocol's
+        // heartbeats come from the client's own thread, every 2 s, so a long conversion cannot starve them.
+        p.putAll(Map.of(
+                "group.consumer.min.session.timeout.ms", "6000",
+                "group.consumer.session.timeout.ms", "10000",
+                "group.consumer.min.heartbeat.interval.ms", "1000",
+                "group.consumer.heartbeat.interval.ms", "2000"));
         p.putAll(Map.of(
                 "num.partitions", "3",
                 "group.initial.rebalance.delay.ms", "0",

@@ -6,6 +6,7 @@ import org.apache.camel.component.kafka.KafkaComponent;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -15,6 +16,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -61,6 +63,8 @@ class StageScalingIT {
     private static final int IMPORTS = 20;
     private static final int PARTITIONS = 6;
     private static final Duration WORK = Duration.ofSeconds(3);
+    /** Longer than the embedded broker's {@code group.consumer.session.timeout.ms} (10 s). */
+    private static final Duration LONGER_THAN_A_SESSION = Duration.ofSeconds(14);
 
     @TempDir
     static Path dir;
@@ -152,6 +156,67 @@ class StageScalingIT {
         long outcomes = TopicReader.readAll(kafka.bootstrapServers(), Topics.TRANSCODED.topic()).stream()
                 .filter(record -> mine.contains(record.key())).count();
         assertThat(outcomes).as("one outcome an import").isEqualTo(IMPORTS);
+    }
+
+    /**
+     * A run with no faults costs no rebalance, even when each import takes longer than the broker's session timeout
+     * (10 s on the embedded broker, which a member killed outright is given before others take its partitions):
+     * the consumer protocol's heartbeats come from the client's own thread, so a long conversion cannot starve
+     * them. The group's epoch, which every change of membership or assignment moves, stays where the members'
+     * joining left it.
+     */
+    @Test
+    void importsLongerThanTheSessionTimeoutCauseNoRebalance() throws Exception {
+        String stage = "it-no-rebalance";
+        String inputTopic = Topics.VALIDATED.topic();
+        createTopics(inputTopic);
+        Map<String, AtomicInteger> worked = new ConcurrentHashMap<>();
+        Set<String> mine = ConcurrentHashMap.newKeySet();
+        StageDefinition slow = StageDefinition.of(stage, Topics.VALIDATED, Set.of(StatusEvent.State.TRANSCODED),
+                Set.of(), event -> {
+                    if (mine.contains(event.importId())) {
+                        worked.computeIfAbsent(event.importId(), id -> new AtomicInteger()).incrementAndGet();
+                        Thread.sleep(LONGER_THAN_A_SESSION.toMillis());
+                    }
+                    return StageOutcome.forward(Topics.TRANSCODED, event, StatusEvent.State.TRANSCODED, "done");
+                });
+        List<CamelContext> members = new ArrayList<>();
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+            members.add(member(slow, StageKafka.GroupProtocol.CONSUMER, "a"));
+            members.add(member(slow, StageKafka.GroupProtocol.CONSUMER, "b"));
+            // settled: both members in the group, every partition assigned
+            await().atMost(Duration.ofSeconds(60)).until(() -> {
+                ConsumerGroupDescription group = group(admin, stage);
+                return group.members().size() == 2 && group.members().stream()
+                        .mapToInt(m -> m.assignment().topicPartitions().size()).sum() == PARTITIONS;
+            });
+            int settled = group(admin, stage).groupEpoch().orElseThrow();
+            try (KafkaProducer<String, byte[]> producer = producer()) {
+                for (int i = 0; i < 4; i++) {
+                    ImportEvent event = ImportEvent.arrived(new ObjectRef("ova-incoming", stage + "/" + i + ".ova",
+                            "etag-" + i + "-" + System.nanoTime(), 1234, null), "scan", Instant.now());
+                    mine.add(event.importId());
+                    ProducerRecord<String, byte[]> record = EventCodec.toRecord(Topics.VALIDATED, stage, event);
+                    producer.send(new ProducerRecord<>(inputTopic, null, record.key(), record.value(),
+                            record.headers())).get();
+                }
+            }
+            await().atMost(Duration.ofMinutes(2)).until(() -> worked.size() == 4 && TopicReader.readAll(
+                    kafka.bootstrapServers(), Topics.TRANSCODED.topic()).stream()
+                    .filter(record -> mine.contains(record.key())).count() == 4);
+
+            ConsumerGroupDescription after = group(admin, stage);
+            assertThat(after.members()).hasSize(2);
+            assertThat(after.groupEpoch()).as("the group's epoch: no member left, none was fenced")
+                    .contains(settled);
+            assertThat(worked.values()).allSatisfy(times -> assertThat(times.get()).isEqualTo(1));
+        } finally {
+            members.forEach(CamelContext::stop);
+        }
+    }
+
+    private static ConsumerGroupDescription group(Admin admin, String stage) throws Exception {
+        return admin.describeConsumerGroups(List.of("ovaflow-" + stage)).all().get().get("ovaflow-" + stage);
     }
 
     /** One process of the stage: its route as the pipeline runs it, stopped gracefully (SIGTERM) by the test. */
