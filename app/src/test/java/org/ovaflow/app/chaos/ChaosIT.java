@@ -3,7 +3,10 @@ package org.ovaflow.app.chaos;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -21,9 +24,24 @@ class ChaosIT {
         try (ChaosSuite suite = new ChaosSuite(config, dir)) {
             ChaosSuite.Report report = suite.run();
             System.out.println(report.table());
+            if (!report.passed()) {
+                keepLogs(dir.resolve("logs"));
+            }
             assertThat(report.passed()).as(report.table()).isTrue();
             assertThat(report.faults()).hasSize(4);
             assertThat(report.poisonInDlq()).hasSize(report.poisonSent());
         }
+    }
+
+    /** The processes' logs of a failed run, kept where CI leaves its reports (the temporary folder goes). */
+    private static void keepLogs(Path logs) throws IOException {
+        Path kept = Path.of("target", "chaos-logs");
+        Files.createDirectories(kept);
+        try (var files = Files.list(logs)) {
+            for (Path log : files.toList()) {
+                Files.copy(log, kept.resolve(log.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+        System.out.println("the processes' logs: " + kept.toAbsolutePath());
     }
 }

@@ -503,7 +503,8 @@ public final class ChaosSuite implements AutoCloseable {
             if ((state == StatusEvent.State.PUBLISHED) != submitted.getValue()) {
                 wrong++;
                 notEnded.put(submitted.getKey(), state + " but expected "
-                        + (submitted.getValue() ? "PUBLISHED" : "QUARANTINED"));
+                        + (submitted.getValue() ? "PUBLISHED" : "QUARANTINED") + " (" + status.stage() + ": "
+                        + status.message() + ")");
             }
         }
         Map<String, Long> entries = store.list("ova-catalog", "").stream().map(ObjectInfo::key)

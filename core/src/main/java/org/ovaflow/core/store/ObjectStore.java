@@ -794,9 +794,6 @@ public final class ObjectStore {
         } catch (RuntimeException e) {
             throw e;
         } catch (Exception e) {
-            if (e instanceof InterruptedException) {
-                Thread.currentThread().interrupt(); // the caller's to act on: it asked this thread to stop
-            }
             throw new ObjectStoreException(what + " failed: " + e, e);
         }
     }
