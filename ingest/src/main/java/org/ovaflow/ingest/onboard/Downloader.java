@@ -24,9 +24,11 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Streams catalog items into the incoming bucket, where the pipeline picks them up like any dropped OVA.
@@ -187,22 +189,23 @@ public final class Downloader {
         if (!body.verified()) {
             return Optional.empty();
         }
-        return uninterrupted(() -> store.describe(incomingBucket, item.fileName())
-                .filter(o -> o.info().size() == body.count() && isSame(item, o)
-                        && !java.util.Objects.equals(o.info().etag(), previousEtag))
-                .map(StoredObject::info), Optional.empty());
+        return uninterrupted("checking whether s3://" + incomingBucket + "/" + item.fileName() + " was completed",
+                () -> store.describe(incomingBucket, item.fileName())
+                        .filter(o -> o.info().size() == body.count() && isSame(item, o)
+                                && !Objects.equals(o.info().etag(), previousEtag))
+                        .map(StoredObject::info), Optional.empty());
     }
 
     /**
      * Asks the store once more although the thread was interrupted (the usual reason an upload fails for its
      * caller only): what it left behind must be settled before the thread stops. The interrupt stays set.
      */
-    private static <T> T uninterrupted(java.util.function.Supplier<T> question, T otherwise) {
+    private static <T> T uninterrupted(String what, Supplier<T> question, T otherwise) {
         boolean interrupted = Thread.interrupted();
         try {
             return question.get();
         } catch (RuntimeException e) {
-            LOG.debug("asking the store after a failed upload failed", e);
+            LOG.warn("{} after a failed download failed: {}", what, e.getMessage());
             return otherwise;
         } finally {
             if (interrupted) {
@@ -213,16 +216,13 @@ public final class Downloader {
 
     /** Whatever our failed upload may have left under the name (not an object that was there before us). */
     private void removeOwnObject(String key, String previousEtag) {
-        boolean removed = uninterrupted(() -> {
+        uninterrupted("removing s3://" + incomingBucket + "/" + key, () -> {
             Optional<ObjectInfo> now = store.stat(incomingBucket, key);
-            if (now.isPresent() && !java.util.Objects.equals(now.get().etag(), previousEtag)) {
+            if (now.isPresent() && !Objects.equals(now.get().etag(), previousEtag)) {
                 store.remove(incomingBucket, key);
             }
-            return true;
-        }, false);
-        if (!removed) {
-            LOG.warn("could not remove s3://{}/{} after a failed download", incomingBucket, key);
-        }
+            return null;
+        }, null);
     }
 
     /**
