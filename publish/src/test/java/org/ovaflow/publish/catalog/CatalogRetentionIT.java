@@ -130,7 +130,7 @@ class CatalogRetentionIT {
         for (int crashAfter = 0; crashAfter < writes; crashAfter++) {
             newCatalog();
             publishWidgets(CatalogWrites.to(store), SMALL);
-            Crashing crashing = new Crashing(crashAfter);
+            CrashingWrites crashing = new CrashingWrites(store, crashAfter);
             CatalogIndex crashingIndex = index(crashing);
             CatalogRetention crashingRetention = retention(crashingIndex, crashing, policy);
             assertThatThrownBy(() -> {
@@ -174,11 +174,11 @@ class CatalogRetentionIT {
     private int countWrites(RetentionPolicy policy) {
         newCatalog();
         publishWidgets(CatalogWrites.to(store), SMALL);
-        Crashing counting = new Crashing(Integer.MAX_VALUE);
+        CrashingWrites counting = new CrashingWrites(store, Integer.MAX_VALUE);
         CatalogRetention retention = retention(index(counting), counting, policy);
         retention.prune();
         retention.purge();
-        return counting.done;
+        return counting.done();
     }
 
     /** acme/widget 1.0 to 1.4 and 2.0, published a day apart from T0 + 1 day, 1.3 retracted. */
@@ -221,48 +221,6 @@ class CatalogRetentionIT {
 
     private CatalogRetention retention(CatalogIndex index, CatalogWrites writes, RetentionPolicy policy) {
         return new CatalogRetention(store, writes, catalog, index, policy, clock);
-    }
-
-    private static final class SimulatedCrash extends RuntimeException {
-        SimulatedCrash(int after) {
-            super("crash after write " + after);
-        }
-    }
-
-    /** The store's writes, the n-th and every later one refused as a crash would stop them. */
-    private final class Crashing implements CatalogWrites {
-        private final int crashAfter;
-        private int done;
-
-        Crashing(int crashAfter) {
-            this.crashAfter = crashAfter;
-        }
-
-        private void next() {
-            if (done == crashAfter) {
-                throw new SimulatedCrash(done);
-            }
-            done++;
-        }
-
-        @Override
-        public void copy(String fromBucket, String fromKey, long size, String fromEtag, String toBucket,
-                         String toKey) {
-            next();
-            store.copy(fromBucket, fromKey, size, fromEtag, toBucket, toKey);
-        }
-
-        @Override
-        public String write(String bucket, String key, byte[] data, String contentType) {
-            next();
-            return store.write(bucket, key, data, contentType).etag();
-        }
-
-        @Override
-        public void remove(String bucket, String key) {
-            next();
-            store.remove(bucket, key);
-        }
     }
 
     private static final class MutableClock extends Clock {

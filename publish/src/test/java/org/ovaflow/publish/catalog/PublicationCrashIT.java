@@ -132,12 +132,12 @@ class PublicationCrashIT {
 
     /** Publishes with a crash after {@code crashAfter} writes, then again without: every state in between checked. */
     private void crashThenRetry(String catalog, ImportEvent event, int crashAfter, PublishSettings settings) {
-        CrashingWrites crashing = new CrashingWrites(crashAfter, () -> assertNothingHalfVisible(catalog));
+        CrashingWrites crashing = new CrashingWrites(store, crashAfter, () -> assertNothingHalfVisible(catalog));
         assertThatThrownBy(() -> new PublishStage(store, crashing, catalog, settings).publish(event))
                 .isInstanceOf(SimulatedCrash.class);
         assertNothingHalfVisible(catalog);
 
-        CrashingWrites retry = new CrashingWrites(Integer.MAX_VALUE, () -> assertNothingHalfVisible(catalog));
+        CrashingWrites retry = new CrashingWrites(store, Integer.MAX_VALUE, () -> assertNothingHalfVisible(catalog));
         assertThat(new PublishStage(store, retry, catalog, settings).publish(event).next()).isEqualTo(Topics.PUBLISHED);
     }
 
@@ -149,10 +149,10 @@ class PublicationCrashIT {
     private int countWrites(Scenario scenario, boolean replace) {
         String catalog = newCatalog();
         ImportEvent event = scenario.prepare(catalog);
-        CrashingWrites counting = new CrashingWrites(Integer.MAX_VALUE, () -> assertNothingHalfVisible(catalog));
+        CrashingWrites counting = new CrashingWrites(store, Integer.MAX_VALUE, () -> assertNothingHalfVisible(catalog));
         new PublishStage(store, counting, catalog, new PublishSettings(replace
                 ? PublishSettings.OnConflict.REPLACE : PublishSettings.OnConflict.REJECT, true)).publish(event);
-        return counting.done;
+        return counting.done();
     }
 
     /** What a reader sees (entries by their appliance.json, the root and vendor indexes) is whole. */
@@ -221,57 +221,5 @@ class PublicationCrashIT {
         String catalog = "catalog-" + Long.toHexString(System.nanoTime());
         store.ensureBuckets(List.of(catalog));
         return catalog;
-    }
-
-    private static final class SimulatedCrash extends RuntimeException {
-        SimulatedCrash(int writes) {
-            super("crash after " + writes + " writes");
-        }
-    }
-
-    /** The real writes, stopped before write {@code crashAfter + 1}; {@code afterEach} runs after every write done. */
-    private final class CrashingWrites implements CatalogWrites {
-
-        private final int crashAfter;
-        private final Runnable afterEach;
-        private final CatalogWrites direct = CatalogWrites.to(store);
-        int done;
-
-        CrashingWrites(int crashAfter, Runnable afterEach) {
-            this.crashAfter = crashAfter;
-            this.afterEach = afterEach;
-        }
-
-        private <T> T next(java.util.function.Supplier<T> write) {
-            if (done == crashAfter) {
-                throw new SimulatedCrash(done);
-            }
-            T answer = write.get();
-            done++;
-            afterEach.run();
-            return answer;
-        }
-
-        @Override
-        public void copy(String fromBucket, String fromKey, long size, String fromEtag, String toBucket,
-                         String toKey) {
-            next(() -> {
-                direct.copy(fromBucket, fromKey, size, fromEtag, toBucket, toKey);
-                return null;
-            });
-        }
-
-        @Override
-        public String write(String bucket, String key, byte[] data, String contentType) {
-            return next(() -> direct.write(bucket, key, data, contentType));
-        }
-
-        @Override
-        public void remove(String bucket, String key) {
-            next(() -> {
-                direct.remove(bucket, key);
-                return null;
-            });
-        }
     }
 }
