@@ -18,6 +18,8 @@ import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 
 /**
  * One import's files put under its folder ({@code <staging>/imports/<importId>/}, or its catalog entry's
@@ -60,7 +62,7 @@ final class ImportStaging {
         String key = prefix + name;
         String role = role(entry.name(), event.appliance());
         String format = diskFormat(entry.name(), event.appliance()).orElse(null);
-        if (sha1s == null && entry.sha256() != null && entry.size() >= RANGE_COPY_THRESHOLD && !ova.readWhole()) {
+        if (copiedByTheStore(entry, sha1s)) {
             // the checksum stage hashed these very bytes (the copy is pinned to the etag it read)
             ObjectInfo copied = store.copyRange(ova.ref(), entry.offset(), entry.size(), bucket, key,
                     contentType(entry.name()));
@@ -104,6 +106,24 @@ final class ImportStaging {
                 ? StagedArtifact.carried(role, name, bucket, key, digest, format, folder,
                 contentType(entry.name()), carried)
                 : new StagedArtifact(role, name, bucket, key, entry.size(), digest, format, folder, stored.etag());
+    }
+
+    /**
+     * {@link #unchanged} of an original file (under the import's folder itself), started on {@code copier} when the
+     * store copies it from its range of the OVA, so that the copy runs while the disks are converted: the store's
+     * work and ovaflow's overlap instead of following each other. Other files are staged before this returns, in
+     * the order of the calls, so what the event carries is the same whatever the copies' pace.
+     */
+    CompletableFuture<StagedArtifact> unchangedAlongside(TarEntry entry, Executor copier) {
+        if (copiedByTheStore(entry, null)) {
+            return CompletableFuture.supplyAsync(() -> unchanged(entry, null, null), copier);
+        }
+        return CompletableFuture.completedFuture(unchanged(entry, null, null));
+    }
+
+    /** Whether the store copies {@code entry} from its range of the OVA, its bytes never passing through ovaflow. */
+    private boolean copiedByTheStore(TarEntry entry, Map<String, String> sha1s) {
+        return sha1s == null && entry.sha256() != null && entry.size() >= RANGE_COPY_THRESHOLD && !ova.readWhole();
     }
 
     /**

@@ -10,6 +10,7 @@ import org.ovaflow.core.stage.StageMetrics;
 import org.ovaflow.core.stage.StageOutcome;
 import org.ovaflow.core.store.ObjectInfo;
 import org.ovaflow.core.store.ObjectStore;
+import org.ovaflow.core.thread.DaemonThreads;
 import org.ovaflow.disk.InvalidDiskImageException;
 import org.ovaflow.transform.profile.PlatformProfile;
 
@@ -18,6 +19,10 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * The transcode stage: every disk of the package read in place from the OVA (ranged GETs at the tar index's
@@ -56,6 +61,13 @@ public final class TranscodeStage {
             "disk.vmdk.grain-table-entries", "disk.vmdk.header", "disk.vmdk.magic", "disk.vmdk.marker",
             "disk.vmdk.parent", "disk.vmdk.too-long", "disk.vmdk.truncated", "disk.vmdk.unsupported",
             "disk.vmdk.virtual-size");
+
+    /**
+     * Where the store's copies of original files wait for their end while the disks convert: the threads only
+     * wait, the store does the work.
+     */
+    private static final ExecutorService ORIGINAL_COPIES =
+            Executors.newCachedThreadPool(DaemonThreads.named("transcode-original-copy"));
 
     private final ObjectStore store;
     private final String stagingBucket;
@@ -100,29 +112,71 @@ public final class TranscodeStage {
     }
 
     public StageOutcome transcode(ImportEvent event) {
-        List<StagedArtifact> staged = new ArrayList<>();
         OvaBytes ova = OvaBytes.of(store, event.ova());
         String bucket = bucket();
         String prefix = prefix(event);
         ImportStaging staging = new ImportStaging(store, bucket, prefix, metrics, event, ova);
-        if (settings.keepOriginal()) {
-            for (TarEntry entry : event.tarIndex().entries()) {
-                staged.add(staging.unchanged(entry, null, null));
+        List<CompletableFuture<StagedArtifact>> originals = new ArrayList<>();
+        List<StagedArtifact> converted = List.of();
+        try {
+            if (settings.keepOriginal()) {
+                for (TarEntry entry : event.tarIndex().entries()) {
+                    originals.add(staging.unchangedAlongside(entry, ORIGINAL_COPIES));
+                }
             }
-        }
-        if (!settings.outputs().isEmpty()) {
-            PackageConversion conversion = new PackageConversion(store, bucket, prefix, settings, catalog, metrics,
-                    event, ova, staging);
-            try {
-                staged.addAll(conversion.run());
-            } catch (InvalidDiskImageException e) {
-                return reject(event, conversion.converting(), e);
-            } catch (IOException e) {
-                throw new UncheckedIOException("transcoding " + event.source() + " failed", e);
+            if (!settings.outputs().isEmpty()) {
+                PackageConversion conversion = new PackageConversion(store, bucket, prefix, settings, catalog,
+                        metrics, event, ova, staging);
+                try {
+                    converted = conversion.run();
+                } catch (InvalidDiskImageException e) {
+                    settle(originals);
+                    return reject(event, conversion.converting(), e);
+                } catch (IOException e) {
+                    throw new UncheckedIOException("transcoding " + event.source() + " failed", e);
+                }
             }
+        } catch (RuntimeException e) {
+            settle(originals);
+            throw e;
         }
+        List<StagedArtifact> staged = new ArrayList<>();
+        for (CompletableFuture<StagedArtifact> original : originals) {
+            staged.add(stored(original));
+        }
+        staged.addAll(converted);
         return StageOutcome.forward(Topics.TRANSCODED, event.withArtifacts(staged), StatusEvent.State.TRANSCODED,
                 summary(staged));
+    }
+
+    /** An original file as the store copied it; the copy's failure is thrown here, as if it had been made here. */
+    private static StagedArtifact stored(CompletableFuture<StagedArtifact> copy) {
+        try {
+            return copy.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while the store copied an original file", e);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException failure ? failure
+                    : new IllegalStateException("copying an original file failed", e.getCause());
+        }
+    }
+
+    /**
+     * Waits until every copy has ended, well or not, before the import's folder is cleared or the stage retries:
+     * a copy that completed afterwards would leave an object behind.
+     */
+    private static void settle(List<CompletableFuture<StagedArtifact>> copies) {
+        for (CompletableFuture<StagedArtifact> copy : copies) {
+            try {
+                copy.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (ExecutionException ignored) {
+                // the import failed already: the failure being thrown or the rejection is what it reports
+            }
+        }
     }
 
     /** The import rejected for {@code file}'s disk: nothing it staged is left behind. */

@@ -10,13 +10,18 @@ import java.io.UncheckedIOException;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.HexFormat;
 
 /**
- * A disk image written straight into the store as a multipart upload of {@link #PART_SIZE} parts: the most
- * it buffers is one part, plus, for formats that fill in their head at the end (qcow2, dynamic VHD, VMDK), the
- * first part, held back and uploaded last. Its sha256 is computed on the way up; when the head was patched
- * after it went through the digest, the finished object is read back once to hash its final bytes.
+ * A disk image written straight into the store as a multipart upload of {@link #PART_SIZE} parts, up to the
+ * store's {@code parallel-parts} of them going up at once while the conversion goes on (waiting for each part
+ * left the converting threads idle for as long as the store took to take it): it buffers the parts in flight and
+ * the one filling, plus, for formats that fill in their head at the end (qcow2, dynamic VHD, VMDK), the first
+ * part, held back and uploaded last. The sha256 of an image written front to back is computed on the way up; a
+ * held head is only final at the end, and a SHA-256 cannot take it after the bytes that follow it, so such an
+ * image is hashed once, by reading the finished object back (and not also on the way up).
  *
  * <p>An image that fits in one part never starts a multipart upload: it goes up in one PUT, hashed in memory
  * after its last patch. One request instead of four (start, part, complete, read back) for the small disks
@@ -36,15 +41,19 @@ final class UploadImageSink implements ImageSink {
     /** Started with the first part that is not the last: null while the image fits in one part. */
     private ObjectStore.Upload upload;
     private final boolean holdsHead;
-    private final MessageDigest sha256 = digest("SHA-256");
+    /** Parts sent and not yet known to be stored, oldest first, with the buffer each is sent from. */
+    private final Deque<InFlight> inFlight = new ArrayDeque<>();
+    private final int parallelParts;
+    /** The digests on the way up: null when the head is held (the object is then hashed as stored). */
+    private final MessageDigest sha256;
     /** Kept only for outputs whose manifest is SHA1 (older vSphere); null otherwise. */
     private final MessageDigest sha1;
+    private final boolean withSha1;
     private byte[] head;
     private byte[] part = new byte[PART_SIZE];
     private int partLength;
     private int partNumber = 1;
     private long position;
-    private boolean patched;
     private boolean finished;
     private ObjectInfo result;
     private String digest;
@@ -61,12 +70,17 @@ final class UploadImageSink implements ImageSink {
         this.key = key;
         this.contentType = contentType;
         this.holdsHead = holdsHead;
-        this.sha1 = withSha1 ? digest("SHA-1") : null;
+        this.withSha1 = withSha1;
+        this.parallelParts = store.uploadSettings().parallelParts();
+        this.sha256 = holdsHead ? null : digest("SHA-256");
+        this.sha1 = withSha1 && !holdsHead ? digest("SHA-1") : null;
     }
 
     @Override
     public void write(byte[] bytes, int from, int length) {
-        sha256.update(bytes, from, length);
+        if (sha256 != null) {
+            sha256.update(bytes, from, length);
+        }
         if (sha1 != null) {
             sha1.update(bytes, from, length);
         }
@@ -116,7 +130,6 @@ final class UploadImageSink implements ImageSink {
         }
         byte[] target = head != null ? head : part;
         System.arraycopy(bytes, from, target, (int) offset, length);
-        patched = true;
     }
 
     private void sendPart() {
@@ -124,10 +137,36 @@ final class UploadImageSink implements ImageSink {
             head = part;
             part = new byte[PART_SIZE];
         } else {
-            multipart().part(partNumber, part, partLength);
+            inFlight.add(new InFlight(multipart().send(partNumber, part, partLength), part));
+            part = freeBuffer();
         }
         partNumber++;
         partLength = 0;
+    }
+
+    /** A buffer for the next part: the oldest part's once it is stored, when as many are going up as may. */
+    private byte[] freeBuffer() {
+        if (inFlight.size() < parallelParts) {
+            return new byte[PART_SIZE];
+        }
+        InFlight oldest = inFlight.poll();
+        oldest.sent().await();
+        return oldest.buffer();
+    }
+
+    /** Waits for every part sent; with {@code quietly}, a part's failure is not thrown (the upload is aborted). */
+    private void awaitParts(boolean quietly) {
+        while (!inFlight.isEmpty()) {
+            InFlight next = inFlight.poll();
+            try {
+                next.sent().await();
+            } catch (RuntimeException e) {
+                if (!quietly) {
+                    inFlight.clear();
+                    throw e;
+                }
+            }
+        }
     }
 
     private ObjectStore.Upload multipart() {
@@ -144,16 +183,17 @@ final class UploadImageSink implements ImageSink {
             return;
         }
         if (partLength > 0) {
-            multipart().part(partNumber, part, partLength);
+            inFlight.add(new InFlight(multipart().send(partNumber, part, partLength), part));
         }
         if (head != null) {
-            multipart().part(1, head, head.length);
+            inFlight.add(new InFlight(multipart().send(1, head, head.length), head));
         }
+        awaitParts(false);
         part = null;
         head = null;
         result = multipart().complete();
         finished = true;
-        if (patched) {
+        if (holdsHead) {
             readBackDigests();
         } else {
             keepDigests(sha256, sha1);
@@ -162,18 +202,20 @@ final class UploadImageSink implements ImageSink {
 
     /** The whole image is in the first part, patched or not: its digests from the bytes as they are now. */
     private void finishInOnePut() {
-        if (patched) {
-            sha256.reset();
-            sha256.update(part, 0, partLength);
-            if (sha1 != null) {
-                sha1.reset();
-                sha1.update(part, 0, partLength);
+        MessageDigest finalSha256 = sha256;
+        MessageDigest finalSha1 = sha1;
+        if (holdsHead) {
+            finalSha256 = digest("SHA-256");
+            finalSha256.update(part, 0, partLength);
+            if (withSha1) {
+                finalSha1 = digest("SHA-1");
+                finalSha1.update(part, 0, partLength);
             }
         }
         result = store.write(bucket, key, part, partLength, contentType);
         part = null;
         finished = true;
-        keepDigests(sha256, sha1);
+        keepDigests(finalSha256, finalSha1);
     }
 
     /** The digests of the object as stored, from {@code sha256} and {@code sha1} (null unless asked for). */
@@ -199,7 +241,7 @@ final class UploadImageSink implements ImageSink {
 
     private void readBackDigests() throws IOException {
         MessageDigest readBack = digest("SHA-256");
-        MessageDigest readBackSha1 = sha1 == null ? null : digest("SHA-1");
+        MessageDigest readBackSha1 = withSha1 ? digest("SHA-1") : null;
         InputStream stored = new DigestInputStream(store.read(result.bucket(), result.key()), readBack);
         try (InputStream in = readBackSha1 == null ? stored : new DigestInputStream(stored, readBackSha1)) {
             in.transferTo(java.io.OutputStream.nullOutputStream());
@@ -210,12 +252,17 @@ final class UploadImageSink implements ImageSink {
     @Override
     public void close() {
         if (!finished) {
+            // the parts on their way first: one the store took after the abort would outlive the upload
+            awaitParts(true);
             part = null;
             head = null;
             if (upload != null) {
                 upload.close();
             }
         }
+    }
+
+    private record InFlight(ObjectStore.SentPart sent, byte[] buffer) {
     }
 
     private static MessageDigest digest(String algorithm) {
