@@ -65,9 +65,7 @@ public record Drop(Path file, ObjectRef object, String importId) {
     }
 
     private static Drop upload(ObjectStore store, String bucket, Path file, String key) throws IOException {
-        try (InputStream data = Files.newInputStream(file)) {
-            store.write(bucket, key, data, Files.size(file), "application/x-tar");
-        }
+        store.write(bucket, key, file, "application/x-tar");
         ObjectInfo stored = store.stat(bucket, key)
                 .orElseThrow(() -> new IOException(key + " vanished from " + bucket + " right after its upload"));
         ObjectRef object = new ObjectRef(bucket, key, stored.etag(), stored.size(), stored.versionId());

@@ -37,8 +37,13 @@ import org.ovaflow.core.event.ObjectRef;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.RandomAccessFile;
 import java.net.URI;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 
 import java.util.ArrayList;
@@ -94,6 +99,9 @@ public final class ObjectStore {
     private static final int MAX_IDLE_CONNECTIONS = 16;
 
     private static final long MAX_SINGLE_COPY = 5L * 1024 * 1024 * 1024;
+
+    /** S3's largest object in one PUT. */
+    private static final long MAX_SINGLE_PUT = 5L * 1024 * 1024 * 1024;
 
     /** The range one UploadPartCopy of {@link #copyRange} copies: 10,000 of them reach S3's largest object. */
     static final long RANGE_COPY_PART = 1L << 30;
@@ -295,13 +303,18 @@ public final class ObjectStore {
     Http.Headers bodyHeaders(byte[] data, int length) {
         CRC32 crc = new CRC32();
         crc.update(data, 0, length);
-        byte[] value = ByteBuffer.allocate(4).putInt((int) crc.getValue()).array();
-        Http.Headers headers = new Http.Headers(CHECKSUM_HEADER, Base64.getEncoder().encodeToString(value),
-                Http.Headers.X_AMZ_SDK_CHECKSUM_ALGORITHM, CHECKSUM_ALGORITHM);
+        Http.Headers headers = checksumHeaders(crc.getValue());
         if (unsignedPayload) {
             headers.put(Http.Headers.X_AMZ_CONTENT_SHA256, UNSIGNED_PAYLOAD);
         }
         return headers;
+    }
+
+    /** The headers that declare a body's CRC32, which the store checks. */
+    private static Http.Headers checksumHeaders(long crc32) {
+        byte[] value = ByteBuffer.allocate(4).putInt((int) crc32).array();
+        return new Http.Headers(CHECKSUM_HEADER, Base64.getEncoder().encodeToString(value),
+                Http.Headers.X_AMZ_SDK_CHECKSUM_ALGORITHM, CHECKSUM_ALGORITHM);
     }
 
     public void ensureBuckets(Collection<String> buckets) {
@@ -476,6 +489,60 @@ public final class ObjectStore {
 
     public ObjectInfo write(String bucket, String key, byte[] data, String contentType) {
         return write(bucket, key, data, data.length, contentType);
+    }
+
+    /**
+     * Uploads a local file. To a store on this machine's loopback that takes unsigned payloads, a file of up to
+     * 5 GiB (S3's largest PUT) goes up in one PUT streamed from the file: there is no network latency for parts
+     * in parallel to hide, and a multipart upload costs such a store a second write of every byte when it joins
+     * the parts (the embedded s3proxy: 11.4 CPU-s and 13 s a GiB in 16 MiB parts, 4.2 CPU-s and 3.9 s in one
+     * PUT). Other stores and larger files get the multipart upload of {@link #write(String, String, InputStream,
+     * long, String)}, whose parts go up several at once.
+     */
+    public ObjectInfo write(String bucket, String key, Path file, String contentType) throws IOException {
+        long size = Files.size(file);
+        if (size > uploads.partSize() && size <= MAX_SINGLE_PUT && unsignedPayload
+                && PayloadSigning.loopback(endpoint)) {
+            return putFile("write s3://" + bucket + "/" + key, bucket, key, file, size, contentType);
+        }
+        try (InputStream data = Files.newInputStream(file)) {
+            return write(bucket, key, data, size, contentType);
+        }
+    }
+
+    /** One PUT of {@code size} bytes of {@code file}, with their CRC32: the store refuses a file changed meanwhile. */
+    private ObjectInfo putFile(String what, String bucket, String key, Path file, long size, String contentType)
+            throws IOException {
+        Http.Headers headers = checksumHeaders(crc32(file, size));
+        headers.put(Http.Headers.X_AMZ_CONTENT_SHA256, UNSIGNED_PAYLOAD);
+        try (RandomAccessFile body = new RandomAccessFile(file.toFile(), "r")) {
+            ObjectWriteResponse response = call(what, () -> await(asyncClient.putObject(PutObjectAPIArgs.builder()
+                    .bucket(bucket).object(key).file(body, size).contentType(contentType).headers(headers)
+                    .build())));
+            traffic.request(StoreTraffic.Request.PUT);
+            traffic.bytes(StoreTraffic.Op.PUT, size);
+            return new ObjectInfo(bucket, key, response.etag(), size, response.versionId(), null);
+        }
+    }
+
+    /** The CRC32 of the first {@code size} bytes of {@code file} (the JDK's intrinsic, on a direct buffer). */
+    private static long crc32(Path file, long size) throws IOException {
+        CRC32 crc = new CRC32();
+        ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 20);
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            long left = size;
+            while (left > 0) {
+                buffer.clear().limit((int) Math.min(buffer.capacity(), left));
+                int read = channel.read(buffer);
+                if (read < 0) {
+                    throw new IOException(file + " ended after " + (size - left) + " of its " + size + " bytes");
+                }
+                buffer.flip();
+                crc.update(buffer);
+                left -= read;
+            }
+        }
+        return crc.getValue();
     }
 
     /** Uploads {@code data[0, length)} in one request, the bytes as they are (no copy into the client's chunks). */

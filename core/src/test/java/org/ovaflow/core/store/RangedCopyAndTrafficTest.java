@@ -2,11 +2,14 @@ package org.ovaflow.core.store;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 import org.ovaflow.core.event.ObjectRef;
 import org.ovaflow.core.testing.S3Server;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.Map;
@@ -63,6 +66,38 @@ class RangedCopyAndTrafficTest {
         store.write(BUCKET, "ranged/stream", new java.io.ByteArrayInputStream(data), -1, "application/octet-stream");
 
         assertThat(traffic.bytes.get(StoreTraffic.Op.PUT)).isEqualTo(data.length);
+    }
+
+    @Test
+    void aFileLargerThanAPartGoesToALoopbackStoreInOnePut(@TempDir Path folder) throws IOException {
+        ObjectStore fivePartsOfFive = S3.store(new ObjectStore.UploadSettings(5L * 1024 * 1024, 2,
+                ObjectStore.PayloadSigning.AUTO)).counted(traffic);
+        byte[] data = random(6 * 1024 * 1024 + 3, 5);
+        Path file = Files.write(folder.resolve("drop.ova"), data);
+
+        ObjectInfo written = fivePartsOfFive.write(BUCKET, "files/drop.ova", file, "application/x-tar");
+
+        assertThat(read("files/drop.ova")).isEqualTo(data);
+        assertThat(written.size()).isEqualTo(data.length);
+        assertThat(written.etag()).isEqualTo(store.stat(BUCKET, "files/drop.ova").orElseThrow().etag());
+        assertThat(traffic.requests).containsOnly(Map.entry(StoreTraffic.Request.PUT, 1L),
+                Map.entry(StoreTraffic.Request.GET, 1L), Map.entry(StoreTraffic.Request.HEAD, 1L));
+        assertThat(traffic.bytes.get(StoreTraffic.Op.PUT)).isEqualTo(data.length);
+    }
+
+    @Test
+    void aFileToAStoreThatSignsPayloadsGoesInParts(@TempDir Path folder) throws IOException {
+        ObjectStore signing = S3.store(new ObjectStore.UploadSettings(5L * 1024 * 1024, 2,
+                ObjectStore.PayloadSigning.SIGNED)).counted(traffic);
+        byte[] data = random(6 * 1024 * 1024 + 3, 6);
+        Path file = Files.write(folder.resolve("drop.ova"), data);
+
+        signing.write(BUCKET, "files/signed.ova", file, "application/x-tar");
+
+        assertThat(read("files/signed.ova")).isEqualTo(data);
+        // start, two parts, complete
+        assertThat(traffic.requests).containsEntry(StoreTraffic.Request.PUT, 2L)
+                .containsEntry(StoreTraffic.Request.UPLOAD, 2L);
     }
 
     private byte[] read(String key) throws IOException {
