@@ -154,18 +154,21 @@ final class UploadImageSink implements ImageSink {
         return oldest.buffer();
     }
 
-    /** Waits for every part sent; with {@code quietly}, a part's failure is not thrown (the upload is aborted). */
+    /**
+     * Waits for every part sent, failed or not, then throws the first failure unless {@code quietly} (the upload is
+     * being aborted): a part still going up when the upload is aborted could outlive it in the store.
+     */
     private void awaitParts(boolean quietly) {
+        RuntimeException failure = null;
         while (!inFlight.isEmpty()) {
-            InFlight next = inFlight.poll();
             try {
-                next.sent().await();
+                inFlight.poll().sent().await();
             } catch (RuntimeException e) {
-                if (!quietly) {
-                    inFlight.clear();
-                    throw e;
-                }
+                failure = failure == null ? e : failure;
             }
+        }
+        if (failure != null && !quietly) {
+            throw failure;
         }
     }
 
