@@ -24,6 +24,14 @@ public interface DiskImageReader extends Closeable {
      */
     Chunk next() throws IOException;
 
+    /**
+     * Whether any bytes of the image's length are a valid image of its format (a whole-file raw image): reading
+     * its data can refuse nothing the opening did not, so a reader that only judges the image need not read it.
+     */
+    default boolean anyDataIsValid() {
+        return false;
+    }
+
     /** {@code length} bytes of guest data at virtual {@code offset}, held in {@code data[from, from + length)}. */
     record Chunk(long offset, byte[] data, int from, int length) {
 

@@ -23,14 +23,17 @@ public final class RawReader implements DiskImageReader {
     private final long start;
     private final long virtualSize;
     private final String truncatedCheck;
+    /** The whole source is the disk, its size the source's: no read can find it short. */
+    private final boolean wholeSource;
     private final byte[] block = new byte[BLOCK];
     private long offset;
 
-    private RawReader(SourceCursor cursor, long start, long length, String truncatedCheck) {
+    private RawReader(SourceCursor cursor, long start, long length, String truncatedCheck, boolean wholeSource) {
         this.cursor = cursor;
         this.start = start;
         this.virtualSize = length;
         this.truncatedCheck = truncatedCheck;
+        this.wholeSource = wholeSource;
     }
 
     /** A raw reader over the whole of {@code source}, whose size must be known. */
@@ -41,7 +44,7 @@ public final class RawReader implements DiskImageReader {
                     + "uncompressed");
         }
         options.checkVirtualSize("raw", source.name(), source.size());
-        return new RawReader(new SourceCursor(source), 0, source.size(), "disk.raw.truncated");
+        return new RawReader(new SourceCursor(source), 0, source.size(), "disk.raw.truncated", true);
     }
 
     /**
@@ -49,12 +52,18 @@ public final class RawReader implements DiskImageReader {
      * that ends before is refused with {@code truncatedCheck}.
      */
     public static RawReader extent(SourceCursor cursor, long start, long length, String truncatedCheck) {
-        return new RawReader(cursor, start, length, truncatedCheck);
+        return new RawReader(cursor, start, length, truncatedCheck, false);
     }
 
     @Override
     public long virtualSize() {
         return virtualSize;
+    }
+
+    /** A whole-file raw image; an extent's file may end before the extent does, which only a read finds. */
+    @Override
+    public boolean anyDataIsValid() {
+        return wholeSource;
     }
 
     @Override

@@ -186,6 +186,12 @@ public final class DiskImageReads {
 
     private static CheckResult read(ImageSource source, String href, ReadOptions options) throws IOException {
         try (source; DiskImageReader reader = DiskImages.open(source, options)) {
+            if (reader.anyDataIsValid()) {
+                // reading a raw image again finds nothing: the pass already read every byte of the package
+                return CheckResult.pass(CHECK, href, "a raw image, whose every " + reader.virtualSize()
+                        + " bytes are a disk as the transcode stage reads it: its size checked, its data not read "
+                        + "again");
+            }
             return readToEnd(reader, href, "after the streaming pass, by ranges of its file");
         } catch (InvalidDiskImageException e) {
             return CheckResult.fail(e.check(), href, e.getMessage());
