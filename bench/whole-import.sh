@@ -18,7 +18,8 @@
 # Environment: BENCH_SKIP_BUILD=1 (use the jars as built), BENCH_OVAFLOW (the launcher, ./ovaflow),
 # BENCH_START_S (600: how long `run` may take to come up on a busy machine), BENCH_OVA_DIR (keep the generated
 # OVAs there and use them again on the next run; default: generated into the run's temporary folder),
-# BENCH_TIMEOUT (the import's --timeout, PT30M), TMPDIR (needs ~3 GiB free for small, ~20 GiB for large), and
+# BENCH_TIMEOUT (the import's --timeout, PT30M), TMPDIR (needs ~8 GB free for small, ~60 GB for large: the OVA,
+# and the store's copies of it, the original disk and the qcow2, each run's removed when it ends), and
 # -D key=value arguments after the size go to `ovaflow run`.
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -102,8 +103,11 @@ for line in open(sys.argv[1]):
 ' "$name.mf")
   xmllint --noout "$work/$name.ovf"
   qemu-img convert -f vmdk -O qcow2 "$work/$name-disk1.vmdk" "$work/$name-disk1.qcow2"
-  for f in "$ova" "$work/$name-disk1.vmdk" "$work/$name-disk1.qcow2" "$work/$name.ovf"; do
+  aws --endpoint-url "$s3" s3 cp --only-show-errors "$ova" "s3://naive-$name/$(basename "$ova")"
+  # each extracted file removed once it is up, so that the large size fits beside its copies in the store
+  for f in "$work/$name-disk1.vmdk" "$work/$name-disk1.qcow2" "$work/$name.ovf"; do
     aws --endpoint-url "$s3" s3 cp --only-show-errors "$f" "s3://naive-$name/$(basename "$f")"
+    rm -f "$f"
   done
   echo "$(now) - $start" | bc
   rm -rf "$work"
@@ -169,6 +173,8 @@ import sys
 print(int(sum(float(l.rsplit(" ", 1)[1]) for l in sys.stdin if l.startswith("ovaflow_store_requests_total{"))))')
   bench_stop "$run_pid"
   run_pid=""
+  # the store's copies of the OVA go before the naive script makes its own (the large size needs ~40 GB each)
+  rm -rf "$tmp/data-$size"
   # peak heap (MiB): the largest "before" of the collections and the heap used at exit
   heap=$( { grep -o '[0-9]*M->' "$tmp/gc-$size.log" | tr -d 'M>-' || true
             grep -o 'heap *total [0-9]*K, used [0-9]*K' "$tmp/gc-$size.log" | grep -o '[0-9]*K$' \
@@ -178,6 +184,7 @@ print(int(sum(float(l.rsplit(" ", 1)[1]) for l in sys.stdin if l.startswith("ova
   naive_s=$(naive "$ova" "$size")
   bench_stop "$run_pid"
   run_pid=""
+  rm -rf "$tmp/data-$size-naive"
   moved=$(echo "scale=2; ($ova_bytes + $get + $put + $copy) / $ova_bytes" | bc)
   table+=("$(printf '%s|%s|%s|%s|%.2f|%s|%s|%s|%s' "$size" "$ova_bytes" "$total" "$naive_s" \
     "$(echo "$total / $naive_s" | bc -l)" "${heap:-?}" "$moved" \

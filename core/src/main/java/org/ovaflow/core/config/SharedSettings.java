@@ -41,12 +41,14 @@ public final class SharedSettings {
 
     public static final Setting<Integer> STORE_PART_SIZE_MIB = Setting.ofInt("ovaflow.store.part-size-mib",
             (int) (ObjectStore.PART_SIZE / (1024 * 1024)), 5, 512, "multipart uploads' part size in MiB, also the "
-                    + "largest object sent in one PUT; an upload holds `parallel-parts + 1` parts in memory. Given to "
+                    + "largest object sent in one PUT (but a local file `import` sends to a store on loopback: one "
+                    + "streamed PUT up to 5 GiB); an upload holds `parallel-parts + 1` parts in memory. Given to "
                     + "`run` and as `-D` to `import` and `onboard`");
     public static final Setting<Integer> STORE_PARALLEL_PARTS = Setting.ofInt("ovaflow.store.parallel-parts",
-            ObjectStore.UploadSettings.DEFAULT_PARALLEL_PARTS, 1, 64, "parts of one upload in flight at once; "
-                    + "`onboard` divides it among its `--parallel` downloads unless it is set; a pipeline process, whose "
-                    + "stages upload side by side in one heap, sends 2")
+            ObjectStore.UploadSettings.DEFAULT_PARALLEL_PARTS, 1, 64, "parts of one upload in flight at once "
+                    + "(the transcode stage's disk outputs too, in parts of 8 MiB); `onboard` divides it among its "
+                    + "`--parallel` downloads unless it is set; a pipeline process, whose stages upload side by side in "
+                    + "one heap, sends 2")
             .documentedDefault("`4` (`run`: `2`)");
     public static final Setting<ObjectStore.PayloadSigning> STORE_PAYLOAD_SIGNING = Setting.ofEnum(
             "ovaflow.store.payload-signing", ObjectStore.PayloadSigning.class, ObjectStore.PayloadSigning.AUTO,
