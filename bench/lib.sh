@@ -114,7 +114,12 @@ bench_package() {
   local first=$1
   shift
   mv "$dir/manifest.mf" "$dir/${first%.ovf}.mf"
-  tar --format=ustar -C "$dir" -cf "$ova.part" "$first" "${first%.ovf}.mf" "$@"
+  # ustar, as OVF asks, unless a file is too large for its size field (8 GiB): then POSIX (pax) headers
+  local format=ustar f
+  for f in "$@"; do
+    [ "$(stat -c %s "$dir/$f")" -le 8589934591 ] || format=posix
+  done
+  tar --format="$format" -C "$dir" -cf "$ova.part" "$first" "${first%.ovf}.mf" "$@"
   mv "$ova.part" "$ova"
 }
 

@@ -568,7 +568,8 @@ public final class ObjectStore {
 
     /**
      * A server-side copy: the bytes never pass through ovaflow. S3's single CopyObject stops at 5 GiB; larger
-     * objects are copied part by part on the server (multipart upload-part-copy).
+     * objects are copied part by part on the server, several parts at once ({@link #copyRange} of the whole object,
+     * pinned to its etag: the one given, or the one a HEAD finds).
      *
      * <p>Given the source's etag ({@code fromEtag}), the store copies only that version of it
      * ({@code x-amz-copy-source-if-match}; another one is {@link ObjectGoneException}), and the client sends the
@@ -579,32 +580,30 @@ public final class ObjectStore {
      */
     public ObjectInfo copy(String fromBucket, String fromKey, long size, String fromEtag, String toBucket,
                            String toKey) {
-        SourceObject named = SourceObject.builder().bucket(fromBucket).object(fromKey).build();
         String what = "copy s3://" + fromBucket + "/" + fromKey + " to s3://" + toBucket + "/" + toKey;
+        if (size > MAX_SINGLE_COPY) {
+            // parts the store copies several at once, where the client's compose copies its 5 GiB parts one after
+            // the other: an 8 GB OVA's copy took 60 s that way on the embedded store
+            ObjectRef source = fromEtag != null ? new ObjectRef(fromBucket, fromKey, fromEtag, size, null)
+                    : stat(fromBucket, fromKey).map(o -> new ObjectRef(fromBucket, fromKey, o.etag(), o.size(), null))
+                    .orElseThrow(() -> new ObjectGoneException(what + " failed: the source is gone", null));
+            return copyRange(source, 0, source.size(), toBucket, toKey, "application/octet-stream");
+        }
+        SourceObject named = SourceObject.builder().bucket(fromBucket).object(fromKey).build();
         traffic.request(StoreTraffic.Request.COPY);
         traffic.bytes(StoreTraffic.Op.COPY, Math.max(0, size));
         if (fromEtag == null) {
             // the client asks for the source's size and etag first
             traffic.request(StoreTraffic.Request.HEAD);
         }
-        if (size > MAX_SINGLE_COPY) {
-            // the client's compose: start, a part copy each 5 GiB (counted above for the first), complete
-            for (long part = MAX_SINGLE_COPY; part < size; part += MAX_SINGLE_COPY) {
-                traffic.request(StoreTraffic.Request.COPY);
-            }
-            traffic.request(StoreTraffic.Request.UPLOAD);
-            traffic.request(StoreTraffic.Request.UPLOAD);
-        }
-        if (fromEtag != null && size <= MAX_SINGLE_COPY) {
+        if (fromEtag != null) {
             CopyObjectArgs args = CopyObjectArgs.builder().bucket(toBucket).object(toKey)
                     .source(new SourceObject(named, size, fromEtag)).build();
             String etag = call(what, () -> await(copyClient.copy(args)));
             return new ObjectInfo(toBucket, toKey, etag, size, null, null);
         }
-        ObjectWriteResponse response = call(what, () -> size <= MAX_SINGLE_COPY
-                ? client.copyObject(CopyObjectArgs.builder().bucket(toBucket).object(toKey).source(named).build())
-                : client.composeObject(ComposeObjectArgs.builder().bucket(toBucket).object(toKey)
-                .sources(List.of(fromEtag == null ? named : new SourceObject(named, size, fromEtag))).build()));
+        ObjectWriteResponse response = call(what, () -> client.copyObject(CopyObjectArgs.builder().bucket(toBucket)
+                .object(toKey).source(named).build()));
         return new ObjectInfo(toBucket, toKey, response.etag(), size, response.versionId(), null);
     }
 
