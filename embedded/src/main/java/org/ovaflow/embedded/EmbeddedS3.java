@@ -23,6 +23,8 @@ public final class EmbeddedS3 implements AutoCloseable {
 
     private static final String PORTS_FILE = "ports.properties";
     private static final String PORT_KEY = "s3.port";
+    /** Where the files of writes a killed store left half-done go ({@link InterruptedWrites}). */
+    static final String INTERRUPTED_WRITES = "interrupted-writes";
     // No graceful phase on close. With a stop timeout (s3proxy's default is 30 s) Jetty 12.1 waits for the
     // clients' idle keep-alive connections (the MinIO client pools them), then throws a TimeoutException
     // half-way through stopping and leaves the server FAILED with its port still bound.
@@ -68,6 +70,7 @@ public final class EmbeddedS3 implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create " + blobDir, e);
         }
+        InterruptedWrites.moveAside(blobDir, dataDir.resolve(INTERRUPTED_WRITES));
         Path portsFile = dataDir.resolve(PORTS_FILE);
         int chosenPort = LoopbackPorts.resolve(requestedPort, LoopbackPorts.load(portsFile), PORT_KEY);
 

@@ -12,6 +12,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
@@ -117,6 +118,32 @@ class EmbeddedS3IT {
             assertThat(list(client)).containsExactly(KEY);
             assertThat(sha256(client, KEY)).isEqualTo(sha256(content));
         }
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void aWriteAKilledStoreLeftHalfDoneIsMovedAsideOnceItsObjectIsThere() throws Exception {
+        Path folder = Files.createDirectories(dataDir.resolve("buckets").resolve(BUCKET).resolve("entry/1.0"));
+        Files.writeString(folder.resolve("appliance.ova"), "the object, written again by the client's retry");
+        String leftover = "appliance.ova-10ef9294-a904-4d4f-be44-08268e5e7a71";
+        Files.writeString(folder.resolve(leftover), "half of it");
+        // the same shape with no object beside it is the only copy of something: it stays
+        String alone = "disk.vmdk-0b9e4f36-3a1c-4d5e-9f70-1234567890ab";
+        Files.writeString(folder.resolve(alone), "a whole file");
+
+        try (EmbeddedS3 s3 = new EmbeddedS3(dataDir, 0, ACCESS_KEY, SECRET_KEY)) {
+            s3.start();
+            MinioClient client = MinioClient.builder().endpoint(s3.endpoint()).credentials(ACCESS_KEY, SECRET_KEY)
+                    .build();
+            List<String> keys = new ArrayList<>();
+            for (Result<Item> item : client.listObjects(ListObjectsArgs.builder().bucket(BUCKET).recursive(true)
+                    .build())) {
+                keys.add(item.get().objectName());
+            }
+            assertThat(keys).containsExactlyInAnyOrder("entry/1.0/appliance.ova", "entry/1.0/" + alone);
+        }
+        assertThat(dataDir.resolve(EmbeddedS3.INTERRUPTED_WRITES).resolve(BUCKET).resolve("entry/1.0")
+                .resolve(leftover)).hasContent("half of it");
     }
 
     @Test

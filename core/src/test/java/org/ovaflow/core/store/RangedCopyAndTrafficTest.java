@@ -70,12 +70,10 @@ class RangedCopyAndTrafficTest {
 
     @Test
     void aFileLargerThanAPartGoesToALoopbackStoreInOnePut(@TempDir Path folder) throws IOException {
-        ObjectStore fivePartsOfFive = S3.store(new ObjectStore.UploadSettings(5L * 1024 * 1024, 2,
-                ObjectStore.PayloadSigning.AUTO)).counted(traffic);
         byte[] data = random(6 * 1024 * 1024 + 3, 5);
-        Path file = Files.write(folder.resolve("drop.ova"), data);
 
-        ObjectInfo written = fivePartsOfFive.write(BUCKET, "files/drop.ova", file, "application/x-tar");
+        ObjectInfo written = fiveMiBParts(ObjectStore.PayloadSigning.AUTO).write(BUCKET, "files/drop.ova",
+                Files.write(folder.resolve("drop.ova"), data), "application/x-tar");
 
         assertThat(read("files/drop.ova")).isEqualTo(data);
         assertThat(written.size()).isEqualTo(data.length);
@@ -87,17 +85,20 @@ class RangedCopyAndTrafficTest {
 
     @Test
     void aFileToAStoreThatSignsPayloadsGoesInParts(@TempDir Path folder) throws IOException {
-        ObjectStore signing = S3.store(new ObjectStore.UploadSettings(5L * 1024 * 1024, 2,
-                ObjectStore.PayloadSigning.SIGNED)).counted(traffic);
         byte[] data = random(6 * 1024 * 1024 + 3, 6);
-        Path file = Files.write(folder.resolve("drop.ova"), data);
 
-        signing.write(BUCKET, "files/signed.ova", file, "application/x-tar");
+        fiveMiBParts(ObjectStore.PayloadSigning.SIGNED).write(BUCKET, "files/signed.ova",
+                Files.write(folder.resolve("drop.ova"), data), "application/x-tar");
 
         assertThat(read("files/signed.ova")).isEqualTo(data);
         // start, two parts, complete
         assertThat(traffic.requests).containsEntry(StoreTraffic.Request.PUT, 2L)
                 .containsEntry(StoreTraffic.Request.UPLOAD, 2L);
+    }
+
+    /** The store, counted, in parts of 5 MiB (S3's least): a file of 6 MiB is larger than a part. */
+    private ObjectStore fiveMiBParts(ObjectStore.PayloadSigning signing) {
+        return S3.store(new ObjectStore.UploadSettings(5L * 1024 * 1024, 2, signing)).counted(traffic);
     }
 
     private byte[] read(String key) throws IOException {
