@@ -270,7 +270,8 @@ class KubernetesDeploymentIT {
                 JsonNode trigger = scaledObject.path("spec").path("triggers").get(0).path("metadata");
                 String group = trigger.path("consumerGroup").asText();
                 String topic = trigger.path("topic").asText();
-                await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                // a group the broker does not know yet (its consumer still joining) is an answer to wait past
+                await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() -> {
                     ConsumerGroupDescription description = admin.describeConsumerGroups(List.of(group))
                             .describedGroups().get(group).get(10, TimeUnit.SECONDS);
                     Set<String> topics = description.members().stream().map(MemberDescription::assignment)
