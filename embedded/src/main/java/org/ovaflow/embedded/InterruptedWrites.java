@@ -31,11 +31,13 @@ final class InterruptedWrites {
     private InterruptedWrites() {
     }
 
-    /** Moves the leftovers under {@code buckets} to {@code aside}, keeping their paths; returns how many. */
-    static int moveAside(Path buckets, Path aside) {
+    /** Moves the leftovers under {@code buckets} to {@code aside}, keeping their paths. */
+    static void moveAside(Path buckets, Path aside) {
         List<Path> leftovers;
-        try (Stream<Path> files = Files.walk(buckets)) {
-            leftovers = files.filter(Files::isRegularFile).filter(InterruptedWrites::isLeftover).toList();
+        // the walk's own attributes and the name first: only a file of the leftover shape costs a look at its sibling
+        try (Stream<Path> files = Files.find(buckets, Integer.MAX_VALUE,
+                (file, attributes) -> attributes.isRegularFile() && isLeftover(file))) {
+            leftovers = files.toList();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot look for interrupted writes under " + buckets, e);
         }
@@ -50,7 +52,6 @@ final class InterruptedWrites {
             LOG.warn("{} is what a store process killed while writing {} left; the object was written again since: "
                     + "moved to {}", leftover, siblingOf(leftover), target);
         }
-        return leftovers.size();
     }
 
     private static boolean isLeftover(Path file) {
