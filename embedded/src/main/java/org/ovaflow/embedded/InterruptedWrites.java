@@ -14,12 +14,14 @@ import java.util.stream.Stream;
 
 /**
  * What a killed store leaves of the writes it was making. s3proxy's filesystem store writes an object into
- * {@code <key>-<random UUID>} beside it and then renames it to {@code <key>}; a store process killed in between
- * leaves the first file, which it would list as an object of its own from then on (seen in the chaos suite: a kill
- * of the broker+store process during a copy into a catalog entry left one there). Once the client's retry has
- * written the object itself, such a file is only a leftover: before the store starts, it is moved out of the
- * buckets into {@code <data>/interrupted-writes/} (nothing is deleted), with a warning that names it. A file of
- * that shape whose object is not there is left where it is: it is the only copy of something.
+ * {@code <key>-<random UUID>} beside it and only then renames it to {@code <key>}, which is what makes the write
+ * done; a store process killed in between leaves the first file, a write the store never acknowledged, which it
+ * would list as an object of its own from then on (seen in the chaos suite: kills of the broker+store process
+ * during a copy into a catalog entry and during the completion of a qcow2's upload each left one, the second
+ * before the client's retry had written the object). Before the store starts, such files are moved out of the
+ * buckets into {@code <data>/interrupted-writes/} (nothing is deleted), with a warning that names each. An object
+ * whose own key ends in {@code -<UUID>} would be moved too: ovaflow names none so, and the warning says where it
+ * went.
  */
 final class InterruptedWrites {
 
@@ -34,9 +36,9 @@ final class InterruptedWrites {
     /** Moves the leftovers under {@code buckets} to {@code aside}, keeping their paths. */
     static void moveAside(Path buckets, Path aside) {
         List<Path> leftovers;
-        // the walk's own attributes and the name first: only a file of the leftover shape costs a look at its sibling
+        // judged by the walk's own attributes and the name: no file costs a request of its own
         try (Stream<Path> files = Files.find(buckets, Integer.MAX_VALUE,
-                (file, attributes) -> attributes.isRegularFile() && isLeftover(file))) {
+                (file, attributes) -> attributes.isRegularFile() && siblingOf(file) != null)) {
             leftovers = files.toList();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot look for interrupted writes under " + buckets, e);
@@ -49,14 +51,9 @@ final class InterruptedWrites {
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot move the interrupted write " + leftover + " to " + target, e);
             }
-            LOG.warn("{} is what a store process killed while writing {} left; the object was written again since: "
-                    + "moved to {}", leftover, siblingOf(leftover), target);
+            LOG.warn("{} is what a store process killed while writing {} left, a write it never completed: moved to {}",
+                    leftover, siblingOf(leftover), target);
         }
-    }
-
-    private static boolean isLeftover(Path file) {
-        Path sibling = siblingOf(file);
-        return sibling != null && Files.isRegularFile(sibling);
     }
 
     /** The object a file of the leftover shape was being written as, or null when the name is not of that shape. */
