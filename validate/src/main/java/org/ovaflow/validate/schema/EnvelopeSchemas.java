@@ -31,7 +31,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URL;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -70,7 +72,8 @@ public final class EnvelopeSchemas {
     private record Envelope(String description, Schema schema, Set<String> elements, Set<String> types) {
     }
 
-    private final Map<String, Envelope> byNamespace;
+    /** Each envelope compiled on its first descriptor: a short command (inspect) compiles one of the three. */
+    private final Map<String, Compiled> byNamespace;
 
     private static final class Shipped {
         static final EnvelopeSchemas INSTANCE = new EnvelopeSchemas();
@@ -82,6 +85,35 @@ public final class EnvelopeSchemas {
     }
 
     private EnvelopeSchemas() {
+        Map<String, Compiled> envelopes = new LinkedHashMap<>();
+        envelopes.put(V1, new Compiled("the OVF 1.x envelope schema shipped with ovaflow", "ovf-envelope-1.xsd", RASD));
+        envelopes.put(V2, new Compiled("the OVF 2.x envelope schema shipped with ovaflow", "ovf-envelope-2.xsd", RASD));
+        envelopes.put(V09, new Compiled("ovaflow's lax OVF 0.9 envelope schema (DMTF publishes none for 0.9; the "
+                + "parser checks the structure it reads)", "ovf-envelope-0.9.xsd"));
+        byNamespace = Collections.unmodifiableMap(envelopes);
+    }
+
+    /** One envelope's schema, compiled once, when a descriptor of its namespace first needs it. */
+    private static final class Compiled {
+        private final String description;
+        private final String[] resources;
+        private Envelope envelope;
+
+        Compiled(String description, String... resources) {
+            this.description = description;
+            this.resources = resources;
+        }
+
+        synchronized Envelope get() {
+            if (envelope == null) {
+                envelope = envelope(description, hardenedFactory(), resources);
+            }
+            return envelope;
+        }
+    }
+
+    /** A schema factory that resolves nothing outside the shipped documents (one per compilation: not thread-safe). */
+    private static SchemaFactory hardenedFactory() {
         SchemaFactory factory = SchemaFactory.newDefaultInstance();
         try {
             factory.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
@@ -91,11 +123,7 @@ public final class EnvelopeSchemas {
             throw new IllegalStateException("the JDK schema factory rejected a hardening setting", e);
         }
         factory.setResourceResolver(REFUSE_EVERYTHING);
-        byNamespace = Map.of(
-                V1, envelope("the OVF 1.x envelope schema shipped with ovaflow", factory, "ovf-envelope-1.xsd", RASD),
-                V2, envelope("the OVF 2.x envelope schema shipped with ovaflow", factory, "ovf-envelope-2.xsd", RASD),
-                V09, envelope("ovaflow's lax OVF 0.9 envelope schema (DMTF publishes none for 0.9; the parser"
-                        + " checks the structure it reads)", factory, "ovf-envelope-0.9.xsd"));
+        return factory;
     }
 
     private static Envelope envelope(String description, SchemaFactory factory, String... resources) {
@@ -181,11 +209,12 @@ public final class EnvelopeSchemas {
             return List.of(CheckResult.fail(CHECK_ID, fileName, "cannot read the descriptor's root element: "
                     + FailureDescription.of(e)));
         }
-        Envelope envelope = byNamespace.get(namespace);
-        if (envelope == null) {
+        Compiled compiled = byNamespace.get(namespace);
+        if (compiled == null) {
             return List.of(CheckResult.fail(CHECK_ID, fileName, "no envelope schema for the namespace '" + namespace
                     + "', expected one of " + String.join(", ", byNamespace.keySet())));
         }
+        Envelope envelope = compiled.get();
         Errors errors = new Errors();
         UnknownOptionalSections unknown = new UnknownOptionalSections(hardenedReader(), namespace,
                 envelope.elements(), envelope.types());

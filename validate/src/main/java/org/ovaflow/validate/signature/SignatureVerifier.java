@@ -24,6 +24,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
@@ -34,24 +35,48 @@ import java.util.stream.Collectors;
 public final class SignatureVerifier {
 
     private final SignaturePolicy policy;
-    private final TrustStore trustStore;
+    private final Supplier<TrustStore> trustStore;
     private final Clock clock;
 
     public SignatureVerifier(SignaturePolicy policy, TrustStore trustStore, Clock clock) {
+        this(policy, () -> trustStore, clock);
+    }
+
+    private SignatureVerifier(SignaturePolicy policy, Supplier<TrustStore> trustStore, Clock clock) {
         this.policy = policy;
         this.trustStore = trustStore;
         this.clock = clock;
     }
 
     /**
-     * The verifier {@code settings} ask for; the trust store is read now, once.
+     * The verifier {@code settings} ask for. The operator's trust store is read now, once, so a bad one fails the
+     * start; the JDK's certificate authorities, when no store is named, on the first signed package (reading them
+     * is a fifth of a short command's start, and most OVAs are unsigned).
      *
      * @throws IllegalArgumentException when the trust store cannot be read (a configuration error)
      */
     public static SignatureVerifier of(ValidationSettings settings, Clock clock) {
-        TrustStore store = settings.signature() == SignaturePolicy.IGNORE ? TrustStore.empty()
-                : TrustStore.load(settings.trustStore(), settings.trustStorePassword());
-        return new SignatureVerifier(settings.signature(), store, clock);
+        if (settings.signature() == SignaturePolicy.IGNORE) {
+            return new SignatureVerifier(settings.signature(), TrustStore.empty(), clock);
+        }
+        if (settings.trustStore() == null) {
+            return new SignatureVerifier(settings.signature(), new JdkAuthorities(), clock);
+        }
+        return new SignatureVerifier(settings.signature(),
+                TrustStore.load(settings.trustStore(), settings.trustStorePassword()), clock);
+    }
+
+    /** The JDK's certificate authorities, read once, when first asked for. */
+    private static final class JdkAuthorities implements Supplier<TrustStore> {
+        private TrustStore store;
+
+        @Override
+        public synchronized TrustStore get() {
+            if (store == null) {
+                store = TrustStore.jdkDefault();
+            }
+            return store;
+        }
     }
 
     /**
@@ -148,7 +173,7 @@ public final class SignatureVerifier {
     private Chain chain(CertificateFile file) {
         X509Certificate signer = file.signer();
         String name = file.fileName();
-        if (trustStore.contains(signer)) {
+        if (trustStore.get().contains(signer)) {
             return new Chain(CheckResult.pass("signature.chain", name, subject(signer)
                     + " is itself in the trust store"), List.of(signer));
         }
@@ -157,13 +182,13 @@ public final class SignatureVerifier {
                     + "store: " + subject(signer) + " signs itself"), List.of(signer));
         }
         List<X509Certificate> path = path(file.certificates());
-        if (trustStore.certificates().isEmpty()) {
+        if (trustStore.get().certificates().isEmpty()) {
             return new Chain(CheckResult.fail("signature.chain", name, "untrusted: " + describe(path)
                     + ", and no trust store is configured (ovaflow.validate.trust-store)"), path);
         }
         try {
             CertPath certPath = CertificateFactory.getInstance("X.509").generateCertPath(path);
-            PKIXParameters parameters = new PKIXParameters(trustStore.anchors());
+            PKIXParameters parameters = new PKIXParameters(trustStore.get().anchors());
             parameters.setRevocationEnabled(false);
             // trust is judged apart from time, which signature.expiry reports with the dates
             parameters.setDate(Date.from(validationInstant(path)));
@@ -187,7 +212,7 @@ public final class SignatureVerifier {
     private String untrusted(List<X509Certificate> path, CertPathValidatorException e) {
         if (e.getReason() == PKIXReason.NO_TRUST_ANCHOR) {
             X509Certificate top = path.get(path.size() - 1);
-            return "untrusted: " + describe(path) + "; the trust store " + trustStore.source()
+            return "untrusted: " + describe(path) + "; the trust store " + trustStore.get().source()
                     + " holds no certificate of " + issuer(top);
         }
         String where = e.getIndex() >= 0 && e.getIndex() < path.size() ? " at " + subject(path.get(e.getIndex())) : "";
@@ -203,7 +228,7 @@ public final class SignatureVerifier {
         while (!selfIssued(current)) {
             X509Certificate next = issuerOf(current, remaining);
             // a chain may end with the root: an anchor is no part of a PKIX path
-            if (next == null || trustStore.contains(next)) {
+            if (next == null || trustStore.get().contains(next)) {
                 break;
             }
             remaining.remove(next);
