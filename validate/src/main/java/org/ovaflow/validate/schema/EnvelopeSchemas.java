@@ -2,6 +2,7 @@ package org.ovaflow.validate.schema;
 
 import org.ovaflow.core.event.CheckResult;
 import org.ovaflow.core.ova.FailureDescription;
+import org.ovaflow.core.thread.OnFirstUse;
 import org.ovaflow.core.xml.HardenedDocumentBuilders;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
@@ -37,6 +38,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * The OVF envelope schemas that ship with ovaflow (0.9, 1.x, 2.x), compiled once, and the {@code ovf.schema} check
@@ -73,7 +75,7 @@ public final class EnvelopeSchemas {
     }
 
     /** Each envelope compiled on its first descriptor: a short command (inspect) compiles one of the three. */
-    private final Map<String, Compiled> byNamespace;
+    private final Map<String, Supplier<Envelope>> byNamespace;
 
     private static final class Shipped {
         static final EnvelopeSchemas INSTANCE = new EnvelopeSchemas();
@@ -85,31 +87,14 @@ public final class EnvelopeSchemas {
     }
 
     private EnvelopeSchemas() {
-        Map<String, Compiled> envelopes = new LinkedHashMap<>();
-        envelopes.put(V1, new Compiled("the OVF 1.x envelope schema shipped with ovaflow", "ovf-envelope-1.xsd", RASD));
-        envelopes.put(V2, new Compiled("the OVF 2.x envelope schema shipped with ovaflow", "ovf-envelope-2.xsd", RASD));
-        envelopes.put(V09, new Compiled("ovaflow's lax OVF 0.9 envelope schema (DMTF publishes none for 0.9; the "
-                + "parser checks the structure it reads)", "ovf-envelope-0.9.xsd"));
+        Map<String, Supplier<Envelope>> envelopes = new LinkedHashMap<>();
+        envelopes.put(V1, OnFirstUse.of(() -> envelope("the OVF 1.x envelope schema shipped with ovaflow",
+                hardenedFactory(), "ovf-envelope-1.xsd", RASD)));
+        envelopes.put(V2, OnFirstUse.of(() -> envelope("the OVF 2.x envelope schema shipped with ovaflow",
+                hardenedFactory(), "ovf-envelope-2.xsd", RASD)));
+        envelopes.put(V09, OnFirstUse.of(() -> envelope("ovaflow's lax OVF 0.9 envelope schema (DMTF publishes none "
+                + "for 0.9; the parser checks the structure it reads)", hardenedFactory(), "ovf-envelope-0.9.xsd")));
         byNamespace = Collections.unmodifiableMap(envelopes);
-    }
-
-    /** One envelope's schema, compiled once, when a descriptor of its namespace first needs it. */
-    private static final class Compiled {
-        private final String description;
-        private final String[] resources;
-        private Envelope envelope;
-
-        Compiled(String description, String... resources) {
-            this.description = description;
-            this.resources = resources;
-        }
-
-        synchronized Envelope get() {
-            if (envelope == null) {
-                envelope = envelope(description, hardenedFactory(), resources);
-            }
-            return envelope;
-        }
     }
 
     /** A schema factory that resolves nothing outside the shipped documents (one per compilation: not thread-safe). */
@@ -209,7 +194,7 @@ public final class EnvelopeSchemas {
             return List.of(CheckResult.fail(CHECK_ID, fileName, "cannot read the descriptor's root element: "
                     + FailureDescription.of(e)));
         }
-        Compiled compiled = byNamespace.get(namespace);
+        Supplier<Envelope> compiled = byNamespace.get(namespace);
         if (compiled == null) {
             return List.of(CheckResult.fail(CHECK_ID, fileName, "no envelope schema for the namespace '" + namespace
                     + "', expected one of " + String.join(", ", byNamespace.keySet())));

@@ -4,6 +4,7 @@ import org.ovaflow.core.event.VerifiedSigner;
 import org.ovaflow.core.ova.FailureDescription;
 
 import org.ovaflow.core.event.CheckResult;
+import org.ovaflow.core.thread.OnFirstUse;
 import org.ovaflow.validate.ValidationSettings;
 import org.ovaflow.validate.ValidationSettings.SignaturePolicy;
 
@@ -60,23 +61,10 @@ public final class SignatureVerifier {
             return new SignatureVerifier(settings.signature(), TrustStore.empty(), clock);
         }
         if (settings.trustStore() == null) {
-            return new SignatureVerifier(settings.signature(), new JdkAuthorities(), clock);
+            return new SignatureVerifier(settings.signature(), OnFirstUse.of(TrustStore::jdkDefault), clock);
         }
         return new SignatureVerifier(settings.signature(),
                 TrustStore.load(settings.trustStore(), settings.trustStorePassword()), clock);
-    }
-
-    /** The JDK's certificate authorities, read once, when first asked for. */
-    private static final class JdkAuthorities implements Supplier<TrustStore> {
-        private TrustStore store;
-
-        @Override
-        public synchronized TrustStore get() {
-            if (store == null) {
-                store = TrustStore.jdkDefault();
-            }
-            return store;
-        }
     }
 
     /**
