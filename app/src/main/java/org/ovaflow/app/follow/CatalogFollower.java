@@ -171,7 +171,7 @@ public final class CatalogFollower {
     private Optional<ObjectRef> alreadyDropped(String key, String sha256) {
         Optional<StoredObject> there = mirror.describe(incomingBucket, key);
         if (there.isPresent() && sha256.equalsIgnoreCase(there.get().userMetadata().get(Downloader.SHA256_METADATA))) {
-            return Optional.of(ref(there.get().info()));
+            return Optional.of(there.get().info().ref());
         }
         return Optional.empty();
     }
@@ -206,7 +206,7 @@ public final class CatalogFollower {
             }
             throw new FollowException("s3://" + incomingBucket + "/" + key + ": " + e.getMessage());
         }
-        return mirror.stat(incomingBucket, key).map(CatalogFollower::ref).orElseThrow(() -> new FollowException(
+        return mirror.stat(incomingBucket, key).map(ObjectInfo::ref).orElseThrow(() -> new FollowException(
                 "s3://" + incomingBucket + "/" + key + " vanished right after its upload"));
     }
 
@@ -231,10 +231,6 @@ public final class CatalogFollower {
                 ? new FollowState.Followed(null, null, importId, null, null, clock.instant(), null)
                 : before.withRetracted(clock.instant()));
         return new Step(retraction.id(), Outcome.RETRACTED, importId, reason);
-    }
-
-    private static ObjectRef ref(ObjectInfo info) {
-        return new ObjectRef(info.bucket(), info.key(), info.etag(), info.size(), info.versionId());
     }
 
     /** A version that could not be imported: its message is the report's line. */

@@ -585,7 +585,7 @@ public final class ObjectStore {
             // parts the store copies several at once, where the client's compose copies its 5 GiB parts one after
             // the other: an 8 GB OVA's copy took 60 s that way on the embedded store
             ObjectRef source = fromEtag != null ? new ObjectRef(fromBucket, fromKey, fromEtag, size, null)
-                    : stat(fromBucket, fromKey).map(o -> new ObjectRef(fromBucket, fromKey, o.etag(), o.size(), null))
+                    : stat(fromBucket, fromKey).map(ObjectInfo::ref)
                     .orElseThrow(() -> new ObjectGoneException(what + " failed: the source is gone", null));
             return copyRange(source, 0, source.size(), toBucket, toKey, "application/octet-stream");
         }

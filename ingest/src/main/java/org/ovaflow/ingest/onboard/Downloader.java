@@ -96,7 +96,7 @@ public final class Downloader {
             Optional<StoredObject> existing = store.describe(incomingBucket, item.fileName());
             if (existing.isPresent() && isSame(item, existing.get())) {
                 ObjectInfo info = existing.get().info();
-                return new DownloadResult(item, DownloadResult.Status.ALREADY_PRESENT, ref(info), info.size(), null);
+                return new DownloadResult(item, DownloadResult.Status.ALREADY_PRESENT, info.ref(), info.size(), null);
             }
             String previousEtag = existing.map(o -> o.info().etag()).orElse(null);
             try (Source source = open(item)) {
@@ -138,7 +138,7 @@ public final class Downloader {
             if (completed.isPresent()) {
                 LOG.info("the upload of s3://{}/{} completed although its caller saw it fail ({}): kept",
                         incomingBucket, item.fileName(), e.getMessage());
-                return new DownloadResult(item, DownloadResult.Status.DOWNLOADED, ref(completed.get()), body.count(), null);
+                return new DownloadResult(item, DownloadResult.Status.DOWNLOADED, completed.get().ref(), body.count(), null);
             }
             removeOwnObject(item.fileName(), previousEtag);
             return DownloadResult.failed(item, body.count(), uploadError(source, body, e));
@@ -148,7 +148,7 @@ public final class Downloader {
             return DownloadResult.failed(item, body.count(), "s3://" + incomingBucket + "/" + item.fileName()
                     + " vanished right after its upload");
         }
-        return new DownloadResult(item, DownloadResult.Status.DOWNLOADED, ref(stored.get()), body.count(), null);
+        return new DownloadResult(item, DownloadResult.Status.DOWNLOADED, stored.get().ref(), body.count(), null);
     }
 
     private static String uploadError(Source source, VerifyingStream body, RuntimeException e) {
@@ -240,10 +240,6 @@ public final class Downloader {
             return sizeFits;
         }
         return item.size() != null && sizeFits;
-    }
-
-    private ObjectRef ref(ObjectInfo info) {
-        return new ObjectRef(info.bucket(), info.key(), info.etag(), info.size(), info.versionId());
     }
 
     /** Null when {@code name} is a plain .ova file name fit as a key of the bucket's top level. */

@@ -1,7 +1,6 @@
 package org.ovaflow.ingest.scan;
 
 import org.ovaflow.core.event.ImportEvent;
-import org.ovaflow.core.event.ObjectRef;
 import org.ovaflow.core.store.ObjectStore;
 import org.ovaflow.ingest.Arrivals;
 
@@ -28,7 +27,7 @@ public final class BucketScan {
     public List<ImportEvent> scan() {
         return store.list(arrivals.bucket(), "").stream()
                 .filter(o -> arrivals.isImport(o.bucket(), o.key()))
-                .map(o -> ImportEvent.arrived(new ObjectRef(o.bucket(), o.key(), o.etag(), o.size(), o.versionId()),
+                .map(o -> ImportEvent.arrived(o.ref(),
                         "scan", clock.instant()))
                 .toList();
     }

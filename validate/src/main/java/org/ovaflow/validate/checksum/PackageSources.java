@@ -135,7 +135,7 @@ public final class PackageSources {
                 continue;
             }
             ObjectInfo info = found.get();
-            ObjectRef member = new ObjectRef(info.bucket(), info.key(), info.etag(), info.size(), info.versionId());
+            ObjectRef member = info.ref();
             others.add(member);
             members.add(new UnpackedTarStream.Member(file, info.size(),
                     () -> failures.watchOpen(() -> store.objects().read(member))));
