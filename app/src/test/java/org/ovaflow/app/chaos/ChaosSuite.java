@@ -42,6 +42,7 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -86,10 +87,18 @@ public final class ChaosSuite implements AutoCloseable {
                          Duration storeOutage, Duration submitOver, Duration settle, long seed) {
     }
 
-    /** One fault as it happened: what, when it began and healed, and when an import ended next. */
-    record Fault(String what, Instant began, Instant healed, Instant progress) {
+    /**
+     * One fault as it happened: what, when it began and healed, when an import ended next, and when the fault after
+     * it began (null: none did).
+     */
+    record Fault(String what, Instant began, Instant healed, Instant progress, Instant nextBegan) {
         String recovery() {
-            return progress == null ? "no import ended after it" : Duration.between(healed, progress).toMillis() + " ms";
+            if (progress == null) {
+                return "no import ended after it";
+            }
+            // its recovery then includes some of the next fault's
+            String overlapped = nextBegan != null && nextBegan.isBefore(progress) ? " (the next fault came first)" : "";
+            return Duration.between(healed, progress).toMillis() + " ms" + overlapped;
         }
     }
 
@@ -315,14 +324,34 @@ public final class ChaosSuite implements AutoCloseable {
 
     /** The fault as it happened; when the pipeline made progress again is found when the run is over. */
     private Fault healed(String what, Instant began) {
-        return new Fault(what, began, Instant.now(), null);
+        timeline("fault", what + ", began " + began);
+        return new Fault(what, began, Instant.now(), null, null);
     }
 
-    /** Each fault with the first import that ended after it healed. */
+    /**
+     * One line of logs/timeline.tsv: every status event as the suite saw it and every fault as it healed, in the
+     * order they came, for following an import through the stages around a slow recovery.
+     */
+    private synchronized void timeline(String subject, String what) {
+        try {
+            Files.writeString(dir.resolve("logs").resolve("timeline.tsv"), Instant.now() + "\t" + subject + "\t"
+                    + what.replace('\n', ' ') + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Each fault with the first import that ended after it healed and the beginning of the fault after it. */
     private List<Fault> withRecovery() {
         List<Instant> ended = finals.stream().sorted().toList();
-        return faults.stream().map(f -> new Fault(f.what(), f.began(), f.healed(),
-                ended.stream().filter(t -> t.isAfter(f.healed())).findFirst().orElse(null))).toList();
+        List<Fault> recovered = new ArrayList<>();
+        for (int i = 0; i < faults.size(); i++) {
+            Fault f = faults.get(i);
+            recovered.add(new Fault(f.what(), f.began(), f.healed(),
+                    ended.stream().filter(t -> t.isAfter(f.healed())).findFirst().orElse(null),
+                    i + 1 < faults.size() ? faults.get(i + 1).began() : null));
+        }
+        return recovered;
     }
 
     private void submitAll() {
@@ -431,6 +460,8 @@ public final class ChaosSuite implements AutoCloseable {
                             continue;
                         }
                         lastStatus.put(record.key(), status);
+                        timeline(record.key(), status.stage() + " " + status.state()
+                                + (status.message() == null ? "" : " " + status.message()));
                         if (status.state() == StatusEvent.State.PUBLISHED
                                 || status.state() == StatusEvent.State.QUARANTINED) {
                             finals.add(Instant.now());
