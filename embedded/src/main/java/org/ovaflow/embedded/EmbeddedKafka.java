@@ -181,13 +181,14 @@ public final class EmbeddedKafka implements AutoCloseable {
                 "default.replication.factor", "1",
                 "min.insync.replicas", "1"));
         // a stage member killed outright (SIGKILL, a lost node) holds its partitions until its session times out:
-        // 10 s instead of the default 45 s, so another member takes over within seconds. The consumer protocol's
-        // heartbeats come from the client's own thread, every 2 s, so a long conversion cannot starve them.
+        // 6 s instead of the default 45 s, so another member takes over within seconds. The consumer protocol's
+        // heartbeats come from the client's own thread, every 1.5 s (four to a session, as the broker's own), so a
+        // long conversion cannot starve them. 10 s left a killed stage's imports waiting 11-13 s (bench/chaos.sh).
         p.putAll(Map.of(
                 "group.consumer.min.session.timeout.ms", "6000",
-                "group.consumer.session.timeout.ms", "10000",
+                "group.consumer.session.timeout.ms", "6000",
                 "group.consumer.min.heartbeat.interval.ms", "1000",
-                "group.consumer.heartbeat.interval.ms", "2000"));
+                "group.consumer.heartbeat.interval.ms", "1500"));
         // a broker killed outright (kill -9, a lost node) leaves its registration behind, and the controller, in the
         // same process, refuses the restarted broker's until the old one's session has run out: 9 s by default, then
         // the registration's next retry (every heartbeat). Two thirds of each here, the default's ratio kept: a
