@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The chaos suite, long version: the broker and store in one process (ovaflow run --stages none), each stage
 # in its own (ovaflow run --stages X), all on 127.0.0.1; IMPORTS OVAs (every 5th corrupt, every 10th with a
-# 128 MiB disk) submitted over MINUTES minutes, each notified three times, while a fault hits every 8 s: a stage
-# killed with SIGKILL and restarted, the broker+store process killed and restarted, the store cut off for 30 s,
-# the schema stage's consumer group rewound to the start of its topic; poison records on every topic midway.
+# 128 MiB disk) submitted over MINUTES minutes, each notified three times, while a fault hits every 8 s (once an
+# import ended after the last one, so that each recovery is its own): a stage killed with SIGKILL and restarted,
+# the broker+store process killed and restarted, the store cut off for 30 s, the schema stage's consumer group
+# rewound to the start of its topic; poison records on every topic midway.
 # Prints the table (submitted, published, quarantined, lost, duplicated, left in staging, poison in ova.dlq,
 # stages running, recovery of every fault); exit 0 when nothing was lost or duplicated, 1 otherwise.
 #
