@@ -8,7 +8,10 @@
 # Prints the table (submitted, published, quarantined, lost, duplicated, left in staging, poison in ova.dlq,
 # stages running, recovery of every fault); exit 0 when nothing was lost or duplicated, 1 otherwise.
 #
-#   bench/chaos.sh [IMPORTS] [MINUTES]          defaults 200 and 10; run from the repository root
+#   bench/chaos.sh [IMPORTS] [MINUTES] [FAULT_EVERY_S]
+#                                   defaults 200, 10 and 8; run from the repository root. FAULT_EVERY_S 0: no fault
+#                                   at all, and the run fails if any stage's consumer group rebalanced after the
+#                                   first import (each group's epoch is in the table of every run)
 #
 # Environment: BENCH_SKIP_BUILD=1 (use the jars as built), MAVEN_OPTS_BENCH (extra mvn arguments, e.g. -o).
 # The processes' logs stay in the folder the run prints, for a look at what a fault did. However the run ends
@@ -17,9 +20,14 @@
 
 imports="${1:-200}"
 minutes="${2:-10}"
+fault_every="${3:-8}"
 
 bench_build
-echo "chaos: $imports imports over $minutes min, a fault every 8 s..." >&2
+if [ "$fault_every" = 0 ]; then
+  echo "chaos: $imports imports over $minutes min, no faults..." >&2
+else
+  echo "chaos: $imports imports over $minutes min, a fault every $fault_every s..." >&2
+fi
 
 # The suite and the seven processes it starts (the six stages, the broker+store) run in a process group of their
 # own (job control: a background job is a group), so that whatever way this script ends (the table printed, a
@@ -44,7 +52,7 @@ bench_on_exit stop_all
 # app's logging configuration, named: core's test classes (the test helpers) hold one too
 java -cp "$(bench_test_cp)" \
   -Dlogback.configurationFile=app/target/test-classes/logback-test.xml \
-  org.ovaflow.app.chaos.ChaosSuite "$imports" "$minutes" &
+  org.ovaflow.app.chaos.ChaosSuite "$imports" "$minutes" "$fault_every" &
 suite=$!
 status=0
 wait "$suite" || status=$?

@@ -52,6 +52,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
@@ -78,7 +79,8 @@ public final class ChaosSuite implements AutoCloseable {
      * @param badEvery     every n-th is corrupt (a wrong digest: quarantined)
      * @param largeEvery   every n-th good one has a disk of {@code largeDiskMiB} (a transcode of seconds)
      * @param faultEvery   a fault every this long while the batch runs (the long version), null: the short
-     *                     version's fixed sequence, one fault of each kind
+     *                     version's fixed sequence, one fault of each kind, zero: no fault at all (what the
+     *                     stages' consumer groups do on their own: the run fails if one rebalanced)
      * @param storeOutage  how long the store is cut off
      * @param submitOver   the submissions are spread over this long
      * @param settle       how long to wait, after the last fault, for every import to end
@@ -139,8 +141,9 @@ public final class ChaosSuite implements AutoCloseable {
     public static void main(String[] args) throws Exception {
         int imports = args.length > 0 ? Integer.parseInt(args[0]) : 200;
         int minutes = args.length > 1 ? Integer.parseInt(args[1]) : 10;
+        int faultEverySeconds = args.length > 2 ? Integer.parseInt(args[2]) : 8;
         Path dir = Files.createTempDirectory("ovaflow-chaos");
-        Config config = new Config(imports, 5, 10, 128, Duration.ofSeconds(8), Duration.ofSeconds(30),
+        Config config = new Config(imports, 5, 10, 128, Duration.ofSeconds(faultEverySeconds), Duration.ofSeconds(30),
                 Duration.ofMinutes(minutes), Duration.ofMinutes(10), System.nanoTime());
         ChaosSuite suite = new ChaosSuite(config, dir);
         // a SIGTERM or Ctrl-C ends the seven processes the suite started too, not only this one
@@ -190,8 +193,15 @@ public final class ChaosSuite implements AutoCloseable {
 
         Thread submitter = new Thread(this::submitAll, "chaos-submitter");
         submitter.start();
+        // the faults hit a pipeline that has ended an import: before that, a fault's "recovery" (to the next import
+        // that ends) measured how long the freshly started processes took to end their first one, not what the
+        // fault cost; and the groups' epochs count rebalances from there, the members' first joins done
+        awaitFinals(1, Duration.ofMinutes(5));
+        Map<String, Integer> epochsAtFirstImport = groupEpochs();
         if (config.faultEvery() == null) {
             shortSequence();
+        } else if (config.faultEvery().isZero()) {
+            poison();
         } else {
             randomFaults(started);
         }
@@ -202,12 +212,13 @@ public final class ChaosSuite implements AutoCloseable {
         // a rewound group may still be going over records whose imports ended: let every stage catch up
         awaitNoLag(Duration.ofSeconds(120));
         phases.put("every stage caught up", Duration.between(started, Instant.now()));
-        return report(Duration.between(started, Instant.now()));
+        Map<String, Integer> rebalances = new TreeMap<>();
+        groupEpochs().forEach((group, epoch) -> rebalances.put(group, epoch - epochsAtFirstImport.getOrDefault(group, 0)));
+        return report(Duration.between(started, Instant.now()), rebalances);
     }
 
     /** One fault of every kind, in turn, each while imports are in flight. */
     private void shortSequence() throws Exception {
-        awaitFinals(1, Duration.ofSeconds(60));
         faults.add(killAndRestart("transcode"));
         poison();
         faults.add(storeCutOff());
@@ -220,10 +231,6 @@ public final class ChaosSuite implements AutoCloseable {
 
     private void randomFaults(Instant started) throws Exception {
         long until = started.plus(config.submitOver()).toEpochMilli();
-        // as in the short sequence, the faults hit a pipeline that has ended an import: before that, a fault's
-        // "recovery" (to the next import that ends) measured how long the freshly started processes took to end
-        // their first one, not what the fault cost
-        awaitFinals(1, Duration.ofMinutes(5));
         boolean poisoned = false;
         while (System.currentTimeMillis() < until) {
             Thread.sleep(config.faultEvery().toMillis());
@@ -533,7 +540,21 @@ public final class ChaosSuite implements AutoCloseable {
         }
     }
 
-    private Report report(Duration took) throws Exception {
+    /**
+     * Each stage's consumer group and its epoch, which the broker moves at every change of membership or
+     * assignment (KIP-848): a member joining or leaving, one fenced when its session ran out.
+     */
+    private Map<String, Integer> groupEpochs() throws Exception {
+        List<String> groups = STAGES.stream().map(stage -> "ovaflow-" + stage).toList();
+        Map<String, Integer> epochs = new TreeMap<>();
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafka()))) {
+            admin.describeConsumerGroups(groups).all().get()
+                    .forEach((group, description) -> epochs.put(group, description.groupEpoch().orElse(0)));
+        }
+        return epochs;
+    }
+
+    private Report report(Duration took, Map<String, Integer> rebalances) throws Exception {
         tailing = false;
         statusTail.join(5000);
         Map<String, String> notEnded = new LinkedHashMap<>();
@@ -587,8 +608,8 @@ public final class ChaosSuite implements AutoCloseable {
         stages.values().stream().filter(p -> !p.alive()).forEach(p -> stopped.add(p.name()));
         return new Report(config, took, expectedPublished.size(), published, quarantined, notEnded.size() - wrong,
                 wrong, duplicated, entries.size(), quarantineReports, leftOver, poisonKeys.size(), dlqReasons,
-                poisonMissing, stopped, notEnded, withRecovery(), storeProxy.attempts(), storeProxy.refused(),
-                Map.copyOf(phases));
+                poisonMissing, stopped, notEnded, withRecovery(), rebalances, storeProxy.attempts(),
+                storeProxy.refused(), Map.copyOf(phases));
     }
 
     /**
@@ -663,13 +684,19 @@ public final class ChaosSuite implements AutoCloseable {
                          int wrongOutcome, long duplicatedEntries, int catalogEntries, long quarantineReports,
                          List<String> leftInStaging, int poisonSent, Map<String, String> poisonInDlq,
                          List<String> poisonMissing, List<String> stagesStopped, Map<String, String> notEnded,
-                         List<Fault> faults, long storeConnections, long storeConnectionsRefused,
-                         Map<String, Duration> phases) {
+                         List<Fault> faults, Map<String, Integer> rebalances, long storeConnections,
+                         long storeConnectionsRefused, Map<String, Duration> phases) {
 
         public boolean passed() {
             return lost == 0 && wrongOutcome == 0 && duplicatedEntries == 0 && leftInStaging.isEmpty()
                     && poisonMissing.isEmpty() && stagesStopped.isEmpty() && published + quarantined == submitted
-                    && catalogEntries == published && quarantineReports == quarantined;
+                    && catalogEntries == published && quarantineReports == quarantined
+                    && (!faultless() || rebalances.values().stream().allMatch(n -> n == 0));
+        }
+
+        /** A run without faults, in which no group may rebalance. */
+        private boolean faultless() {
+            return config.faultEvery() != null && config.faultEvery().isZero();
         }
 
         public String table() {
@@ -690,6 +717,9 @@ public final class ChaosSuite implements AutoCloseable {
             row(out, "stages still running", (STAGES.size() + 1 - stagesStopped.size()) + " of " + (STAGES.size() + 1)
                     + (stagesStopped.isEmpty() ? "" : ", stopped: " + stagesStopped));
             row(out, "store connections (refused during cut-offs)", storeConnections + " (" + storeConnectionsRefused + ")");
+            row(out, "rebalances after the first import (group epoch moves" + (faultless() ? ", must be 0)" : ")"),
+                    rebalances.entrySet().stream().map(group -> group.getKey().substring("ovaflow-".length()) + " "
+                            + group.getValue()).collect(Collectors.joining(", ")));
             out.append("faults:\n");
             for (Fault fault : faults) {
                 row(out, "  " + fault.what(), "recovered in " + fault.recovery());
