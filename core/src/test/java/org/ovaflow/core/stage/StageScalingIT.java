@@ -63,7 +63,7 @@ class StageScalingIT {
     private static final int IMPORTS = 20;
     private static final int PARTITIONS = 6;
     private static final Duration WORK = Duration.ofSeconds(3);
-    /** Longer than the embedded broker's {@code group.consumer.session.timeout.ms} (10 s). */
+    /** Longer than the embedded broker's {@code group.consumer.session.timeout.ms} (6 s). */
     private static final Duration LONGER_THAN_A_SESSION = Duration.ofSeconds(14);
 
     @TempDir
