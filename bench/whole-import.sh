@@ -13,9 +13,11 @@
 #   naive:   tar -x, SHA-256 of every manifest line (Python's hashlib), xmllint --noout of the descriptor,
 #            qemu-img convert -O qcow2, then `aws s3 cp` of the OVA, the original disk, the qcow2 and the descriptor
 #            into a bucket of the same store;
-# and prints both times and their ratio (the goal: ovaflow / naive ≤ 0.7).
+# and prints both times and their ratio (the goal: ovaflow / naive ≤ 0.7). With BENCH_RUNS=N each size runs N
+# times, the two sides alternating (ovaflow, naive, ovaflow, …), and a last row gives the medians: the naive
+# script's time varies from day to day and run to run with the disk's state (44 to 63 s for the same small OVA).
 #
-# Environment: BENCH_SKIP_BUILD=1 (use the jars as built), BENCH_OVAFLOW (the launcher, ./ovaflow),
+# Environment: BENCH_SKIP_BUILD=1 (use the jars as built), BENCH_RUNS (1), BENCH_OVAFLOW (the launcher, ./ovaflow),
 # BENCH_START_S (600: how long `run` may take to come up on a busy machine), BENCH_OVA_DIR (keep the generated
 # OVAs there and use them again on the next run; default: generated into the run's temporary folder),
 # BENCH_TIMEOUT (the import's --timeout, PT30M), TMPDIR (needs ~8 GB free for small, ~60 GB for large: the OVA,
@@ -126,12 +128,15 @@ print(int(total))
 ' "$1" "$2"
 }
 
-declare -a table
-for size in $sizes; do
-  if [ "$size" = small ]; then generate small 4 1024; else generate large 32 8192; fi
-  ova="$ova_dir/$size.ova"
-  ova_bytes=$(stat -c %s "$ova")
-  echo "bench: $size.ova is $ova_bytes bytes; starting ovaflow run (embedded Kafka and S3, -Xmx256m) $*" >&2
+# median of the numbers given
+median() {
+  printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# one run of both sides on $ova ($size, $ova_bytes bytes, run $run of $runs): a row of the table, and the two
+# times for the medians
+one_run() {
+  echo "bench: $size.ova is $ova_bytes bytes, run $run of $runs; starting ovaflow run (embedded Kafka and S3, -Xmx256m) $*" >&2
   start_pipeline "$size" "$@"
   cat "$ova" >/dev/null
   sync
@@ -190,6 +195,27 @@ print(int(sum(float(l.rsplit(" ", 1)[1]) for l in sys.stdin if l.startswith("ova
     "$(echo "$total / $naive_s" | bc -l)" "${heap:-?}" "$moved" \
     "put $(echo "scale=2; ($ova_bytes + $put) / $ova_bytes" | bc), get $(echo "scale=2; $get / $ova_bytes" | bc), copy $(echo "scale=2; $copy / $ova_bytes" | bc), $requests requests" \
     "$per_stage (import --wait $waited s)")")
+  ovaflow_times+=("$total")
+  naive_times+=("$(printf '%.1f' "$naive_s")")
+}
+
+declare -a table
+runs="${BENCH_RUNS:-1}"
+for size in $sizes; do
+  if [ "$size" = small ]; then generate small 4 1024; else generate large 32 8192; fi
+  ova="$ova_dir/$size.ova"
+  ova_bytes=$(stat -c %s "$ova")
+  ovaflow_times=()
+  naive_times=()
+  for run in $(seq "$runs"); do
+    one_run "$@"
+  done
+  if [ "$runs" -gt 1 ]; then
+    ovaflow_median=$(median "${ovaflow_times[@]}")
+    naive_median=$(median "${naive_times[@]}")
+    table+=("$(printf '%s|%s|%s|%s|%.2f|||%s|' "$size" "median" "$ovaflow_median" "$naive_median" \
+      "$(echo "$ovaflow_median / $naive_median" | bc -l)" "of $runs runs: ovaflow ${ovaflow_times[*]} s, naive ${naive_times[*]} s")")
+  fi
 done
 
 printf '\n%-6s %14s %12s %10s %6s %9s %13s  %s\n' size "OVA bytes" "ovaflow (s)" "naive (s)" ratio "heap MiB" "moved/OVA B" \
