@@ -301,7 +301,7 @@ public final class ChaosSuite implements AutoCloseable {
         OvaflowProcess process = stages.get(stage);
         Instant began = Instant.now();
         process.stop();
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafka()))) {
+        try (Admin admin = admin()) {
             List<TopicPartition> partitions = admin.describeTopics(List.of(topic.topic())).allTopicNames().get()
                     .get(topic.topic()).partitions().stream()
                     .map(p -> new TopicPartition(topic.topic(), p.partition())).toList();
@@ -519,7 +519,7 @@ public final class ChaosSuite implements AutoCloseable {
     /** Waits until every stage's group has committed the end of the topics it reads. */
     private void awaitNoLag(Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafka()))) {
+        try (Admin admin = admin()) {
             while (System.nanoTime() < deadline) {
                 long lag = 0;
                 for (String stage : STAGES) {
@@ -547,7 +547,7 @@ public final class ChaosSuite implements AutoCloseable {
     private Map<String, Integer> groupEpochs() throws Exception {
         List<String> groups = STAGES.stream().map(stage -> "ovaflow-" + stage).toList();
         Map<String, Integer> epochs = new TreeMap<>();
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafka()))) {
+        try (Admin admin = admin()) {
             admin.describeConsumerGroups(groups).all().get()
                     .forEach((group, description) -> epochs.put(group, description.groupEpoch().orElse(0)));
         }
@@ -629,6 +629,10 @@ public final class ChaosSuite implements AutoCloseable {
         }
         return all.stream().map(ObjectInfo::key).filter(k -> !k.startsWith(".") && !k.startsWith("keys/")
                 && k.split("/").length >= 4 && !named.contains(k)).toList();
+    }
+
+    private Admin admin() {
+        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafka()));
     }
 
     private KafkaProducer<String, byte[]> producer() {
