@@ -394,7 +394,7 @@ public final class ChaosSuite implements AutoCloseable {
                 return store.write("ova-incoming", key, in, Files.size(file), "application/x-ova");
             }
         });
-        ObjectRef ref = new ObjectRef(stored.bucket(), stored.key(), stored.etag(), stored.size(), stored.versionId());
+        ObjectRef ref = stored.ref();
         expectedPublished.put(ImportId.of(ref), !bad);
         byte[] notification = notification(ref);
         for (int copy = 0; copy < 3; copy++) {

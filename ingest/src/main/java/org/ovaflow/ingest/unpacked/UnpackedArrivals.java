@@ -118,8 +118,7 @@ public final class UnpackedArrivals {
         for (String folder : folders) {
             for (ObjectInfo object : store.listFolder(arrivals.bucket(), folder)) {
                 if (PackageForm.of(object.key()) == PackageForm.UNPACKED && arrivals.isImport(object.bucket(), object.key())) {
-                    found.add(ImportEvent.arrived(new ObjectRef(object.bucket(), object.key(), object.etag(),
-                            object.size(), object.versionId()), "notification", clock.instant()));
+                    found.add(ImportEvent.arrived(object.ref(), "notification", clock.instant()));
                 }
             }
         }

@@ -119,8 +119,7 @@ public final class ChecksumStage {
             }
             ObjectInfo staged = upload.complete();
             metrics.bytes(NAME, "out", staged.size());
-            return outcome(event.withNormalised(new ObjectRef(staged.bucket(), staged.key(), staged.etag(),
-                    staged.size(), staged.versionId()), plain.members()), verification);
+            return outcome(event.withNormalised(staged.ref(), plain.members()), verification);
         }
     }
 
