@@ -2,6 +2,7 @@ package org.ovaflow.app.chaos;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -29,6 +30,7 @@ import org.ovaflow.core.event.TarIndex;
 import org.ovaflow.core.event.Topics;
 import org.ovaflow.core.ova.OvaBuilder;
 import org.ovaflow.core.sample.SampleAppliance;
+import org.ovaflow.core.stage.StageKafka;
 import org.ovaflow.core.store.ObjectInfo;
 import org.ovaflow.core.store.ObjectStore;
 import org.ovaflow.core.testing.TopicReader;
@@ -213,7 +215,7 @@ public final class ChaosSuite implements AutoCloseable {
         awaitNoLag(Duration.ofSeconds(120));
         phases.put("every stage caught up", Duration.between(started, Instant.now()));
         Map<String, Integer> rebalances = new TreeMap<>();
-        groupEpochs().forEach((group, epoch) -> rebalances.put(group, epoch - epochsAtFirstImport.getOrDefault(group, 0)));
+        groupEpochs().forEach((stage, epoch) -> rebalances.put(stage, epoch - epochsAtFirstImport.get(stage)));
         return report(Duration.between(started, Instant.now()), rebalances);
     }
 
@@ -313,7 +315,7 @@ public final class ChaosSuite implements AutoCloseable {
             long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
             while (true) {
                 try {
-                    admin.alterConsumerGroupOffsets("ovaflow-" + stage, earliest).all().get();
+                    admin.alterConsumerGroupOffsets(StageKafka.groupId(stage), earliest).all().get();
                     break;
                 } catch (java.util.concurrent.ExecutionException e) {
                     if (System.nanoTime() > deadline) {
@@ -327,7 +329,7 @@ public final class ChaosSuite implements AutoCloseable {
         if (config.faultEvery() == null) {
             process.awaitHealthy(Duration.ofSeconds(120));
         }
-        return healed("rewind ovaflow-" + stage + " to the start of " + topic.topic(), began);
+        return healed("rewind " + StageKafka.groupId(stage) + " to the start of " + topic.topic(), began);
     }
 
     /** The fault as it happened; when the pipeline made progress again is found when the run is over. */
@@ -524,7 +526,7 @@ public final class ChaosSuite implements AutoCloseable {
                 long lag = 0;
                 for (String stage : STAGES) {
                     Map<TopicPartition, OffsetAndMetadata> committed = admin
-                            .listConsumerGroupOffsets("ovaflow-" + stage).partitionsToOffsetAndMetadata().get();
+                            .listConsumerGroupOffsets(StageKafka.groupId(stage)).partitionsToOffsetAndMetadata().get();
                     Map<TopicPartition, OffsetSpec> latest = committed.keySet().stream()
                             .collect(Collectors.toMap(p -> p, p -> OffsetSpec.latest()));
                     var ends = admin.listOffsets(latest).all().get();
@@ -541,15 +543,15 @@ public final class ChaosSuite implements AutoCloseable {
     }
 
     /**
-     * Each stage's consumer group and its epoch, which the broker moves at every change of membership or
+     * Each stage and its consumer group's epoch, which the broker moves at every change of membership or
      * assignment (KIP-848): a member joining or leaving, one fenced when its session ran out.
      */
     private Map<String, Integer> groupEpochs() throws Exception {
-        List<String> groups = STAGES.stream().map(stage -> "ovaflow-" + stage).toList();
         Map<String, Integer> epochs = new TreeMap<>();
         try (Admin admin = admin()) {
-            admin.describeConsumerGroups(groups).all().get()
-                    .forEach((group, description) -> epochs.put(group, description.groupEpoch().orElse(0)));
+            Map<String, ConsumerGroupDescription> groups = admin.describeConsumerGroups(
+                    STAGES.stream().map(StageKafka::groupId).toList()).all().get();
+            STAGES.forEach(stage -> epochs.put(stage, groups.get(StageKafka.groupId(stage)).groupEpoch().orElse(0)));
         }
         return epochs;
     }
@@ -722,8 +724,8 @@ public final class ChaosSuite implements AutoCloseable {
                     + (stagesStopped.isEmpty() ? "" : ", stopped: " + stagesStopped));
             row(out, "store connections (refused during cut-offs)", storeConnections + " (" + storeConnectionsRefused + ")");
             row(out, "rebalances after the first import (group epoch moves" + (faultless() ? ", must be 0)" : ")"),
-                    rebalances.entrySet().stream().map(group -> group.getKey().substring("ovaflow-".length()) + " "
-                            + group.getValue()).collect(Collectors.joining(", ")));
+                    rebalances.entrySet().stream().map(stage -> stage.getKey() + " " + stage.getValue())
+                            .collect(Collectors.joining(", ")));
             out.append("faults:\n");
             for (Fault fault : faults) {
                 row(out, "  " + fault.what(), "recovered in " + fault.recovery());

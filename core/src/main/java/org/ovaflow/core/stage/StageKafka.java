@@ -151,9 +151,14 @@ public final class StageKafka {
                 + "&batchingIntervalMs=" + SharedSettings.STAGE_BATCH_WAIT_MS.at(stage).placeholder();
     }
 
+    /** The consumer group of {@code stage}'s processes: {@code ovaflow-<stage>}. */
+    public static String groupId(String stage) {
+        return "ovaflow-" + stage;
+    }
+
     private static String endpoint(String stage, Topics topic) {
         return "kafka:" + topic.topic()
-                + "?groupId=ovaflow-" + stage
+                + "?groupId=" + groupId(stage)
                 + "&clientId=ovaflow-" + stage + "-{{ovaflow.instance:1}}"
                 // a consumer waits on the store and the broker most of the time: more of them let a lone
                 // process of a stage work on one import per partition at once

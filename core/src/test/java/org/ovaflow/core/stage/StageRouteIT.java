@@ -358,7 +358,7 @@ class StageRouteIT {
     /** The offset the stage's consumer group committed on the topic's one partition; null when none. */
     private OffsetAndMetadata committed(String stage, Topics topic) throws Exception {
         try (Admin admin = admin()) {
-            return admin.listConsumerGroupOffsets("ovaflow-" + stage).partitionsToOffsetAndMetadata().get()
+            return admin.listConsumerGroupOffsets(StageKafka.groupId(stage)).partitionsToOffsetAndMetadata().get()
                     .get(new TopicPartition(topic.topic(), 0));
         }
     }

@@ -216,7 +216,8 @@ class StageScalingIT {
     }
 
     private static ConsumerGroupDescription group(Admin admin, String stage) throws Exception {
-        return admin.describeConsumerGroups(List.of("ovaflow-" + stage)).all().get().get("ovaflow-" + stage);
+        String group = StageKafka.groupId(stage);
+        return admin.describeConsumerGroups(List.of(group)).all().get().get(group);
     }
 
     /** One process of the stage: its route as the pipeline runs it, stopped gracefully (SIGTERM) by the test. */
