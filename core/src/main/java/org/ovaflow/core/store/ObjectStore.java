@@ -117,6 +117,7 @@ public final class ObjectStore {
     /** The same connection pool, for the multipart calls only the async client exposes. */
     private final MinioAsyncClient asyncClient;
     private final CopyClient copyClient;
+    private final StreamedPut.Client putClient;
     private final ListClient listClient;
     private final String endpoint;
     private final UploadSettings uploads;
@@ -148,6 +149,7 @@ public final class ObjectStore {
                 .httpClient(http, true)
                 .build();
         this.copyClient = new CopyClient(asyncClient);
+        this.putClient = new StreamedPut.Client(asyncClient);
         this.listClient = new ListClient(asyncClient);
     }
 
@@ -156,6 +158,7 @@ public final class ObjectStore {
         this.client = shared.client;
         this.asyncClient = shared.asyncClient;
         this.copyClient = shared.copyClient;
+        this.putClient = shared.putClient;
         this.listClient = shared.listClient;
         this.uploads = shared.uploads;
         this.unsignedPayload = shared.unsignedPayload;
@@ -501,13 +504,37 @@ public final class ObjectStore {
      */
     public ObjectInfo write(String bucket, String key, Path file, String contentType) throws IOException {
         long size = Files.size(file);
-        if (size > uploads.partSize() && size <= MAX_SINGLE_PUT && unsignedPayload
-                && PayloadSigning.loopback(endpoint)) {
+        if (putsInOneRequest(size)) {
             return putFile("write s3://" + bucket + "/" + key, bucket, key, file, size, contentType);
         }
         try (InputStream data = Files.newInputStream(file)) {
             return write(bucket, key, data, size, contentType);
         }
+    }
+
+    /**
+     * Whether an object of {@code size} bytes goes up in one PUT rather than in parts: larger than a part, at most
+     * S3's largest PUT, to a store on this machine's loopback that takes unsigned payloads (see
+     * {@link #write(String, String, Path, String)} for why). {@link #startPut} is for those only.
+     */
+    public boolean putsInOneRequest(long size) {
+        return size > uploads.partSize() && size <= MAX_SINGLE_PUT && unsignedPayload
+                && PayloadSigning.loopback(endpoint);
+    }
+
+    /**
+     * Starts one PUT of an object of exactly {@code size} bytes that the caller writes into it as it makes them
+     * (a disk image whose layout is planned before its data is converted); for a size and store that
+     * {@link #putsInOneRequest} accepts.
+     */
+    public StreamedPut startPut(String bucket, String key, long size, String contentType) {
+        if (!putsInOneRequest(size)) {
+            throw new IllegalArgumentException("s3://" + bucket + "/" + key + ": " + size + " bytes to " + endpoint
+                    + " go up in parts, not in one streamed PUT");
+        }
+        traffic.request(StoreTraffic.Request.PUT);
+        traffic.bytes(StoreTraffic.Op.PUT, size);
+        return new StreamedPut(putClient, bucket, key, size, contentType);
     }
 
     /** One PUT of {@code size} bytes of {@code file}, with their CRC32: the store refuses a file changed meanwhile. */
