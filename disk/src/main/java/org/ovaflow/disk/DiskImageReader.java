@@ -2,6 +2,7 @@ package org.ovaflow.disk;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.util.Optional;
 
 /**
  * A disk image read as its guest sees it: a virtual size and the runs of data the image holds, in ascending
@@ -23,6 +24,14 @@ public interface DiskImageReader extends Closeable {
      * @throws InvalidDiskImageException when the image is corrupt or hostile (a named rejection)
      */
     Chunk next() throws IOException;
+
+    /**
+     * Where the image's data may be, as its own tables say, read before its data (call it before {@link #next()}):
+     * what lets a writer lay out its file up front. Empty when the format or the source does not tell (the default).
+     */
+    default Optional<AllocationMap> allocation() throws IOException {
+        return Optional.empty();
+    }
 
     /**
      * Whether any bytes of the image's length are a valid image of its format (a whole-file raw image): reading

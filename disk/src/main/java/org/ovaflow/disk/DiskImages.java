@@ -53,6 +53,16 @@ public final class DiskImages {
      */
     public static DiskImageWriter writer(TargetFormat target, long virtualSize, ImageSink sink, boolean roundVhdToMiB,
                                          String fileName) throws InvalidDiskImageException {
+        return writer(target, virtualSize, sink, roundVhdToMiB, fileName, null);
+    }
+
+    /**
+     * {@link #writer(TargetFormat, long, ImageSink, boolean, String)}, told where the source's data may be (its
+     * reader's {@link DiskImageReader#allocation()}, null when unknown): a qcow2 file is then planned before the
+     * data, written front to back without patching its head, its length announced to the sink.
+     */
+    public static DiskImageWriter writer(TargetFormat target, long virtualSize, ImageSink sink, boolean roundVhdToMiB,
+                                         String fileName, AllocationMap allocation) throws InvalidDiskImageException {
         if ((target == TargetFormat.VHD || target == TargetFormat.VHD_FIXED)
                 && outputVirtualSize(target, virtualSize, roundVhdToMiB) > VhdWriter.MAX_VIRTUAL_SIZE) {
             throw new InvalidDiskImageException("disk.vhd.too-large", "a disk of " + virtualSize
@@ -61,7 +71,7 @@ public final class DiskImages {
         }
         return switch (target) {
             // qemu reads a qcow2 size to whole sectors, rounding down: round up, as qemu-img create does
-            case QCOW2 -> new Qcow2Writer(outputVirtualSize(target, virtualSize, roundVhdToMiB), sink);
+            case QCOW2 -> new Qcow2Writer(outputVirtualSize(target, virtualSize, roundVhdToMiB), sink, allocation);
             case VHD -> VhdWriter.dynamic(virtualSize, sink, roundVhdToMiB);
             case VHD_FIXED -> VhdWriter.fixed(virtualSize, sink, roundVhdToMiB);
             case RAW -> new RawWriter(virtualSize, sink);

@@ -25,6 +25,14 @@ public interface ImageSink extends Closeable {
     /** Overwrites bytes already written within the patchable head. */
     void patch(long offset, byte[] bytes, int from, int length) throws IOException;
 
+    /**
+     * Says, before the first write, that the image will be exactly {@code length} bytes and that nothing will be
+     * {@link #patch patched}: an upload can then go up in one request and hash the bytes on the way. Optional for
+     * sinks (the default ignores it).
+     */
+    default void announceLength(long length) throws IOException {
+    }
+
     /** Makes the image whole and visible (the file complete, the upload completed). */
     void finish() throws IOException;
 

@@ -1,5 +1,6 @@
 package org.ovaflow.disk.qcow2;
 
+import org.ovaflow.disk.AllocationMap;
 import org.ovaflow.disk.ClusterAssembler;
 import org.ovaflow.disk.DiskImageWriter;
 import org.ovaflow.disk.ImageSink;
@@ -7,6 +8,7 @@ import org.ovaflow.disk.ImageSink;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -25,6 +27,13 @@ import static org.ovaflow.disk.qcow2.Qcow2Format.*;
  * of guest disk) but one bit per guest cluster of each 512 MiB region that got data: 1 KiB per such region,
  * 2 KiB per GiB of virtual disk (8 MiB for a full 4 TiB disk). The L2 tables are built from the bits one at a
  * time at the end. The L1 table is held too: 8 bytes per 512 MiB.
+ *
+ * <p>Given the source's {@link AllocationMap} (a streamOptimized VMDK's grain tables), the file is planned instead:
+ * every cluster the map allocates gets its place before any data is read, so the header, the L1 table, the
+ * refcounts and the L2 tables go first, final, and the data clusters follow in guest order; a planned cluster the
+ * data leaves all zeros is written as zeros, data outside the map refuses the image (the map's check). The sink is
+ * told the file's length and is never patched: an upload goes in one request, hashed on the way, where the other
+ * layout needs its head held back and the finished object read again to hash it.
  *
  * <p>The virtual size is written exactly, as qcow2 allows any byte count. qemu (7.2) opens a qcow2 image
  * whose size is not a multiple of 512 with its size rounded <em>down</em> to a whole sector (and
@@ -51,6 +60,14 @@ public final class Qcow2Writer implements DiskImageWriter {
     /** Per 512 MiB region that got data (by L1 index, ascending): one bit per guest cluster written. */
     private final TreeMap<Integer, long[]> written = new TreeMap<>();
     private long dataClusters;
+    /** The source's map when the file is planned; null when it is laid out as the data comes. */
+    private final AllocationMap allocation;
+    /** The clusters the plan allocates; null when not planned. */
+    private final BitSet planned;
+    /** The first planned cluster not written yet. */
+    private int nextPlanned;
+    /** The planned file's length in clusters. */
+    private long plannedClusters;
     private boolean started;
     private boolean finished;
 
@@ -60,6 +77,14 @@ public final class Qcow2Writer implements DiskImageWriter {
      *                    (128 KiB for disks up to 4 TiB)
      */
     public Qcow2Writer(long virtualSize, ImageSink sink) {
+        this(virtualSize, sink, null);
+    }
+
+    /**
+     * @param allocation where the source's data may be, as its tables say; null to lay the file out as the data
+     *                   comes (the sink's patchable head then holds the header cluster and the L1 table)
+     */
+    public Qcow2Writer(long virtualSize, ImageSink sink, AllocationMap allocation) {
         if (virtualSize < 0) {
             throw new IllegalArgumentException("negative virtual size " + virtualSize);
         }
@@ -73,7 +98,17 @@ public final class Qcow2Writer implements DiskImageWriter {
         this.l1Entries = (int) entries;
         // an empty disk still gets one L1 cluster, so that the header's L1 offset names a cluster in use
         this.l1Clusters = Math.max(1, ceilDiv(entries * Long.BYTES, CLUSTER_SIZE));
-        if (sink.patchableHead() < headBytes()) {
+        this.allocation = allocation;
+        if (allocation != null) {
+            this.planned = allocation.clusters(CLUSTER_SIZE);
+            long clusters = ceilDiv(virtualSize, CLUSTER_SIZE);
+            if (planned.length() > clusters) {
+                planned.clear(Math.toIntExact(clusters), planned.length());
+            }
+        } else {
+            this.planned = null;
+        }
+        if (planned == null && sink.patchableHead() < headBytes()) {
             throw new IllegalArgumentException("the sink can patch " + sink.patchableHead() + " leading bytes; the "
                     + "qcow2 header and L1 table of a " + virtualSize + "-byte disk need " + headBytes());
         }
@@ -96,15 +131,59 @@ public final class Qcow2Writer implements DiskImageWriter {
         }
         start();
         assembler.flush();
-        long[] l1 = writeL2Tables();
-        long refcountTableOffset = sink.position();
-        long refcountTableClusters = writeRefcounts();
-        sink.patch(0, header(refcountTableOffset, refcountTableClusters), 0, HEADER_LENGTH_V3);
-        ByteBuffer l1Bytes = ByteBuffer.allocate(l1Entries * Long.BYTES);
-        l1Bytes.asLongBuffer().put(l1);
-        sink.patch(CLUSTER_SIZE, l1Bytes.array(), 0, l1Bytes.capacity());
+        if (planned != null) {
+            writePlannedZeros(Integer.MAX_VALUE);
+            if (sink.position() != plannedClusters * CLUSTER_SIZE) {
+                throw new IllegalStateException("the planned qcow2 file is " + plannedClusters * CLUSTER_SIZE
+                        + " bytes, " + sink.position() + " were written");
+            }
+        } else {
+            long[] l1 = l1Table(written, sink.position());
+            writeL2Tables(written, 1 + l1Clusters);
+            long refcountTableOffset = sink.position();
+            RefcountLayout refcounts = RefcountLayout.of(sink.position() / CLUSTER_SIZE);
+            writeRefcounts(refcounts, sink.position());
+            sink.patch(0, header(refcountTableOffset, refcounts.tableClusters()), 0, HEADER_LENGTH_V3);
+            byte[] l1Bytes = l1Bytes(l1);
+            sink.patch(CLUSTER_SIZE, l1Bytes, 0, l1Bytes.length);
+        }
         sink.finish();
         finished = true;
+    }
+
+    /**
+     * The planned file's metadata, final: the header, the L1 table, the refcount table and blocks, and the L2
+     * tables, in that order; the data clusters follow them, in guest order.
+     */
+    private void writePlannedHead() throws IOException {
+        TreeMap<Integer, long[]> regions = new TreeMap<>();
+        for (int c = planned.nextSetBit(0); c >= 0; c = planned.nextSetBit(c + 1)) {
+            mark(regions, c);
+        }
+        long l2Tables = regions.size();
+        dataClusters = planned.cardinality();
+        long head = 1 + l1Clusters;
+        RefcountLayout refcounts = RefcountLayout.of(head + l2Tables + dataClusters);
+        long firstL2 = head + refcounts.clusters();
+        long firstData = firstL2 + l2Tables;
+        plannedClusters = firstData + dataClusters;
+        sink.announceLength(plannedClusters * CLUSTER_SIZE);
+        byte[] cluster = new byte[CLUSTER_SIZE];
+        System.arraycopy(header(head * CLUSTER_SIZE, refcounts.tableClusters()), 0, cluster, 0, HEADER_LENGTH_V3);
+        sink.write(cluster, 0, CLUSTER_SIZE);
+        byte[] l1Bytes = l1Bytes(l1Table(regions, firstL2 * CLUSTER_SIZE));
+        sink.write(l1Bytes, 0, l1Bytes.length);
+        sink.writeZeros(l1Clusters * CLUSTER_SIZE - l1Bytes.length);
+        writeRefcounts(refcounts, head * CLUSTER_SIZE);
+        writeL2Tables(regions, firstData);
+    }
+
+    /** Zeros for the planned clusters before {@code end} that no data was written to. */
+    private void writePlannedZeros(int end) throws IOException {
+        for (int c = planned.nextSetBit(nextPlanned); c >= 0 && c < end; c = planned.nextSetBit(c + 1)) {
+            sink.writeZeros(CLUSTER_SIZE);
+            nextPlanned = c + 1;
+        }
     }
 
     @Override
@@ -124,32 +203,71 @@ public final class Qcow2Writer implements DiskImageWriter {
         if (sink.position() != 0) {
             throw new IllegalStateException("the sink has " + sink.position() + " bytes already; a qcow2 image starts it");
         }
-        sink.writeZeros(headBytes());
+        if (planned != null) {
+            writePlannedHead();
+        } else {
+            sink.writeZeros(headBytes());
+        }
         started = true;
     }
 
     private void writeCluster(long index, byte[] data, int from, int length, boolean allZero) throws IOException {
-        if (allZero) {
-            return;
+        if (planned != null) {
+            if (index >= Integer.MAX_VALUE || !planned.get((int) index)) {
+                if (allZero) {
+                    return;
+                }
+                throw allocation.dataOutside(index * CLUSTER_SIZE);
+            }
+            writePlannedZeros((int) index);
+            nextPlanned = (int) index + 1;
+        } else {
+            if (allZero) {
+                return;
+            }
+            mark(written, index);
+            dataClusters++;
         }
-        int within = (int) (index % L2_ENTRIES);
-        written.computeIfAbsent((int) (index / L2_ENTRIES), region -> new long[L2_ENTRIES / Long.SIZE])
-                [within / Long.SIZE] |= 1L << (within % Long.SIZE);
         sink.write(data, from, length);
         if (length < CLUSTER_SIZE) {
             // the last cluster of a disk whose size is not a multiple of it: a host cluster is always whole
             sink.writeZeros(CLUSTER_SIZE - length);
         }
-        dataClusters++;
     }
 
-    /** Writes the L2 tables of the regions that got data, in guest order: the L1 table that names them. */
-    private long[] writeL2Tables() throws IOException {
+    /** Sets guest cluster {@code index}'s bit in its 512 MiB region's bits. */
+    private static void mark(TreeMap<Integer, long[]> regions, long index) {
+        int within = (int) (index % L2_ENTRIES);
+        regions.computeIfAbsent((int) (index / L2_ENTRIES), region -> new long[L2_ENTRIES / Long.SIZE])
+                [within / Long.SIZE] |= 1L << (within % Long.SIZE);
+    }
+
+    /** The L1 table naming the L2 tables of {@code regions}, written one after the other from {@code firstL2}. */
+    private long[] l1Table(TreeMap<Integer, long[]> regions, long firstL2) {
         long[] l1 = new long[l1Entries];
+        long at = firstL2;
+        for (int region : regions.keySet()) {
+            l1[region] = ENTRY_COPIED | at;
+            at += CLUSTER_SIZE;
+        }
+        return l1;
+    }
+
+    private byte[] l1Bytes(long[] l1) {
+        ByteBuffer bytes = ByteBuffer.allocate(l1Entries * Long.BYTES);
+        bytes.asLongBuffer().put(l1);
+        return bytes.array();
+    }
+
+    /**
+     * Writes the L2 tables of {@code regions}, in guest order, mapping their clusters by rank to the host clusters
+     * from {@code firstDataCluster} on.
+     */
+    private void writeL2Tables(TreeMap<Integer, long[]> regions, long firstDataCluster) throws IOException {
         byte[] table = new byte[CLUSTER_SIZE];
         ByteBuffer entries = ByteBuffer.wrap(table);
-        long hostCluster = 1 + l1Clusters;
-        for (Map.Entry<Integer, long[]> region : written.entrySet()) {
+        long hostCluster = firstDataCluster;
+        for (Map.Entry<Integer, long[]> region : regions.entrySet()) {
             Arrays.fill(table, (byte) 0);
             long[] bits = region.getValue();
             for (int word = 0; word < bits.length; word++) {
@@ -158,57 +276,70 @@ public final class Qcow2Writer implements DiskImageWriter {
                     entries.putLong(index * Long.BYTES, ENTRY_COPIED | hostCluster++ * CLUSTER_SIZE);
                 }
             }
-            l1[region.getKey()] = ENTRY_COPIED | sink.position();
             sink.write(table, 0, CLUSTER_SIZE);
         }
-        if (hostCluster - (1 + l1Clusters) != dataClusters) {
-            throw new IllegalStateException("L2 tables map " + (hostCluster - 1 - l1Clusters) + " clusters, "
+        if (hostCluster - firstDataCluster != dataClusters) {
+            throw new IllegalStateException("L2 tables map " + (hostCluster - firstDataCluster) + " clusters, "
                     + dataClusters + " were written");
         }
-        return l1;
     }
 
     /**
-     * Writes the refcount table and then the refcount blocks, sized so that they count themselves too: every
-     * cluster of the file gets refcount 1. Returns the table's length in clusters.
+     * How many clusters the refcount table and blocks take, sized so that they count themselves too.
+     *
+     * @param tableClusters the refcount table's clusters
+     * @param blocks        the refcount blocks, right after the table
+     * @param total         every cluster of the file, theirs included
      */
-    private long writeRefcounts() throws IOException {
-        long before = sink.position() / CLUSTER_SIZE;
-        long blocks = 0;
-        long tableClusters = 0;
-        while (true) {
-            long total = before + tableClusters + blocks;
-            long neededBlocks = ceilDiv(total, REFCOUNTS_PER_BLOCK);
-            long neededTable = ceilDiv(neededBlocks, REFCOUNT_TABLE_ENTRIES_PER_CLUSTER);
-            if (neededBlocks == blocks && neededTable == tableClusters) {
-                break;
+    private record RefcountLayout(long tableClusters, long blocks, long total) {
+
+        /** For a file of {@code others} clusters besides the refcounts. */
+        static RefcountLayout of(long others) {
+            long blocks = 0;
+            long tableClusters = 0;
+            while (true) {
+                long total = others + tableClusters + blocks;
+                long neededBlocks = ceilDiv(total, REFCOUNTS_PER_BLOCK);
+                long neededTable = ceilDiv(neededBlocks, REFCOUNT_TABLE_ENTRIES_PER_CLUSTER);
+                if (neededBlocks == blocks && neededTable == tableClusters) {
+                    return new RefcountLayout(tableClusters, blocks, total);
+                }
+                blocks = neededBlocks;
+                tableClusters = neededTable;
             }
-            blocks = neededBlocks;
-            tableClusters = neededTable;
         }
-        long total = before + tableClusters + blocks;
-        long firstBlock = sink.position() + tableClusters * CLUSTER_SIZE;
+
+        long clusters() {
+            return tableClusters + blocks;
+        }
+    }
+
+    /**
+     * Writes the refcount table and then the refcount blocks of {@code layout}, the table at {@code tableOffset}
+     * (the sink's position): every cluster of the file gets refcount 1.
+     */
+    private void writeRefcounts(RefcountLayout layout, long tableOffset) throws IOException {
+        long firstBlock = tableOffset + layout.tableClusters() * CLUSTER_SIZE;
         byte[] cluster = new byte[CLUSTER_SIZE];
         ByteBuffer view = ByteBuffer.wrap(cluster);
-        for (long t = 0; t < tableClusters; t++) {
+        for (long t = 0; t < layout.tableClusters(); t++) {
             Arrays.fill(cluster, (byte) 0);
             for (int i = 0; i < REFCOUNT_TABLE_ENTRIES_PER_CLUSTER; i++) {
                 long block = t * REFCOUNT_TABLE_ENTRIES_PER_CLUSTER + i;
-                if (block < blocks) {
+                if (block < layout.blocks()) {
                     view.putLong(i * Long.BYTES, firstBlock + block * CLUSTER_SIZE);
                 }
             }
             sink.write(cluster, 0, CLUSTER_SIZE);
         }
-        for (long b = 0; b < blocks; b++) {
+        for (long b = 0; b < layout.blocks(); b++) {
             Arrays.fill(cluster, (byte) 0);
-            long counted = Math.min(REFCOUNTS_PER_BLOCK, total - b * REFCOUNTS_PER_BLOCK);
+            long counted = Math.min(REFCOUNTS_PER_BLOCK, layout.total() - b * REFCOUNTS_PER_BLOCK);
             for (int i = 0; i < counted; i++) {
                 view.putShort(i * REFCOUNT_BYTES, (short) 1);
             }
             sink.write(cluster, 0, CLUSTER_SIZE);
         }
-        return tableClusters;
     }
 
     private byte[] header(long refcountTableOffset, long refcountTableClusters) {

@@ -1,5 +1,6 @@
 package org.ovaflow.disk.vmdk;
 
+import org.ovaflow.disk.AllocationMap;
 import org.ovaflow.disk.DiskImageReader;
 import org.ovaflow.disk.InvalidDiskImageException;
 import org.ovaflow.disk.OrderedTasks;
@@ -12,6 +13,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayDeque;
 import java.util.Arrays;
+import java.util.Optional;
 
 /**
  * A streamOptimized extent read strictly forward in one pass, as it was written: the header, the embedded
@@ -114,6 +116,12 @@ final class StreamOptimizedReader implements DiskImageReader {
     @Override
     public long virtualSize() {
         return virtualSize;
+    }
+
+    /** The grains the extent's tables allocate, read ahead of the stream when its source can be read back. */
+    @Override
+    public Optional<AllocationMap> allocation() throws IOException {
+        return GrainTables.read(cursor.source(), header, file);
     }
 
     @Override

@@ -1,0 +1,130 @@
+package org.ovaflow.disk.vmdk;
+
+import org.ovaflow.disk.AllocationMap;
+import org.ovaflow.disk.ImageSource;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.Optional;
+
+import static org.ovaflow.disk.vmdk.SparseExtentHeader.SECTOR;
+
+/**
+ * The grains a streamOptimized extent's grain tables allocate, read ahead of its stream with a few ranged reads:
+ * the grain directory (found through the footer when the header puts it "at the end", VMware's layout), then the
+ * tables, neighbouring ones in one read (qemu-img keeps them all together in the head; VMware puts each after its
+ * grains, so one read a table). The stream itself is read as before; this only lets a writer plan its file.
+ *
+ * <p>Nothing here refuses the image: tables that cannot be read or make no sense give no map, and the stream reader
+ * judges the image as it always did. Only data the stream then holds outside the map refuses it
+ * ({@code disk.vmdk.grain-table}): qemu reads such a file by its tables, so it would be another disk there.
+ */
+final class GrainTables {
+
+    /** Tables closer than this in the file are read in one request (the gap is read and dropped). */
+    static final long JOIN_GAP = 64 * 1024;
+    /** The most bytes one request reads. */
+    static final long MAX_READ = 8L * 1024 * 1024;
+    /** A larger directory (a 64 TiB disk in 64 KiB grains) is not read ahead. */
+    static final long MAX_DIRECTORY_BYTES = 1 << 20;
+    /** The footer's marker, the footer and the end-of-stream marker: the last three sectors of VMware's layout. */
+    private static final int TAIL = 3 * SECTOR;
+
+    private GrainTables() {
+    }
+
+    /** The extent's allocated grains, or empty when the source cannot be read back or the tables make no sense. */
+    static Optional<AllocationMap> read(ImageSource source, SparseExtentHeader header, String file)
+            throws IOException {
+        long size = source.size();
+        if (!source.randomAccess() || size < TAIL) {
+            return Optional.empty();
+        }
+        long fileSectors = size / SECTOR;
+        long grains = StreamOptimizedReader.ceilDiv(header.capacity(), header.grainSize());
+        long tableCount = StreamOptimizedReader.ceilDiv(grains, SparseExtentHeader.GTES_PER_GT);
+        long directoryBytes = tableCount * 4;
+        if (grains > Integer.MAX_VALUE || directoryBytes > MAX_DIRECTORY_BYTES) {
+            return Optional.empty();
+        }
+        long gd = header.gdOffset() == SparseExtentHeader.GD_AT_END ? footerDirectory(source, size)
+                : header.gdOffset();
+        if (gd < 1 || gd + StreamOptimizedReader.ceilDiv(directoryBytes, SECTOR) > fileSectors) {
+            return Optional.empty();
+        }
+        ByteBuffer directory = ByteBuffer.wrap(source.readFully(gd * SECTOR, (int) directoryBytes))
+                .order(ByteOrder.LITTLE_ENDIAN);
+        // the tables in file order: sector in the high bits, directory index in the low
+        long[] tables = new long[(int) tableCount];
+        int count = 0;
+        for (int i = 0; i < tableCount; i++) {
+            long sector = Integer.toUnsignedLong(directory.getInt(i * 4));
+            if (sector != 0) {
+                if (sector + SparseExtentHeader.GT_BYTES / SECTOR > fileSectors) {
+                    return Optional.empty();
+                }
+                tables[count++] = sector << 32 | i;
+            }
+        }
+        Arrays.sort(tables, 0, count);
+        BitSet allocated = new BitSet((int) grains);
+        long allocatedCount = 0;
+        for (int first = 0; first < count; ) {
+            int last = first;
+            long start = (tables[first] >>> 32) * SECTOR;
+            while (last + 1 < count && (tables[last + 1] >>> 32) * SECTOR - ((tables[last] >>> 32) * SECTOR
+                    + SparseExtentHeader.GT_BYTES) <= JOIN_GAP
+                    && (tables[last + 1] >>> 32) * SECTOR + SparseExtentHeader.GT_BYTES - start <= MAX_READ) {
+                last++;
+            }
+            long end = (tables[last] >>> 32) * SECTOR + SparseExtentHeader.GT_BYTES;
+            ByteBuffer run = ByteBuffer.wrap(source.readFully(start, (int) (end - start))).order(ByteOrder.LITTLE_ENDIAN);
+            for (int t = first; t <= last; t++) {
+                int at = (int) ((tables[t] >>> 32) * SECTOR - start);
+                long index = tables[t] & 0xffffffffL;
+                for (int e = 0; e < SparseExtentHeader.GTES_PER_GT; e++) {
+                    long grain = index * SparseExtentHeader.GTES_PER_GT + e;
+                    long sector = Integer.toUnsignedLong(run.getInt(at + e * 4));
+                    if (grain >= grains || sector == 0 || (sector == 1 && header.zeroedGrainEntries())) {
+                        continue; // past the disk's end in the last table, unallocated, or a zero grain
+                    }
+                    if (sector >= fileSectors) {
+                        return Optional.empty();
+                    }
+                    allocated.set((int) grain);
+                    allocatedCount++;
+                }
+            }
+            first = last + 1;
+        }
+        // every grain stored takes a sector at least: tables naming more than the file can hold are not believed
+        if (allocatedCount > fileSectors) {
+            return Optional.empty();
+        }
+        return Optional.of(new AllocationMap(file, "disk.vmdk.grain-table", header.grainBytes(),
+                header.capacity() * SECTOR, allocated));
+    }
+
+    /** The directory's sector as the footer at the end of VMware's layout names it; 0 when there is no footer. */
+    private static long footerDirectory(ImageSource source, long size) throws IOException {
+        ByteBuffer tail = ByteBuffer.wrap(source.readFully(size / SECTOR * SECTOR - TAIL, TAIL))
+                .order(ByteOrder.LITTLE_ENDIAN);
+        boolean footerMarker = tail.getLong(0) == 1 && tail.getInt(8) == 0
+                && tail.getInt(12) == StreamMarker.TYPE_FOOTER;
+        boolean endMarker = tail.getLong(2 * SECTOR) == 0 && tail.getInt(2 * SECTOR + 8) == 0
+                && tail.getInt(2 * SECTOR + 12) == StreamMarker.TYPE_END_OF_STREAM;
+        if (!footerMarker || !endMarker || tail.getInt(SECTOR) != SparseExtentHeader.MAGIC) {
+            return 0;
+        }
+        byte[] footer = Arrays.copyOfRange(tail.array(), SECTOR, 2 * SECTOR);
+        try {
+            long gd = SparseExtentHeader.parse(footer, "footer").gdOffset();
+            return gd == SparseExtentHeader.GD_AT_END ? 0 : gd;
+        } catch (org.ovaflow.disk.InvalidDiskImageException e) {
+            return 0;
+        }
+    }
+}
