@@ -7,6 +7,7 @@ import org.ovaflow.core.event.TarEntry;
 import org.ovaflow.core.stage.StageMetrics;
 import org.ovaflow.core.store.ObjectInfo;
 import org.ovaflow.core.store.ObjectStore;
+import org.ovaflow.disk.AllocationMap;
 import org.ovaflow.disk.Conversion;
 import org.ovaflow.disk.DiskImageReader;
 import org.ovaflow.disk.DiskImageWriter;
@@ -146,6 +147,7 @@ final class PackageConversion {
             options.checkVirtualSize("capacity", file.href() + " (the descriptor's capacity)",
                     Math.max(1, declared));
             long virtualSize = Math.max(reader.virtualSize(), declared);
+            AllocationMap allocation = plannable(writtenBy.keySet(), source) ? reader.allocation().orElse(null) : null;
             for (Map.Entry<DiskKind, TranscodeSettings.Output> kind : writtenBy.entrySet()) {
                 TargetFormat format = kind.getKey().format();
                 String fileName = baseName + "." + format.extension();
@@ -155,7 +157,8 @@ final class PackageConversion {
                         prefix + kind.getValue().folder() + "/" + fileName,
                         "application/octet-stream", DiskImages.patchesHead(format), sha1);
                 sinks.put(kind.getKey(), sink);
-                writers.add(DiskImages.writer(format, virtualSize, sink, kind.getKey().roundToMiB(), fileName));
+                writers.add(DiskImages.writer(format, virtualSize, sink, kind.getKey().roundToMiB(), fileName,
+                        allocation));
             }
             long data = Conversion.copy(reader, writers);
             metrics.bytes(TranscodeStage.NAME, "in", data);
@@ -195,6 +198,16 @@ final class PackageConversion {
                 sink.close();
             }
         }
+    }
+
+    /**
+     * Whether the source's tables are worth reading ahead (a ranged GET or two): for a qcow2 output larger than
+     * one part, which, planned, goes up hashed on the way and in one PUT where the store allows, instead of in
+     * parts joined by the store and then read back to be hashed. A smaller one goes in one PUT either way.
+     */
+    private static boolean plannable(Set<DiskKind> kinds, ImageSource source) {
+        return kinds.stream().anyMatch(k -> k.format() == TargetFormat.QCOW2)
+                && source.size() > UploadImageSink.PART_SIZE;
     }
 
     /** The file as one stream of bytes: its chunks joined, its gzip undone. */

@@ -2,6 +2,7 @@ package org.ovaflow.transform.transcode;
 
 import org.ovaflow.core.store.ObjectInfo;
 import org.ovaflow.core.store.ObjectStore;
+import org.ovaflow.core.store.StreamedPut;
 import org.ovaflow.disk.ImageSink;
 
 import java.io.IOException;
@@ -21,7 +22,9 @@ import java.util.HexFormat;
  * the one filling, plus, for formats that fill in their head at the end (qcow2, dynamic VHD, VMDK), the first
  * part, held back and uploaded last. The sha256 of an image written front to back is computed on the way up; a
  * held head is only final at the end, and a SHA-256 cannot take it after the bytes that follow it, so such an
- * image is hashed once, by reading the finished object back (and not also on the way up).
+ * image is hashed once, by reading the finished object back (and not also on the way up). Unless the writer
+ * {@link #announceLength announces} its length first (a qcow2 planned from its source's tables): then nothing is
+ * held, the image is hashed on the way up, and to a store on loopback it goes in one streamed PUT instead of parts.
  *
  * <p>An image that fits in one part never starts a multipart upload: it goes up in one PUT, hashed in memory
  * after its last patch. One request instead of four (start, part, complete, read back) for the small disks
@@ -40,14 +43,18 @@ final class UploadImageSink implements ImageSink {
     private final String contentType;
     /** Started with the first part that is not the last: null while the image fits in one part. */
     private ObjectStore.Upload upload;
-    private final boolean holdsHead;
+    /** The one PUT of an image whose length was announced, when the store takes it so; null otherwise. */
+    private StreamedPut streamed;
+    /** The length announced, -1 when none was. */
+    private long announced = -1;
+    private boolean holdsHead;
     /** Parts sent and not yet known to be stored, oldest first, with the buffer each is sent from. */
     private final Deque<InFlight> inFlight = new ArrayDeque<>();
     private final int parallelParts;
     /** The digests on the way up: null when the head is held (the object is then hashed as stored). */
-    private final MessageDigest sha256;
+    private MessageDigest sha256;
     /** Kept only for outputs whose manifest is SHA1 (older vSphere); null otherwise. */
-    private final MessageDigest sha1;
+    private MessageDigest sha1;
     private final boolean withSha1;
     private byte[] head;
     private byte[] part = new byte[PART_SIZE];
@@ -76,13 +83,38 @@ final class UploadImageSink implements ImageSink {
         this.sha1 = withSha1 && !holdsHead ? digest("SHA-1") : null;
     }
 
+    /**
+     * The writer planned its image (a qcow2 from a VMDK's grain tables): nothing will be patched, so the bytes are
+     * hashed on the way up, and no read-back follows; to a store that takes it, the image goes in one streamed PUT,
+     * which spares the store the joining of parts (s3proxy writes every byte of a multipart object twice).
+     */
     @Override
-    public void write(byte[] bytes, int from, int length) {
+    public void announceLength(long length) {
+        if (position != 0) {
+            throw new IllegalStateException("the length is announced before the first byte, not after " + position);
+        }
+        announced = length;
+        holdsHead = false;
+        sha256 = digest("SHA-256");
+        sha1 = withSha1 ? digest("SHA-1") : null;
+        if (store.putsInOneRequest(length)) {
+            streamed = store.startPut(bucket, key, length, contentType);
+            part = null;
+        }
+    }
+
+    @Override
+    public void write(byte[] bytes, int from, int length) throws IOException {
         if (sha256 != null) {
             sha256.update(bytes, from, length);
         }
         if (sha1 != null) {
             sha1.update(bytes, from, length);
+        }
+        if (streamed != null) {
+            streamed.write(bytes, from, length);
+            position += length;
+            return;
         }
         int at = from;
         int left = length;
@@ -100,7 +132,7 @@ final class UploadImageSink implements ImageSink {
     }
 
     @Override
-    public void writeZeros(long count) {
+    public void writeZeros(long count) throws IOException {
         long left = count;
         while (left > 0) {
             int run = (int) Math.min(left, ZEROS.length);
@@ -181,6 +213,15 @@ final class UploadImageSink implements ImageSink {
 
     @Override
     public void finish() throws IOException {
+        if (announced >= 0 && position != announced) {
+            throw new IllegalStateException(key + ": " + position + " bytes written, " + announced + " announced");
+        }
+        if (streamed != null) {
+            result = streamed.complete();
+            finished = true;
+            keepDigests(sha256, sha1);
+            return;
+        }
         if (partNumber == 1) {
             finishInOnePut();
             return;
@@ -254,7 +295,9 @@ final class UploadImageSink implements ImageSink {
 
     @Override
     public void close() {
-        if (!finished) {
+        if (!finished && streamed != null) {
+            streamed.close();
+        } else if (!finished) {
             // the parts on their way first: one the store took after the abort would outlive the upload
             awaitParts(true);
             part = null;

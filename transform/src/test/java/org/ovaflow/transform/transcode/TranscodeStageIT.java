@@ -36,6 +36,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import java.io.ByteArrayInputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -143,6 +145,67 @@ class TranscodeStageIT {
         // once its head is written)
         assertThat(traffic.copied).isEqualTo(disk.length);
         assertThat(traffic.read).isLessThan(3L * disk.length);
+    }
+
+    @Test
+    void aStreamOptimizedDiskBecomesAQcow2PlannedFromItsGrainTablesInOnePutHashedOnTheWay(@TempDir Path dir)
+            throws Exception {
+        QemuImg qemu = QemuImg.require();
+        // 20 MiB that do not compress in a 40 MiB disk: a VMDK over a part, a qcow2 over the store's part size
+        Path raw = dir.resolve("disk.raw");
+        byte[] data = new byte[20 << 20];
+        new java.util.Random(13).nextBytes(data);
+        Files.write(raw, data);
+        try (java.io.RandomAccessFile file = new java.io.RandomAccessFile(raw.toFile(), "rw")) {
+            file.setLength(TestDisks.ODD_SIZE);
+        }
+        Path vmdk = dir.resolve("disk.vmdk");
+        qemu.convert(raw, "raw", vmdk, "vmdk", "-o", "subformat=streamOptimized");
+        byte[] disk = Files.readAllBytes(vmdk);
+        assertThat(disk.length).isGreaterThan(UploadImageSink.PART_SIZE);
+        ImportEvent event = validated("planned.ova", appliance("planned.ova", disk), disk.length);
+        StoreCount traffic = new StoreCount();
+        TranscodeStage qcow2Only = new TranscodeStage(store.counted(traffic), STAGING,
+                TranscodeSettings.parse("qcow2", true, ReadOptions.DEFAULT_MAX_VIRTUAL_SIZE), METRICS);
+
+        StageOutcome outcome = qcow2Only.transcode(event);
+
+        StagedArtifact converted = outcome.event().artifacts().stream().filter(a -> "disk".equals(a.role()))
+                .findFirst().orElseThrow();
+        Path downloaded = dir.resolve("disk1.qcow2");
+        Files.write(downloaded, staged(converted));
+        qemu.check(downloaded, "qcow2");
+        qemu.assertSameContent(raw, "raw", downloaded, "qcow2");
+        assertThat(converted.sha256()).isEqualTo(sha256(Files.readAllBytes(downloaded)));
+        // one PUT (a multipart object's etag ends in -<parts>), and no read-back to hash it: the VMDK read once,
+        // its tables and the descriptor besides
+        assertThat(store.stat(STAGING, converted.key()).orElseThrow().etag()).doesNotContain("-");
+        assertThat(traffic.read).isLessThan(disk.length + 1024L * 1024);
+    }
+
+    @Test
+    void aVmdkWhoseDataLiesOutsideItsGrainTablesIsRejectedAndItsAbandonedPutLeavesNothing(@TempDir Path dir)
+            throws Exception {
+        QemuImg qemu = QemuImg.require();
+        Path raw = dir.resolve("disk.raw");
+        byte[] data = new byte[20 << 20];
+        new java.util.Random(17).nextBytes(data);
+        Files.write(raw, data);
+        Path vmdk = dir.resolve("disk.vmdk");
+        qemu.convert(raw, "raw", vmdk, "vmdk", "-o", "subformat=streamOptimized");
+        byte[] disk = Files.readAllBytes(vmdk);
+        // qemu-img's directory and tables follow the descriptor: the last grain's entry of the first table cleared
+        ByteBuffer bytes = ByteBuffer.wrap(disk).order(ByteOrder.LITTLE_ENDIAN);
+        long table = Integer.toUnsignedLong(bytes.getInt((int) bytes.getLong(56) * 512));
+        bytes.putInt((int) table * 512 + 4 * ((20 << 20) / (64 << 10) - 1), 0);
+        ImportEvent event = validated("lying.ova", appliance("lying.ova", disk), disk.length);
+        TranscodeStage qcow2Only = new TranscodeStage(store, STAGING,
+                TranscodeSettings.parse("qcow2", true, ReadOptions.DEFAULT_MAX_VIRTUAL_SIZE), METRICS);
+
+        StageOutcome outcome = qcow2Only.transcode(event);
+
+        assertThat(outcome.event().failedChecks()).extracting(c -> c.id()).containsExactly("disk.vmdk.grain-table");
+        assertThat(store.list(STAGING, TranscodeStage.stagingPrefix(event.importId()))).isEmpty();
     }
 
     /** Bytes a counted store was asked to copy and read. */
