@@ -513,6 +513,26 @@ public final class ObjectStore {
     }
 
     /**
+     * A ranged copy through this process, for a store on loopback: one GET of the range (pinned to the source's
+     * etag) streamed into one PUT. s3proxy makes a part copy into a part file and then copies that file into the
+     * object at the completion, writing every byte twice; this way it writes them once, and there is no network
+     * between the two for the bytes to cross.
+     */
+    private ObjectInfo copyThrough(String what, ObjectRef from, long offset, long length, String toBucket,
+                                   String toKey, String contentType) {
+        try (InputStream in = readRange(from, offset, length);
+             StreamedPut put = startPut(toBucket, toKey, length, contentType)) {
+            byte[] buffer = new byte[StreamedPut.CHUNK_SIZE];
+            for (int read = in.read(buffer); read >= 0; read = in.read(buffer)) {
+                put.write(buffer, 0, read);
+            }
+            return put.complete();
+        } catch (IOException e) {
+            throw new ObjectStoreException(what + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
      * Whether an object of {@code size} bytes goes up in one PUT rather than in parts: larger than a part, at most
      * S3's largest PUT, to a store on this machine's loopback that takes unsigned payloads (see
      * {@link #write(String, String, Path, String)} for why). {@link #startPut} is for those only.
@@ -647,6 +667,9 @@ public final class ObjectStore {
             throw new IllegalArgumentException("a ranged copy of " + length + " bytes");
         }
         String what = "copy bytes " + offset + "+" + length + " of " + from + " to s3://" + toBucket + "/" + toKey;
+        if (putsInOneRequest(length)) {
+            return copyThrough(what, from, offset, length, toBucket, toKey, contentType);
+        }
         // the target of every part copy; UploadPartCopyArgs' own builder cannot be used in this client version (it
         // instantiates through a private constructor), its constructor from a compose's arguments can
         ComposeObjectArgs target = ComposeObjectArgs.builder().bucket(toBucket).object(toKey)

@@ -50,6 +50,31 @@ class RangedCopyAndTrafficTest {
     }
 
     @Test
+    void aRangeLargerThanAPartIsCopiedToALoopbackStoreThroughOneGetAndOnePut() throws IOException {
+        byte[] data = random(7 * 1024 * 1024, 6);
+        ObjectStore parts = fiveMiBParts(ObjectStore.PayloadSigning.AUTO);
+        ObjectInfo source = parts.write(BUCKET, "ranged/big-source", data, "application/octet-stream");
+        ObjectRef ref = new ObjectRef(BUCKET, "ranged/big-source", source.etag(), data.length, null);
+        int length = 6 * 1024 * 1024 + 1;
+
+        ObjectInfo copy = parts.copyRange(ref, 1000, length, BUCKET, "ranged/big-copy", "application/octet-stream");
+
+        assertThat(traffic.bytes.get(StoreTraffic.Op.COPY)).isNull();
+        assertThat(traffic.bytes.get(StoreTraffic.Op.GET)).isEqualTo(length);
+        assertThat(traffic.bytes.get(StoreTraffic.Op.PUT)).isEqualTo(data.length + (long) length);
+        assertThat(traffic.requests).containsEntry(StoreTraffic.Request.PUT, 2L)
+                .containsEntry(StoreTraffic.Request.GET, 1L).doesNotContainKey(StoreTraffic.Request.UPLOAD);
+        assertThat(read("ranged/big-copy")).isEqualTo(Arrays.copyOfRange(data, 1000, 1000 + length));
+        assertThat(copy.etag()).isEqualTo(store.stat(BUCKET, "ranged/big-copy").orElseThrow().etag());
+
+        // pinned to the source's etag as a part copy is: a source replaced since is gone, nothing is made
+        parts.write(BUCKET, "ranged/big-source", random(7 * 1024 * 1024, 7), "application/octet-stream");
+        assertThatThrownBy(() -> parts.copyRange(ref, 0, length, BUCKET, "ranged/big-stale",
+                "application/octet-stream")).isInstanceOf(ObjectGoneException.class);
+        assertThat(store.stat(BUCKET, "ranged/big-stale")).isEmpty();
+    }
+
+    @Test
     void aRangeOfASourceReplacedSinceIsGoneAndNothingIsCopied() {
         ObjectInfo before = store.write(BUCKET, "ranged/replaced", random(1000, 2), "application/octet-stream");
         store.write(BUCKET, "ranged/replaced", random(1000, 3), "application/octet-stream");

@@ -124,7 +124,11 @@ class TranscodeStageIT {
         OvaBuilder ova = appliance("big.ova", disk);
         ImportEvent event = validated("big.ova", ova, disk.length);
         StoreCount traffic = new StoreCount();
-        TranscodeStage direct = new TranscodeStage(store.counted(traffic), STAGING,
+        // payloads signed, as to a store across a network: the range is copied by the store (to one on loopback it
+        // goes through one GET and one PUT, which RangedCopyAndTrafficTest shows)
+        ObjectStore signed = S3.store(new ObjectStore.UploadSettings(ObjectStore.PART_SIZE, 4,
+                ObjectStore.PayloadSigning.SIGNED));
+        TranscodeStage direct = new TranscodeStage(signed.counted(traffic), STAGING,
                 TranscodeSettings.parse("original,qcow2", true, ReadOptions.DEFAULT_MAX_VIRTUAL_SIZE),
                 CatalogLocation.holdingOutputs("ova-catalog", e -> "acme/widget/1.0/"), METRICS);
 
@@ -255,7 +259,7 @@ class TranscodeStageIT {
     }
 
     @Test
-    void aDiskLargerThanOnePartGoesUpAsMultipartAndARerunGivesTheSameObjects() throws Exception {
+    void aDiskLargerThanOnePartGoesUpInOnePutToALoopbackStoreAndARerunGivesTheSameObjects() throws Exception {
         byte[] disk = SampleAppliance.disk(40 * 1024 * 1024, 2);
         ImportEvent event = validated("large.ova", appliance("large.ova", disk), disk.length);
 
@@ -266,7 +270,8 @@ class TranscodeStageIT {
         List<ObjectInfo> afterSecond = store.list(STAGING, prefix);
 
         ObjectInfo stagedDisk = store.stat(STAGING, prefix + "disk1.img").orElseThrow();
-        assertThat(stagedDisk.etag()).contains("-");
+        // its range of the OVA read and put in one streamed PUT: not a multipart object ("-<parts>")
+        assertThat(stagedDisk.etag()).doesNotContain("-");
         assertThat(stagedDisk.size()).isEqualTo(disk.length);
         StagedArtifact diskArtifact = first.event().artifacts().stream()
                 .filter(a -> a.role().equals("disk")).findFirst().orElseThrow();
