@@ -8,6 +8,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.ovaflow.app.pipeline.Pipeline;
 import org.ovaflow.core.event.EventCodec;
+import org.ovaflow.core.event.Topics;
 import org.ovaflow.core.sample.SampleAppliance;
 import picocli.CommandLine;
 
@@ -30,7 +31,9 @@ class CommandLineIT {
     @BeforeAll
     void startPipeline() throws Exception {
         dataDir = dir.resolve("data");
-        pipeline = Pipeline.start(TestPipelines.embedded(dataDir, "all", Map.of()));
+        // no bucket scan within the test's time: what `import` drops arrives by the notification it sends
+        pipeline = Pipeline.start(TestPipelines.embedded(dataDir, "all", Map.of(
+                "ovaflow.ingest.scan-delay-ms", "3600000", "ovaflow.ingest.scan-interval-ms", "3600000")));
     }
 
     @AfterAll
@@ -51,6 +54,11 @@ class CommandLineIT {
         CommandRun goodOnly = CommandRun.of("import", "--data-dir", dataDir.toString(), "--wait", good.toString());
         assertThat(goodOnly.exit()).as(goodOnly.out()).isEqualTo(0);
         assertThat(goodOnly.out()).contains("cli-good.ova", "PUBLISHED", "soylent/green-server/3.1/");
+        assertThat(TestPipelines.readAll(pipeline.endpoints().kafka(), Topics.STATUS.topic()))
+                .extracting(r -> EventCodec.JSON.readTree(r.value()))
+                .filteredOn(status -> status.path("state").asText().equals("ARRIVED"))
+                .singleElement().satisfies(arrived -> assertThat(arrived.path("message").asText())
+                        .isEqualTo("from notification"));
 
         CommandRun both = CommandRun.of("import", "--data-dir", dataDir.toString(), "--wait", good.toString(),
                 bad.toString());

@@ -3,6 +3,7 @@ package org.ovaflow.app.cli;
 import org.ovaflow.app.Ovaflow;
 import org.ovaflow.app.pipeline.Buckets;
 import org.ovaflow.app.pipeline.Drop;
+import org.ovaflow.app.pipeline.DropNotices;
 import org.ovaflow.app.pipeline.Endpoints;
 import org.ovaflow.app.pipeline.ImportStatuses;
 import org.ovaflow.core.event.StatusEvent;
@@ -55,11 +56,19 @@ public final class ImportCommand extends CommandOutput implements Callable<Integ
                 ObjectStore.UploadSettings.from(properties::get));
         String bucket = Buckets.from(properties).incoming();
         List<Drop> drops = new ArrayList<>();
-        for (Path file : files) {
-            Drop drop = Drop.of(store, bucket, file);
-            drops.add(drop);
-            if (!await) {
-                out().println(drop.importId() + "  " + file + "  dropped into " + drop.object());
+        try (DropNotices notices = new DropNotices(endpoints.kafka())) {
+            boolean warned = false;
+            for (Path file : files) {
+                Drop drop = Drop.of(store, bucket, file);
+                drops.add(drop);
+                if (!notices.send(drop.object()) && !warned) {
+                    warned = true;
+                    err().println("could not tell ingest of " + drop.object() + " through Kafka at "
+                            + endpoints.kafka() + ": the drops arrive at ingest's next scan of the bucket");
+                }
+                if (!await) {
+                    out().println(drop.importId() + "  " + file + "  dropped into " + drop.object());
+                }
             }
         }
         if (!await) {

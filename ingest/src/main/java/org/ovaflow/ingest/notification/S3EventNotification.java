@@ -1,6 +1,7 @@
 package org.ovaflow.ingest.notification;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.ovaflow.core.event.EventCodec;
 import org.ovaflow.core.event.ImportEvent;
 import org.ovaflow.core.event.ObjectRef;
@@ -9,6 +10,7 @@ import org.ovaflow.ingest.Arrivals;
 
 import java.io.IOException;
 import java.net.URLDecoder;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -66,6 +68,38 @@ public final class S3EventNotification {
             }
         }
         return others;
+    }
+
+    /**
+     * The notification of {@code object} just created, in the shape {@link #arrivals} reads (MinIO's, with
+     * {@code eventSource} {@code ovaflow:import}): what {@code ovaflow import} sends after its upload, so that an
+     * import into a store that notifies nobody (the embedded one, a bare S3 bucket) arrives at once instead of at
+     * ingest's next scan.
+     */
+    public static byte[] created(ObjectRef object) {
+        ObjectNode root = EventCodec.JSON.createObjectNode();
+        root.put("EventName", "s3:ObjectCreated:Put");
+        root.put("Key", object.bucket() + "/" + object.key());
+        ObjectNode record = root.putArray("Records").addObject();
+        record.put("eventVersion", "2.0");
+        record.put("eventSource", "ovaflow:import");
+        record.put("eventName", "s3:ObjectCreated:Put");
+        ObjectNode s3 = record.putObject("s3");
+        s3.putObject("bucket").put("name", object.bucket());
+        ObjectNode created = s3.putObject("object");
+        created.put("key", URLEncoder.encode(object.key(), StandardCharsets.UTF_8));
+        created.put("size", object.size());
+        if (object.etag() != null) {
+            created.put("eTag", object.etag());
+        }
+        if (object.versionId() != null) {
+            created.put("versionId", object.versionId());
+        }
+        try {
+            return EventCodec.JSON.writeValueAsBytes(root);
+        } catch (IOException e) {
+            throw new IllegalStateException("a notification of " + object + " cannot be written", e);
+        }
     }
 
     /** The notification's object-creation records, each with a bucket name and an object key. */

@@ -41,6 +41,20 @@ class S3EventNotificationTest {
     }
 
     @Test
+    void theNotificationImportSendsReadsBackAsTheArrivalOfTheSameObject() {
+        ObjectRef dropped = new ObjectRef(BUCKET, "vendors/café app+1.ova", "9b2cf535f27731c974343645a3985328",
+                1_082_726_400L, "v-7");
+
+        List<ImportEvent> events = notifications.arrivals(S3EventNotification.created(dropped));
+
+        assertThat(events).singleElement().satisfies(event -> {
+            assertThat(event.source()).isEqualTo(dropped);
+            assertThat(event.importId()).isEqualTo(ImportId.of(dropped));
+            assertThat(event.origin()).isEqualTo("notification");
+        });
+    }
+
+    @Test
     void aCompletedMultipartUploadIsAnArrivalWithItsVersionId() {
         List<ImportEvent> events = notifications.arrivals(json(minioNotification(
                 "s3:ObjectCreated:CompleteMultipartUpload", BUCKET, "big%2Bdisk.ova", 50_000_000,
