@@ -29,6 +29,11 @@ public final class EmbeddedS3 implements AutoCloseable {
     // clients' idle keep-alive connections (the MinIO client pools them), then throws a TimeoutException
     // half-way through stopping and leaves the server FAILED with its port still bound.
     private static final long STOP_TIMEOUT_MS = 0;
+    /**
+     * The largest object it takes in one PUT, in GiB: MinIO's 5 TiB rather than S3's 5 GiB (s3proxy's default), so
+     * that a large disk goes up in one request: parts it would write twice, once as part files and once joined.
+     */
+    public static final int MAX_SINGLE_REQUEST_GIB = 5120;
 
     private final Path dataDir;
     private final Path blobDir;
@@ -81,6 +86,7 @@ public final class EmbeddedS3 implements AutoCloseable {
                 .endpoint(URI.create("http://" + LoopbackPorts.LOOPBACK_HOST + ":" + chosenPort))
                 .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, accessKey, secretKey)
                 .stopTimeout(STOP_TIMEOUT_MS)
+                .maxSinglePartObjectSize(MAX_SINGLE_REQUEST_GIB * 1024L * 1024 * 1024)
                 .build();
         try {
             candidate.start();

@@ -41,7 +41,7 @@ public final class ImportCommand extends CommandOutput implements Callable<Integ
     Duration timeout;
 
     @Option(names = {"-D", "--set"}, paramLabel = "KEY=VALUE", description = "Bucket names, as given to run, and the upload settings "
-            + "(ovaflow.store.part-size-mib, .parallel-parts, .payload-signing).")
+            + "(ovaflow.store.part-size-mib, .parallel-parts, .payload-signing, .max-single-request-gib).")
     Map<String, String> properties = new HashMap<>();
 
     @Override
@@ -53,7 +53,7 @@ public final class ImportCommand extends CommandOutput implements Callable<Integ
         }
         Endpoints endpoints = connection.endpoints();
         ObjectStore store = new ObjectStore(endpoints.s3(), endpoints.s3AccessKey(), endpoints.s3SecretKey(),
-                ObjectStore.UploadSettings.from(properties::get));
+                ObjectStore.UploadSettings.from(endpoints.storeSettings(properties)));
         String bucket = Buckets.from(properties).incoming();
         List<Drop> drops = new ArrayList<>();
         try (DropNotices notices = new DropNotices(endpoints.kafka())) {

@@ -77,7 +77,7 @@ public final class OnboardCommand extends CommandOutput implements Callable<Inte
     boolean json;
 
     @Option(names = {"-D", "--set"}, paramLabel = "KEY=VALUE", description = "Bucket names, as given to run, and the upload settings "
-            + "(ovaflow.store.part-size-mib, .parallel-parts, .payload-signing).")
+            + "(ovaflow.store.part-size-mib, .parallel-parts, .payload-signing, .max-single-request-gib).")
     Map<String, String> properties = new HashMap<>();
 
     @Override
@@ -85,10 +85,11 @@ public final class OnboardCommand extends CommandOutput implements Callable<Inte
         Endpoints endpoints = connection.endpoints();
         // the downloads upload side by side: unless set, they share the default parts in flight (memory: each
         // download holds its parts in flight and one filling)
-        ObjectStore.UploadSettings uploads = ObjectStore.UploadSettings.from(properties::get);
+        ObjectStore.UploadSettings uploads = ObjectStore.UploadSettings.from(endpoints.storeSettings(properties));
         if (!properties.containsKey(SharedSettings.STORE_PARALLEL_PARTS.key())) {
             uploads = new ObjectStore.UploadSettings(uploads.partSize(),
-                    Math.max(1, uploads.parallelParts() / Math.max(1, parallel)), uploads.signing());
+                    Math.max(1, uploads.parallelParts() / Math.max(1, parallel)), uploads.signing(),
+                    uploads.maxSingleRequest());
         }
         ObjectStore store = new ObjectStore(endpoints.s3(), endpoints.s3AccessKey(), endpoints.s3SecretKey(),
                 uploads);

@@ -24,7 +24,7 @@ public final class StoreOptions {
     ObjectStore store() {
         Endpoints endpoints = connection.endpoints();
         return new ObjectStore(endpoints.s3(), endpoints.s3AccessKey(), endpoints.s3SecretKey(),
-                ObjectStore.UploadSettings.from(properties::get));
+                ObjectStore.UploadSettings.from(endpoints.storeSettings(properties)));
     }
 
     Buckets buckets() {

@@ -95,9 +95,10 @@ public final class Infrastructure implements AutoCloseable {
                         + " and OVAFLOW_S3_SECRET_KEY (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)");
             }
             // the stages upload side by side in one heap (-Xmx256m): two parts in flight an upload unless set
+            // and the embedded store takes single requests of up to 5 TiB
+            boolean embedded = s3 != null;
             return new Infrastructure(kafka, s3, bootstrap, endpoint, accessKey, secretKey,
-                    ObjectStore.UploadSettings.from(key -> settings.property(key,
-                            key.equals(SharedSettings.STORE_PARALLEL_PARTS.key()) ? Integer.toString(RUN_PARALLEL_PARTS) : null)));
+                    ObjectStore.UploadSettings.from(key -> settings.property(key, runDefault(key, embedded))));
         } catch (RuntimeException e) {
             closeQuietly(s3);
             closeQuietly(kafka);
@@ -199,6 +200,17 @@ public final class Infrastructure implements AutoCloseable {
         return new String[]{properties.getProperty("access-key"), properties.getProperty("secret-key")};
     }
 
+    /** What {@code run} sets where the user does not: fewer parts in flight, the embedded store's larger PUTs. */
+    private static String runDefault(String key, boolean embeddedStore) {
+        if (key.equals(SharedSettings.STORE_PARALLEL_PARTS.key())) {
+            return Integer.toString(RUN_PARALLEL_PARTS);
+        }
+        if (embeddedStore && key.equals(SharedSettings.STORE_MAX_SINGLE_REQUEST_GIB.key())) {
+            return Integer.toString(EmbeddedS3.MAX_SINGLE_REQUEST_GIB);
+        }
+        return null;
+    }
+
     private static String hex(SecureRandom random, int bytes) {
         byte[] value = new byte[bytes];
         random.nextBytes(value);
@@ -218,7 +230,8 @@ public final class Infrastructure implements AutoCloseable {
     }
 
     public Endpoints endpoints(String http) {
-        return new Endpoints(kafka, s3, accessKey, secretKey, http);
+        return new Endpoints(kafka, s3, accessKey, secretKey, http,
+                (int) (store.uploadSettings().maxSingleRequest() / ObjectStore.UploadSettings.GIB));
     }
 
     @Override

@@ -41,15 +41,22 @@ public final class SharedSettings {
 
     public static final Setting<Integer> STORE_PART_SIZE_MIB = Setting.ofInt("ovaflow.store.part-size-mib",
             (int) (ObjectStore.PART_SIZE / (1024 * 1024)), 5, 512, "multipart uploads' part size in MiB, also the "
-                    + "largest object sent in one PUT (but a local file `import` sends to a store on loopback: one "
-                    + "streamed PUT up to 5 GiB); an upload holds `parallel-parts + 1` parts in memory. Given to "
-                    + "`run` and as `-D` to `import` and `onboard`");
+                    + "largest object sent in one PUT (but to a store on loopback a local file `import` sends, a disk "
+                    + "transcode writes and a copied range go in one streamed PUT up to `max-single-request-gib`); an "
+                    + "upload holds `parallel-parts + 1` parts in memory. Given to `run` and as `-D` to `import` and "
+                    + "`onboard`");
     public static final Setting<Integer> STORE_PARALLEL_PARTS = Setting.ofInt("ovaflow.store.parallel-parts",
             ObjectStore.UploadSettings.DEFAULT_PARALLEL_PARTS, 1, 64, "parts of one upload in flight at once "
                     + "(the transcode stage's disk outputs too, in parts of 8 MiB); `onboard` divides it among its "
                     + "`--parallel` downloads unless it is set; a pipeline process, whose stages upload side by side in "
                     + "one heap, sends 2")
             .documentedDefault("`4` (`run`: `2`)");
+    public static final Setting<Integer> STORE_MAX_SINGLE_REQUEST_GIB = Setting.ofInt(
+            "ovaflow.store.max-single-request-gib", ObjectStore.UploadSettings.S3_MAX_SINGLE_REQUEST_GIB, 1, 5120,
+            "the largest object the store takes in one PUT or one CopyObject: S3's 5 GiB; MinIO takes 5 TiB (5120). "
+                    + "Larger objects go in parts, which a filesystem store (s3proxy) writes twice: once as parts, once "
+                    + "joined. `run` with its embedded store, and the commands given its `--data-dir`, use 5120")
+            .documentedDefault("`5` (the embedded store: `5120`)");
     public static final Setting<ObjectStore.PayloadSigning> STORE_PAYLOAD_SIGNING = Setting.ofEnum(
             "ovaflow.store.payload-signing", ObjectStore.PayloadSigning.class, ObjectStore.PayloadSigning.AUTO,
             "whether an upload's SigV4 signature covers the SHA-256 of its body: `auto` sends `UNSIGNED-PAYLOAD` over "
@@ -71,8 +78,8 @@ public final class SharedSettings {
     public static List<Setting<?>> all() {
         return List.of(INCOMING_BUCKET, STAGING_BUCKET, CATALOG_BUCKET, QUARANTINE_BUCKET, RETRY_ATTEMPTS,
                 RETRY_INITIAL_DELAY_MS, RETRY_MAX_DELAY_MS, STAGE_CONSUMERS, STAGE_MAX_POLL_INTERVAL_MS,
-                STAGE_BATCH_SIZE, STAGE_BATCH_WAIT_MS, STORE_PART_SIZE_MIB, STORE_PARALLEL_PARTS, STORE_PAYLOAD_SIGNING,
-                KAFKA_GROUP_PROTOCOL);
+                STAGE_BATCH_SIZE, STAGE_BATCH_WAIT_MS, STORE_PART_SIZE_MIB, STORE_PARALLEL_PARTS, STORE_MAX_SINGLE_REQUEST_GIB,
+                STORE_PAYLOAD_SIGNING, KAFKA_GROUP_PROTOCOL);
     }
 
     private static Setting<String> bucket(String role, String doc) {

@@ -98,10 +98,6 @@ public final class ObjectStore {
     /** Connections kept open between requests, so that a burst of requests does not reconnect (OkHttp keeps 5). */
     private static final int MAX_IDLE_CONNECTIONS = 16;
 
-    private static final long MAX_SINGLE_COPY = 5L * 1024 * 1024 * 1024;
-
-    /** S3's largest object in one PUT. */
-    private static final long MAX_SINGLE_PUT = 5L * 1024 * 1024 * 1024;
 
     /** The range one UploadPartCopy of {@link #copyRange} copies: 10,000 of them reach S3's largest object. */
     static final long RANGE_COPY_PART = 1L << 30;
@@ -213,9 +209,12 @@ public final class ObjectStore {
      * {@code parallelParts}: how many parts of one upload are sent at once. An upload holds {@code parallelParts
      * + 1} parts in memory: the ones going up and the one filling.
      */
-    public record UploadSettings(long partSize, int parallelParts, PayloadSigning signing) {
+    public record UploadSettings(long partSize, int parallelParts, PayloadSigning signing, long maxSingleRequest) {
 
         public static final int DEFAULT_PARALLEL_PARTS = 4;
+        /** S3's largest object in one PUT or one CopyObject, in GiB. */
+        public static final int S3_MAX_SINGLE_REQUEST_GIB = 5;
+        public static final long GIB = 1024L * 1024 * 1024;
         public static final UploadSettings DEFAULTS = new UploadSettings(PART_SIZE, DEFAULT_PARALLEL_PARTS,
                 PayloadSigning.AUTO);
         /** S3's smallest part (but the last), and the largest this client buffers. */
@@ -232,6 +231,14 @@ public final class ObjectStore {
                         + parallelParts);
             }
             java.util.Objects.requireNonNull(signing, "signing");
+            if (maxSingleRequest < GIB) {
+                throw new IllegalArgumentException("ovaflow.store.max-single-request-gib must be 1 or more");
+            }
+        }
+
+        /** With S3's largest single request, 5 GiB. */
+        public UploadSettings(long partSize, int parallelParts, PayloadSigning signing) {
+            this(partSize, parallelParts, signing, S3_MAX_SINGLE_REQUEST_GIB * GIB);
         }
 
         /**
@@ -241,14 +248,15 @@ public final class ObjectStore {
         public static UploadSettings from(UnaryOperator<String> property) {
             Map<String, String> given = new HashMap<>();
             for (Setting<?> setting : List.of(SharedSettings.STORE_PART_SIZE_MIB, SharedSettings.STORE_PARALLEL_PARTS,
-                    SharedSettings.STORE_PAYLOAD_SIGNING)) {
+                    SharedSettings.STORE_PAYLOAD_SIGNING, SharedSettings.STORE_MAX_SINGLE_REQUEST_GIB)) {
                 String value = property.apply(setting.key());
                 if (value != null) {
                     given.put(setting.key(), value);
                 }
             }
             return new UploadSettings(SharedSettings.STORE_PART_SIZE_MIB.from(given) * 1024L * 1024,
-                    SharedSettings.STORE_PARALLEL_PARTS.from(given), SharedSettings.STORE_PAYLOAD_SIGNING.from(given));
+                    SharedSettings.STORE_PARALLEL_PARTS.from(given), SharedSettings.STORE_PAYLOAD_SIGNING.from(given),
+                    SharedSettings.STORE_MAX_SINGLE_REQUEST_GIB.from(given) * GIB);
         }
     }
 
@@ -496,7 +504,7 @@ public final class ObjectStore {
 
     /**
      * Uploads a local file. To a store on this machine's loopback that takes unsigned payloads, a file of up to
-     * 5 GiB (S3's largest PUT) goes up in one PUT streamed from the file: there is no network latency for parts
+     * {@link UploadSettings#maxSingleRequest()} (S3's 5 GiB unless set) goes up in one PUT streamed from the file: there is no network latency for parts
      * in parallel to hide, and a multipart upload costs such a store a second write of every byte when it joins
      * the parts (the embedded s3proxy: 11.4 CPU-s and 13 s a GiB in 16 MiB parts, 4.2 CPU-s and 3.9 s in one
      * PUT). Other stores and larger files get the multipart upload of {@link #write(String, String, InputStream,
@@ -534,11 +542,12 @@ public final class ObjectStore {
 
     /**
      * Whether an object of {@code size} bytes goes up in one PUT rather than in parts: larger than a part, at most
-     * S3's largest PUT, to a store on this machine's loopback that takes unsigned payloads (see
-     * {@link #write(String, String, Path, String)} for why). {@link #startPut} is for those only.
+     * the store's largest single request ({@link UploadSettings#maxSingleRequest()}), to a store on this machine's
+     * loopback that takes unsigned payloads (see {@link #write(String, String, Path, String)} for why).
+     * {@link #startPut} is for those only.
      */
     public boolean putsInOneRequest(long size) {
-        return size > uploads.partSize() && size <= MAX_SINGLE_PUT && unsignedPayload
+        return size > uploads.partSize() && size <= uploads.maxSingleRequest() && unsignedPayload
                 && PayloadSigning.loopback(endpoint);
     }
 
@@ -614,7 +623,8 @@ public final class ObjectStore {
     }
 
     /**
-     * A server-side copy: the bytes never pass through ovaflow. S3's single CopyObject stops at 5 GiB; larger
+     * A server-side copy: the bytes never pass through ovaflow. S3's single CopyObject stops at 5 GiB
+     * ({@link UploadSettings#maxSingleRequest()}); larger
      * objects are copied part by part on the server, several parts at once ({@link #copyRange} of the whole object,
      * pinned to its etag: the one given, or the one a HEAD finds).
      *
@@ -628,7 +638,7 @@ public final class ObjectStore {
     public ObjectInfo copy(String fromBucket, String fromKey, long size, String fromEtag, String toBucket,
                            String toKey) {
         String what = "copy s3://" + fromBucket + "/" + fromKey + " to s3://" + toBucket + "/" + toKey;
-        if (size > MAX_SINGLE_COPY) {
+        if (size > uploads.maxSingleRequest()) {
             // parts the store copies several at once, where the client's compose copies its 5 GiB parts one after
             // the other: an 8 GB OVA's copy took 60 s that way on the embedded store
             ObjectRef source = fromEtag != null ? new ObjectRef(fromBucket, fromKey, fromEtag, size, null)
