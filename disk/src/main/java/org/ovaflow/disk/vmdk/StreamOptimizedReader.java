@@ -18,8 +18,10 @@ import java.util.Optional;
 /**
  * A streamOptimized extent read strictly forward in one pass, as it was written: the header, the embedded
  * descriptor, then marker after marker from {@code overHead} to the end-of-stream marker. Grain tables, the
- * grain directory and the footer are skipped: every grain names its own place (its lba), so they are never
- * needed, and the file converts from a forward-only source (a gzip-compressed OVA entry) as well.
+ * grain directory and the footer are skipped: every grain names its own place (its lba), so the stream never
+ * needs them, and the file converts from a forward-only source (a gzip-compressed OVA entry) as well. A source
+ * that can be read by ranges has them read ahead for {@link #allocation()} ({@link GrainTables}), for writers
+ * that plan their file.
  *
  * <p>Grains are inflated on the codec threads and handed on in file order, which must be ascending lba
  * order: a grain behind an earlier one could only be placed by going back, so such a file is refused
