@@ -6,9 +6,19 @@ import org.ovaflow.disk.ImageSource;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
+import java.util.Deque;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import static org.ovaflow.disk.vmdk.SparseExtentHeader.SECTOR;
 
@@ -16,7 +26,8 @@ import static org.ovaflow.disk.vmdk.SparseExtentHeader.SECTOR;
  * The grains a streamOptimized extent's grain tables allocate, read ahead of its stream with a few ranged reads:
  * the grain directory (found through the footer when the header puts it "at the end", VMware's layout), then the
  * tables, neighbouring ones in one read (qemu-img keeps them all together in the head; VMware puts each after its
- * grains, so one read a table). The stream itself is read as before; this only lets a writer plan its file.
+ * grains, so one read a table, several at once). The stream itself is read as before; this only lets a writer
+ * plan its file.
  *
  * <p>Nothing here refuses the image: tables that cannot be read or make no sense give no map, and the stream reader
  * judges the image as it always did. Only data the stream then holds outside the map refuses it
@@ -28,6 +39,8 @@ final class GrainTables {
     static final long JOIN_GAP = 64 * 1024;
     /** The most bytes one request reads. */
     static final long MAX_READ = 8L * 1024 * 1024;
+    /** Reads of tables under way at once: VMware's layout takes one a table (one a 32 MiB of disk). */
+    static final int READS_IN_FLIGHT = 8;
     /** A larger directory (a 64 TiB disk in 64 KiB grains) is not read ahead. */
     static final long MAX_DIRECTORY_BYTES = 1 << 20;
     /** The footer's marker, the footer and the end-of-stream marker: the last three sectors of VMware's layout. */
@@ -72,6 +85,63 @@ final class GrainTables {
         Arrays.sort(tables, 0, count);
         BitSet allocated = new BitSet((int) grains);
         long allocatedCount = 0;
+        List<Run> runs = runs(tables, count);
+        ExecutorService readers = runs.size() > 1 ? Executors.newFixedThreadPool(
+                Math.min(READS_IN_FLIGHT, runs.size()), GrainTables::daemon) : null;
+        try {
+            // read several at once (VMware's layout: a request a table), taken in order as they complete
+            Deque<Future<ByteBuffer>> inFlight = new ArrayDeque<>();
+            int next = 0;
+            for (Run run : runs) {
+                while (next < runs.size() && inFlight.size() < READS_IN_FLIGHT) {
+                    Run ahead = runs.get(next++);
+                    Callable<ByteBuffer> read = () -> ByteBuffer.wrap(source.readFully(ahead.start(),
+                            (int) (ahead.end() - ahead.start()))).order(ByteOrder.LITTLE_ENDIAN);
+                    inFlight.add(readers == null ? CompletableFuture.completedFuture(read.call())
+                            : readers.submit(read));
+                }
+                ByteBuffer bytes = take(inFlight.poll());
+                for (int t = run.first(); t <= run.last(); t++) {
+                    int at = (int) ((tables[t] >>> 32) * SECTOR - run.start());
+                    long index = tables[t] & 0xffffffffL;
+                    for (int e = 0; e < SparseExtentHeader.GTES_PER_GT; e++) {
+                        long grain = index * SparseExtentHeader.GTES_PER_GT + e;
+                        long sector = Integer.toUnsignedLong(bytes.getInt(at + e * 4));
+                        if (grain >= grains || sector == 0 || (sector == 1 && header.zeroedGrainEntries())) {
+                            continue; // past the disk's end in the last table, unallocated, or a zero grain
+                        }
+                        if (sector >= fileSectors) {
+                            return Optional.empty();
+                        }
+                        allocated.set((int) grain);
+                        allocatedCount++;
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IOException(file + ": reading its grain tables failed: " + e.getMessage(), e);
+        } finally {
+            if (readers != null) {
+                readers.shutdownNow();
+            }
+        }
+        // every grain stored takes a sector at least: tables naming more than the file can hold are not believed
+        if (allocatedCount > fileSectors) {
+            return Optional.empty();
+        }
+        return Optional.of(new AllocationMap(file, "disk.vmdk.grain-table", header.grainBytes(),
+                header.capacity() * SECTOR, allocated));
+    }
+
+    /** Tables {@code first} to {@code last} (in file order), read as the bytes {@code [start, end)}. */
+    private record Run(int first, int last, long start, long end) {
+    }
+
+    /** The tables in file order, neighbours joined into one read. */
+    private static List<Run> runs(long[] tables, int count) {
+        List<Run> runs = new ArrayList<>();
         for (int first = 0; first < count; ) {
             int last = first;
             long start = (tables[first] >>> 32) * SECTOR;
@@ -80,32 +150,24 @@ final class GrainTables {
                     && (tables[last + 1] >>> 32) * SECTOR + SparseExtentHeader.GT_BYTES - start <= MAX_READ) {
                 last++;
             }
-            long end = (tables[last] >>> 32) * SECTOR + SparseExtentHeader.GT_BYTES;
-            ByteBuffer run = ByteBuffer.wrap(source.readFully(start, (int) (end - start))).order(ByteOrder.LITTLE_ENDIAN);
-            for (int t = first; t <= last; t++) {
-                int at = (int) ((tables[t] >>> 32) * SECTOR - start);
-                long index = tables[t] & 0xffffffffL;
-                for (int e = 0; e < SparseExtentHeader.GTES_PER_GT; e++) {
-                    long grain = index * SparseExtentHeader.GTES_PER_GT + e;
-                    long sector = Integer.toUnsignedLong(run.getInt(at + e * 4));
-                    if (grain >= grains || sector == 0 || (sector == 1 && header.zeroedGrainEntries())) {
-                        continue; // past the disk's end in the last table, unallocated, or a zero grain
-                    }
-                    if (sector >= fileSectors) {
-                        return Optional.empty();
-                    }
-                    allocated.set((int) grain);
-                    allocatedCount++;
-                }
-            }
+            runs.add(new Run(first, last, start, (tables[last] >>> 32) * SECTOR + SparseExtentHeader.GT_BYTES));
             first = last + 1;
         }
-        // every grain stored takes a sector at least: tables naming more than the file can hold are not believed
-        if (allocatedCount > fileSectors) {
-            return Optional.empty();
+        return runs;
+    }
+
+    private static ByteBuffer take(Future<ByteBuffer> read) throws Exception {
+        try {
+            return read.get();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof Exception cause ? cause : e;
         }
-        return Optional.of(new AllocationMap(file, "disk.vmdk.grain-table", header.grainBytes(),
-                header.capacity() * SECTOR, allocated));
+    }
+
+    private static Thread daemon(Runnable task) {
+        Thread thread = new Thread(task, "ovaflow-grain-tables");
+        thread.setDaemon(true);
+        return thread;
     }
 
     /** The directory's sector as the footer at the end of VMware's layout names it; 0 when there is no footer. */
