@@ -10,12 +10,12 @@ import org.ovaflow.disk.DiskImages;
 import org.ovaflow.disk.FileImageSink;
 import org.ovaflow.disk.FileImageSource;
 import org.ovaflow.disk.GzipImageSource;
-import org.ovaflow.disk.ImageSink;
 import org.ovaflow.disk.ImageSource;
 import org.ovaflow.disk.InvalidDiskImageException;
 import org.ovaflow.disk.ReadOptions;
 import org.ovaflow.disk.TargetFormat;
 import org.ovaflow.disk.raw.RawReader;
+import org.ovaflow.disk.testing.ForwardingSink;
 import org.ovaflow.disk.testing.TestDisks;
 
 import java.io.IOException;
@@ -160,13 +160,12 @@ class PlannedQcow2IT {
     }
 
     /** A local file that records what the writer told it and whether it patched. */
-    private static final class Recording implements ImageSink {
-        private final FileImageSink file;
+    private static final class Recording extends ForwardingSink {
         long announced = -1;
         boolean patched;
 
         Recording(Path path) throws IOException {
-            this.file = new FileImageSink(path);
+            super(new FileImageSink(path));
         }
 
         @Override
@@ -175,39 +174,9 @@ class PlannedQcow2IT {
         }
 
         @Override
-        public void write(byte[] bytes, int from, int length) throws IOException {
-            file.write(bytes, from, length);
-        }
-
-        @Override
-        public void writeZeros(long count) throws IOException {
-            file.writeZeros(count);
-        }
-
-        @Override
-        public long position() {
-            return file.position();
-        }
-
-        @Override
-        public long patchableHead() {
-            return file.patchableHead();
-        }
-
-        @Override
         public void patch(long offset, byte[] bytes, int from, int length) throws IOException {
             patched = true;
-            file.patch(offset, bytes, from, length);
-        }
-
-        @Override
-        public void finish() throws IOException {
-            file.finish();
-        }
-
-        @Override
-        public void close() throws IOException {
-            file.close();
+            super.patch(offset, bytes, from, length);
         }
     }
 }

@@ -13,6 +13,7 @@ import org.ovaflow.disk.ReadOptions;
 import org.ovaflow.disk.raw.RawReader;
 import org.ovaflow.core.testing.ExternalTool;
 import org.ovaflow.core.testing.QemuImg;
+import org.ovaflow.disk.testing.ForwardingSink;
 import org.ovaflow.disk.testing.TestDisks;
 
 import java.io.IOException;
@@ -213,20 +214,9 @@ class StreamOptimizedWriterIT {
     }
 
     /** A file sink that says it can patch nothing, as a sink written strictly forward would. */
-    private record ForwardOnly(ImageSink sink) implements ImageSink {
-        @Override
-        public void write(byte[] bytes, int from, int length) throws IOException {
-            sink.write(bytes, from, length);
-        }
-
-        @Override
-        public void writeZeros(long count) throws IOException {
-            sink.writeZeros(count);
-        }
-
-        @Override
-        public long position() {
-            return sink.position();
+    private static final class ForwardOnly extends ForwardingSink {
+        ForwardOnly(ImageSink sink) {
+            super(sink);
         }
 
         @Override
@@ -237,16 +227,6 @@ class StreamOptimizedWriterIT {
         @Override
         public void patch(long offset, byte[] bytes, int from, int length) {
             throw new IllegalStateException("forward only");
-        }
-
-        @Override
-        public void finish() throws IOException {
-            sink.finish();
-        }
-
-        @Override
-        public void close() throws IOException {
-            sink.close();
         }
     }
 

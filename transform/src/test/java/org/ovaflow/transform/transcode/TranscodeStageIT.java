@@ -155,17 +155,8 @@ class TranscodeStageIT {
     void aStreamOptimizedDiskBecomesAQcow2PlannedFromItsGrainTablesInOnePutHashedOnTheWay(@TempDir Path dir)
             throws Exception {
         QemuImg qemu = QemuImg.require();
-        // 20 MiB that do not compress in a 40 MiB disk: a VMDK over a part, a qcow2 over the store's part size
-        Path raw = dir.resolve("disk.raw");
-        byte[] data = new byte[20 << 20];
-        new java.util.Random(13).nextBytes(data);
-        Files.write(raw, data);
-        try (java.io.RandomAccessFile file = new java.io.RandomAccessFile(raw.toFile(), "rw")) {
-            file.setLength(TestDisks.ODD_SIZE);
-        }
-        Path vmdk = dir.resolve("disk.vmdk");
-        qemu.convert(raw, "raw", vmdk, "vmdk", "-o", "subformat=streamOptimized");
-        byte[] disk = Files.readAllBytes(vmdk);
+        Path raw = incompressibleDisk(dir, 13);
+        byte[] disk = streamOptimized(qemu, raw);
         assertThat(disk.length).isGreaterThan(UploadImageSink.PART_SIZE);
         ImportEvent event = validated("planned.ova", appliance("planned.ova", disk), disk.length);
         StoreCount traffic = new StoreCount();
@@ -191,13 +182,7 @@ class TranscodeStageIT {
     void aVmdkWhoseDataLiesOutsideItsGrainTablesIsRejectedAndItsAbandonedPutLeavesNothing(@TempDir Path dir)
             throws Exception {
         QemuImg qemu = QemuImg.require();
-        Path raw = dir.resolve("disk.raw");
-        byte[] data = new byte[20 << 20];
-        new java.util.Random(17).nextBytes(data);
-        Files.write(raw, data);
-        Path vmdk = dir.resolve("disk.vmdk");
-        qemu.convert(raw, "raw", vmdk, "vmdk", "-o", "subformat=streamOptimized");
-        byte[] disk = Files.readAllBytes(vmdk);
+        byte[] disk = streamOptimized(qemu, incompressibleDisk(dir, 17));
         // qemu-img's directory and tables follow the descriptor: the last grain's entry of the first table cleared
         ByteBuffer bytes = ByteBuffer.wrap(disk).order(ByteOrder.LITTLE_ENDIAN);
         long table = Integer.toUnsignedLong(bytes.getInt((int) bytes.getLong(56) * 512));
@@ -210,6 +195,25 @@ class TranscodeStageIT {
 
         assertThat(outcome.event().failedChecks()).extracting(c -> c.id()).containsExactly("disk.vmdk.grain-table");
         assertThat(store.list(STAGING, TranscodeStage.stagingPrefix(event.importId()))).isEmpty();
+    }
+
+    /** 20 MiB that do not compress in a 40 MiB disk: a VMDK over a part, a qcow2 over the store's part size. */
+    private static Path incompressibleDisk(Path dir, long seed) throws Exception {
+        Path raw = dir.resolve("disk.raw");
+        byte[] data = new byte[20 << 20];
+        new java.util.Random(seed).nextBytes(data);
+        Files.write(raw, data);
+        try (java.io.RandomAccessFile file = new java.io.RandomAccessFile(raw.toFile(), "rw")) {
+            file.setLength(TestDisks.ODD_SIZE);
+        }
+        return raw;
+    }
+
+    /** {@code raw} as qemu-img writes a streamOptimized VMDK (its tables in the head, after the descriptor). */
+    private static byte[] streamOptimized(QemuImg qemu, Path raw) throws Exception {
+        Path vmdk = raw.resolveSibling("disk.vmdk");
+        qemu.convert(raw, "raw", vmdk, "vmdk", "-o", "subformat=streamOptimized");
+        return Files.readAllBytes(vmdk);
     }
 
     /** Bytes a counted store was asked to copy and read. */
