@@ -40,8 +40,9 @@ public final class ImportCommand extends CommandOutput implements Callable<Integ
     @Option(names = "--timeout", defaultValue = "PT10M", description = "How long --wait waits (ISO-8601, default ${DEFAULT-VALUE}).")
     Duration timeout;
 
-    @Option(names = {"-D", "--set"}, paramLabel = "KEY=VALUE", description = "Bucket names, as given to run, and the upload settings "
-            + "(ovaflow.store.part-size-mib, .parallel-parts, .payload-signing, .max-single-request-gib).")
+    @Option(names = {"-D", "--set"}, paramLabel = "KEY=VALUE", description = "Bucket names, as given to run, and the "
+            + "upload settings (ovaflow.store.part-size-mib, .parallel-parts, .payload-signing, "
+            + ".max-single-request-gib).")
     Map<String, String> properties = new HashMap<>();
 
     @Override

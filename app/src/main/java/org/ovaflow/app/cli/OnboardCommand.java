@@ -76,8 +76,9 @@ public final class OnboardCommand extends CommandOutput implements Callable<Inte
     @Option(names = "--json", description = "Print the summary as JSON.")
     boolean json;
 
-    @Option(names = {"-D", "--set"}, paramLabel = "KEY=VALUE", description = "Bucket names, as given to run, and the upload settings "
-            + "(ovaflow.store.part-size-mib, .parallel-parts, .payload-signing, .max-single-request-gib).")
+    @Option(names = {"-D", "--set"}, paramLabel = "KEY=VALUE", description = "Bucket names, as given to run, and the "
+            + "upload settings (ovaflow.store.part-size-mib, .parallel-parts, .payload-signing, "
+            + ".max-single-request-gib).")
     Map<String, String> properties = new HashMap<>();
 
     @Override

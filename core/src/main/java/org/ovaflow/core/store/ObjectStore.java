@@ -98,7 +98,6 @@ public final class ObjectStore {
     /** Connections kept open between requests, so that a burst of requests does not reconnect (OkHttp keeps 5). */
     private static final int MAX_IDLE_CONNECTIONS = 16;
 
-
     /** The range one UploadPartCopy of {@link #copyRange} copies: 10,000 of them reach S3's largest object. */
     static final long RANGE_COPY_PART = 1L << 30;
 
@@ -207,7 +206,8 @@ public final class ObjectStore {
     /**
      * How multipart uploads go. {@code partSize}: the size of the parts (and the largest object sent in one PUT);
      * {@code parallelParts}: how many parts of one upload are sent at once. An upload holds {@code parallelParts
-     * + 1} parts in memory: the ones going up and the one filling.
+     * + 1} parts in memory: the ones going up and the one filling. {@code maxSingleRequest}: the largest object the
+     * store takes in one PUT or one CopyObject (S3's 5 GiB; the embedded store's 5 TiB).
      */
     public record UploadSettings(long partSize, int parallelParts, PayloadSigning signing, long maxSingleRequest) {
 
@@ -504,9 +504,9 @@ public final class ObjectStore {
 
     /**
      * Uploads a local file. To a store on this machine's loopback that takes unsigned payloads, a file of up to
-     * {@link UploadSettings#maxSingleRequest()} (S3's 5 GiB unless set) goes up in one PUT streamed from the file: there is no network latency for parts
-     * in parallel to hide, and a multipart upload costs such a store a second write of every byte when it joins
-     * the parts (the embedded s3proxy: 11.4 CPU-s and 13 s a GiB in 16 MiB parts, 4.2 CPU-s and 3.9 s in one
+     * {@link UploadSettings#maxSingleRequest()} (S3's 5 GiB unless set) goes up in one PUT streamed from the file:
+     * there is no network latency for parts in parallel to hide, and a multipart upload costs such a store a second
+     * write of every byte when it joins the parts (the embedded s3proxy: 11.4 CPU-s and 13 s a GiB in 16 MiB parts, 4.2 CPU-s and 3.9 s in one
      * PUT). Other stores and larger files get the multipart upload of {@link #write(String, String, InputStream,
      * long, String)}, whose parts go up several at once.
      */
@@ -624,9 +624,9 @@ public final class ObjectStore {
 
     /**
      * A server-side copy: the bytes never pass through ovaflow. S3's single CopyObject stops at 5 GiB
-     * ({@link UploadSettings#maxSingleRequest()}); larger
-     * objects are copied part by part on the server, several parts at once ({@link #copyRange} of the whole object,
-     * pinned to its etag: the one given, or the one a HEAD finds).
+     * ({@link UploadSettings#maxSingleRequest()}); larger objects are copied part by part on the server, several
+     * parts at once ({@link #copyRange} of the whole object, pinned to its etag: the one given, or the one a HEAD
+     * finds).
      *
      * <p>Given the source's etag ({@code fromEtag}), the store copies only that version of it
      * ({@code x-amz-copy-source-if-match}; another one is {@link ObjectGoneException}), and the client sends the
