@@ -37,8 +37,11 @@ final class GrainTables {
 
     /** Tables closer than this in the file are read in one request (the gap is read and dropped). */
     static final long JOIN_GAP = 64 * 1024;
-    /** The most bytes one request reads. */
-    static final long MAX_READ = 8L * 1024 * 1024;
+    /**
+     * The most bytes one request reads: 512 tables, 16 GiB of disk in 64 KiB grains. With {@link #READS_IN_FLIGHT}
+     * reads at once, at most 8 MiB of tables are held.
+     */
+    static final long MAX_READ = 1024 * 1024;
     /** Reads of tables under way at once: VMware's layout takes one a table (one a 32 MiB of disk). */
     static final int READS_IN_FLIGHT = 8;
     /** A larger directory (a 64 TiB disk in 64 KiB grains) is not read ahead. */
@@ -83,7 +86,8 @@ final class GrainTables {
             }
         }
         Arrays.sort(tables, 0, count);
-        BitSet allocated = new BitSet((int) grains);
+        // grown as grains are found: a large disk mostly empty costs little
+        BitSet allocated = new BitSet();
         long allocatedCount = 0;
         List<Run> runs = runs(tables, count);
         ExecutorService readers = runs.size() > 1 ? Executors.newFixedThreadPool(
