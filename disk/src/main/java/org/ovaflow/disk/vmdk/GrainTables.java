@@ -131,8 +131,10 @@ final class GrainTables {
                 readers.shutdownNow();
             }
         }
-        // every grain stored takes a sector at least: tables naming more than the file can hold are not believed
-        if (allocatedCount > fileSectors) {
+        // every grain stored takes a sector at least: tables naming more than the file can hold are not believed;
+        // tables naming none are a directory left unfilled (a writer that put the real one in its footer only) as
+        // likely as an empty disk: no plan, the disk converts as the data comes
+        if (allocatedCount > fileSectors || allocatedCount == 0) {
             return Optional.empty();
         }
         return Optional.of(new AllocationMap(file, "disk.vmdk.grain-table", header.grainBytes(),

@@ -120,6 +120,20 @@ class PlannedQcow2IT {
         }
     }
 
+    @Test
+    void tablesThatAllocateNothingGiveNoPlanNotARefusal() throws Exception {
+        Path raw = TestDisks.patterned(dir.resolve("in.raw"), 4L * 1024 * 1024, 8);
+        Path vmdk = ovaflowVmdk(raw, dir.resolve("unfilled.vmdk"));
+        // the directory in the head left as a writer that meant to fill it later would: all zeros
+        long directory = 21L * SECTOR;
+        VmdkTestImages.patch(vmdk, directory, new byte[SECTOR]);
+
+        try (ImageSource source = new FileImageSource(vmdk);
+             DiskImageReader reader = DiskImages.open(source, ReadOptions.defaults())) {
+            assertThat(reader.allocation()).isEmpty();
+        }
+    }
+
     /** Converts {@code vmdk} to a planned qcow2 and checks it against {@code raw} with qemu-img; returns it. */
     private Path assertPlannedSameDisk(QemuImg qemu, Path raw, Path vmdk) throws IOException {
         Path qcow2 = dir.resolve(vmdk.getFileName() + ".qcow2");
