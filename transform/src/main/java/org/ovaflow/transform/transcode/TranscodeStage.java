@@ -63,11 +63,14 @@ public final class TranscodeStage {
             "disk.vmdk.virtual-size");
 
     /**
-     * Where the store's copies of original files wait for their end while the disks convert: the threads only
-     * wait, the store does the work.
+     * Where the copies of original files run while the disks convert: a store across a network copies them on its
+     * side (the threads only wait), one on loopback through this process, a GET streamed into a PUT with 6 MiB of
+     * buffers each (see {@code ObjectStore.copyRange}). Two at a time, so that a package of many large files
+     * does not hold the buffers of all of them at once.
      */
+    private static final int ORIGINAL_COPIES_AT_ONCE = 2;
     private static final ExecutorService ORIGINAL_COPIES =
-            Executors.newCachedThreadPool(DaemonThreads.named("transcode-original-copy"));
+            Executors.newFixedThreadPool(ORIGINAL_COPIES_AT_ONCE, DaemonThreads.named("transcode-original-copy"));
 
     private final ObjectStore store;
     private final String stagingBucket;
