@@ -530,10 +530,7 @@ public final class ObjectStore {
                                    String toKey, String contentType) {
         try (InputStream in = readRange(from, offset, length);
              StreamedPut put = startPut(toBucket, toKey, length, contentType)) {
-            byte[] buffer = new byte[StreamedPut.CHUNK_SIZE];
-            for (int read = in.read(buffer); read >= 0; read = in.read(buffer)) {
-                put.write(buffer, 0, read);
-            }
+            in.transferTo(put);
             return put.complete();
         } catch (IOException e) {
             throw new ObjectStoreException(what + " failed: " + e.getMessage(), e);

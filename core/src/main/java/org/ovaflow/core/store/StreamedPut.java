@@ -92,11 +92,6 @@ public final class StreamedPut extends OutputStream {
         }
     }
 
-    /** Bytes written so far. */
-    public long written() {
-        return written;
-    }
-
     /** Ends the body, which must be whole, and waits for the store's answer: the object stored. */
     public ObjectInfo complete() throws IOException {
         if (written != size) {
