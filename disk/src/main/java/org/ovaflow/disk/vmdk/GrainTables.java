@@ -4,6 +4,7 @@ import org.ovaflow.disk.AllocationMap;
 import org.ovaflow.disk.ImageSource;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayDeque;
@@ -13,8 +14,6 @@ import java.util.BitSet;
 import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -85,13 +84,17 @@ final class GrainTables {
                 tables[count++] = sector << 32 | i;
             }
         }
+        if (count == 0) {
+            // a directory naming no table is left unfilled (by a writer whose footer has the real one) as likely as
+            // the disk is empty: no plan, the disk converts as the data comes
+            return Optional.empty();
+        }
         Arrays.sort(tables, 0, count);
         // grown as grains are found: a large disk mostly empty costs little
         BitSet allocated = new BitSet();
-        long allocatedCount = 0;
         List<Run> runs = runs(tables, count);
-        ExecutorService readers = runs.size() > 1 ? Executors.newFixedThreadPool(
-                Math.min(READS_IN_FLIGHT, runs.size()), GrainTables::daemon) : null;
+        ExecutorService readers = Executors.newFixedThreadPool(Math.min(READS_IN_FLIGHT, runs.size()),
+                GrainTables::daemon);
         try {
             // read several at once (VMware's layout: a request a table), taken in order as they complete
             Deque<Future<ByteBuffer>> inFlight = new ArrayDeque<>();
@@ -99,12 +102,10 @@ final class GrainTables {
             for (Run run : runs) {
                 while (next < runs.size() && inFlight.size() < READS_IN_FLIGHT) {
                     Run ahead = runs.get(next++);
-                    Callable<ByteBuffer> read = () -> ByteBuffer.wrap(source.readFully(ahead.start(),
-                            (int) (ahead.end() - ahead.start()))).order(ByteOrder.LITTLE_ENDIAN);
-                    inFlight.add(readers == null ? CompletableFuture.completedFuture(read.call())
-                            : readers.submit(read));
+                    inFlight.add(readers.submit(() -> ByteBuffer.wrap(source.readFully(ahead.start(),
+                            (int) (ahead.end() - ahead.start()))).order(ByteOrder.LITTLE_ENDIAN)));
                 }
-                ByteBuffer bytes = take(inFlight.poll());
+                ByteBuffer bytes = take(inFlight.poll(), file);
                 for (int t = run.first(); t <= run.last(); t++) {
                     int at = (int) ((tables[t] >>> 32) * SECTOR - run.start());
                     long index = tables[t] & 0xffffffffL;
@@ -118,22 +119,15 @@ final class GrainTables {
                             return Optional.empty();
                         }
                         allocated.set((int) grain);
-                        allocatedCount++;
                     }
                 }
             }
-        } catch (IOException | RuntimeException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new IOException(file + ": reading its grain tables failed: " + e.getMessage(), e);
         } finally {
-            if (readers != null) {
-                readers.shutdownNow();
-            }
+            readers.shutdownNow();
         }
         // every grain stored takes a sector at least: tables naming more than the file can hold are not believed;
-        // tables naming none are a directory left unfilled (a writer that put the real one in its footer only) as
-        // likely as an empty disk: no plan, the disk converts as the data comes
+        // tables naming none, as an empty directory above
+        long allocatedCount = allocated.cardinality();
         if (allocatedCount > fileSectors || allocatedCount == 0) {
             return Optional.empty();
         }
@@ -162,11 +156,21 @@ final class GrainTables {
         return runs;
     }
 
-    private static ByteBuffer take(Future<ByteBuffer> read) throws Exception {
+    /** A read's bytes, its failure thrown as the read would have thrown it. */
+    private static ByteBuffer take(Future<ByteBuffer> read, String file) throws IOException {
         try {
             return read.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException(file + ": interrupted while its grain tables were read");
         } catch (ExecutionException e) {
-            throw e.getCause() instanceof Exception cause ? cause : e;
+            if (e.getCause() instanceof IOException failure) {
+                throw failure;
+            }
+            if (e.getCause() instanceof RuntimeException failure) {
+                throw failure;
+            }
+            throw new IOException(file + ": reading its grain tables failed: " + e.getCause(), e.getCause());
         }
     }
 
