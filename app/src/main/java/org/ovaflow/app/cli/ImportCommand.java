@@ -58,12 +58,13 @@ public final class ImportCommand extends CommandOutput implements Callable<Integ
         String bucket = Buckets.from(properties).incoming();
         List<Drop> drops = new ArrayList<>();
         try (DropNotices notices = new DropNotices(endpoints.kafka())) {
-            boolean warned = false;
+            // once the broker failed a notice, the other drops are left to the scan rather than waited for again
+            boolean notifying = true;
             for (Path file : files) {
                 Drop drop = Drop.of(store, bucket, file);
                 drops.add(drop);
-                if (!notices.send(drop.object()) && !warned) {
-                    warned = true;
+                if (notifying && !notices.send(drop.object())) {
+                    notifying = false;
                     err().println("could not tell ingest of " + drop.object() + " through Kafka at "
                             + endpoints.kafka() + ": the drops arrive at ingest's next scan of the bucket");
                 }
