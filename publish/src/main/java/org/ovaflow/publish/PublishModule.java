@@ -34,9 +34,8 @@ public final class PublishModule implements StageModule {
     public static final Setting<OnConflict> ON_CONFLICT = Setting.ofEnum("ovaflow.publish.on-conflict",
             OnConflict.class, PublishSettings.DEFAULTS.onConflict(), "other content for a published (or retracted) "
                     + "version: `reject` it (`catalog.version-conflict`) or `replace` the entry");
-    public static final Setting<Boolean> KEEP_OVA = Setting.ofBoolean("ovaflow.publish.keep-ova",
-            PublishSettings.DEFAULTS.keepOva(), "copy the original OVA into the entry (`<version>/<file name>.ova`, "
-                    + "role `ova`)");
+    /** Shared with the transcode stage, which copies the OVA into the entry. */
+    public static final Setting<Boolean> KEEP_OVA = SharedSettings.KEEP_OVA;
     public static final Setting<Duration> INDEX_EXPIRY = Setting.of("ovaflow.publish.index-expiry", "7d",
             PublishModule::indexExpiry, "how long the signed root index is valid after it was written (`7d`, `12h`, "
                     + "`30m` or ISO-8601 `P7D`; at least 2 minutes): consumers (`catalog verify`) refuse it once "
@@ -65,7 +64,7 @@ public final class PublishModule implements StageModule {
 
     @Override
     public List<Setting<?>> settings() {
-        return List.of(ON_CONFLICT, KEEP_OVA, INDEX_EXPIRY, FEED_ITEMS, RETENTION_KEEP_VERSIONS, RETENTION_MAX_AGE,
+        return List.of(ON_CONFLICT, INDEX_EXPIRY, FEED_ITEMS, RETENTION_KEEP_VERSIONS, RETENTION_MAX_AGE,
                 RETENTION_GRACE);
     }
 

@@ -85,7 +85,8 @@ public final class TransformModule implements StageModule {
                 "the transcode stage needs the catalog's folders (CatalogFolder)");
         return new StageRoutes(TransformStageDefinitions.transcode(new TranscodeStage(context.store(),
                 settings.get(SharedSettings.STAGING_BUCKET), transcodeSettings(settings),
-                CatalogLocation.holdingOutputs(settings.get(SharedSettings.CATALOG_BUCKET), folder::of), context.metrics())),
+                CatalogLocation.holdingOutputs(settings.get(SharedSettings.CATALOG_BUCKET), folder::of,
+                        settings.get(SharedSettings.KEEP_OVA)), context.metrics())),
                 context.metrics());
     }
 

@@ -42,7 +42,7 @@ class StageModulesTest {
     @Test
     void aProcessReadsItsOwnSettingsTheSharedOnesAndThoseOfItsStagesModules() {
         assertThat(modules.settings(EnumSet.of(Stage.CHECKSUM))).containsAll(ProcessSettings.all())
-                .contains(ValidateModule.SIGNATURE).doesNotContain(TransformModule.TARGETS, PublishModule.KEEP_OVA);
+                .contains(ValidateModule.SIGNATURE).doesNotContain(TransformModule.TARGETS, PublishModule.ON_CONFLICT);
         assertThat(modules.settings(EnumSet.noneOf(Stage.class))).hasSize(ProcessSettings.all().size()
                 + org.ovaflow.core.config.SharedSettings.all().size());
     }

@@ -18,6 +18,10 @@ public final class SharedSettings {
     public static final Setting<String> QUARANTINE_BUCKET = bucket("quarantine",
             "rejected imports are moved to, with their report");
 
+    /** Read by the transcode stage, which copies the OVA into the import's folder, and by publish, which names it. */
+    public static final Setting<Boolean> KEEP_OVA = Setting.ofBoolean("ovaflow.publish.keep-ova", true,
+            "keep the original OVA in its catalog entry (`<version>/<importId>/<file name>.ova`, role `ova`): "
+                    + "the transcode stage has the store copy it while the disks convert, publish names it");
     public static final Setting<Integer> RETRY_ATTEMPTS = Setting.ofInt("ovaflow.retry.attempts", 8, -1,
             Integer.MAX_VALUE, "retries of infrastructure failures (exponential backoff with jitter) before `ova.dlq`: with the delays' "
                     + "defaults they wait out an outage of about a minute (see [Faults](benchmarks.md#faults-the-chaos-suite)); -1 retries for ever");
@@ -76,7 +80,7 @@ public final class SharedSettings {
     }
 
     public static List<Setting<?>> all() {
-        return List.of(INCOMING_BUCKET, STAGING_BUCKET, CATALOG_BUCKET, QUARANTINE_BUCKET, RETRY_ATTEMPTS,
+        return List.of(INCOMING_BUCKET, STAGING_BUCKET, CATALOG_BUCKET, QUARANTINE_BUCKET, KEEP_OVA, RETRY_ATTEMPTS,
                 RETRY_INITIAL_DELAY_MS, RETRY_MAX_DELAY_MS, STAGE_CONSUMERS, STAGE_MAX_POLL_INTERVAL_MS,
                 STAGE_BATCH_SIZE, STAGE_BATCH_WAIT_MS, STORE_PART_SIZE_MIB, STORE_PARALLEL_PARTS, STORE_MAX_SINGLE_REQUEST_GIB,
                 STORE_PAYLOAD_SIGNING, KAFKA_GROUP_PROTOCOL);

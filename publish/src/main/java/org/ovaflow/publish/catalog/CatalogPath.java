@@ -1,12 +1,11 @@
 package org.ovaflow.publish.catalog;
 
 import org.ovaflow.core.event.ApplianceMetadata;
+import org.ovaflow.core.event.CatalogNames;
 import org.ovaflow.core.event.ImportEvent;
 import org.ovaflow.core.event.ProductOverrides;
 import org.ovaflow.core.ova.PackageForm;
 
-import java.text.Normalizer;
-import java.util.Locale;
 
 /**
  * Where an appliance lives in the catalog: {@code <vendor>/<product>/<version>/}, each part a stable slug
@@ -19,8 +18,6 @@ import java.util.Locale;
  * unversioned uploads of different content never collide.
  */
 public record CatalogPath(String vendor, String product, String version) {
-
-    private static final int MAX_SLUG = 64;
 
     public static CatalogPath of(ImportEvent event) {
         ApplianceMetadata appliance = event.appliance();
@@ -53,18 +50,7 @@ public record CatalogPath(String vendor, String product, String version) {
     }
 
     static String slug(String text, String fallback) {
-        if (text == null || text.isBlank()) {
-            return fallback;
-        }
-        String ascii = Normalizer.normalize(text, Normalizer.Form.NFKD).replaceAll("\\p{M}", "");
-        String slug = ascii.toLowerCase(Locale.ROOT)
-                .replaceAll("[^a-z0-9._-]+", "-")
-                .replaceAll("-{2,}", "-")
-                .replaceAll("^[-.]+|[-.]+$", "");
-        if (slug.length() > MAX_SLUG) {
-            slug = slug.substring(0, MAX_SLUG).replaceAll("[-.]+$", "");
-        }
-        return slug.isEmpty() || slug.matches("\\.+") ? fallback : slug;
+        return CatalogNames.slug(text, fallback);
     }
 
 }

@@ -1,5 +1,6 @@
 package org.ovaflow.publish.catalog;
 
+import org.ovaflow.core.event.CatalogNames;
 import org.ovaflow.core.event.CheckResult;
 import org.ovaflow.core.event.EventCodec;
 import org.ovaflow.core.event.ImportEvent;
@@ -8,7 +9,6 @@ import org.ovaflow.core.event.PoisonEventException;
 import org.ovaflow.core.event.StagedArtifact;
 import org.ovaflow.core.event.StatusEvent;
 import org.ovaflow.core.event.Topics;
-import org.ovaflow.core.ova.PackageForm;
 import org.ovaflow.core.stage.StageOutcome;
 import org.ovaflow.core.store.ObjectGoneException;
 import org.ovaflow.core.store.ObjectInfo;
@@ -114,7 +114,15 @@ final class EntryCommits {
         Map<String, byte[]> carried = new HashMap<>();
         event.artifacts().stream().filter(StagedArtifact::carriesContent).forEach(a -> carried.put(a.name(),
                 carried(event, a)));
+        List<String> unnamed = new ArrayList<>();
         for (StagedArtifact a : event.artifacts()) {
+            if (keptOva(a) && !settings.keepOva()) {
+                // kept by a transcode stage configured otherwise: not part of the entry
+                if (inPlace.contains(a)) {
+                    unnamed.add(a.key());
+                }
+                continue;
+            }
             String key = folder + a.name();
             if (a.carriesContent()) {
                 writes.write(catalogBucket, key, carried.get(a.name()), a.contentType());
@@ -127,7 +135,8 @@ final class EntryCommits {
             artifacts.add(new ApplianceRecord.Artifact(a.name(), a.role(), key, a.size(), a.sha256(), a.format(),
                     a.target()));
         }
-        if (settings.keepOva()) {
+        if (settings.keepOva() && event.artifacts().stream().noneMatch(EntryCommits::keptOva)) {
+            // transcode did not copy it (it stages its outputs, or the event is from before it did)
             artifacts.add(keepOva(event, folder, artifacts));
         }
         if (replaced != null) {
@@ -146,6 +155,7 @@ final class EntryCommits {
             if (replaced != null) {
                 replacedEntry.removeUnused(event, record);
             }
+            writes.removeAll(catalogBucket, unnamed);
         });
     }
 
@@ -215,10 +225,8 @@ final class EntryCommits {
                     new ObjectGoneException(source + " is gone: the original OVA cannot be kept", null));
             size = current.size();
         }
-        String stem = CatalogPath.slug(PackageForm.stem(event.source().fileName()), "appliance");
-        // "original-" when the package has a file of that name
-        String name = others.stream().anyMatch(a -> a.name().equalsIgnoreCase(stem + ".ova"))
-                ? "original-" + stem + ".ova" : stem + ".ova";
+        String name = CatalogNames.keptOva(event, candidate -> others.stream()
+                .anyMatch(a -> a.name().equalsIgnoreCase(candidate)));
         String key = folder + name;
         try {
             // pinned to the etag the import was made from: an OVA replaced or removed since is gone, not kept
@@ -236,6 +244,13 @@ final class EntryCommits {
     private static boolean sameContent(ApplianceRecord record, ImportEvent event) {
         List<String> published = record.artifacts().stream().filter(a -> !OVA_ROLE.equals(a.role()))
                 .map(a -> a.name() + "=" + a.sha256()).sorted().toList();
-        List<String> staged = event.artifacts().stream().map(a -> a.name() + "=" + a.sha256()).sorted().toList();
+        List<String> staged = event.artifacts().stream().filter(a -> !keptOva(a))
+                .map(a -> a.name() + "=" + a.sha256()).sorted().toList();
         return published.equals(staged);
-    }}
+    }
+
+    /** The original OVA, copied into the import's folder by transcode. */
+    private static boolean keptOva(StagedArtifact artifact) {
+        return OVA_ROLE.equals(artifact.role());
+    }
+}

@@ -1,5 +1,6 @@
 package org.ovaflow.publish.catalog;
 
+import org.ovaflow.core.event.CatalogNames;
 import org.ovaflow.core.event.ImportEvent;
 import org.ovaflow.core.event.ObjectRef;
 import org.ovaflow.core.event.StagedArtifact;
@@ -40,7 +41,7 @@ public final class PublishStage {
             "catalog.reserved-name", "catalog.version-conflict");
     public static final String APPLIANCE_JSON = "appliance.json";
     /** The role of the original OVA among an entry's artifacts. */
-    public static final String OVA_ROLE = "ova";
+    public static final String OVA_ROLE = CatalogNames.KEPT_OVA_ROLE;
     /**
      * Written by a replacement beside its staged files before its commit: the keys of the entry it replaces, so
      * that a retry after a crash still knows which files to remove. Cleared with the staged files, last.

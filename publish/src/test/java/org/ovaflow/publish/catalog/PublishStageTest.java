@@ -386,6 +386,43 @@ class PublishStageTest {
     }
 
     @Test
+    void anOvaTheTranscodeStageKeptIsNamedWhereItIsAndNothingIsCopied() throws Exception {
+        ImportEvent event = imports.transcodedInto(catalog, "widget.ova", "1.0", files("1.0", 1));
+        StagedArtifact kept = event.artifacts().stream().filter(a -> a.role().equals("ova")).findFirst().orElseThrow();
+        List<String> copiedTo = new ArrayList<>();
+        PublishStage watching = new PublishStage(store, watched(copiedTo::add, key -> { }), catalog,
+                PublishSettings.DEFAULTS);
+
+        assertThat(watching.publish(List.of(event))).singleElement()
+                .satisfies(o -> assertThat(o.outcome().next()).isEqualTo(Topics.PUBLISHED));
+
+        assertThat(copiedTo).isEmpty();
+        assertThat(reader.find("acme-corp/widget-server/1.0/").orElseThrow().artifacts())
+                .filteredOn(a -> a.role().equals("ova")).singleElement().satisfies(ova -> {
+                    assertThat(ova.key()).isEqualTo(kept.key());
+                    assertThat(ova.size()).isEqualTo(event.source().size());
+                    assertThat(ova.sha256()).isEqualTo(event.tarIndex().sha256())
+                            .isEqualTo(sha256(imports.read(INCOMING, "widget.ova")));
+                });
+    }
+
+    @Test
+    void anOvaKeptByATranscodeStageConfiguredOtherwiseIsNotPartOfAnEntryWithoutKeepOva() {
+        ImportEvent event = imports.transcodedInto(catalog, "widget.ova", "1.0", files("1.0", 1));
+        PublishStage withoutOva = new PublishStage(store, catalog,
+                new PublishSettings(PublishSettings.OnConflict.REJECT, false));
+
+        withoutOva.publish(event);
+
+        String folder = "acme-corp/widget-server/1.0/" + event.importId() + "/";
+        assertThat(reader.find("acme-corp/widget-server/1.0").orElseThrow().artifacts())
+                .extracting(ApplianceRecord.Artifact::role).containsExactlyInAnyOrder("descriptor", "manifest", "disk");
+        assertThat(store.list(catalog, "acme-corp/widget-server/1.0/")).extracting(ObjectInfo::key)
+                .containsExactlyInAnyOrder(folder + "widget.ovf", folder + "widget.mf", folder + "disk1.img",
+                        "acme-corp/widget-server/1.0/appliance.json");
+    }
+
+    @Test
     void theSameContentWrittenInPlaceAgainUnderAnotherImportIsAlreadyPublishedAndItsFilesRemoved() {
         ImportEvent original = imports.transcodedInto(catalog, "widget.ova", "1.0", files("1.0", 1));
         ImportEvent reupload = imports.transcodedInto(catalog, "copy of widget.ova", "1.0", files("1.0", 1));

@@ -1,6 +1,7 @@
 package org.ovaflow.publish.catalog;
 
 import org.ovaflow.core.event.ApplianceMetadata;
+import org.ovaflow.core.event.CatalogNames;
 import org.ovaflow.core.event.CheckResult;
 import org.ovaflow.core.event.ImportEvent;
 import org.ovaflow.core.event.ObjectRef;
@@ -62,7 +63,8 @@ final class StagedImports {
 
     /**
      * Drops an OVA as {@code fileName} and writes {@code files} as the pipeline's transcode stage does: straight
-     * into the import's own folder of its entry in {@code catalog}, {@code <entry>/<importId>/}.
+     * into the import's own folder of its entry in {@code catalog}, {@code <entry>/<importId>/}, with a copy of the
+     * OVA (the entry's kept OVA, named by the checksum stage's digest of it).
      */
     ImportEvent transcodedInto(String catalog, String fileName, String version, Map<String, byte[]> files) {
         return transcoded(fileName, "Acme Corp", "Widget Server", version, files, catalog);
@@ -80,20 +82,27 @@ final class StagedImports {
         ImportEvent arrived = ImportEvent.arrived(new ObjectRef(INCOMING, fileName, dropped.etag(), ova.length, null),
                 "scan", ARRIVED);
         List<StagedArtifact> artifacts = new ArrayList<>();
+        String folder = catalog == null ? "imports/" + arrived.importId() + "/"
+                : CatalogPath.slug(vendor, "x") + "/" + CatalogPath.slug(product, "x") + "/" + version + "/"
+                + arrived.importId() + "/";
         for (Map.Entry<String, byte[]> file : files.entrySet()) {
             String bucket = catalog == null ? STAGING : catalog;
-            String stagedKey = (catalog == null ? "imports/" + arrived.importId() + "/"
-                    : CatalogPath.slug(vendor, "x") + "/" + CatalogPath.slug(product, "x") + "/" + version + "/"
-                    + arrived.importId() + "/") + file.getKey();
+            String stagedKey = folder + file.getKey();
             ObjectInfo staged = store.write(bucket, stagedKey, file.getValue(), "application/octet-stream");
             String role = file.getKey().endsWith(".ovf") ? "descriptor" : file.getKey().endsWith(".mf") ? "manifest" : "disk";
             artifacts.add(new StagedArtifact(role, file.getKey(), bucket, stagedKey, file.getValue().length,
                     sha256(file.getValue()), role.equals("disk") ? SampleAppliance.RAW_FORMAT : null, null,
                     staged.etag()));
         }
+        if (catalog != null) {
+            String name = CatalogNames.keptOva(arrived, files::containsKey);
+            ObjectInfo kept = store.copy(INCOMING, fileName, ova.length, dropped.etag(), catalog, folder + name);
+            artifacts.add(new StagedArtifact(CatalogNames.KEPT_OVA_ROLE, name, catalog, folder + name, ova.length,
+                    sha256(ova), null, null, kept.etag()));
+        }
         ApplianceMetadata appliance = new ApplianceMetadata("1.x", vendor, product, version, version,
                 null, "widget-server", List.of(), List.of(), List.of(), List.of("VM Network"), List.of(), null, false);
-        return arrived.withTarIndex(new TarIndex(List.of()))
+        return arrived.withTarIndex(new TarIndex(List.of(), catalog == null ? null : sha256(ova)))
                 .withAppliance(appliance)
                 .withChecks(List.of(CheckResult.pass("manifest.digest", "widget.mf", "3 digest(s) verified")))
                 .withArtifacts(artifacts);

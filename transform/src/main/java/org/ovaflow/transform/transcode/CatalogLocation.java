@@ -13,17 +13,23 @@ import java.util.function.Function;
  *
  * @param folder       the import's catalog entry folder, with a trailing slash
  * @param holdsOutputs whether transcode writes its outputs under {@link #importFolder} (else into staging)
+ * @param keepsOva     whether the entry keeps the original OVA ({@code ovaflow.publish.keep-ova}), which transcode
+ *                     then has the store copy under {@link #importFolder} too (only when it holds the outputs)
  */
-public record CatalogLocation(String bucket, Function<ImportEvent, String> folder, boolean holdsOutputs) {
+public record CatalogLocation(String bucket, Function<ImportEvent, String> folder, boolean holdsOutputs,
+                              boolean keepsOva) {
 
     /** A location the transcode stage only names (outputs go to staging). */
     public CatalogLocation(String bucket, Function<ImportEvent, String> folder) {
-        this(bucket, folder, false);
+        this(bucket, folder, false, false);
     }
 
-    /** A location the transcode stage writes its outputs into, under each import's own folder. */
-    public static CatalogLocation holdingOutputs(String bucket, Function<ImportEvent, String> folder) {
-        return new CatalogLocation(bucket, folder, true);
+    /**
+     * A location the transcode stage writes its outputs into, under each import's own folder, with the original OVA
+     * when {@code keepOva}.
+     */
+    public static CatalogLocation holdingOutputs(String bucket, Function<ImportEvent, String> folder, boolean keepOva) {
+        return new CatalogLocation(bucket, folder, true, keepOva);
     }
 
     /**

@@ -1,7 +1,9 @@
 package org.ovaflow.transform.transcode;
 
 import org.ovaflow.core.event.ApplianceMetadata;
+import org.ovaflow.core.event.CatalogNames;
 import org.ovaflow.core.event.ImportEvent;
+import org.ovaflow.core.event.ObjectRef;
 import org.ovaflow.core.event.StagedArtifact;
 import org.ovaflow.core.event.TarEntry;
 import org.ovaflow.core.stage.StageMetrics;
@@ -119,6 +121,30 @@ final class ImportStaging {
             return CompletableFuture.supplyAsync(() -> unchanged(entry, null, null), copier);
         }
         return CompletableFuture.completedFuture(unchanged(entry, null, null));
+    }
+
+    /**
+     * The whole OVA copied by the store into the import's folder, started on {@code copier} so that it runs while
+     * the disks are converted: the entry's kept OVA (role {@value CatalogNames#KEPT_OVA_ROLE}), pinned to the etag
+     * the import was made from, with the sha256 the checksum stage computed of that object. Empty for an event from
+     * before ingest recorded the OVA's etag and size and checksum its digest: publish copies it then.
+     *
+     * @param originalsKept whether the package's own files are in the import's folder too (a name to avoid)
+     */
+    Optional<CompletableFuture<StagedArtifact>> keptOvaAlongside(Executor copier, boolean originalsKept) {
+        ObjectRef source = ova.ref();
+        if (source.etag() == null || source.size() <= 0 || event.tarIndex() == null
+                || event.tarIndex().sha256() == null) {
+            return Optional.empty();
+        }
+        String name = CatalogNames.keptOva(event, candidate -> originalsKept && event.tarIndex().entries().stream()
+                .anyMatch(e -> e.name().equalsIgnoreCase(candidate)));
+        String key = prefix + name;
+        return Optional.of(CompletableFuture.supplyAsync(() -> {
+            ObjectInfo copied = store.copy(source.bucket(), source.key(), source.size(), source.etag(), bucket, key);
+            return new StagedArtifact(CatalogNames.KEPT_OVA_ROLE, name, bucket, key, source.size(),
+                    event.tarIndex().sha256(), null, null, copied.etag());
+        }, copier));
     }
 
     /** Whether the store copies {@code entry} from its range of the OVA, its bytes never passing through ovaflow. */

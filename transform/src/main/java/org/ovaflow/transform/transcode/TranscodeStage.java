@@ -1,5 +1,6 @@
 package org.ovaflow.transform.transcode;
 
+import org.ovaflow.core.event.CatalogNames;
 import org.ovaflow.core.event.CheckResult;
 import org.ovaflow.core.event.ImportEvent;
 import org.ovaflow.core.event.StagedArtifact;
@@ -63,10 +64,10 @@ public final class TranscodeStage {
             "disk.vmdk.virtual-size");
 
     /**
-     * Where the copies of original files run while the disks convert: a store across a network copies them on its
-     * side (the threads only wait), one on loopback through this process, a GET streamed into a PUT with 6 MiB of
-     * buffers each (see {@code ObjectStore.copyRange}). Two at a time, so that a package of many large files
-     * does not hold the buffers of all of them at once.
+     * Where the copies of the original OVA and files run while the disks convert: a store across a network copies
+     * them on its side (the threads only wait), one on loopback copies the OVA on its side too and the files through
+     * this process, a GET streamed into a PUT with 6 MiB of buffers each (see {@code ObjectStore.copyRange}). Two at
+     * a time, so that a package of many large files does not hold the buffers of all of them at once.
      */
     private static final int ORIGINAL_COPIES_AT_ONCE = 2;
     private static final ExecutorService ORIGINAL_COPIES =
@@ -122,6 +123,10 @@ public final class TranscodeStage {
         List<CompletableFuture<StagedArtifact>> originals = new ArrayList<>();
         List<StagedArtifact> converted = List.of();
         try {
+            if (catalog != null && catalog.holdsOutputs() && catalog.keepsOva()) {
+                // first: the longest copy, the others' pace does not hold it back
+                staging.keptOvaAlongside(ORIGINAL_COPIES, settings.keepOriginal()).ifPresent(originals::add);
+            }
             if (settings.keepOriginal()) {
                 for (TarEntry entry : event.tarIndex().entries()) {
                     originals.add(staging.unchangedAlongside(entry, ORIGINAL_COPIES));
@@ -192,6 +197,9 @@ public final class TranscodeStage {
 
     private String summary(List<StagedArtifact> staged) {
         List<String> parts = new ArrayList<>();
+        if (staged.stream().anyMatch(a -> CatalogNames.KEPT_OVA_ROLE.equals(a.role()))) {
+            parts.add("original OVA kept");
+        }
         if (settings.keepOriginal()) {
             parts.add("original files staged unchanged");
         }

@@ -130,7 +130,7 @@ class TranscodeStageIT {
                 ObjectStore.PayloadSigning.SIGNED));
         TranscodeStage direct = new TranscodeStage(signed.counted(traffic), STAGING,
                 TranscodeSettings.parse("original,qcow2", true, ReadOptions.DEFAULT_MAX_VIRTUAL_SIZE),
-                CatalogLocation.holdingOutputs("ova-catalog", e -> "acme/widget/1.0/"), METRICS);
+                CatalogLocation.holdingOutputs("ova-catalog", e -> "acme/widget/1.0/", false), METRICS);
 
         List<StagedArtifact> artifacts = direct.transcode(event).event().artifacts();
 
@@ -149,6 +149,52 @@ class TranscodeStageIT {
         // once its head is written)
         assertThat(traffic.copied).isEqualTo(disk.length);
         assertThat(traffic.read).isLessThan(3L * disk.length);
+    }
+
+    @Test
+    void givenACatalogThatKeepsTheOvaTheStoreCopiesItIntoTheImportsFolderBesideTheOutputs() throws Exception {
+        store.ensureBuckets(List.of("ova-catalog"));
+        byte[] disk = SampleAppliance.disk(10_000, 19);
+        ImportEvent event = validated("Kept Widget.ova", appliance("Kept Widget.ova", disk), disk.length);
+        StoreCount traffic = new StoreCount();
+        TranscodeStage keeping = new TranscodeStage(store.counted(traffic), STAGING,
+                TranscodeSettings.parse("original,qcow2", true, ReadOptions.DEFAULT_MAX_VIRTUAL_SIZE),
+                CatalogLocation.holdingOutputs("ova-catalog", e -> "acme/widget/1.0/", true), METRICS);
+
+        StageOutcome outcome = keeping.transcode(event);
+
+        String folder = "acme/widget/1.0/" + event.importId() + "/";
+        byte[] uploaded;
+        try (InputStream in = store.read(INCOMING, "Kept Widget.ova")) {
+            uploaded = in.readAllBytes();
+        }
+        StagedArtifact kept = outcome.event().artifacts().stream().filter(a -> "ova".equals(a.role()))
+                .findFirst().orElseThrow();
+        assertThat(kept.name()).isEqualTo("kept-widget.ova");
+        assertThat(kept.key()).isEqualTo(folder + "kept-widget.ova");
+        assertThat(kept.size()).isEqualTo(uploaded.length);
+        assertThat(kept.sha256()).isEqualTo(event.tarIndex().sha256()).isEqualTo(sha256(uploaded));
+        assertThat(staged(kept)).isEqualTo(uploaded);
+        assertThat(kept.etag()).isEqualTo(store.stat("ova-catalog", kept.key()).orElseThrow().etag());
+        // copied on the store's side, pinned to the etag the import was made from
+        assertThat(traffic.copied).isEqualTo(uploaded.length);
+        assertThat(outcome.message()).startsWith("original OVA kept, ");
+    }
+
+    @Test
+    void aRejectedImportLeavesNeitherItsOutputsNorItsKeptOvaInTheCatalog() throws Exception {
+        store.ensureBuckets(List.of("ova-catalog"));
+        byte[] vhdx = new byte[64 * 1024];
+        System.arraycopy("vhdxfile".getBytes(StandardCharsets.US_ASCII), 0, vhdx, 0, 8);
+        ImportEvent event = validated("vhdx-kept.ova", appliance("vhdx-kept.ova", vhdx), vhdx.length);
+        TranscodeStage keeping = new TranscodeStage(store, STAGING,
+                TranscodeSettings.parse("original,qcow2", true, ReadOptions.DEFAULT_MAX_VIRTUAL_SIZE),
+                CatalogLocation.holdingOutputs("ova-catalog", e -> "acme/widget/1.0/", true), METRICS);
+
+        StageOutcome outcome = keeping.transcode(event);
+
+        assertThat(outcome.next()).isEqualTo(Topics.REJECTED);
+        assertThat(store.list("ova-catalog", "acme/widget/1.0/" + event.importId() + "/")).isEmpty();
     }
 
     @Test
@@ -505,7 +551,7 @@ class TranscodeStageIT {
                 null, null)), List.of("VM Network"), List.of(), null, false);
         return ImportEvent.arrived(new ObjectRef(INCOMING, key, stat.etag(), stat.size(), stat.versionId()), "scan",
                         Instant.parse("2024-05-01T10:00:00Z"))
-                .withTarIndex(new TarIndex(entries))
+                .withTarIndex(new TarIndex(entries, sha256(bytes)))
                 .withAppliance(appliance);
     }
 
