@@ -6,8 +6,9 @@ import org.ovaflow.core.store.ObjectStore;
 
 /**
  * Reads the vendor, product and version an uploader stored with an object (user metadata, written by
- * {@code ovaflow onboard} from a vendor catalog) into its arrival. Neither a bucket listing nor every S3
- * notification carries user metadata, so each new arrival costs one HEAD request.
+ * {@code ovaflow onboard} from a vendor catalog) into its arrival. Neither a bucket listing nor AWS's S3
+ * notifications carry user metadata, so such an arrival costs one HEAD request; MinIO's notifications and
+ * {@code ovaflow import}'s state it, and their arrivals need none (S3EventNotification reads it).
  */
 public final class UploaderOverrides {
 

@@ -6,6 +6,7 @@ import org.ovaflow.core.event.EventCodec;
 import org.ovaflow.core.event.ImportEvent;
 import org.ovaflow.core.event.ObjectRef;
 import org.ovaflow.core.event.PoisonEventException;
+import org.ovaflow.core.event.ProductOverrides;
 import org.ovaflow.ingest.Arrivals;
 
 import java.io.IOException;
@@ -14,15 +15,23 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Reads S3 event notifications as MinIO publishes them to Kafka ({@code {"EventName": …, "Key": …,
  * "Records": [{"eventName": "s3:ObjectCreated:Put", "s3": {"bucket": {"name"}, "object": {"key", "size",
- * "eTag", "versionId"}}}]}}; AWS's shape is the same Records array). Object keys arrive URL-encoded.
- * Only object creations of import objects in the incoming bucket become arrivals.
+ * "eTag", "versionId", "userMetadata"}}}]}}; AWS's shape is the same Records array, without userMetadata). Object
+ * keys arrive URL-encoded. Only object creations of import objects in the incoming bucket become arrivals.
  */
 public final class S3EventNotification {
+
+    private static final String USER_METADATA_PREFIX = "x-amz-meta-";
 
     private final Arrivals arrivals;
     private final Clock clock;
@@ -33,7 +42,25 @@ public final class S3EventNotification {
     }
 
     public List<ImportEvent> arrivals(byte[] json) {
-        List<ImportEvent> events = new ArrayList<>();
+        return notified(json).stream().map(Notified::arrival).toList();
+    }
+
+    /**
+     * The ids of the {@link #arrivals} whose records state the object's user metadata (MinIO's {@code userMetadata},
+     * and the notice {@code ovaflow import} sends): their uploader's overrides are read from the notification, no
+     * HEAD of the object is needed. AWS's records state none.
+     */
+    public Set<String> described(byte[] json) {
+        return notified(json).stream().filter(Notified::described).map(n -> n.arrival().importId())
+                .collect(Collectors.toSet());
+    }
+
+    /** An arrival, with its overrides when the record states the object's user metadata ({@code described}). */
+    private record Notified(ImportEvent arrival, boolean described) {
+    }
+
+    private List<Notified> notified(byte[] json) {
+        List<Notified> notified = new ArrayList<>();
         for (JsonNode record : records(json)) {
             String bucket = bucket(record);
             String key = key(record);
@@ -46,10 +73,33 @@ public final class S3EventNotification {
             if ((etag == null || etag.isBlank()) && (versionId == null || versionId.isBlank())) {
                 throw new PoisonEventException("S3 event for " + key + " has neither eTag nor versionId");
             }
-            events.add(ImportEvent.arrived(new ObjectRef(bucket, key, etag, object.path("size").asLong(-1),
-                    versionId), "notification", clock.instant()));
+            ImportEvent arrival = ImportEvent.arrived(new ObjectRef(bucket, key, etag, object.path("size").asLong(-1),
+                    versionId), "notification", clock.instant());
+            Optional<Map<String, String>> metadata = userMetadata(object);
+            notified.add(metadata.isPresent()
+                    ? new Notified(arrival.withOverrides(ProductOverrides.fromMetadata(metadata.get())), true)
+                    : new Notified(arrival, false));
         }
-        return events;
+        return notified;
+    }
+
+    /**
+     * The record's user metadata as an object's stat gives it (lower-case names without {@code x-amz-meta-}; MinIO
+     * writes {@code X-Amz-Meta-Name}), empty when the record states none.
+     */
+    private static Optional<Map<String, String>> userMetadata(JsonNode object) {
+        JsonNode given = object.path("userMetadata");
+        if (!given.isObject()) {
+            return Optional.empty();
+        }
+        Map<String, String> metadata = new HashMap<>();
+        given.fields().forEachRemaining(field -> {
+            String name = field.getKey().toLowerCase(Locale.ROOT);
+            if (name.startsWith(USER_METADATA_PREFIX) && field.getValue().isTextual()) {
+                metadata.put(name.substring(USER_METADATA_PREFIX.length()), field.getValue().asText());
+            }
+        });
+        return Optional.of(metadata);
     }
 
     /**
@@ -95,6 +145,8 @@ public final class S3EventNotification {
         if (object.versionId() != null) {
             created.put("versionId", object.versionId());
         }
+        // the upload wrote none: stated, so that ingest need not HEAD the object to learn it
+        created.putObject("userMetadata");
         try {
             return EventCodec.JSON.writeValueAsBytes(root);
         } catch (IOException e) {

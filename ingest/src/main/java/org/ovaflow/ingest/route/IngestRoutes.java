@@ -36,6 +36,8 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class IngestRoutes extends RouteBuilder {
 
     public static final String NAME = "ingest";
+    /** The exchange's arrivals whose notification stated their user metadata (no HEAD for their overrides). */
+    private static final String DESCRIBED = "ovaflowDescribed";
 
     private final BucketScan scan;
     private final S3EventNotification notifications;
@@ -93,6 +95,7 @@ public final class IngestRoutes extends RouteBuilder {
     private void notified(Exchange exchange) {
         byte[] json = exchange.getIn().getBody(byte[].class);
         List<ImportEvent> arrivals = new ArrayList<>(notifications.arrivals(json));
+        exchange.setProperty(DESCRIBED, notifications.described(json));
         arrivals.addAll(unpacked.descriptorsBeside(notifications.otherObjects(json)));
         exchange.getIn().setBody(arrivals);
     }
@@ -108,6 +111,9 @@ public final class IngestRoutes extends RouteBuilder {
         List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
         @SuppressWarnings("unchecked")
         List<String> fresh = exchange.getProperty("ovaflowFresh", List.class);
+        // arrivals whose notification stated the object's user metadata: their overrides are read already
+        @SuppressWarnings("unchecked")
+        Set<String> described = exchange.getProperty(DESCRIBED, Set.class);
         if (fresh == null) {
             List<String> claims = new ArrayList<>();
             fresh = claims;
@@ -136,7 +142,9 @@ public final class IngestRoutes extends RouteBuilder {
                 claimed.remove(arrival.importId());
                 continue;
             }
-            arrival = overrides.apply(arrival);
+            if (described == null || !described.contains(arrival.importId())) {
+                arrival = overrides.apply(arrival);
+            }
             records.add(EventCodec.toRecord(Topics.ARRIVED, NAME, arrival));
             records.add(EventCodec.toRecord(Topics.STATUS, NAME,
                     OutcomeRecords.status(NAME, arrival, StatusEvent.State.ARRIVED, "from " + arrival.origin())));

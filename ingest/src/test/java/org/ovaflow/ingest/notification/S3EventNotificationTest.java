@@ -5,6 +5,7 @@ import org.ovaflow.core.event.ImportEvent;
 import org.ovaflow.core.event.ImportId;
 import org.ovaflow.core.event.ObjectRef;
 import org.ovaflow.core.event.PoisonEventException;
+import org.ovaflow.core.event.ProductOverrides;
 import org.ovaflow.ingest.Arrivals;
 
 import java.nio.charset.StandardCharsets;
@@ -52,6 +53,42 @@ class S3EventNotificationTest {
             assertThat(event.importId()).isEqualTo(ImportId.of(dropped));
             assertThat(event.origin()).isEqualTo("notification");
         });
+    }
+
+    @Test
+    void theUploadersOverridesInMinioUserMetadataAreReadFromTheNotificationSoTheObjectNeedsNoHead() {
+        String notification = minioNotification("s3:ObjectCreated:Put", BUCKET, "widget.ova", 10, "abc", null)
+                .replace("\"userMetadata\":{\"content-type\":\"application/octet-stream\"}",
+                        "\"userMetadata\":{\"content-type\":\"application/octet-stream\","
+                                + "\"X-Amz-Meta-Ovaflow-Vendor\":\"Acme%20Corp\",\"X-Amz-Meta-Ovaflow-Version\":\"2.4\"}");
+
+        List<ImportEvent> events = notifications.arrivals(json(notification));
+
+        assertThat(events).singleElement().satisfies(event -> {
+            assertThat(event.overrides()).isEqualTo(new ProductOverrides("Acme Corp", null, "2.4"));
+            assertThat(notifications.described(json(notification))).containsExactly(event.importId());
+        });
+    }
+
+    @Test
+    void aRecordWithoutUserMetadataAsAwsSendsItLeavesTheOverridesToAHead() {
+        String notification = minioNotification("s3:ObjectCreated:Put", BUCKET, "widget.ova", 10, "abc", null)
+                .replace("\"userMetadata\":{\"content-type\":\"application/octet-stream\"},", "");
+
+        assertThat(notifications.arrivals(json(notification))).singleElement()
+                .satisfies(event -> assertThat(event.overrides()).isNull());
+        assertThat(notifications.described(json(notification))).isEmpty();
+    }
+
+    @Test
+    void theNoticeImportSendsStatesThatTheObjectHasNoOverrides() {
+        ObjectRef dropped = new ObjectRef(BUCKET, "widget.ova", "9b2cf535f27731c974343645a3985328", 1024, null);
+
+        byte[] notice = S3EventNotification.created(dropped);
+
+        assertThat(notifications.arrivals(notice)).singleElement()
+                .satisfies(event -> assertThat(event.overrides()).isNull());
+        assertThat(notifications.described(notice)).containsExactly(ImportId.of(dropped));
     }
 
     @Test
