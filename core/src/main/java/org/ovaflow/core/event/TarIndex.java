@@ -1,23 +1,36 @@
 package org.ovaflow.core.event;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
+
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 
 /**
  * The files of an OVA in tar order, with their data offsets: the map later stages read the OVA by.
  *
- * @param sha256 the digest of the whole OVA object, computed in the same pass (the catalog keeps the OVA)
+ * @param sha256     the digest of the whole OVA object, computed in the same pass (the catalog keeps the OVA)
+ * @param descriptorContent the descriptor's bytes, base64, when the checksum stage carried them (at most
+ *                   {@link StagedArtifact#CARRIED_MAX} bytes): the schema and transcode stages read it from the
+ *                   event instead of a ranged GET of the OVA each; null when it did not
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record TarIndex(List<TarEntry> entries, String sha256) {
+public record TarIndex(List<TarEntry> entries, String sha256, String descriptorContent) {
 
     public TarIndex {
         entries = List.copyOf(entries);
     }
 
     public TarIndex(List<TarEntry> entries) {
-        this(entries, null);
+        this(entries, null, null);
+    }
+
+    public TarIndex(List<TarEntry> entries, String sha256) {
+        this(entries, sha256, null);
     }
 
     public Optional<TarEntry> find(String name) {
@@ -32,5 +45,52 @@ public record TarIndex(List<TarEntry> entries, String sha256) {
 
     public Optional<TarEntry> manifest() {
         return entries.stream().filter(e -> e.name().toLowerCase().endsWith(".mf")).findFirst();
+    }
+
+    /** This index carrying the descriptor's {@code bytes}; as it is when they are too many to carry or null. */
+    public TarIndex withDescriptor(byte[] bytes) {
+        return bytes == null || bytes.length > StagedArtifact.CARRIED_MAX ? this
+                : new TarIndex(entries, sha256, Base64.getEncoder().encodeToString(bytes));
+    }
+
+    /** This index without the descriptor's bytes, once no later stage needs them. */
+    public TarIndex withoutDescriptor() {
+        return descriptorContent == null ? this : new TarIndex(entries, sha256);
+    }
+
+    /**
+     * The descriptor's bytes the index carries, checked against the size and sha256 its entry names; empty when it
+     * carries none.
+     *
+     * @throws IllegalArgumentException when they are not base64, or not the descriptor's bytes (a poison event)
+     */
+    @JsonIgnore
+    public Optional<byte[]> carriedDescriptor() {
+        if (descriptorContent == null) {
+            return Optional.empty();
+        }
+        TarEntry entry = descriptor().orElseThrow(() ->
+                new IllegalArgumentException("the tar index carries a descriptor but names none"));
+        byte[] bytes;
+        try {
+            bytes = Base64.getDecoder().decode(descriptorContent);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(entry.name() + " is carried in a content that is not base64: "
+                    + e.getMessage(), e);
+        }
+        String digest = sha256Hex(bytes);
+        if (bytes.length != entry.size() || entry.sha256() != null && !entry.sha256().equals(digest)) {
+            throw new IllegalArgumentException(entry.name() + " is carried as " + bytes.length + " bytes with sha256 "
+                    + digest + ", its entry says " + entry.size() + " bytes with sha256 " + entry.sha256());
+        }
+        return Optional.of(bytes);
+    }
+
+    private static String sha256Hex(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 missing from the JDK", e);
+        }
     }
 }

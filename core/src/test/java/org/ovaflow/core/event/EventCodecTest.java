@@ -35,6 +35,25 @@ class EventCodecTest {
     }
 
     @Test
+    void aDescriptorCarriedInTheTarIndexTravelsWithTheEventAndOnlyUpToTheCarriedMaximum() throws Exception {
+        byte[] descriptor = "<Envelope/>".getBytes(StandardCharsets.UTF_8);
+        String digest = java.util.HexFormat.of().formatHex(
+                java.security.MessageDigest.getInstance("SHA-256").digest(descriptor));
+        TarIndex index = new TarIndex(List.of(new TarEntry("app.ovf", 512, descriptor.length, digest)), "ff")
+                .withDescriptor(descriptor);
+        ImportEvent verified = arrived.withTarIndex(index);
+
+        ProducerRecord<String, byte[]> record = EventCodec.toRecord(Topics.VERIFIED, "checksum", verified);
+        ImportEvent read = EventCodec.readImportEvent(record.headers(), record.value());
+
+        assertThat(read).isEqualTo(verified);
+        assertThat(read.tarIndex().carriedDescriptor()).hasValueSatisfying(b -> assertThat(b).isEqualTo(descriptor));
+        assertThat(read.tarIndex().withoutDescriptor().carriedDescriptor()).isEmpty();
+        assertThat(new TarIndex(List.of()).withDescriptor(new byte[StagedArtifact.CARRIED_MAX + 1]).descriptorContent())
+                .isNull();
+    }
+
+    @Test
     void theSameEventWrittenTwiceHasTheSameId() {
         assertThat(header(EventCodec.toRecord(Topics.ARRIVED, "ingest", arrived), "ce_id"))
                 .isEqualTo(header(EventCodec.toRecord(Topics.ARRIVED, "ingest", arrived), "ce_id"));

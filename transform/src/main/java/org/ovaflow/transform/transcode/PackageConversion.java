@@ -2,6 +2,7 @@ package org.ovaflow.transform.transcode;
 
 import org.ovaflow.core.event.ApplianceMetadata;
 import org.ovaflow.core.event.ImportEvent;
+import org.ovaflow.core.event.PoisonEventException;
 import org.ovaflow.core.event.StagedArtifact;
 import org.ovaflow.core.event.TarEntry;
 import org.ovaflow.core.stage.StageMetrics;
@@ -244,7 +245,17 @@ final class PackageConversion {
         return PackageFile.entry(entry.name(), entry.offset(), entry.size(), ova::range);
     }
 
+    /** The descriptor's bytes: carried in the event by the checksum stage when small, else read from the OVA. */
     private byte[] readDescriptor(TarEntry descriptor) throws IOException {
+        Optional<byte[]> carried;
+        try {
+            carried = event.tarIndex().carriedDescriptor();
+        } catch (IllegalArgumentException e) {
+            throw new PoisonEventException("import " + event.importId() + ": " + e.getMessage(), e);
+        }
+        if (carried.isPresent()) {
+            return carried.get();
+        }
         try (InputStream in = ova.range(descriptor.offset(), descriptor.size())) {
             return in.readAllBytes();
         }

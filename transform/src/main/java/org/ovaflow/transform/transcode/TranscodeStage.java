@@ -153,7 +153,9 @@ public final class TranscodeStage {
             staged.add(stored(original));
         }
         staged.addAll(converted);
-        return StageOutcome.forward(Topics.TRANSCODED, event.withArtifacts(staged), StatusEvent.State.TRANSCODED,
+        // the descriptor's bytes go on as the original's artifact when carried at all: not twice
+        return StageOutcome.forward(Topics.TRANSCODED, event.withArtifacts(staged)
+                        .withTarIndex(event.tarIndex().withoutDescriptor()), StatusEvent.State.TRANSCODED,
                 summary(staged));
     }
 

@@ -1,5 +1,6 @@
 package org.ovaflow.validate.checksum;
 
+import org.ovaflow.core.event.StagedArtifact;
 import org.ovaflow.core.ova.OvaArchive;
 import org.ovaflow.core.ova.OvaEntry;
 import org.ovaflow.disk.DiskHeader;
@@ -42,6 +43,9 @@ final class EntryDigests implements OvaArchive.EntryReader, AutoCloseable {
     private String certName;
     private byte[] certBytes;
     private String oversizeManifest;
+    /** The first entry's bytes when it is a descriptor small enough to travel in the event; else null. */
+    private byte[] descriptorBytes;
+    private boolean firstEntry = true;
     private long bytesRead;
     private long trailingNonZeroBytes;
     /** Who else reads the entries in this pass (inspect's disk readers), null when no one. */
@@ -63,11 +67,14 @@ final class EntryDigests implements OvaArchive.EntryReader, AutoCloseable {
             certName = entry.name();
             isCert = entry.size() <= CertificateFile.MAX_BYTES;
         }
+        boolean isDescriptor = firstEntry && entry.name().toLowerCase().endsWith(".ovf")
+                && entry.size() <= StagedArtifact.CARRIED_MAX;
+        firstEntry = false;
         Map<String, MessageDigest> digests = new HashMap<>();
         for (String algorithm : algorithmsFor()) {
             digests.put(algorithm, newDigest(algorithm));
         }
-        ByteArrayOutputStream kept = isManifest || isCert ? new ByteArrayOutputStream() : null;
+        ByteArrayOutputStream kept = isManifest || isCert || isDescriptor ? new ByteArrayOutputStream() : null;
         DiskImageProbe probe = DiskImageProbe.forEntry(entry.name());
         EntryTap.Sink sink = null;
         boolean first = true;
@@ -108,7 +115,9 @@ final class EntryDigests implements OvaArchive.EntryReader, AutoCloseable {
         if (header != null) {
             diskHeaders.putIfAbsent(entry.name(), header);
         }
-        if (isCert) {
+        if (isDescriptor) {
+            descriptorBytes = kept.toByteArray();
+        } else if (isCert) {
             certBytes = kept.toByteArray();
         } else if (kept != null) {
             manifestRaw = kept.toByteArray();
@@ -187,6 +196,11 @@ final class EntryDigests implements OvaArchive.EntryReader, AutoCloseable {
     }
 
     /** The bytes of {@link #certName()}, null when there is none or it was too large to keep. */
+    /** The descriptor's bytes, when it came first and is at most {@link StagedArtifact#CARRIED_MAX}; else null. */
+    byte[] descriptorBytes() {
+        return descriptorBytes;
+    }
+
     byte[] certBytes() {
         return certBytes;
     }

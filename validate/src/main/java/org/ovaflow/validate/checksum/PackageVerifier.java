@@ -110,7 +110,9 @@ public final class PackageVerifier {
                 .toList();
         checks.addAll(DiskHeaderChecks.check(headers, index.stream().map(TarEntry::name)
                 .collect(java.util.stream.Collectors.toSet())));
-        return new PackageVerification(new TarIndex(index, HexFormat.of().formatHex(wholeDigest)),
+        // the descriptor travels in the event: the schema and transcode stages need not read it from the store
+        return new PackageVerification(new TarIndex(index, HexFormat.of().formatHex(wholeDigest))
+                .withDescriptor(digests.descriptorBytes()),
                 verdict.withSigner(signature.signer()), List.copyOf(checks), digests.bytesRead());
     }
 

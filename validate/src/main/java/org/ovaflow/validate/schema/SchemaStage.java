@@ -3,6 +3,7 @@ package org.ovaflow.validate.schema;
 import org.ovaflow.core.event.ApplianceMetadata;
 import org.ovaflow.core.event.CheckResult;
 import org.ovaflow.core.event.ImportEvent;
+import org.ovaflow.core.event.PoisonEventException;
 import org.ovaflow.core.event.StatusEvent;
 import org.ovaflow.core.event.TarEntry;
 import org.ovaflow.core.event.Topics;
@@ -10,6 +11,7 @@ import org.ovaflow.core.stage.StageMetrics;
 import org.ovaflow.core.stage.StageOutcome;
 import org.ovaflow.core.store.ObjectStore;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
@@ -52,10 +54,13 @@ public final class SchemaStage {
         }
         TarEntry entry = descriptor.get();
         DescriptorValidation validation;
+        Optional<byte[]> carried = carriedDescriptor(event);
         if (entry.size() > validator.maxBytes()) {
             validation = validator.validate(entry, InputStream.nullInputStream(), event);
         } else {
-            try (InputStream xml = store.readRange(event.ova(), entry.offset(), entry.size())) {
+            // carried in the event by the checksum stage when small, as most are: no request to the store
+            try (InputStream xml = carried.<InputStream>map(ByteArrayInputStream::new)
+                    .orElseGet(() -> store.readRange(event.ova(), entry.offset(), entry.size()))) {
                 validation = validator.validate(entry, xml, event);
             }
             metrics.bytes(NAME, "in", entry.size());
@@ -67,6 +72,15 @@ public final class SchemaStage {
         }
         return StageOutcome.forward(Topics.VALIDATED, validated, StatusEvent.State.VALIDATED,
                 describe(validation.appliance()));
+    }
+
+    /** The descriptor's bytes the event carries; an event whose bytes are not the descriptor's is poison. */
+    private static Optional<byte[]> carriedDescriptor(ImportEvent event) {
+        try {
+            return event.tarIndex().carriedDescriptor();
+        } catch (IllegalArgumentException e) {
+            throw new PoisonEventException("import " + event.importId() + ": " + e.getMessage(), e);
+        }
     }
 
     private static String describe(ApplianceMetadata appliance) {

@@ -8,13 +8,16 @@ import org.ovaflow.core.event.ApplianceMetadata;
 import org.ovaflow.core.event.CheckResult;
 import org.ovaflow.core.event.ImportEvent;
 import org.ovaflow.core.event.ObjectRef;
+import org.ovaflow.core.event.PoisonEventException;
 import org.ovaflow.core.event.StatusEvent;
+import org.ovaflow.core.event.TarIndex;
 import org.ovaflow.core.event.Topics;
 import org.ovaflow.core.ova.OvaBuilder;
 import org.ovaflow.core.sample.SampleAppliance;
 import org.ovaflow.core.stage.StageOutcome;
 import org.ovaflow.core.store.ObjectInfo;
 import org.ovaflow.core.store.ObjectStore;
+import org.ovaflow.core.store.StoreTraffic;
 import org.ovaflow.core.testing.S3Server;
 import org.ovaflow.validate.checksum.PackageVerification;
 import org.ovaflow.validate.checksum.PackageVerifier;
@@ -23,9 +26,11 @@ import org.ovaflow.validate.ovf.OvfDescriptorParser;
 
 import java.io.ByteArrayInputStream;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The schema stage on real OVA objects in a real S3 server, with the tar index the checksum stage's verifier
@@ -79,6 +84,46 @@ class SchemaStageTest {
         assertThat(outcome.event().checks()).extracting(CheckResult::id).contains("ovf.descriptor", "ovf.schema", "ovf.references");
         // the checks of the checksum stage stay in the event, the schema stage's come after them
         assertThat(outcome.event().checks()).startsWith(event.checks().toArray(CheckResult[]::new));
+    }
+
+    @Test
+    void theDescriptorTheChecksumStageCarriedIsValidatedWithoutARequestToTheStore() throws Exception {
+        ImportEvent event = verified("carried.ova", SampleAppliance.ova("Acme Corp", "Widget Server", "2.5", DISK_BYTES, 2));
+        List<StoreTraffic.Request> requests = new ArrayList<>();
+        SchemaStage counted = new SchemaStage(store.counted(new StoreTraffic() {
+            @Override
+            public void bytes(Op op, long bytes) {
+            }
+
+            @Override
+            public void request(Request request) {
+                requests.add(request);
+            }
+        }), new DescriptorValidator(new OvfDescriptorParser(), ValidationSettings.DEFAULTS), METRICS);
+
+        assertThat(event.tarIndex().carriedDescriptor()).isPresent();
+        StageOutcome carried = counted.validate(event);
+        assertThat(requests).isEmpty();
+        // an event without them (from before they were carried, or a descriptor too large to carry) reads the OVA
+        StageOutcome read = counted.validate(event.withTarIndex(event.tarIndex().withoutDescriptor()));
+        assertThat(requests).containsExactly(StoreTraffic.Request.GET);
+
+        assertThat(carried.next()).isEqualTo(Topics.VALIDATED);
+        assertThat(read.event().appliance()).isEqualTo(carried.event().appliance());
+        // carried on to transcode, which writes the original's descriptor from them too
+        assertThat(carried.event().tarIndex().carriedDescriptor()).isPresent();
+    }
+
+    @Test
+    void anEventCarryingOtherBytesThanTheDescriptorsIsPoison() throws Exception {
+        ImportEvent event = verified("tampered.ova", SampleAppliance.ova("Acme Corp", "Widget Server", "2.6", DISK_BYTES, 3));
+        TarIndex index = event.tarIndex();
+        byte[] other = index.carriedDescriptor().orElseThrow().clone();
+        other[other.length / 2] ^= 1;
+        ImportEvent tampered = event.withTarIndex(index.withoutDescriptor().withDescriptor(other));
+
+        assertThatThrownBy(() -> stage.validate(tampered)).isInstanceOf(PoisonEventException.class)
+                .hasMessageContaining(tampered.importId()).hasMessageContaining("sha256");
     }
 
     @Test
