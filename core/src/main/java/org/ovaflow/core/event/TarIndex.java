@@ -13,10 +13,10 @@ import java.util.Optional;
 /**
  * The files of an OVA in tar order, with their data offsets: the map later stages read the OVA by.
  *
- * @param sha256     the digest of the whole OVA object, computed in the same pass (the catalog keeps the OVA)
+ * @param sha256            the digest of the whole OVA object, computed in the same pass (the catalog keeps the OVA)
  * @param descriptorContent the descriptor's bytes, base64, when the checksum stage carried them (at most
- *                   {@link StagedArtifact#CARRIED_MAX} bytes): the schema and transcode stages read it from the
- *                   event instead of a ranged GET of the OVA each; null when it did not
+ *                          {@link StagedArtifact#CARRIED_MAX} bytes): the schema and transcode stages read them
+ *                          from the event instead of a ranged GET of the OVA each; null when it did not
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record TarIndex(List<TarEntry> entries, String sha256, String descriptorContent) {

@@ -6,7 +6,6 @@ import org.ovaflow.core.event.ImportEvent;
 import org.ovaflow.core.event.ProductOverrides;
 import org.ovaflow.core.ova.PackageForm;
 
-
 /**
  * Where an appliance lives in the catalog: {@code <vendor>/<product>/<version>/}, each part a stable slug
  * (lower-case ASCII letters, digits, '.', '_' and '-'; never '.', '..' or empty), so no descriptor can
