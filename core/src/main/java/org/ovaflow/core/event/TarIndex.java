@@ -62,7 +62,8 @@ public record TarIndex(List<TarEntry> entries, String sha256, String descriptorC
      * The descriptor's bytes the index carries, checked against the size and sha256 its entry names; empty when it
      * carries none.
      *
-     * @throws IllegalArgumentException when they are not base64, or not the descriptor's bytes (a poison event)
+     * @throws PoisonEventException when they are not base64, or not the descriptor's bytes: the event is not what
+     *                              the checksum stage wrote
      */
     @JsonIgnore
     public Optional<byte[]> carriedDescriptor() {
@@ -70,17 +71,17 @@ public record TarIndex(List<TarEntry> entries, String sha256, String descriptorC
             return Optional.empty();
         }
         TarEntry entry = descriptor().orElseThrow(() ->
-                new IllegalArgumentException("the tar index carries a descriptor but names none"));
+                new PoisonEventException("the tar index carries a descriptor but names none"));
         byte[] bytes;
         try {
             bytes = Base64.getDecoder().decode(descriptorContent);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(entry.name() + " is carried in a content that is not base64: "
+            throw new PoisonEventException(entry.name() + " is carried in a content that is not base64: "
                     + e.getMessage(), e);
         }
         String digest = sha256Hex(bytes);
         if (bytes.length != entry.size() || entry.sha256() != null && !entry.sha256().equals(digest)) {
-            throw new IllegalArgumentException(entry.name() + " is carried as " + bytes.length + " bytes with sha256 "
+            throw new PoisonEventException(entry.name() + " is carried as " + bytes.length + " bytes with sha256 "
                     + digest + ", its entry says " + entry.size() + " bytes with sha256 " + entry.sha256());
         }
         return Optional.of(bytes);

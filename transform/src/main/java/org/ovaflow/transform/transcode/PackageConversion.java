@@ -2,7 +2,6 @@ package org.ovaflow.transform.transcode;
 
 import org.ovaflow.core.event.ApplianceMetadata;
 import org.ovaflow.core.event.ImportEvent;
-import org.ovaflow.core.event.PoisonEventException;
 import org.ovaflow.core.event.StagedArtifact;
 import org.ovaflow.core.event.TarEntry;
 import org.ovaflow.core.stage.StageMetrics;
@@ -247,12 +246,7 @@ final class PackageConversion {
 
     /** The descriptor's bytes: carried in the event by the checksum stage when small, else read from the OVA. */
     private byte[] readDescriptor(TarEntry descriptor) throws IOException {
-        Optional<byte[]> carried;
-        try {
-            carried = event.tarIndex().carriedDescriptor();
-        } catch (IllegalArgumentException e) {
-            throw new PoisonEventException("import " + event.importId() + ": " + e.getMessage(), e);
-        }
+        Optional<byte[]> carried = event.tarIndex().carriedDescriptor();
         if (carried.isPresent()) {
             return carried.get();
         }

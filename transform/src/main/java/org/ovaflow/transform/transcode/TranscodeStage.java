@@ -116,6 +116,8 @@ public final class TranscodeStage {
     }
 
     public StageOutcome transcode(ImportEvent event) {
+        // an event carrying other bytes than its descriptor's is poison: found before anything is written
+        event.tarIndex().carriedDescriptor();
         OvaBytes ova = OvaBytes.of(store, event.ova());
         String bucket = bucket();
         String prefix = prefix(event);

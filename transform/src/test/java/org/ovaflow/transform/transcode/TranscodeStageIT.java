@@ -7,6 +7,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.ovaflow.core.event.ApplianceMetadata;
 import org.ovaflow.core.event.ImportEvent;
 import org.ovaflow.core.event.ObjectRef;
+import org.ovaflow.core.event.PoisonEventException;
 import org.ovaflow.core.event.StagedArtifact;
 import org.ovaflow.core.event.StatusEvent;
 import org.ovaflow.core.event.TarEntry;
@@ -194,6 +195,22 @@ class TranscodeStageIT {
         StageOutcome outcome = keeping.transcode(event);
 
         assertThat(outcome.next()).isEqualTo(Topics.REJECTED);
+        assertThat(store.list("ova-catalog", "acme/widget/1.0/" + event.importId() + "/")).isEmpty();
+    }
+
+    @Test
+    void anEventCarryingOtherBytesThanItsDescriptorIsPoisonBeforeAnythingIsWritten() throws Exception {
+        store.ensureBuckets(List.of("ova-catalog"));
+        byte[] disk = SampleAppliance.disk(10_000, 23);
+        ImportEvent event = validated("carried.ova", appliance("carried.ova", disk), disk.length);
+        ImportEvent tampered = event.withTarIndex(event.tarIndex()
+                .withDescriptor("<Envelope/>".getBytes(StandardCharsets.UTF_8)));
+        TranscodeStage keeping = new TranscodeStage(store, STAGING,
+                TranscodeSettings.parse("original,qcow2", true, ReadOptions.DEFAULT_MAX_VIRTUAL_SIZE),
+                CatalogLocation.holdingOutputs("ova-catalog", e -> "acme/widget/1.0/", true), METRICS);
+
+        assertThatThrownBy(() -> keeping.transcode(tampered)).isInstanceOf(PoisonEventException.class)
+                .hasMessageContaining("widget.ovf");
         assertThat(store.list("ova-catalog", "acme/widget/1.0/" + event.importId() + "/")).isEmpty();
     }
 

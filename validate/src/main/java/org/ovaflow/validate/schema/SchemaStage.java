@@ -3,7 +3,6 @@ package org.ovaflow.validate.schema;
 import org.ovaflow.core.event.ApplianceMetadata;
 import org.ovaflow.core.event.CheckResult;
 import org.ovaflow.core.event.ImportEvent;
-import org.ovaflow.core.event.PoisonEventException;
 import org.ovaflow.core.event.StatusEvent;
 import org.ovaflow.core.event.TarEntry;
 import org.ovaflow.core.event.Topics;
@@ -54,7 +53,7 @@ public final class SchemaStage {
         }
         TarEntry entry = descriptor.get();
         DescriptorValidation validation;
-        Optional<byte[]> carried = carriedDescriptor(event);
+        Optional<byte[]> carried = event.tarIndex().carriedDescriptor();
         if (entry.size() > validator.maxBytes()) {
             validation = validator.validate(entry, InputStream.nullInputStream(), event);
         } else {
@@ -72,15 +71,6 @@ public final class SchemaStage {
         }
         return StageOutcome.forward(Topics.VALIDATED, validated, StatusEvent.State.VALIDATED,
                 describe(validation.appliance()));
-    }
-
-    /** The descriptor's bytes the event carries; an event whose bytes are not the descriptor's is poison. */
-    private static Optional<byte[]> carriedDescriptor(ImportEvent event) {
-        try {
-            return event.tarIndex().carriedDescriptor();
-        } catch (IllegalArgumentException e) {
-            throw new PoisonEventException("import " + event.importId() + ": " + e.getMessage(), e);
-        }
     }
 
     private static String describe(ApplianceMetadata appliance) {

@@ -123,7 +123,7 @@ class SchemaStageTest {
         ImportEvent tampered = event.withTarIndex(index.withoutDescriptor().withDescriptor(other));
 
         assertThatThrownBy(() -> stage.validate(tampered)).isInstanceOf(PoisonEventException.class)
-                .hasMessageContaining(tampered.importId()).hasMessageContaining("sha256");
+                .hasMessageContaining("widget-server.ovf").hasMessageContaining("sha256");
     }
 
     @Test
