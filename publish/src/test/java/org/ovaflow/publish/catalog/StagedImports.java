@@ -64,7 +64,7 @@ final class StagedImports {
     /**
      * Drops an OVA as {@code fileName} and writes {@code files} as the pipeline's transcode stage does: straight
      * into the import's own folder of its entry in {@code catalog}, {@code <entry>/<importId>/}, with a copy of the
-     * OVA (the entry's kept OVA, named by the checksum stage's digest of it).
+     * OVA (the entry's kept OVA, with the whole OVA's digest the checksum stage records).
      */
     ImportEvent transcodedInto(String catalog, String fileName, String version, Map<String, byte[]> files) {
         return transcoded(fileName, "Acme Corp", "Widget Server", version, files, catalog);
@@ -95,7 +95,8 @@ final class StagedImports {
                     staged.etag()));
         }
         if (catalog != null) {
-            String name = CatalogNames.keptOva(arrived, files::containsKey);
+            String name = CatalogNames.keptOva(arrived, candidate -> files.keySet().stream()
+                    .anyMatch(candidate::equalsIgnoreCase));
             ObjectInfo kept = store.copy(INCOMING, fileName, ova.length, dropped.etag(), catalog, folder + name);
             artifacts.add(new StagedArtifact(CatalogNames.KEPT_OVA_ROLE, name, catalog, folder + name, ova.length,
                     sha256(ova), null, null, kept.etag()));
