@@ -62,19 +62,7 @@ public record StagedArtifact(String role, String name, String bucket, String key
         if (content == null) {
             throw new IllegalStateException(name + " is staged at " + key + ", not carried in the event");
         }
-        byte[] bytes;
-        try {
-            bytes = Base64.getDecoder().decode(content);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(name + " is carried in a content that is not base64: "
-                    + e.getMessage(), e);
-        }
-        String digest = Sha256.hex(bytes);
-        if (bytes.length != size || !digest.equals(sha256)) {
-            throw new IllegalArgumentException(name + " is carried as " + bytes.length + " bytes with sha256 " + digest
-                    + ", not the " + size + " bytes with sha256 " + sha256 + " it names");
-        }
-        return bytes;
+        return CarriedBytes.decode(name, content, size, sha256);
     }
 
     /** This artifact without the bytes it carries (and their media type): what events after publication say of it. */

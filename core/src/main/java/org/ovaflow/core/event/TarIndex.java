@@ -3,10 +3,7 @@ package org.ovaflow.core.event;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 
@@ -72,26 +69,10 @@ public record TarIndex(List<TarEntry> entries, String sha256, String descriptorC
         }
         TarEntry entry = descriptor().orElseThrow(() ->
                 new PoisonEventException("the tar index carries a descriptor but names none"));
-        byte[] bytes;
         try {
-            bytes = Base64.getDecoder().decode(descriptorContent);
+            return Optional.of(CarriedBytes.decode(entry.name(), descriptorContent, entry.size(), entry.sha256()));
         } catch (IllegalArgumentException e) {
-            throw new PoisonEventException(entry.name() + " is carried in a content that is not base64: "
-                    + e.getMessage(), e);
-        }
-        String digest = sha256Hex(bytes);
-        if (bytes.length != entry.size() || entry.sha256() != null && !entry.sha256().equals(digest)) {
-            throw new PoisonEventException(entry.name() + " is carried as " + bytes.length + " bytes with sha256 "
-                    + digest + ", its entry says " + entry.size() + " bytes with sha256 " + entry.sha256());
-        }
-        return Optional.of(bytes);
-    }
-
-    private static String sha256Hex(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 missing from the JDK", e);
+            throw new PoisonEventException(e.getMessage(), e);
         }
     }
 }
