@@ -20,8 +20,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
  * Reads S3 event notifications as MinIO publishes them to Kafka ({@code {"EventName": …, "Key": …,
@@ -46,20 +44,15 @@ public final class S3EventNotification {
     }
 
     /**
-     * The ids of the {@link #arrivals} whose records state the object's user metadata (MinIO's {@code userMetadata},
-     * and the notice {@code ovaflow import} sends): their uploader's overrides are read from the notification, no
-     * HEAD of the object is needed. AWS's records state none.
+     * An arrival, with the uploader's overrides when its record states the object's user metadata
+     * ({@code described}: MinIO's {@code userMetadata}, and the notice {@code ovaflow import} sends), so that no HEAD
+     * of the object is needed for them. AWS's records state none.
      */
-    public Set<String> described(byte[] json) {
-        return notified(json).stream().filter(Notified::described).map(n -> n.arrival().importId())
-                .collect(Collectors.toSet());
+    public record Notified(ImportEvent arrival, boolean described) {
     }
 
-    /** An arrival, with its overrides when the record states the object's user metadata ({@code described}). */
-    private record Notified(ImportEvent arrival, boolean described) {
-    }
-
-    private List<Notified> notified(byte[] json) {
+    /** The {@link #arrivals}, each with whether its record stated the object's user metadata. */
+    public List<Notified> notified(byte[] json) {
         List<Notified> notified = new ArrayList<>();
         for (JsonNode record : records(json)) {
             String bucket = bucket(record);
@@ -68,19 +61,24 @@ public final class S3EventNotification {
                 continue;
             }
             JsonNode object = record.path("s3").path("object");
-            String etag = object.path("eTag").asText(null);
-            String versionId = object.path("versionId").asText(null);
-            if ((etag == null || etag.isBlank()) && (versionId == null || versionId.isBlank())) {
+            ObjectRef created = objectRef(bucket, key, object);
+            if ((created.etag() == null || created.etag().isBlank())
+                    && (created.versionId() == null || created.versionId().isBlank())) {
                 throw new PoisonEventException("S3 event for " + key + " has neither eTag nor versionId");
             }
-            ImportEvent arrival = ImportEvent.arrived(new ObjectRef(bucket, key, etag, object.path("size").asLong(-1),
-                    versionId), "notification", clock.instant());
+            ImportEvent arrival = ImportEvent.arrived(created, "notification", clock.instant());
             Optional<Map<String, String>> metadata = userMetadata(object);
             notified.add(metadata.isPresent()
                     ? new Notified(arrival.withOverrides(ProductOverrides.fromMetadata(metadata.get())), true)
                     : new Notified(arrival, false));
         }
         return notified;
+    }
+
+    /** The object a record names, as its {@code s3.object} describes it. */
+    private static ObjectRef objectRef(String bucket, String key, JsonNode object) {
+        return new ObjectRef(bucket, key, object.path("eTag").asText(null), object.path("size").asLong(-1),
+                object.path("versionId").asText(null));
     }
 
     /**
@@ -112,9 +110,7 @@ public final class S3EventNotification {
             String bucket = bucket(record);
             String key = key(record);
             if (bucket.equals(arrivals.bucket()) && !arrivals.isImport(bucket, key)) {
-                JsonNode object = record.path("s3").path("object");
-                others.add(new ObjectRef(bucket, key, object.path("eTag").asText(null),
-                        object.path("size").asLong(-1), object.path("versionId").asText(null)));
+                others.add(objectRef(bucket, key, record.path("s3").path("object")));
             }
         }
         return others;

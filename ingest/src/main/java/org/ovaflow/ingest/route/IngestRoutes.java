@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 
 /**
  * Ingest: bucket scan (timer) and S3 event notifications (ova.notifications) → ova.arrived. Both sources
@@ -94,8 +95,11 @@ public final class IngestRoutes extends RouteBuilder {
     /** The notified imports, and the unpacked packages beside other files just created (maybe their last file). */
     private void notified(Exchange exchange) {
         byte[] json = exchange.getIn().getBody(byte[].class);
-        List<ImportEvent> arrivals = new ArrayList<>(notifications.arrivals(json));
-        exchange.setProperty(DESCRIBED, notifications.described(json));
+        List<S3EventNotification.Notified> notified = notifications.notified(json);
+        List<ImportEvent> arrivals = new ArrayList<>(notified.stream().map(S3EventNotification.Notified::arrival)
+                .toList());
+        exchange.setProperty(DESCRIBED, notified.stream().filter(S3EventNotification.Notified::described)
+                .map(n -> n.arrival().importId()).collect(Collectors.toSet()));
         arrivals.addAll(unpacked.descriptorsBeside(notifications.otherObjects(json)));
         exchange.getIn().setBody(arrivals);
     }

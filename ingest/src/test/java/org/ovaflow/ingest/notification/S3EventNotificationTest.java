@@ -62,11 +62,9 @@ class S3EventNotificationTest {
                         "\"userMetadata\":{\"content-type\":\"application/octet-stream\","
                                 + "\"X-Amz-Meta-Ovaflow-Vendor\":\"Acme%20Corp\",\"X-Amz-Meta-Ovaflow-Version\":\"2.4\"}");
 
-        List<ImportEvent> events = notifications.arrivals(json(notification));
-
-        assertThat(events).singleElement().satisfies(event -> {
-            assertThat(event.overrides()).isEqualTo(new ProductOverrides("Acme Corp", null, "2.4"));
-            assertThat(notifications.described(json(notification))).containsExactly(event.importId());
+        assertThat(notifications.notified(json(notification))).singleElement().satisfies(notified -> {
+            assertThat(notified.arrival().overrides()).isEqualTo(new ProductOverrides("Acme Corp", null, "2.4"));
+            assertThat(notified.described()).isTrue();
         });
     }
 
@@ -75,9 +73,10 @@ class S3EventNotificationTest {
         String notification = minioNotification("s3:ObjectCreated:Put", BUCKET, "widget.ova", 10, "abc", null)
                 .replace("\"userMetadata\":{\"content-type\":\"application/octet-stream\"},", "");
 
-        assertThat(notifications.arrivals(json(notification))).singleElement()
-                .satisfies(event -> assertThat(event.overrides()).isNull());
-        assertThat(notifications.described(json(notification))).isEmpty();
+        assertThat(notifications.notified(json(notification))).singleElement().satisfies(notified -> {
+            assertThat(notified.arrival().overrides()).isNull();
+            assertThat(notified.described()).isFalse();
+        });
     }
 
     @Test
@@ -86,9 +85,11 @@ class S3EventNotificationTest {
 
         byte[] notice = S3EventNotification.created(dropped);
 
-        assertThat(notifications.arrivals(notice)).singleElement()
-                .satisfies(event -> assertThat(event.overrides()).isNull());
-        assertThat(notifications.described(notice)).containsExactly(ImportId.of(dropped));
+        assertThat(notifications.notified(notice)).singleElement().satisfies(notified -> {
+            assertThat(notified.arrival().importId()).isEqualTo(ImportId.of(dropped));
+            assertThat(notified.arrival().overrides()).isNull();
+            assertThat(notified.described()).isTrue();
+        });
     }
 
     @Test
