@@ -48,6 +48,8 @@ final class PackageConversion {
     private final ImportEvent event;
     private final OvaBytes ova;
     private final ImportStaging staging;
+    /** The descriptor's bytes the event carries, checked by the stage; null when it carries none. */
+    private final byte[] carriedDescriptor;
     private final ApplianceMetadata appliance;
     private final Map<String, TarEntry> entries = new LinkedHashMap<>();
     /** The file (as References names it) whose disk is being converted: what a rejection concerns. */
@@ -65,7 +67,7 @@ final class PackageConversion {
 
     PackageConversion(ObjectStore store, String bucket, String prefix, TranscodeSettings settings,
                       CatalogLocation catalog, StageMetrics metrics, ImportEvent event, OvaBytes ova,
-                      ImportStaging staging) {
+                      ImportStaging staging, byte[] carriedDescriptor) {
         this.store = store;
         this.bucket = bucket;
         this.prefix = prefix;
@@ -74,6 +76,7 @@ final class PackageConversion {
         this.event = event;
         this.ova = ova;
         this.staging = staging;
+        this.carriedDescriptor = carriedDescriptor;
         this.appliance = event.appliance();
         this.outputs = settings.outputs();
         event.tarIndex().entries().forEach(e -> entries.put(e.name(), e));
@@ -246,9 +249,8 @@ final class PackageConversion {
 
     /** The descriptor's bytes: carried in the event by the checksum stage when small, else read from the OVA. */
     private byte[] readDescriptor(TarEntry descriptor) throws IOException {
-        Optional<byte[]> carried = event.tarIndex().carriedDescriptor();
-        if (carried.isPresent()) {
-            return carried.get();
+        if (carriedDescriptor != null) {
+            return carriedDescriptor;
         }
         try (InputStream in = ova.range(descriptor.offset(), descriptor.size())) {
             return in.readAllBytes();

@@ -117,7 +117,7 @@ public final class TranscodeStage {
 
     public StageOutcome transcode(ImportEvent event) {
         // an event carrying other bytes than its descriptor's is poison: found before anything is written
-        event.tarIndex().carriedDescriptor();
+        byte[] carriedDescriptor = event.tarIndex().carriedDescriptor().orElse(null);
         OvaBytes ova = OvaBytes.of(store, event.ova());
         String bucket = bucket();
         String prefix = prefix(event);
@@ -136,7 +136,7 @@ public final class TranscodeStage {
             }
             if (!settings.outputs().isEmpty()) {
                 PackageConversion conversion = new PackageConversion(store, bucket, prefix, settings, catalog,
-                        metrics, event, ova, staging);
+                        metrics, event, ova, staging, carriedDescriptor);
                 try {
                     converted = conversion.run();
                 } catch (InvalidDiskImageException e) {
